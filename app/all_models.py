@@ -1,0 +1,6 @@
+"""Imports every table model, so that ``SQLModel.metadata`` knows the whole schema (Alembic, tests)."""
+
+from app import counters  # noqa: F401
+from app.auth import models as auth_models  # noqa: F401
+from app.cases import models as case_models  # noqa: F401
+from app.org import models as org_models  # noqa: F401

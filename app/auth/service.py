@@ -1,0 +1,178 @@
+"""Authentication: password hashing (argon2), log-in, and the tokens behind sessions and the API."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from functools import cache
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlmodel import Session, col, select
+
+from app.auth.models import ApiTokenIssued, ApiTokenRead, AuthToken, TokenKind
+from app.auth.permissions import Actor, Grant, Permission, require
+from app.errors import NotAuthenticated, NotFound, ValidationFailed
+from app.i18n import _
+from app.org.models import RoleAssignment, User
+
+DEMO_PASSWORD = "demo"
+
+
+@cache
+def password_hasher(time_cost: int = 3, memory_cost: int = 65536) -> PasswordHash:
+    return PasswordHash((Argon2Hasher(time_cost=time_cost, memory_cost=memory_cost),))
+
+
+def hash_password(password: str, hasher: PasswordHash | None = None) -> str:
+    return (hasher or password_hasher()).hash(password)
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def authenticate(
+    session: Session, *, username: str, password: str, hasher: PasswordHash, allow_demo_password: bool
+) -> User:
+    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    if user is None or not user.active:
+        hasher.hash(password)  # spend the same time whether or not the user exists
+        raise NotAuthenticated(_("Tên đăng nhập hoặc mật khẩu không đúng."))
+    if not hasher.verify(password, user.password_hash):
+        raise NotAuthenticated(_("Tên đăng nhập hoặc mật khẩu không đúng."))
+    if password == DEMO_PASSWORD and not allow_demo_password:
+        raise NotAuthenticated(_("Mật khẩu demo chỉ dùng được trong môi trường phát triển."))
+    return user
+
+
+def load_actor(session: Session, user: User) -> Actor:
+    assert user.id is not None
+    grants = session.exec(select(RoleAssignment).where(RoleAssignment.user_id == user.id)).all()
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        title=user.title,
+        locale=user.locale,
+        grants=frozenset(Grant(g.role, g.unit_id) for g in grants),
+    )
+
+
+def issue_token(
+    session: Session,
+    *,
+    user: User,
+    kind: TokenKind,
+    now: datetime,
+    ttl: timedelta | None,
+    name: str = "",
+    created_by_id: int | None = None,
+) -> tuple[str, AuthToken]:
+    assert user.id is not None
+    raw = new_secret()
+    token = AuthToken(
+        user_id=user.id,
+        kind=kind,
+        token_hash=token_digest(raw),
+        name=name,
+        csrf_token=secrets.token_urlsafe(24) if kind == TokenKind.SESSION else None,
+        created_at=now,
+        expires_at=now + ttl if ttl else None,
+        created_by_id=created_by_id,
+    )
+    session.add(token)
+    session.flush()
+    return raw, token
+
+
+def resolve_token(
+    session: Session, *, raw: str, kinds: frozenset[TokenKind], now: datetime
+) -> tuple[AuthToken, User] | None:
+    """The live token and its user, or None if unknown, expired, revoked or of another kind."""
+    if not raw or len(raw) > 200:
+        return None
+    row = session.exec(
+        select(AuthToken, User)
+        .join(User, col(User.id) == AuthToken.user_id)
+        .where(AuthToken.token_hash == token_digest(raw))
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    if token.kind not in kinds or token.revoked_at is not None or not user.active:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    return token, user
+
+
+def revoke_token(session: Session, *, token: AuthToken, now: datetime) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = now
+        session.add(token)
+        session.flush()
+
+
+# --- API tokens (admin) -------------------------------------------------------------------------------------
+
+
+def _api_token_read(token: AuthToken, username: str) -> ApiTokenRead:
+    assert token.id is not None
+    return ApiTokenRead(
+        id=token.id,
+        username=username,
+        name=token.name,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        revoked_at=token.revoked_at,
+        last_used_at=token.last_used_at,
+    )
+
+
+def issue_api_token(
+    session: Session, *, actor: Actor, username: str, name: str, expires_at: datetime | None, now: datetime
+) -> ApiTokenIssued:
+    require(actor, Permission.TOKENS_MANAGE)
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(_("Không tìm thấy người dùng {username}.", username=username))
+    if expires_at is not None and expires_at <= now:
+        raise ValidationFailed(_("Thời điểm hết hạn phải ở tương lai."), field="expires_at")
+    raw, token = issue_token(
+        session,
+        user=user,
+        kind=TokenKind.API,
+        now=now,
+        ttl=(expires_at - now) if expires_at else None,
+        name=name,
+        created_by_id=actor.user_id,
+    )
+    return ApiTokenIssued(token=raw, **_api_token_read(token, user.username).model_dump())
+
+
+def list_api_tokens(session: Session, *, actor: Actor) -> list[ApiTokenRead]:
+    require(actor, Permission.TOKENS_MANAGE)
+    rows = session.exec(
+        select(AuthToken, User)
+        .join(User, col(User.id) == AuthToken.user_id)
+        .where(AuthToken.kind == TokenKind.API)
+        .order_by(col(AuthToken.id).desc())
+    ).all()
+    return [_api_token_read(t, u.username) for t, u in rows]
+
+
+def revoke_api_token(session: Session, *, actor: Actor, token_id: int, now: datetime) -> ApiTokenRead:
+    require(actor, Permission.TOKENS_MANAGE)
+    token = session.get(AuthToken, token_id)
+    if token is None or token.kind != TokenKind.API:
+        raise NotFound(_("Không tìm thấy mã truy cập API."))
+    revoke_token(session, token=token, now=now)
+    user = session.get(User, token.user_id)
+    assert user is not None
+    return _api_token_read(token, user.username)

@@ -1,0 +1,255 @@
+"""A case (vụ việc), its links and its history; the schemas each audience reads and writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import model_validator
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.cases.vocabulary import LegalTrigger, Severity, SourceKind, Topic
+from app.cases.workflow import Action, CaseStatus, CloseReason
+from app.db import JSONType, StrEnumType, UTCDateTime
+from app.validation import Code, LongText, Note, OptionalTimestamp, ShortText, Tag, Title, Url, Username
+
+REFERENCE_PATTERN = r"^VV-\d{4}-\d{5,}$"
+
+
+class Case(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("ref_year", "ref_seq"),
+        Index("ix_case_status_received", "status", "received_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True, index=True)
+    ref_year: int
+    ref_seq: int
+
+    title: str = Field(max_length=300)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    source_kind: SourceKind = Field(sa_type=StrEnumType(SourceKind))
+    topic: Topic = Field(sa_type=StrEnumType(Topic))
+    severity: Severity = Field(sa_type=StrEnumType(Severity), index=True)
+    legal_trigger: LegalTrigger | None = Field(default=None, sa_type=StrEnumType(LegalTrigger))
+
+    outlet: str | None = Field(default=None, max_length=200, index=True)
+    reporter_name: str | None = Field(default=None, max_length=200)
+    reporter_contact: str | None = Field(default=None, max_length=200)
+    source_url: str | None = Field(default=None, max_length=2000)
+    source_published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    received_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    occurred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    impact_determined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    lead_unit_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("unit.id"), index=True))
+    status: CaseStatus = Field(sa_type=StrEnumType(CaseStatus))
+    status_changed_at: datetime = Field(sa_type=UTCDateTime)
+    close_reason: CloseReason | None = Field(default=None, sa_type=StrEnumType(CloseReason))
+
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    created_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class CaseSupportingUnit(SQLModel, table=True):
+    __tablename__ = "case_supporting_unit"
+
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), primary_key=True))
+    unit_id: int = Field(sa_column=Column(Integer, ForeignKey("unit.id"), primary_key=True, index=True))
+
+
+class CaseAssignee(SQLModel, table=True):
+    __tablename__ = "case_assignee"
+
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), primary_key=True))
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("user.id"), primary_key=True, index=True))
+
+
+class CaseTag(SQLModel, table=True):
+    __tablename__ = "case_tag"
+
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), primary_key=True))
+    tag: str = Field(sa_column=Column(String(50), primary_key=True, index=True))
+
+
+class CaseRelation(SQLModel, table=True):
+    """A link between two cases, stored once in each direction."""
+
+    __tablename__ = "case_relation"
+
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), primary_key=True))
+    related_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class CaseEvent(SQLModel, table=True):
+    """One line of a case's history: who did what, when, from which status to which."""
+
+    __tablename__ = "case_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
+    kind: str = Field(max_length=40)
+    action: str | None = Field(default=None, max_length=40)
+    from_status: CaseStatus | None = Field(default=None, sa_type=StrEnumType(CaseStatus))
+    to_status: CaseStatus | None = Field(default=None, sa_type=StrEnumType(CaseStatus))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
+
+
+# --- schemas ------------------------------------------------------------------------------------------------
+
+
+class _CaseFields(SQLModel):
+    summary: LongText = ""
+    outlet: ShortText | None = None
+    reporter_name: ShortText | None = None
+    reporter_contact: ShortText | None = None
+    source_url: Url | None = None
+    source_published_at: OptionalTimestamp = None
+    occurred_at: OptionalTimestamp = None
+    impact_determined_at: OptionalTimestamp = None
+    legal_trigger: LegalTrigger | None = None
+    supporting_units: list[Code] = Field(default_factory=list, max_length=30)
+    tags: list[Tag] = Field(default_factory=list, max_length=30)
+    related: list[str] = Field(default_factory=list, max_length=30)
+
+
+class CaseCreate(_CaseFields):
+    title: Title
+    source_kind: SourceKind
+    topic: Topic = Topic.OTHER
+    severity: Severity = Severity.ROUTINE
+    received_at: OptionalTimestamp = None  # defaults to now
+    lead_unit: Code | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_status(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "status" in data:
+            raise ValueError("status: a new case always starts as 'new'; it changes only through /transitions")
+        return data
+
+
+class CaseUpdate(SQLModel):
+    """Changes to a case's fields. Never its status: that goes through /transitions."""
+
+    title: Title | None = None
+    summary: LongText | None = None
+    source_kind: SourceKind | None = None
+    topic: Topic | None = None
+    severity: Severity | None = None
+    legal_trigger: LegalTrigger | None = None
+    outlet: ShortText | None = None
+    reporter_name: ShortText | None = None
+    reporter_contact: ShortText | None = None
+    source_url: Url | None = None
+    source_published_at: OptionalTimestamp = None
+    received_at: OptionalTimestamp = None
+    occurred_at: OptionalTimestamp = None
+    impact_determined_at: OptionalTimestamp = None
+    lead_unit: Code | None = None
+    supporting_units: list[Code] | None = Field(default=None, max_length=30)
+    assignees: list[Username] | None = Field(default=None, max_length=30)
+    tags: list[Tag] | None = Field(default=None, max_length=30)
+    related: list[str] | None = Field(default=None, max_length=30)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_status(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "status" in data:
+            raise ValueError("status cannot be changed by an update; use POST /api/v1/cases/{reference}/transitions")
+        return data
+
+
+class TransitionIn(SQLModel):
+    action: Action
+    note: Note | None = None
+    lead_unit: Code | None = None  # assign / reassign (also accepted as "unit")
+    supporting_units: list[Code] | None = Field(default=None, max_length=30)
+    assignees: list[Username] | None = Field(default=None, max_length=30)
+    reason: CloseReason | None = None  # close
+    expected_status: CaseStatus | None = None  # optional guard: fail with 409 if the case moved meanwhile
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unit_alias(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "unit" in data and "lead_unit" not in data:
+            data = {**data, "lead_unit": data["unit"]}
+            del data["unit"]
+        return data
+
+
+class NoteIn(SQLModel):
+    text: Note
+
+
+class UnitRef(SQLModel):
+    code: str
+    name: str
+
+
+class UserRef(SQLModel):
+    username: str
+    full_name: str
+
+
+class CaseRead(SQLModel):
+    reference: str
+    status: CaseStatus
+    title: str
+    summary: str
+    source_kind: SourceKind
+    topic: Topic
+    severity: Severity
+    legal_trigger: LegalTrigger | None
+    outlet: str | None
+    reporter_name: str | None
+    reporter_contact: str | None
+    source_url: str | None
+    source_published_at: datetime | None
+    received_at: datetime
+    occurred_at: datetime | None
+    impact_determined_at: datetime | None
+    lead_unit: UnitRef | None
+    supporting_units: list[UnitRef]
+    assignees: list[UserRef]
+    tags: list[str]
+    related: list[str]
+    close_reason: CloseReason | None
+    status_changed_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    created_by: str | None
+    allowed_actions: list[Action]
+
+
+class CasePage(SQLModel):
+    items: list[CaseRead]
+    next_cursor: str | None
+
+
+class EventRead(SQLModel):
+    id: int
+    at: datetime
+    actor: UserRef | None
+    kind: str
+    action: str | None
+    from_status: CaseStatus | None
+    to_status: CaseStatus | None
+    note: str | None
+    data: dict[str, Any] | None
+
+
+class EventPage(SQLModel):
+    items: list[EventRead]

@@ -1,0 +1,93 @@
+"""Typed settings: the only place that reads the environment.
+
+Every variable takes the ``CRISISDESK_`` prefix; ``DATABASE_URL`` is also read plain, as hosting platforms set it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/crisisdesk.db"
+_DEV_SECRET = "development-only-secret-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CRISISDESK_", env_file=".env", extra="ignore")
+
+    environment: Environment = "development"
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("CRISISDESK_DATABASE_URL", "DATABASE_URL", "database_url"),
+    )
+    secret_key: SecretStr = SecretStr(_DEV_SECRET)
+    default_locale: Literal["vi", "en"] = "vi"
+
+    # The issuing body, as it appears on notices (Decree 30/2020 style numbers: 12/TC-SGDĐT).
+    org_name: str = "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh"
+    org_name_en: str = "Ho Chi Minh City Department of Education and Training"
+    org_abbreviation: str = "SGDĐT"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Sessions and tokens.
+    session_cookie_name: str = "crisisdesk_session"
+    session_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+    access_token_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+    cookie_secure: bool | None = None  # None: secure everywhere but development over plain http
+
+    # Database pool (PostgreSQL).
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+
+    # Public side.
+    rate_limit_enabled: bool = True
+
+    # Password hashing cost (argon2). The test environment lowers it to keep the suite fast.
+    argon2_time_cost: int = Field(default=3, ge=1, le=10)
+    argon2_memory_cost: int = Field(default=65536, ge=1024)
+
+    # Largest request body accepted, in bytes.
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _enforce_real_secret(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if self.environment == "production" and (secret == _DEV_SECRET or len(secret) < 32):
+            raise ValueError(
+                "CRISISDESK_SECRET_KEY must be set to a random string of at least 32 characters in production"
+            )
+        if self.environment == "test" and secret == _DEV_SECRET:
+            self.secret_key = SecretStr(secrets.token_urlsafe(32))
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def demo_passwords_allowed(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment != "development"
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split("///", 1)[-1]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

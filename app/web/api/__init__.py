@@ -1,0 +1,10 @@
+"""The staff JSON API under /api/v1: the same use cases as the staff pages, for tools and integrations."""
+
+from fastapi import APIRouter
+
+from app.web.api import auth, cases, org
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(auth.router)
+router.include_router(cases.router)
+router.include_router(org.router)

@@ -1,0 +1,118 @@
+"""Request dependencies: the unit of work, the clock, the caller's identity and language."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlmodel import Session
+
+from app.auth.models import AuthToken, TokenKind
+from app.auth.permissions import Actor
+from app.auth.service import load_actor, resolve_token
+from app.db import SessionFactory, unit_of_work
+from app.errors import NotAuthenticated, PermissionDenied
+from app.i18n import Locale, _, negotiate
+from app.settings import Settings
+from app.validation import MAX_ID
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+LANG_COOKIE = "lang"
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed before the response is sent, rolled back on any error."""
+    factory: SessionFactory = request.app.state.sessions
+    yield from unit_of_work(factory, write=request.method not in SAFE_METHODS)
+
+
+def get_now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+async def _csrf_from_request(request: Request) -> str | None:
+    value = request.headers.get(CSRF_HEADER)
+    if value:
+        return value
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        field = form.get(CSRF_FIELD)
+        return field if isinstance(field, str) else None
+    return None
+
+
+def authenticate_request(request: Request, session: Session, now: datetime) -> tuple[Actor, AuthToken] | None:
+    """The caller by bearer token (API) or session cookie (browser), or None."""
+    settings: Settings = request.app.state.settings
+    raw = bearer_token(request)
+    if raw is not None:
+        found = resolve_token(session, raw=raw, kinds=frozenset({TokenKind.ACCESS, TokenKind.API}), now=now)
+    else:
+        cookie = request.cookies.get(settings.session_cookie_name)
+        if not cookie:
+            return None
+        found = resolve_token(session, raw=cookie, kinds=frozenset({TokenKind.SESSION}), now=now)
+    if found is None:
+        return None
+    token, user = found
+    return load_actor(session, user), token
+
+
+async def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
+    """The authenticated staff member. Cookie-authenticated writes must carry the session's CSRF token."""
+    if hasattr(request.state, "actor"):
+        actor: Actor = request.state.actor
+        return actor
+    found = authenticate_request(request, session, now)
+    if found is None:
+        raise NotAuthenticated(_("Cần đăng nhập."))
+    actor, token = found
+    if token.kind == TokenKind.SESSION and request.method not in SAFE_METHODS:
+        sent = await _csrf_from_request(request)
+        if not sent or not token.csrf_token or not hmac.compare_digest(sent, token.csrf_token):
+            raise PermissionDenied(_("Phiên làm việc không hợp lệ (thiếu mã CSRF). Hãy tải lại trang và thử lại."))
+    request.state.actor = actor
+    request.state.auth_token = token
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_locale(request: Request) -> Locale:
+    """The language of the response: the ``lang`` cookie, else the user's choice, else Accept-Language."""
+    cookie = request.cookies.get(LANG_COOKIE)
+    actor: Actor | None = getattr(request.state, "actor", None)
+    if cookie is None and actor is not None and actor.locale in ("vi", "en"):
+        cookie = actor.locale
+    return negotiate(request.headers.get("accept-language"), cookie)
+
+
+LocaleDep = Annotated[Locale, Depends(get_locale)]

@@ -1,0 +1,145 @@
+"""Turning errors into responses: one JSON shape for the APIs, HTML pages for the staff interface.
+
+JSON: ``{"error": "<ClassName>", "detail": "<message in the caller's language>", ...}``; validation errors also
+carry ``fields``, one entry a field. Unexpected errors are logged and answered 500 without internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import DomainError, NotAuthenticated
+from app.i18n import _, text
+from app.web.deps import get_locale
+
+log = logging.getLogger("crisisdesk.web")
+
+HTTP_ERROR_NAMES = {
+    400: "BadRequest",
+    401: "NotAuthenticated",
+    403: "PermissionDenied",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    406: "NotAcceptable",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    422: "ValidationFailed",
+    429: "RateLimited",
+}
+
+
+def _is_html(request: Request) -> bool:
+    path = request.url.path
+    return (path.startswith("/staff") or path == "/" or path.startswith("/notices")) and not path.startswith(
+        "/staff/api"
+    )
+
+
+def json_error(
+    request: Request,
+    status_code: int,
+    error: str,
+    detail: Any,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    locale = get_locale(request)
+    body: dict[str, Any] = {"error": error, "detail": text(detail, locale)}
+    body.update({k: text(v, locale) if isinstance(v, str) else v for k, v in (extra or {}).items()
+                 if v is not None and k not in body})  # fmt: skip
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+def _validation_fields(exc: RequestValidationError) -> list[dict[str, str]]:
+    fields = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        message = str(err.get("msg", "invalid"))
+        name = _field_name(loc)
+        if err.get("type") == "json_invalid":
+            message, name = (
+                f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'syntax error')})",
+                "body",
+            )
+        fields.append({"field": name, "message": message})
+    return fields
+
+
+async def html_error_hook(request: Request, status: int, message: str) -> Response | None:
+    """Replaced by the staff interface to render its error pages; None means answer JSON."""
+    renderer = getattr(request.app.state, "html_error_renderer", None)
+    if renderer is None:
+        return None
+    result: Response | None = await renderer(request, status, message)
+    return result
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
+        if "retry_after" in exc.extra:
+            headers = {"Retry-After": str(exc.extra["retry_after"])}
+        if _is_html(request):
+            page = await html_error_hook(request, exc.status_code, text(exc.message, get_locale(request)))
+            if page is not None:
+                return page
+        return json_error(request, exc.status_code, type(exc).__name__, exc.message, headers, exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        fields = _validation_fields(exc)
+        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+        if _is_html(request):
+            page = await html_error_hook(request, 422, summary)
+            if page is not None:
+                return page
+        return json_error(request, 422, "ValidationFailed", summary, extra={"fields": fields})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        name = HTTP_ERROR_NAMES.get(exc.status_code, "Error")
+        detail: Any = exc.detail
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = _("Không tìm thấy trang hoặc tài nguyên này.")
+        elif exc.status_code == 405:
+            detail = _("Phương thức HTTP không được hỗ trợ ở địa chỉ này.")
+        if _is_html(request):
+            page = await html_error_hook(request, exc.status_code, text(detail, get_locale(request)))
+            if page is not None:
+                return page
+        return json_error(request, exc.status_code, name, detail, dict(exc.headers or {}) or None)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
+        # A constraint the services did not foresee (usually a race between two writers): nothing was saved.
+        log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return json_error(
+            request,
+            409,
+            "Conflict",
+            _("Dữ liệu vừa bị thay đổi đồng thời; không có gì được lưu. Hãy thử lại."),
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> Response:
+        log.warning("data error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return json_error(request, 422, "ValidationFailed", _("Giá trị không hợp lệ cho cơ sở dữ liệu."))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return json_error(request, 500, "InternalError", _("Lỗi hệ thống. Vui lòng thử lại sau."))

@@ -1,0 +1,194 @@
+"""Test set-up: a real database built by the migrations, on SQLite (default) or PostgreSQL (TEST_DATABASE_URL).
+
+Each test runs inside an outer transaction that is rolled back at the end; the app's own commits only release
+SAVEPOINTs (SQLAlchemy's "joining a session into an external transaction"). Tests marked ``isolated_db`` get a
+fresh database of their own, for real commits (concurrency).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from app.db import make_engine, normalize_url
+from app.main import create_app
+from app.migrate import upgrade
+from app.settings import Settings
+
+# 27/11/2026 09:00 in Hồ Chí Minh City (a Friday).
+FIXED_NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A settable clock for the app under test."""
+
+    def __init__(self, now: datetime = FIXED_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+
+# --- databases ----------------------------------------------------------------------------------------------
+
+
+def _worker_suffix() -> str:
+    """Unique per run and per xdist worker, so that parallel runs on one server never share a database."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+
+
+class Databases:
+    """Creates and drops the test databases of one run."""
+
+    def __init__(self, base_url: str | None, tmp: Path) -> None:
+        self.base_url = normalize_url(base_url) if base_url else None
+        self.tmp = tmp
+        self.created: list[str] = []
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.base_url is not None
+
+    def _admin(self) -> Engine:
+        assert self.base_url is not None
+        return make_engine(self.base_url).execution_options(isolation_level="AUTOCOMMIT")  # type: ignore[return-value]
+
+    def create(self, name: str, template: str | None = None) -> str:
+        if self.base_url is None:
+            path = self.tmp / f"{name}.db"
+            if template:
+                shutil.copy(self.tmp / f"{template}.db", path)
+            return f"sqlite:///{path}"
+        admin = self._admin()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+        admin.dispose()
+        self.created.append(name)
+        return make_url(self.base_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if self.base_url is None:
+            return
+        admin = self._admin()
+        with admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(os.environ.get("TEST_DATABASE_URL"), tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="session")
+def template_db(databases: Databases) -> str:
+    """A database migrated to head and never connected to again: the template for isolated tests."""
+    name = f"crisisdesk_tmpl_{_worker_suffix()}"
+    url = databases.create(name)
+    upgrade(url)
+    return name
+
+
+@pytest.fixture(scope="session")
+def db_url(databases: Databases, template_db: str) -> str:
+    return databases.create(f"crisisdesk_test_{_worker_suffix()}", template=template_db)
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url, pool_size=5, max_overflow=20)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        if outer.is_active:
+            outer.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
+        yield s
+
+
+class JoinedSessions:
+    """The app's session factory in tests: every session joins the test's outer transaction."""
+
+    def __init__(self, connection: Connection, engine: Engine) -> None:
+        self.connection = connection
+        self.engine = engine
+
+    def __call__(self, *, write: bool) -> Session:
+        return Session(bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+# --- the app ------------------------------------------------------------------------------------------------
+
+
+def make_settings(db_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": "test",
+        "database_url": db_url,
+        "argon2_time_cost": 1,
+        "argon2_memory_cost": 1024,
+        "rate_limit_enabled": False,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return make_settings(db_url)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, connection: Connection, clock: Clock) -> FastAPI:
+    application = create_app(settings, engine=engine, clock=clock)
+    application.state.sessions = JoinedSessions(connection, engine)
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=True) as c:
+        yield c
+
+
+@pytest.fixture
+def isolated_url(databases: Databases, template_db: str) -> str:
+    """A fresh migrated database for a test that commits for real."""
+    return databases.create(f"crisisdesk_iso_{uuid.uuid4().hex[:10]}", template=template_db)
