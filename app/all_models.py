@@ -3,4 +3,7 @@
 from app import counters  # noqa: F401
 from app.auth import models as auth_models  # noqa: F401
 from app.cases import models as case_models  # noqa: F401
+from app.notices import models as notice_models  # noqa: F401
 from app.org import models as org_models  # noqa: F401
+from app.spokespersons import models as spokesperson_models  # noqa: F401
+from app.statements import models as statement_models  # noqa: F401

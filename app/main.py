@@ -45,6 +45,8 @@ def create_app(
             {"name": "auth", "description": "Log-in and API tokens"},
             {"name": "cases", "description": "Cases (vụ việc): intake, routing, lifecycle, timeline"},
             {"name": "organisation", "description": "Units, users and roles"},
+            {"name": "statements", "description": "Statements, their approval and the notices they become"},
+            {"name": "spokespersons", "description": "Spokesperson authority: appointments, authorisations, registry"},
             {"name": "operations", "description": "Health and readiness"},
         ],
     )

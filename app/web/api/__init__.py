@@ -2,9 +2,11 @@
 
 from fastapi import APIRouter
 
-from app.web.api import auth, cases, org
+from app.web.api import auth, cases, org, spokespersons, statements
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
 router.include_router(cases.router)
 router.include_router(org.router)
+router.include_router(statements.router)
+router.include_router(spokespersons.router)
