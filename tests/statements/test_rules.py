@@ -50,7 +50,7 @@ def test_the_shape_of_the_path() -> None:
 
 
 def test_nothing_is_published_without_approval_and_nothing_changes_after() -> None:
-    for (status, action), target in EDGES.items():
+    for (status, _action), target in EDGES.items():
         if target == S.PUBLISHED:
             assert status == S.APPROVED
         assert status != S.PUBLISHED

@@ -292,9 +292,9 @@ class TestApproval:
 class TestAuthorisation:
     def _authorise(self, api: Api, ref: str, who: str = "head", until: str = "2026-11-30",
                    by: str = "director") -> Any:  # fmt: skip
-        return api.post(f"/api/v1/cases/{ref}/authorisations", by,
-                        {"username": who, "number": "12/GUQ-SGDĐT", "signed_on": "2026-11-27", "valid_until": until,
-                         "title": "Trưởng phòng Giáo dục Trung học", "matters": "Trả lời báo chí về vụ việc"})  # fmt: skip
+        body = {"username": who, "number": "12/GUQ-SGDĐT", "signed_on": "2026-11-27", "valid_until": until,
+                "title": "Trưởng phòng Giáo dục Trung học", "matters": "Trả lời báo chí về vụ việc"}  # fmt: skip
+        return api.post(f"/api/v1/cases/{ref}/authorisations", by, body)
 
     def test_valid_for_that_case_only_until_its_end_date(self, api: Api, session: Session, ref: str,
                                                          clock: Clock) -> None:  # fmt: skip
