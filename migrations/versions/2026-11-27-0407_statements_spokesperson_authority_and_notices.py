@@ -263,7 +263,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_notice_topic"), ["topic"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("notice", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notice_topic"))
