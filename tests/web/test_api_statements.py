@@ -249,7 +249,7 @@ class TestApproval:
         assert partial.json()["field"] == "checklist.no_private_data"
         assert api.post(f"/api/v1/statements/{sid}/approve", "spokesperson", {}).status_code == 422
         english = api.client.post(f"/api/v1/statements/{sid}/approve", json={"checklist": {}},
-                                  headers={**api.headers("spokesperson"), "Accept-Language": "en"})  # fmt: skip
+                                  headers={**api.headers("spokesperson"), "Cookie": "lang=en"})  # fmt: skip
         assert "state secret" in english.json()["detail"]
         assert api.ok(api.get(f"/api/v1/statements/{sid}", "office"))["status"] == "submitted"
         assert api.case(ref)["status"] == "awaiting_approval"
