@@ -107,12 +107,21 @@ ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
 def get_locale(request: Request) -> Locale:
-    """The language of the response: the ``lang`` cookie, else the user's choice, else Accept-Language."""
+    """The language of the response.
+
+    Pages: the ``lang`` cookie (the switch), else the user's own setting, else Accept-Language (browsers send one
+    whatever the user prefers). APIs: Accept-Language is the client's explicit choice, so it comes before the
+    user's setting.
+    """
     cookie = request.cookies.get(LANG_COOKIE)
     actor: Actor | None = getattr(request.state, "actor", None)
+    accept = request.headers.get("accept-language")
+    is_api = request.url.path.startswith("/api/")
+    if is_api and accept and cookie is None:
+        return negotiate(accept)
     if cookie is None and actor is not None and actor.locale in ("vi", "en"):
         cookie = actor.locale
-    return negotiate(request.headers.get("accept-language"), cookie)
+    return negotiate(accept, cookie)
 
 
 LocaleDep = Annotated[Locale, Depends(get_locale)]
