@@ -144,12 +144,13 @@ def create_user(
         try:
             hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
             user = create(session, data=data, now=utcnow(), hasher=hasher, actor=None)
+            username = user.username
             session.commit()
         except DomainError as exc:
             session.rollback()
             console.print(f"[red]{exc.message}[/]")
             raise typer.Exit(2) from None
-    console.print(f"[green]Created user {user.username}.[/]")
+    console.print(f"[green]Created user {username}.[/]")
 
 
 def main() -> None:

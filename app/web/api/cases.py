@@ -20,7 +20,9 @@ from app.web.deps import ActorDep, NowDep, SessionDep
 
 router = APIRouter(tags=["cases"])
 
-Reference = Annotated[str, Path(max_length=30, description="The case reference, e.g. VV-2026-00042")]
+Reference = Annotated[
+    str, Path(max_length=30, pattern=r"^[A-Za-z0-9-]+$", description="The case reference, e.g. VV-2026-00042")
+]
 E = TypeVar("E", bound=StrEnum)
 
 
