@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
@@ -131,6 +132,10 @@ def record_event(
     )
     session.add(event)
     session.flush()
+    # The clock engine reacts to the events it knows (created, updated, transition, notice_published).
+    from app.clocks.service import on_event
+
+    on_event(session, case=case, event=event)
     return event
 
 
@@ -198,6 +203,7 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
         received_at=data.received_at or now,
         occurred_at=data.occurred_at,
         impact_determined_at=data.impact_determined_at,
+        complaint_concluded_at=data.complaint_concluded_at,
         lead_unit_id=lead.id if lead else None,
         status=CaseStatus.NEW,
         status_changed_at=now,
@@ -566,6 +572,11 @@ def add_note(session: Session, *, actor: Actor, case: Case, text: str, now: date
 # --- reading ------------------------------------------------------------------------------------------------
 
 
+class CaseSort(StrEnum):
+    RECEIVED = "received"  # newest received first
+    DUE = "due"  # nearest due clock first (cases without a running clock last)
+
+
 class CaseFilters(BaseModel):
     status: list[CaseStatus] = []
     unit: str | None = None
@@ -577,21 +588,35 @@ class CaseFilters(BaseModel):
     received_to: datetime | None = None
     assignee: str | None = None
     tag: str | None = None
+    overdue: bool | None = None  # true: the nearest running clock is past due; false: it is not (or none runs)
+    due_within_hours: int | None = None  # the nearest running clock falls due between now and now + N hours
+    sort: CaseSort = CaseSort.RECEIVED
+    now: datetime | None = None  # needed by overdue / due_within_hours
     limit: int = 50
     cursor: str | None = None
 
 
-def _encode_cursor(case: Case) -> str:
-    raw = json.dumps([case.received_at.isoformat(), case.id]).encode()
+def _encode_cursor(case: Case, sort: CaseSort = CaseSort.RECEIVED) -> str:
+    if sort == CaseSort.DUE:
+        due = case.next_due_at.isoformat() if case.next_due_at else None
+        raw = json.dumps(["due", due, case.id]).encode()
+    else:
+        raw = json.dumps([case.received_at.isoformat(), case.id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+def _decode_cursor(cursor: str, sort: CaseSort = CaseSort.RECEIVED) -> tuple[datetime | None, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        at, ident = json.loads(raw)
-        value = datetime.fromisoformat(at)
-        if value.tzinfo is None or not isinstance(ident, int):
+        parts = json.loads(raw)
+        if sort == CaseSort.DUE:
+            tag, at, ident = parts
+            if tag != "due":
+                raise ValueError
+        else:
+            at, ident = parts
+        value = None if at is None and sort == CaseSort.DUE else datetime.fromisoformat(at)
+        if (value is not None and value.tzinfo is None) or not isinstance(ident, int):
             raise ValueError
         return value, ident
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
@@ -638,22 +663,50 @@ def filtered_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> S
     if filters.q:
         for term in search_terms(filters.q):
             query = query.where(col(Case.search_text).like(f"%{term}%", escape="\\"))
+    if filters.overdue is not None or filters.due_within_hours is not None:
+        if filters.now is None:
+            raise ValueError("the overdue and due_within_hours filters need now")
+        now = filters.now
+        if filters.overdue is True:
+            query = query.where(col(Case.next_due_at) < now)
+        elif filters.overdue is False:
+            query = query.where(or_(col(Case.next_due_at).is_(None), col(Case.next_due_at) >= now))
+        if filters.due_within_hours is not None:
+            until = now + timedelta(hours=filters.due_within_hours)
+            query = query.where(col(Case.next_due_at) >= now, col(Case.next_due_at) < until)
     return query
 
 
 def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple[list[Case], str | None]:
     query = filtered_cases(session, actor=actor, filters=filters)
-    if filters.cursor:
-        at, ident = _decode_cursor(filters.cursor)
-        query = query.where(or_(col(Case.received_at) < at, and_(col(Case.received_at) == at, col(Case.id) < ident)))
-    query = query.order_by(col(Case.received_at).desc(), col(Case.id).desc()).limit(filters.limit + 1)
-    cases = list(session.exec(query).all())
-    next_cursor = _encode_cursor(cases[filters.limit - 1]) if len(cases) > filters.limit else None
+    if filters.sort == CaseSort.DUE:
+        query = _due_page(query, filters.cursor)
+    else:
+        if filters.cursor:
+            at, ident = _decode_cursor(filters.cursor)
+            query = query.where(
+                or_(col(Case.received_at) < at, and_(col(Case.received_at) == at, col(Case.id) < ident))
+            )
+        query = query.order_by(col(Case.received_at).desc(), col(Case.id).desc())
+    cases = list(session.exec(query.limit(filters.limit + 1)).all())
+    next_cursor = _encode_cursor(cases[filters.limit - 1], filters.sort) if len(cases) > filters.limit else None
     return cases[: filters.limit], next_cursor
 
 
-def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case]) -> list[CaseRead]:
-    """Read schemas for many cases with a fixed number of queries (no lazy loads)."""
+def _due_page(query: SelectOfScalar[Case], cursor: str | None) -> SelectOfScalar[Case]:
+    """Nearest due first, cases without a running clock last; keyset pagination on (next_due_at, id)."""
+    due = col(Case.next_due_at)
+    if cursor:
+        at, ident = _decode_cursor(cursor, CaseSort.DUE)
+        if at is None:
+            query = query.where(due.is_(None), col(Case.id) > ident)
+        else:
+            query = query.where(or_(due > at, and_(due == at, col(Case.id) > ident), due.is_(None)))
+    return query.order_by(due.asc().nulls_last(), col(Case.id).asc())
+
+
+def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case], now: datetime | None = None) -> list[CaseRead]:
+    """Read schemas for many cases with a fixed number of queries (no lazy loads). ``now`` decides ``overdue``."""
     ids = [c.id for c in cases if c.id is not None]
     if not ids:
         return []
@@ -728,6 +781,9 @@ def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case]) -> list
                 received_at=case.received_at,
                 occurred_at=case.occurred_at,
                 impact_determined_at=case.impact_determined_at,
+                complaint_concluded_at=case.complaint_concluded_at,
+                next_due_at=case.next_due_at,
+                overdue=None if now is None else case.next_due_at is not None and case.next_due_at < now,
                 lead_unit=unit_ref(case.lead_unit_id),
                 supporting_units=[r for r in (unit_ref(u) for u in supporting[case.id]) if r],
                 assignees=[UserRef(username=u.username, full_name=u.full_name) for u in assignees[case.id]],
@@ -744,5 +800,5 @@ def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case]) -> list
     return reads
 
 
-def case_read(session: Session, *, actor: Actor, case: Case) -> CaseRead:
-    return case_reads(session, actor=actor, cases=[case])[0]
+def case_read(session: Session, *, actor: Actor, case: Case, now: datetime | None = None) -> CaseRead:
+    return case_reads(session, actor=actor, cases=[case], now=now)[0]

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 
 def extract_pack_names(
-    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+    fileobj: IO[bytes], _keywords: Any, _comment_tags: Any, _options: Any
 ) -> Iterator[tuple[int, str, str, list[str]]]:
     pack = json.loads(fileobj.read().decode("utf-8"))
     for item in [*pack.get("clocks", []), *pack.get("obligations", [])]:

@@ -186,7 +186,7 @@ class InternalTarget(InternalTargetBase, table=True):
 class InternalTargetCreate(InternalTargetBase):
     @model_validator(mode="after")
     def _check(self) -> InternalTargetCreate:
-        _check_target(self.unit, self.start_event)
+        check_target(self.unit, self.start_event)
         return self
 
 
@@ -209,7 +209,7 @@ class InternalTargetRead(InternalTargetBase):
     updated_at: datetime
 
 
-def _check_target(unit: PeriodUnit, start_event: StartEvent) -> None:
+def check_target(unit: PeriodUnit, start_event: StartEvent) -> None:
     if unit == PeriodUnit.FIXED:
         raise ValueError("unit: an internal target has a length in hours, days or working days")
     if start_event == StartEvent.TASK_CREATED:
