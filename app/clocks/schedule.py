@@ -14,7 +14,16 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from app.cases.vocabulary import Severity
-from app.notifications.models import Stage
+
+
+class Stage(StrEnum):
+    """Reminder stages of a clock: before (50 %, 80 % of its time), at and past the due time."""
+
+    HALF = "half"
+    LATE = "late"
+    DUE = "due"
+    OVERDUE = "overdue"
+
 
 STAGE_ORDER: tuple[Stage, ...] = (Stage.HALF, Stage.LATE, Stage.DUE, Stage.OVERDUE)
 FRACTIONS: dict[Stage, float] = {Stage.HALF: 0.5, Stage.LATE: 0.8, Stage.DUE: 1.0}

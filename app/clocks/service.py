@@ -44,10 +44,9 @@ from app.clocks.models import (
     ClockState,
     ExplainDay,
 )
-from app.clocks.schedule import next_stage
+from app.clocks.schedule import Stage, next_stage
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.i18n import Message, _, text
-from app.notifications.models import Stage
 from app.rules.models import (
     CASE_FIELD_EVENTS,
     START_EVENT_LABELS,

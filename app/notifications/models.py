@@ -12,18 +12,9 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
+from app.clocks.schedule import Stage
 from app.db import StrEnumType, UTCDateTime
 from app.i18n import Message, _
-
-
-class Stage(StrEnum):
-    """Reminder stages of a clock: before (50 %, 80 % of its time), at and past the due time."""
-
-    HALF = "half"
-    LATE = "late"
-    DUE = "due"
-    OVERDUE = "overdue"
-
 
 STAGE_LABELS: dict[Stage, Message] = {
     Stage.HALF: _("Đã qua một nửa thời hạn"),

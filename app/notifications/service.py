@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor, Role
 from app.cases.models import Case, CaseAssignee
 from app.clocks.models import Clock, ClockOrigin, ClockState
-from app.clocks.schedule import FALLBACK, Audience, audiences
+from app.clocks.schedule import FALLBACK, Audience, Stage, audiences
 from app.clocks.service import schedule_reminders
 from app.errors import NotFound
 from app.i18n import Message, _, text
@@ -33,7 +33,6 @@ from app.notifications.models import (
     Notification,
     NotificationPage,
     NotificationRead,
-    Stage,
     WorkerHeartbeat,
 )
 from app.org.models import RoleAssignment, User
