@@ -66,6 +66,15 @@ def next_stage(
     return stage, times[stage]
 
 
+def stage_due(start: datetime, due: datetime, *, now: datetime, pending: Stage) -> Stage:
+    """The stage to send now for a clock whose next unsent stage is ``pending``: the latest one already due (the
+    ones before it were missed, e.g. while no worker ran, and are not sent late)."""
+    times = stage_times(start, due)
+    remaining = STAGE_ORDER[STAGE_ORDER.index(pending) :]
+    passed = [s for s in remaining if times[s] <= now]
+    return passed[-1] if passed else pending
+
+
 def audiences(stage: Stage, severity: Severity) -> tuple[Audience, ...]:
     if stage in (Stage.HALF, Stage.LATE):
         return (Audience.ASSIGNEES,)

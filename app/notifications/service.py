@@ -23,8 +23,8 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor, Role
 from app.cases.models import Case, CaseAssignee
 from app.clocks.models import Clock, ClockOrigin, ClockState
-from app.clocks.schedule import FALLBACK, Audience, Stage, audiences
-from app.clocks.service import schedule_reminders
+from app.clocks.schedule import FALLBACK, Audience, Stage, audiences, stage_due
+from app.clocks.service import effective_start, schedule_reminders
 from app.errors import NotFound
 from app.i18n import Message, _, text
 from app.notifications.models import (
@@ -178,8 +178,10 @@ def process_reminders(session: Session, *, now: datetime, limit: int, base_url: 
     insert = _insert(session)
     for clock in clocks:
         case = session.get(Case, clock.case_id)
+        start = effective_start(clock)
         assert case is not None and clock.id is not None and clock.next_reminder_stage is not None
-        stage = Stage(clock.next_reminder_stage)
+        assert start is not None and clock.due_at is not None
+        stage = stage_due(start, clock.due_at, now=now, pending=Stage(clock.next_reminder_stage))
         for user in recipients(session, case=case, clock=clock, stage=stage):
             title, body, link = _message(case, clock, stage, user.locale, base_url)
             email = user.email if email_enabled and user.email else None

@@ -53,8 +53,9 @@ def statutory(client: TestClient, ref: str) -> dict[str, Any]:
 
 
 def transition(client: TestClient, ref: str, user: str, action: str, **body: Any) -> dict[str, Any]:
-    response = client.post(f"/api/v1/cases/{ref}/transitions", json={"action": action, **body},
-                           headers=token(client, user))  # fmt: skip
+    response = client.post(
+        f"/api/v1/cases/{ref}/transitions", json={"action": action, **body}, headers=token(client, user)
+    )
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
@@ -70,9 +71,14 @@ def events(client: TestClient, ref: str) -> list[dict[str, Any]]:
 def publish_notice(session: Session, ref: str, kind: str, at: datetime, number: str = "1/TC-SGDĐT") -> None:
     """What the statements domain records when a notice is published."""
     case = session.exec(select(Case).where(Case.reference == ref)).one()
-    cases.record_event(session, case=case, actor_id=None, now=at, kind="notice_published",
-                       data={"statement_id": 1, "statement_kind": kind, "notice_number": number,
-                             "published_at": at.isoformat()})  # fmt: skip
+    cases.record_event(
+        session,
+        case=case,
+        actor_id=None,
+        now=at,
+        kind="notice_published",
+        data={"statement_id": 1, "statement_kind": kind, "notice_number": number, "published_at": at.isoformat()},
+    )
     session.commit()
 
 
@@ -88,23 +94,30 @@ class TestRulePacks:
         assert clock["remaining_seconds"] == (23 * 3600 + 30 * 60)
 
     def test_a_case_received_on_30_june_2026_keeps_decree_09(self, client: TestClient, org: None) -> None:
-        ref = intake(client, legal_trigger="major_event", received_at="2026-06-30T23:30:00+07:00",
-                     occurred_at="2026-06-30T10:00:00+07:00")  # fmt: skip
+        ref = intake(
+            client,
+            legal_trigger="major_event",
+            received_at="2026-06-30T23:30:00+07:00",
+            occurred_at="2026-06-30T10:00:00+07:00",
+        )
         clock = statutory(client, ref)
         assert clock["pack"] == "decree-09-2017"
         assert clock["basis"] == "Nghị định 09/2017/NĐ-CP, Điều 6 khoản 3 điểm a"
         assert clock["due_at"] == "2026-07-01T10:00:00+07:00"  # 24 hours from when the event occurred
 
     def test_a_case_received_on_1_july_2026_gets_decree_244(self, client: TestClient, org: None) -> None:
-        ref = intake(client, legal_trigger="major_event", received_at="2026-07-01T00:30:00+07:00",
-                     occurred_at="2026-06-30T10:00:00+07:00")  # fmt: skip
+        ref = intake(
+            client,
+            legal_trigger="major_event",
+            received_at="2026-07-01T00:30:00+07:00",
+            occurred_at="2026-06-30T10:00:00+07:00",
+        )
         clock = statutory(client, ref)
         assert clock["pack"] == "decree-244-2026"
         assert clock["basis"] == BASIS_244_7_3
         assert clock["due_at"] == "2026-07-02T00:30:00+07:00"  # 24 hours from receipt
 
-    def test_decree_09_counts_from_receipt_when_the_event_time_is_unknown(self, client: TestClient,
-                                                                          org: None) -> None:  # fmt: skip
+    def test_decree_09_counts_from_receipt_when_the_event_time_is_unknown(self, client: TestClient, org: None) -> None:
         ref = intake(client, legal_trigger="major_event", received_at="2026-06-15T09:00:00+07:00")
         clock = statutory(client, ref)
         assert clock["due_at"] == "2026-06-16T09:00:00+07:00"
@@ -117,8 +130,11 @@ class TestRulePacks:
         assert clock["basis"] == "Nghị định 244/2026/NĐ-CP, Điều 7 khoản 4"
         assert (clock["state"], clock["due_at"]) == ("pending", None)
         assert "dư luận" in clock["note"]
-        client.patch(f"/api/v1/cases/{ref}", json={"impact_determined_at": "2026-11-27T10:00:00+07:00"},
-                     headers=token(client, "office"))  # fmt: skip
+        client.patch(
+            f"/api/v1/cases/{ref}",
+            json={"impact_determined_at": "2026-11-27T10:00:00+07:00"},
+            headers=token(client, "office"),
+        )
         clock = statutory(client, ref)
         assert (clock["state"], clock["due_at"]) == ("running", "2026-11-28T10:00:00+07:00")
 
@@ -128,36 +144,40 @@ class TestRulePacks:
         clock = statutory(client, ref)
         assert clock["basis"] == "Nghị định 237/2026/NĐ-CP, Điều 18 khoản 1"
         assert clock["due_at"] == "2026-12-01T00:00:00+07:00"
-        old = statutory(client, intake(client, legal_trigger="editor_reply_request",
-                                       received_at="2026-05-10T15:00:00+07:00"))  # fmt: skip
+        old = statutory(
+            client, intake(client, legal_trigger="editor_reply_request", received_at="2026-05-10T15:00:00+07:00")
+        )
         assert old["basis"] == "Luật Báo chí 2016, Điều 39"
         assert old["due_at"] == "2026-06-10T00:00:00+07:00"
 
-    def test_forwarded_feedback_has_15_working_days_or_30_days_under_the_2016_law(self, client: TestClient,
-                                                                                   org: None) -> None:  # fmt: skip
+    def test_forwarded_feedback_has_15_working_days_or_30_days_under_the_2016_law(
+        self, client: TestClient, org: None
+    ) -> None:
         # Friday 27 Nov 2026: working days 30 Nov – 4 Dec, 7–11 Dec, 14–18 Dec; the 15th is Friday 18 Dec.
         clock = statutory(client, intake(client, legal_trigger="press_forwarded_feedback"))
         assert clock["basis"] == "Nghị định 237/2026/NĐ-CP, Điều 18 khoản 3"
         assert (clock["length"], clock["unit"]) == (15, "working_days")
         assert clock["due_at"] == "2026-12-19T00:00:00+07:00"
-        old = statutory(client, intake(client, legal_trigger="press_forwarded_feedback",
-                                       received_at="2026-06-01T09:00:00+07:00"))  # fmt: skip
+        old = statutory(
+            client, intake(client, legal_trigger="press_forwarded_feedback", received_at="2026-06-01T09:00:00+07:00")
+        )
         assert (old["basis"], old["length"], old["unit"]) == ("Luật Báo chí 2016, Điều 39", 30, "days")
 
-    def test_a_forwarded_complaint_runs_5_working_days_from_its_conclusion(self, client: TestClient,
-                                                                            org: None) -> None:  # fmt: skip
+    def test_a_forwarded_complaint_runs_5_working_days_from_its_conclusion(self, client: TestClient, org: None) -> None:
         ref = intake(client, legal_trigger="press_forwarded_complaint")
         clock = statutory(client, ref)
         assert clock["basis"] == "Nghị định 237/2026/NĐ-CP, Điều 18 khoản 2"
         assert clock["state"] == "pending"
-        response = client.patch(f"/api/v1/cases/{ref}", json={"complaint_concluded_at": "2026-11-27T08:00:00+07:00"},
-                                headers=token(client, "office"))  # fmt: skip
+        response = client.patch(
+            f"/api/v1/cases/{ref}",
+            json={"complaint_concluded_at": "2026-11-27T08:00:00+07:00"},
+            headers=token(client, "office"),
+        )
         assert response.json()["complaint_concluded_at"] == "2026-11-27T01:00:00Z"
         clock = statutory(client, ref)
         assert (clock["state"], clock["due_at"]) == ("running", "2026-12-05T00:00:00+07:00")  # Fri 4 Dec
 
-    def test_press_requests_have_no_statutory_clock_only_internal_targets(self, client: TestClient,
-                                                                          org: None) -> None:  # fmt: skip
+    def test_press_requests_have_no_statutory_clock_only_internal_targets(self, client: TestClient, org: None) -> None:
         ref = intake(client, legal_trigger="press_request", source_kind="press_inquiry")
         items = clocks(client, ref)
         assert [c["origin"] for c in items] == ["internal"]
@@ -171,18 +191,21 @@ class TestRulePacks:
             ("statutory", "2026-11-28T08:30:00+07:00"),
         ]
 
-    def test_changing_the_legal_trigger_stops_the_old_clock_and_starts_the_new(self, client: TestClient,
-                                                                               org: None) -> None:  # fmt: skip
+    def test_changing_the_legal_trigger_stops_the_old_clock_and_starts_the_new(
+        self, client: TestClient, org: None
+    ) -> None:
         ref = intake(client, legal_trigger="major_event")
-        client.patch(f"/api/v1/cases/{ref}", json={"legal_trigger": "editor_reply_request"},
-                     headers=token(client, "office"))  # fmt: skip
+        client.patch(
+            f"/api/v1/cases/{ref}", json={"legal_trigger": "editor_reply_request"}, headers=token(client, "office")
+        )
         items = {c["basis"]: c["state"] for c in clocks(client, ref)}
         assert items == {"Nghị định 237/2026/NĐ-CP, Điều 18 khoản 1": "running", BASIS_244_7_3: "stopped"}
 
     def test_the_english_name_and_the_untranslated_basis(self, client: TestClient, org: None) -> None:
         ref = intake(client, legal_trigger="major_event")
-        response = client.get(f"/api/v1/cases/{ref}/clocks", headers={**token(client, "office"),
-                                                                       "Accept-Language": "en"})  # fmt: skip
+        response = client.get(
+            f"/api/v1/cases/{ref}/clocks", headers={**token(client, "office"), "Accept-Language": "en"}
+        )
         clock = response.json()["items"][0]
         assert clock["name"] == "Initial information to the press"
         assert clock["basis"] == BASIS_244_7_3
@@ -195,24 +218,27 @@ class TestRulePacks:
 
 
 class TestMeeting:
-    def test_any_first_notice_meets_the_initial_information_clock(self, client: TestClient, session: Session,
-                                                                  org: None) -> None:  # fmt: skip
+    def test_any_first_notice_meets_the_initial_information_clock(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
         ref = intake(client, legal_trigger="major_event")
         publish_notice(session, ref, "initial_information", datetime(2026, 11, 27, 5, 0, tzinfo=UTC))
         clock = statutory(client, ref)
         assert (clock["state"], clock["met_at"]) == ("met_on_time", "2026-11-27T12:00:00+07:00")
         assert clock["overdue"] is False
 
-    def test_a_notice_after_the_due_time_is_met_late(self, client: TestClient, session: Session, clock: Clock,
-                                                     org: None) -> None:  # fmt: skip
+    def test_a_notice_after_the_due_time_is_met_late(
+        self, client: TestClient, session: Session, clock: Clock, org: None
+    ) -> None:
         ref = intake(client, legal_trigger="major_event")
         clock.advance(hours=30)
         assert statutory(client, ref)["overdue"] is True
         publish_notice(session, ref, "response", clock.now)
         assert statutory(client, ref)["state"] == "met_late"
 
-    def test_a_reply_clock_waits_for_a_response_not_a_holding_statement(self, client: TestClient, session: Session,
-                                                                        org: None) -> None:  # fmt: skip
+    def test_a_reply_clock_waits_for_a_response_not_a_holding_statement(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
         ref = intake(client, legal_trigger="editor_reply_request")
         publish_notice(session, ref, "initial_information", datetime(2026, 11, 27, 5, tzinfo=UTC))
         assert statutory(client, ref)["state"] == "running"
@@ -225,8 +251,7 @@ class TestMeeting:
         body = {"note": "Đã trả lời tại họp báo của UBND Thành phố.", "at": "2026-11-27T08:45:00+07:00"}
         denied = client.post(f"/api/v1/cases/{ref}/clocks/{clock_id}/met", json=body, headers=token(client, "head"))
         assert denied.status_code == 404  # the unit does not even see a case that is not routed to it
-        response = client.post(f"/api/v1/cases/{ref}/clocks/{clock_id}/met", json=body,
-                               headers=token(client, "office"))  # fmt: skip
+        response = client.post(f"/api/v1/cases/{ref}/clocks/{clock_id}/met", json=body, headers=token(client, "office"))
         assert response.status_code == 200, response.text
         assert (response.json()["state"], response.json()["met_at"]) == ("met_on_time", "2026-11-27T08:45:00+07:00")
         logged = events(client, ref)[-1]
@@ -237,14 +262,16 @@ class TestMeeting:
     def test_a_handler_may_not_mark_a_clock_met(self, client: TestClient, org: None) -> None:
         ref = intake(client, legal_trigger="major_event", lead_unit="GDTrH")
         clock_id = statutory(client, ref)["id"]
-        response = client.post(f"/api/v1/cases/{ref}/clocks/{clock_id}/met", json={"note": "x"},
-                               headers=token(client, "handler"))  # fmt: skip
+        response = client.post(
+            f"/api/v1/cases/{ref}/clocks/{clock_id}/met", json={"note": "x"}, headers=token(client, "handler")
+        )
         assert response.status_code == 403
 
 
 class TestPauseAndResume:
-    def test_on_hold_pauses_the_clocks_that_may_pause_and_resume_moves_them(self, client: TestClient,
-                                                                            clock: Clock, org: None) -> None:  # fmt: skip
+    def test_on_hold_pauses_the_clocks_that_may_pause_and_resume_moves_them(
+        self, client: TestClient, clock: Clock, org: None
+    ) -> None:
         ref = intake(client, legal_trigger="major_event")
         transition(client, ref, "office", "assign", lead_unit="GDTrH")
         transition(client, ref, "head", "accept")
@@ -269,8 +296,9 @@ class TestExtension:
         ref = intake(client, legal_trigger="press_forwarded_feedback")
         clock_id = statutory(client, ref)["id"]
         body = {"by": 5, "reason": "Chờ kết quả thanh tra."}
-        response = client.post(f"/api/v1/cases/{ref}/clocks/{clock_id}/extend", json=body,
-                               headers=token(client, "spokesperson"))  # fmt: skip
+        response = client.post(
+            f"/api/v1/cases/{ref}/clocks/{clock_id}/extend", json=body, headers=token(client, "spokesperson")
+        )
         assert response.status_code == 200, response.text
         assert (response.json()["extension"], response.json()["due_at"]) == (5, "2026-12-26T00:00:00+07:00")
         logged = events(client, ref)[-1]
@@ -282,30 +310,40 @@ class TestExtension:
     def test_the_director_may_extend_too(self, client: TestClient, org: None) -> None:
         ref = intake(client, legal_trigger="major_event")
         clock_id = statutory(client, ref)["id"]
-        response = client.post(f"/api/v1/cases/{ref}/clocks/{clock_id}/extend", json={"by": 6, "reason": "Lý do"},
-                               headers=token(client, "director"))  # fmt: skip
+        response = client.post(
+            f"/api/v1/cases/{ref}/clocks/{clock_id}/extend",
+            json={"by": 6, "reason": "Lý do"},
+            headers=token(client, "director"),
+        )
         assert response.json()["due_at"] == "2026-11-28T14:30:00+07:00"
 
     @pytest.mark.parametrize(("user", "status"), [("office", 403), ("head", 403), ("admin", 403)])
     def test_nobody_else_may_extend(self, client: TestClient, org: None, user: str, status: int) -> None:
         ref = intake(client, legal_trigger="major_event", lead_unit="GDTrH")
         clock_id = statutory(client, ref)["id"]
-        response = client.post(f"/api/v1/cases/{ref}/clocks/{clock_id}/extend", json={"by": 1, "reason": "x"},
-                               headers=token(client, user))  # fmt: skip
+        response = client.post(
+            f"/api/v1/cases/{ref}/clocks/{clock_id}/extend", json={"by": 1, "reason": "x"}, headers=token(client, user)
+        )
         assert response.status_code == status
 
     def test_a_reason_is_required(self, client: TestClient, org: None) -> None:
         ref = intake(client, legal_trigger="major_event")
         clock_id = statutory(client, ref)["id"]
-        response = client.post(f"/api/v1/cases/{ref}/clocks/{clock_id}/extend", json={"by": 1, "reason": "  "},
-                               headers=token(client, "spokesperson"))  # fmt: skip
+        response = client.post(
+            f"/api/v1/cases/{ref}/clocks/{clock_id}/extend",
+            json={"by": 1, "reason": "  "},
+            headers=token(client, "spokesperson"),
+        )
         assert response.status_code == 422
 
     def test_a_clock_of_another_case_is_not_found(self, client: TestClient, org: None) -> None:
         first, second = intake(client, legal_trigger="major_event"), intake(client, legal_trigger="major_event")
         clock_id = statutory(client, first)["id"]
-        response = client.post(f"/api/v1/cases/{second}/clocks/{clock_id}/extend", json={"by": 1, "reason": "x"},
-                               headers=token(client, "spokesperson"))  # fmt: skip
+        response = client.post(
+            f"/api/v1/cases/{second}/clocks/{clock_id}/extend",
+            json={"by": 1, "reason": "x"},
+            headers=token(client, "spokesperson"),
+        )
         assert response.status_code == 404
 
 
@@ -317,22 +355,35 @@ class TestClosing:
         assert clock["state"] == "stopped"
         assert "Trùng" in clock["note"]
 
-    def test_closing_unanswered_after_the_due_time_records_it_missed(self, client: TestClient, clock: Clock,
-                                                                     org: None) -> None:  # fmt: skip
+    def test_closing_unanswered_after_the_due_time_records_it_missed(
+        self, client: TestClient, clock: Clock, org: None
+    ) -> None:
         ref = intake(client, legal_trigger="major_event")
         clock.advance(hours=25)
         transition(client, ref, "office", "close", reason="no_action", note="Không thuộc thẩm quyền.")
         assert statutory(client, ref)["state"] == "missed"
 
-    def test_publishing_the_response_meets_the_clocks_and_closing_keeps_them(self, client: TestClient,
-                                                                             session: Session, org: None) -> None:  # fmt: skip
+    def test_publishing_the_response_meets_the_clocks_and_closing_keeps_them(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
         ref = intake(client, legal_trigger="editor_reply_request", lead_unit="GDTrH")
         case = session.exec(select(Case).where(Case.reference == ref)).one()
-        for action, who in (("assign", "office"), ("accept", "head"), ("submit", "head"), ("approve", "spokesperson"),
-                            ("publish", "office")):  # fmt: skip
-            cases.transition_case(session, actor=actor(session, who), case=case, action=Action(action),
-                                  now=FIXED_NOW, lead_unit="GDTrH" if action == "assign" else None,
-                                  via_statement=action in ("submit", "approve", "publish"))  # fmt: skip
+        for action, who in (
+            ("assign", "office"),
+            ("accept", "head"),
+            ("submit", "head"),
+            ("approve", "spokesperson"),
+            ("publish", "office"),
+        ):
+            cases.transition_case(
+                session,
+                actor=actor(session, who),
+                case=case,
+                action=Action(action),
+                now=FIXED_NOW,
+                lead_unit="GDTrH" if action == "assign" else None,
+                via_statement=action in ("submit", "approve", "publish"),
+            )
         session.commit()
         states = {c["origin"] + ":" + c["basis"][:20]: c["state"] for c in clocks(client, ref)}
         assert "stopped" not in states.values() and "running" not in states.values(), states
@@ -341,21 +392,27 @@ class TestClosing:
 
 
 class TestCalendarChanges:
-    def test_an_extra_day_off_moves_a_working_day_clock_and_not_a_24_hour_clock(self, client: TestClient,
-                                                                                 org: None) -> None:  # fmt: skip
+    def test_an_extra_day_off_moves_a_working_day_clock_and_not_a_24_hour_clock(
+        self, client: TestClient, org: None
+    ) -> None:
         feedback = intake(client, legal_trigger="press_forwarded_feedback")
         event = intake(client, legal_trigger="major_event")
         assert statutory(client, feedback)["due_at"] == "2026-12-19T00:00:00+07:00"
         admin = token(client, "admin")
-        response = client.post("/api/v1/calendar/overrides",
-                               json={"day": "2026-12-01", "kind": "extra_off", "description": "Nghỉ thêm (thử)"},
-                               headers=admin)  # fmt: skip
+        response = client.post(
+            "/api/v1/calendar/overrides",
+            json={"day": "2026-12-01", "kind": "extra_off", "description": "Nghỉ thêm (thử)"},
+            headers=admin,
+        )
         assert response.status_code == 201, response.text
         assert statutory(client, feedback)["due_at"] == "2026-12-22T00:00:00+07:00"  # Monday 21 Dec
         assert statutory(client, event)["due_at"] == "2026-11-28T08:30:00+07:00"
         logged = events(client, feedback)[-1]
-        assert (logged["kind"], logged["action"], logged["data"]["reason"]) == ("clock", "recomputed",
-                                                                                "calendar_changed")  # fmt: skip
+        assert (logged["kind"], logged["action"], logged["data"]["reason"]) == (
+            "clock",
+            "recomputed",
+            "calendar_changed",
+        )
         assert [e["kind"] for e in events(client, event)] == ["created"]
         case = client.get(f"/api/v1/cases/{feedback}", headers=admin).json()
         assert case["next_due_at"] == "2026-12-21T17:00:00Z"
@@ -369,13 +426,17 @@ class TestCalendarChanges:
 
 
 class TestExplain:
-    def test_lists_the_days_skipped_and_the_makeup_days_counted(self, client: TestClient, clock: Clock,
-                                                                org: None) -> None:  # fmt: skip
+    def test_lists_the_days_skipped_and_the_makeup_days_counted(
+        self, client: TestClient, clock: Clock, org: None
+    ) -> None:
         clock.set(datetime(2026, 12, 30, 3, 0, tzinfo=UTC))
         ref = intake(client, legal_trigger="press_forwarded_feedback", received_at="2026-12-30T09:00:00+07:00")
         admin = token(client, "admin")
-        client.post("/api/v1/calendar/overrides", headers=admin,
-                    json={"day": "2027-01-09", "kind": "makeup_workday", "description": "Làm bù (thử)"})  # fmt: skip
+        client.post(
+            "/api/v1/calendar/overrides",
+            headers=admin,
+            json={"day": "2027-01-09", "kind": "makeup_workday", "description": "Làm bù (thử)"},
+        )
         clock_id = statutory(client, ref)["id"]
         response = client.get(f"/api/v1/cases/{ref}/clocks/{clock_id}/explain", headers=token(client, "office"))
         assert response.status_code == 200, response.text
@@ -384,8 +445,11 @@ class TestExplain:
         assert body["rule"] == "15 ngày làm việc kể từ thời điểm Sở tiếp nhận vụ việc"
         assert body["start_at"] == "2026-12-30T09:00:00+07:00"
         skipped = [(d["day"], d["kind"], d["label"]) for d in body["skipped"]]
-        assert skipped[:3] == [("2027-01-01", "holiday", "Tết Dương lịch"), ("2027-01-02", "weekend", None),
-                               ("2027-01-03", "weekend", None)]  # fmt: skip
+        assert skipped[:3] == [
+            ("2027-01-01", "holiday", "Tết Dương lịch"),
+            ("2027-01-02", "weekend", None),
+            ("2027-01-03", "weekend", None),
+        ]
         assert [(d["day"], d["number"]) for d in body["makeup_days"]] == [("2027-01-09", 7)]
         assert body["days"][-1]["number"] == 15
         assert body["due_at"] == body["clock"]["due_at"] == "2027-01-21T00:00:00+07:00"

@@ -25,8 +25,7 @@ def create(client: TestClient, ref: str, user: str = "spokesperson", **body: Any
 
 
 class TestCreateTask:
-    def test_the_spokesperson_requires_another_unit_to_supply_information(self, client: TestClient,
-                                                                          org: None) -> None:  # fmt: skip
+    def test_the_spokesperson_requires_another_unit_to_supply_information(self, client: TestClient, org: None) -> None:
         ref = intake(client, lead_unit="GDTrH")
         response = create(client, ref)
         assert response.status_code == 201, response.text
@@ -63,27 +62,33 @@ class TestAnswerTask:
     def test_a_member_of_the_unit_answers_on_time(self, client: TestClient, org: None) -> None:
         ref = intake(client, lead_unit="GDTrH")
         task_id = create(client, ref).json()["id"]
-        response = client.post(f"/api/v1/tasks/{task_id}/answer", json={"answer": "Có 1.240 học sinh bán trú."},
-                               headers=token(client, "handler2"))  # fmt: skip
+        response = client.post(
+            f"/api/v1/tasks/{task_id}/answer",
+            json={"answer": "Có 1.240 học sinh bán trú."},
+            headers=token(client, "handler2"),
+        )
         assert response.status_code == 200, response.text
         assert (response.json()["state"], response.json()["answered_by"]["username"]) == ("met_on_time", "handler2")
-        again = client.post(f"/api/v1/tasks/{task_id}/answer", json={"answer": "Bổ sung."},
-                            headers=token(client, "handler2"))  # fmt: skip
+        again = client.post(
+            f"/api/v1/tasks/{task_id}/answer", json={"answer": "Bổ sung."}, headers=token(client, "handler2")
+        )
         assert again.status_code == 409
 
     def test_late_answers_are_met_late(self, client: TestClient, clock: Clock, org: None) -> None:
         ref = intake(client, lead_unit="GDTrH")
         task_id = create(client, ref).json()["id"]
         clock.advance(hours=12)
-        response = client.post(f"/api/v1/tasks/{task_id}/answer", json={"answer": "Trả lời muộn."},
-                               headers=token(client, "head2"))  # fmt: skip
+        response = client.post(
+            f"/api/v1/tasks/{task_id}/answer", json={"answer": "Trả lời muộn."}, headers=token(client, "head2")
+        )
         assert response.json()["state"] == "met_late"
 
     def test_someone_outside_the_unit_may_not_answer(self, client: TestClient, org: None) -> None:
         ref = intake(client, lead_unit="GDTrH")
         task_id = create(client, ref).json()["id"]
-        response = client.post(f"/api/v1/tasks/{task_id}/answer", json={"answer": "x"},
-                               headers=token(client, "handler"))  # fmt: skip
+        response = client.post(
+            f"/api/v1/tasks/{task_id}/answer", json={"answer": "x"}, headers=token(client, "handler")
+        )
         assert response.status_code == 403
         unseen = client.post("/api/v1/tasks/999999/answer", json={"answer": "x"}, headers=token(client, "handler2"))
         assert unseen.status_code == 404
