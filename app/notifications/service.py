@@ -102,47 +102,73 @@ def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def _users_with(session: Session, roles: Sequence[Role], unit_id: int | None = None) -> list[User]:
-    query = (
-        select(User)
-        .join(RoleAssignment, col(RoleAssignment.user_id) == User.id)
-        .where(col(RoleAssignment.role).in_(list(roles)), col(User.active).is_(True))
-    )
-    if unit_id is not None:
-        query = query.where(RoleAssignment.unit_id == unit_id)
-    return list(session.exec(query.order_by(col(User.id))).unique().all())
+class _Directory:
+    """The role lookups of one pass, each asked once (a pass handles many clocks for the same few people)."""
 
-
-def _audience(session: Session, audience: Audience, case: Case, unit_id: int | None, task: Task | None) -> list[User]:
-    if audience == Audience.ASSIGNEES:
-        if task is not None:
-            return _users_with(session, [Role.HANDLER, Role.UNIT_HEAD], task.unit_id)
-        return list(
-            session.exec(
-                select(User)
-                .join(CaseAssignee, col(CaseAssignee.user_id) == User.id)
-                .where(CaseAssignee.case_id == case.id, col(User.active).is_(True))
+    def __init__(self, session: Session, case_ids: Sequence[int] = ()) -> None:
+        self.session = session
+        self.cache: dict[tuple[tuple[Role, ...], int | None], list[User]] = {}
+        self.assignees: dict[int, list[User]] = {}
+        if case_ids:
+            for case_id, user in session.exec(
+                select(CaseAssignee.case_id, User)
+                .join(User, col(User.id) == CaseAssignee.user_id)
+                .where(col(CaseAssignee.case_id).in_(list(case_ids)), col(User.active).is_(True))
                 .order_by(col(User.id))
-            ).all()
-        )
-    if audience == Audience.UNIT_HEADS:
-        return _users_with(session, [Role.UNIT_HEAD], unit_id) if unit_id is not None else []
-    role = {Audience.PRESS_OFFICE: Role.PRESS_OFFICER, Audience.SPOKESPERSON: Role.SPOKESPERSON,
-            Audience.DIRECTOR: Role.DIRECTOR}[audience]  # fmt: skip
-    return _users_with(session, [role])
+            ).all():
+                self.assignees.setdefault(case_id, []).append(user)
+            self.preloaded = frozenset(case_ids)
+        else:
+            self.preloaded = frozenset()
+
+    def users_with(self, roles: Sequence[Role], unit_id: int | None = None) -> list[User]:
+        key = (tuple(roles), unit_id)
+        if key not in self.cache:
+            query = (
+                select(User)
+                .join(RoleAssignment, col(RoleAssignment.user_id) == User.id)
+                .where(col(RoleAssignment.role).in_(list(roles)), col(User.active).is_(True))
+            )
+            if unit_id is not None:
+                query = query.where(RoleAssignment.unit_id == unit_id)
+            self.cache[key] = list(self.session.exec(query.order_by(col(User.id))).unique().all())
+        return self.cache[key]
+
+    def audience(self, audience: Audience, case: Case, unit_id: int | None, task: Task | None) -> list[User]:
+        if audience == Audience.ASSIGNEES:
+            if task is not None:
+                return self.users_with([Role.HANDLER, Role.UNIT_HEAD], task.unit_id)
+            if case.id in self.preloaded:
+                return self.assignees.get(case.id, [])
+            return list(
+                self.session.exec(
+                    select(User)
+                    .join(CaseAssignee, col(CaseAssignee.user_id) == User.id)
+                    .where(CaseAssignee.case_id == case.id, col(User.active).is_(True))
+                    .order_by(col(User.id))
+                ).all()
+            )
+        if audience == Audience.UNIT_HEADS:
+            return self.users_with([Role.UNIT_HEAD], unit_id) if unit_id is not None else []
+        role = {Audience.PRESS_OFFICE: Role.PRESS_OFFICER, Audience.SPOKESPERSON: Role.SPOKESPERSON,
+                Audience.DIRECTOR: Role.DIRECTOR}[audience]  # fmt: skip
+        return self.users_with([role])
 
 
-def recipients(session: Session, *, case: Case, clock: Clock, stage: Stage) -> list[User]:
+def recipients(
+    session: Session, *, case: Case, clock: Clock, stage: Stage, directory: _Directory | None = None
+) -> list[User]:
     """Who receives a stage's reminder: see ``clocks.schedule.audiences`` (with fallbacks when nobody fits)."""
+    people = directory or _Directory(session)
     task = session.get(Task, clock.task_id) if clock.task_id else None
     unit_id = task.unit_id if task else case.lead_unit_id
     found: dict[int, User] = {}
     for audience in audiences(stage, case.severity):
-        users = _audience(session, audience, case, unit_id, task)
+        users = people.audience(audience, case, unit_id, task)
         current: Audience | None = audience
         while not users and current in FALLBACK:
             current = FALLBACK[current]
-            users = _audience(session, current, case, unit_id, task)
+            users = people.audience(current, case, unit_id, task)
         for user in users:
             assert user.id is not None
             found.setdefault(user.id, user)
@@ -176,28 +202,31 @@ def process_reminders(session: Session, *, now: datetime, limit: int, base_url: 
         .with_for_update(skip_locked=True)
     ).all()
     insert = _insert(session)
+    case_ids = sorted({c.case_id for c in clocks})
+    directory = _Directory(session, case_ids)
+    cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(case_ids))).all()}
+    rows: list[dict[str, Any]] = []
     for clock in clocks:
-        case = session.get(Case, clock.case_id)
+        case = cases.get(clock.case_id)
         start = effective_start(clock)
         assert case is not None and clock.id is not None and clock.next_reminder_stage is not None
         assert start is not None and clock.due_at is not None
         stage = stage_due(start, clock.due_at, now=now, pending=Stage(clock.next_reminder_stage))
-        for user in recipients(session, case=case, clock=clock, stage=stage):
+        for user in recipients(session, case=case, clock=clock, stage=stage, directory=directory):
             title, body, link = _message(case, clock, stage, user.locale, base_url)
             email = user.email if email_enabled and user.email else None
-            session.execute(
-                insert(Notification.__table__)  # type: ignore[attr-defined]
-                .values(
-                    user_id=user.id, case_id=case.id, clock_id=clock.id, stage=stage.value,
-                    dedupe_key=f"clock:{clock.id}:v{clock.version}:{stage.value}:user:{user.id}",
-                    title=title, body=body, link=link, created_at=now, email_to=email,
-                    email_status=(EmailStatus.PENDING if email else EmailStatus.NONE).value, email_attempts=0,
-                    email_next_attempt_at=now if email else None,
-                )
-                .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            )  # fmt: skip
+            rows.append({
+                "user_id": user.id, "case_id": case.id, "clock_id": clock.id, "stage": stage.value,
+                "dedupe_key": f"clock:{clock.id}:v{clock.version}:{stage.value}:user:{user.id}",
+                "title": title, "body": body, "link": link, "created_at": now, "email_to": email,
+                "email_status": (EmailStatus.PENDING if email else EmailStatus.NONE).value, "email_attempts": 0,
+                "email_next_attempt_at": now if email else None,
+            })  # fmt: skip
         schedule_reminders(clock, now=now, after=stage)
         session.add(clock)
+    if rows:
+        table = Notification.__table__  # type: ignore[attr-defined]
+        session.execute(insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
     session.flush()
     return len(clocks)
 

@@ -9,6 +9,7 @@ the database. SIGTERM / SIGINT stop it after the current step.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -22,7 +23,7 @@ from functools import partial
 from types import FrameType
 from typing import TypeVar
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
@@ -115,38 +116,43 @@ class Worker:
             if not ids:
                 return
             rows = self._tx(partial(service.outgoing, ids=ids))
-            try:
-                with Mailer(self.settings) as mailer:
+            with self.writer.connect() as conn:  # one connection records the outcomes of the batch
+                try:
+                    with Mailer(self.settings) as mailer:
+                        for row in rows:
+                            assert row.id is not None and row.email_to is not None
+                            try:
+                                mailer.send(to=row.email_to, subject=row.title, body=row.body, key=row.dedupe_key)
+                            except smtplib.SMTPRecipientsRefused as exc:
+                                self._settle(conn, row.id, error=repr(exc))
+                                continue
+                            self._settle(conn, row.id)
+                            self.sent += 1
+                except (smtplib.SMTPException, OSError) as exc:
+                    # The server is unreachable or dropped us: what was not marked sent is retried later.
+                    log.warning("SMTP error: %s", exc)
                     for row in rows:
-                        assert row.id is not None and row.email_to is not None
-                        try:
-                            mailer.send(to=row.email_to, subject=row.title, body=row.body, key=row.dedupe_key)
-                        except smtplib.SMTPRecipientsRefused as exc:
-                            self._settle(row.id, error=repr(exc))
-                            continue
-                        self._settle(row.id)
-                        self.sent += 1
-            except (smtplib.SMTPException, OSError) as exc:
-                # The server is unreachable or dropped us: what was not marked sent is retried later.
-                log.warning("SMTP error: %s", exc)
-                for row in rows:
-                    assert row.id is not None
-                    self._settle(row.id, error=repr(exc), only_if_sending=True)
-                return
+                        assert row.id is not None
+                        self._settle(conn, row.id, error=repr(exc), only_if_sending=True)
+                    return
 
-    def _settle(self, notification_id: int, *, error: str | None = None, only_if_sending: bool = False) -> None:
-        """Record the outcome of a send. The message is out: keep trying to record it through a database outage
-        (giving up would send it again once the lease expires)."""
+    def _settle(self, conn: Connection, notification_id: int, *, error: str | None = None,
+                only_if_sending: bool = False) -> None:  # fmt: skip
+        """Record the outcome of a send, in its own short transaction. The message is out: keep trying to record
+        it through a database outage (giving up would send it again once the lease expires)."""
         delay = 1.0
         while True:
             try:
-                self._tx(partial(_record, notification_id=notification_id, worker_id=self.worker_id, now=self.clock(),
-                                 error=error, max_attempts=self.settings.email_max_attempts,
-                                 only_if_sending=only_if_sending))  # fmt: skip
+                with Session(bind=conn, expire_on_commit=False) as session:
+                    _record(session, notification_id=notification_id, worker_id=self.worker_id, now=self.clock(),
+                            error=error, max_attempts=self.settings.email_max_attempts,
+                            only_if_sending=only_if_sending)  # fmt: skip
+                    session.commit()
                 return
             except DB_ERRORS as exc:
                 log.warning("could not record a send (%s); retrying in %.0f s", exc.__class__.__name__, delay)
-                self.engine.dispose()
+                with contextlib.suppress(*DB_ERRORS):
+                    conn.rollback()  # an invalidated connection reconnects on its next use
                 time.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF)
 

@@ -29,7 +29,7 @@ from app.notifications.models import EmailStatus, Notification, WorkerHeartbeat
 from app.notifications.worker import Worker
 from app.org.models import User
 from tests.conftest import make_settings
-from tests.factories import actor, standard_org
+from tests.factories import actor, bulk_cases_with_clocks, standard_org
 
 SMTP_PORT = 8125
 CRISISDESK = Path(sys.executable).with_name("crisisdesk")
@@ -90,20 +90,17 @@ def load_due_reminders(engine: Engine, count: int, now: datetime) -> None:
         office.email = "office@sgddt.example.gov.vn"
         session.add(office)
         session.flush()
-        by = actor(session, "office")
         received = now - timedelta(hours=13)
-        for i in range(count):
-            open_case(
-                session,
-                actor=by,
-                now=received,
-                data=CaseCreate(
-                    title=f"Vụ việc số {i}",
-                    source_kind=SourceKind.PRESS_ARTICLE,
-                    legal_trigger=LegalTrigger.MAJOR_EVENT,
-                    received_at=received,
-                ),
-            )
+        if count <= 10:  # the real path: intake through the service, the clock started by its event
+            by = actor(session, "office")
+            for i in range(count):
+                data = CaseCreate(title=f"Vụ việc số {i}", source_kind=SourceKind.PRESS_ARTICLE,
+                                  legal_trigger=LegalTrigger.MAJOR_EVENT, received_at=received)  # fmt: skip
+                open_case(session, actor=by, now=received, data=data)
+        else:  # the same rows, inserted in bulk
+            bulk_cases_with_clocks(session, count=count, received_at=received, now=received,
+                                   due_at=lambda _i: received + timedelta(hours=24),
+                                   reminder_at=lambda _i: received + timedelta(hours=12))  # fmt: skip
         session.commit()
 
 
