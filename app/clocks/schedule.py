@@ -66,6 +66,14 @@ def next_stage(
     return stage, times[stage]
 
 
+def sent_before(pending: Stage | None) -> Stage | None:
+    """The last stage already sent when ``pending`` is the next one (None pending: all of them were)."""
+    if pending is None:
+        return STAGE_ORDER[-1]
+    index = STAGE_ORDER.index(pending)
+    return STAGE_ORDER[index - 1] if index else None
+
+
 def stage_due(start: datetime, due: datetime, *, now: datetime, pending: Stage) -> Stage:
     """The stage to send now for a clock whose next unsent stage is ``pending``: the latest one already due (the
     ones before it were missed, e.g. while no worker ran, and are not sent late)."""

@@ -44,7 +44,7 @@ from app.clocks.models import (
     ClockState,
     ExplainDay,
 )
-from app.clocks.schedule import Stage, next_stage
+from app.clocks.schedule import Stage, next_stage, sent_before
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.i18n import Message, _, text
 from app.rules.models import (
@@ -456,9 +456,11 @@ def recompute_for_calendar(session: Session, *, now: datetime) -> int:
         assert clock.id is not None
         olds[clock.id] = clock.due_at
         clock.due_at = due
-        clock.version += 1
         clock.updated_at = now
-        schedule_reminders(clock, now=now)
+        # Same schedule version: the stages already sent are not sent again, the next ones follow the new due time.
+        pending = Stage(clock.next_reminder_stage) if clock.next_reminder_stage else None
+        if clock.state == ClockState.RUNNING:
+            schedule_reminders(clock, now=now, after=sent_before(pending))
         session.add(clock)
         changed.setdefault(clock.case_id, []).append(clock)
     session.flush()

@@ -180,3 +180,24 @@ class TestInApp:
         run(session, RECEIVED + timedelta(hours=12), email=False)
         row = session.exec(select(Notification).where(Notification.clock_id == clock_id)).one()
         assert (row.email_status, row.email_to) == (EmailStatus.NONE, None)
+
+
+class TestCalendarChange:
+    def test_a_recomputed_clock_does_not_repeat_the_stages_already_sent(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
+        ref = intake(client, legal_trigger="press_forwarded_feedback")
+        transition(client, ref, "office", "assign", lead_unit="GDTrH", assignees=["handler"])
+        clock_id = statutory(client, ref)["id"]
+        run(session, datetime.fromisoformat("2026-12-09T09:00:00+07:00"))
+        assert sent(session, clock_id) == [("half", "handler")]
+        response = client.post(
+            "/api/v1/calendar/overrides",
+            headers=token(client, "admin"),
+            json={"day": "2026-12-10", "kind": "extra_off", "description": "Nghỉ (thử)"},
+        )
+        assert response.status_code == 201
+        run(session, datetime.fromisoformat("2026-12-09T09:05:00+07:00"))
+        assert sent(session, clock_id) == [("half", "handler")]
+        run(session, datetime.fromisoformat("2026-12-22T00:00:00+07:00"))
+        assert sorted(sent(session, clock_id)[1:]) == [("due", "head"), ("due", "office")]
