@@ -81,7 +81,6 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     def options(vocabulary: str, values: list[Any] | None = None) -> list[tuple[str, str]]:
         return labels.options(vocabulary, locale, values)
 
-    token = getattr(request.state, "auth_token", None)
     actor = getattr(request.state, "actor", None)
     path = request.url.path
     ctx: dict[str, Any] = {
@@ -90,7 +89,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "options": options,
         "locale": locale,
         "actor": actor,
-        "csrf_token": token.csrf_token if token is not None and token.csrf_token else "",
+        "csrf_token": getattr(request.state, "csrf_token", ""),
         "settings": request.app.state.settings,
         "nav": staff_nav(actor),
         "nav_active": active_nav(path),
