@@ -103,6 +103,8 @@ def _list_filters(request: Request) -> tuple[CaseFilters, Values, bool]:
         bad5 = False
     except ValueError:
         sort, bad5 = CaseSort.RECEIVED_DESC, True
+    limit_raw = params.get("limit") or ""
+    limit = int(limit_raw) if limit_raw.isdigit() and 1 <= int(limit_raw) <= 200 else PAGE_SIZE
     received_from, received_to = params.get("received_from", ""), params.get("received_to", "")
     to_day = parse_date(received_to)
     bad6 = bool(received_from and parse_date(received_from) is None) or bool(received_to and to_day is None)
@@ -117,7 +119,7 @@ def _list_filters(request: Request) -> tuple[CaseFilters, Values, bool]:
         received_to=local_midnight(to_day + timedelta(days=1)) if to_day else None,
         sort=sort,
         cursor=(params.get("cursor") or "")[:500] or None,
-        limit=PAGE_SIZE,
+        limit=limit,
     )
     shown: Values = {
         "status": [s.value for s in status],
@@ -129,6 +131,7 @@ def _list_filters(request: Request) -> tuple[CaseFilters, Values, bool]:
         "received_from": received_from if not bad6 else "",
         "received_to": received_to if not bad6 else "",
         "sort": sort.value,
+        "limit": str(limit) if limit != PAGE_SIZE else "",
     }
     return filters, shown, any((bad1, bad2, bad3, bad4, bad5, bad6))
 
@@ -155,10 +158,11 @@ def case_list(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
     filters, shown, bad = _list_filters(request)
     locale = get_locale(request)
     error = text(_("Một số bộ lọc không hợp lệ đã được bỏ qua."), locale) if bad else None
+    status_code = 200
     try:
         rows, next_cursor = case_rows(session, actor, filters)
     except DomainError as exc:  # an unknown unit, a cursor that does not fit
-        rows, next_cursor, error = [], None, text(exc.message, locale)
+        rows, next_cursor, error, status_code = [], None, text(exc.message, locale), exc.status_code
     query = {k: v for k, v in shown.items() if v not in ("", [])}
     ctx = {
         "rows": rows,
@@ -170,7 +174,7 @@ def case_list(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
         "statuses": list(CaseStatus),
         **_form_fields(session),
     }
-    return render(request, "staff/cases/list.html", ctx, status_code=422 if error and not rows else 200)
+    return render(request, "staff/cases/list.html", ctx, status_code=status_code)
 
 
 # --- intake -------------------------------------------------------------------------------------------------

@@ -109,8 +109,6 @@ def login(
         path="/",
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/staff/login")
-    # The user's own language wins over what this browser was switched to before.
-    set_lang_cookie(response, user.locale)
     return response
 
 
