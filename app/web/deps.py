@@ -94,15 +94,15 @@ async def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor
     if found is None:
         raise NotAuthenticated(_("Cần đăng nhập."))
     actor, token = found
-    if token.kind == TokenKind.SESSION and request.method not in SAFE_METHODS:
-        sent = await _csrf_from_request(request)
-        if not sent or not token.csrf_token or not hmac.compare_digest(sent, token.csrf_token):
-            raise PermissionDenied(_("Phiên làm việc không hợp lệ (thiếu mã CSRF). Hãy tải lại trang và thử lại."))
     request.state.actor = actor
     request.state.auth_token = token
     # Plain copies for what runs after the unit of work has closed (error pages, the language of an error).
     request.state.auth_kind = token.kind
     request.state.csrf_token = token.csrf_token or ""
+    if token.kind == TokenKind.SESSION and request.method not in SAFE_METHODS:
+        sent = await _csrf_from_request(request)
+        if not sent or not token.csrf_token or not hmac.compare_digest(sent, token.csrf_token):
+            raise PermissionDenied(_("Phiên làm việc không hợp lệ (thiếu mã CSRF). Hãy tải lại trang và thử lại."))
     return actor
 
 

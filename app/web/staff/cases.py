@@ -35,6 +35,7 @@ from app.web.staff.forms import (
     discard_changes,
     domain_errors,
     form_values,
+    iso_local,
     local_day_start,
     non_empty,
     parse_date,
@@ -201,6 +202,9 @@ def intake_form(request: Request, session: SessionDep, actor: ActorDep, now: Now
 def _case_input(values: Values) -> dict[str, Any]:
     """Form values as the input of ``CaseCreate`` / ``CaseUpdate``."""
     data = non_empty(values, keep_empty=("summary", *LIST_FIELDS))
+    for name in TIME_FIELDS:
+        if data.get(name):
+            data[name] = iso_local(data[name])
     for name in TEXT_LIST_FIELDS:
         if name in values:
             data[name] = split_list(values[name])

@@ -7,6 +7,7 @@ field, in the reader's language. ``FORM_ERROR`` holds a message that belongs to 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -62,11 +63,25 @@ def split_list(value: str) -> list[str]:
     return [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
 
 
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T,]+(\d{1,2}):(\d{2}))?$")
+
+
+def iso_local(value: str) -> str:
+    """A date (and time) typed as dd/mm/yyyy [HH:MM] (a browser without a date picker) in ISO form; anything
+    else unchanged (``datetime-local`` inputs already send ISO)."""
+    match = _DMY.match(value.strip())
+    if not match:
+        return value
+    day, month, year, hour, minute = match.groups()
+    iso = f"{year}-{int(month):02d}-{int(day):02d}"
+    return f"{iso}T{int(hour):02d}:{minute}" if hour is not None else iso
+
+
 def parse_date(value: str | None) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(iso_local(value))
     except ValueError:
         return None
 

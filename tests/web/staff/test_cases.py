@@ -99,6 +99,7 @@ class TestList:
         assert refs(q="ngo doc") == {crisis.reference}  # folded, diacritics optional
         assert refs(unit="GDTrH") == {routine.reference}
         assert refs(received_from="2026-11-26") == {routine.reference}
+        assert refs(received_from="26/11/2026") == {routine.reference}  # typed without a date picker
         assert refs(received_to="2026-11-25") == {crisis.reference}  # the "to" day is included
         assert refs(topic="other", source_kind="press_article") == {crisis.reference, routine.reference}
 
@@ -139,7 +140,7 @@ class TestList:
 
     def test_bad_filters_are_ignored_with_a_message(self, browser: TestClient, org: None) -> None:
         login(browser, "office")
-        page = browser.get("/staff/cases", params={"status": "bogus", "received_from": "27/11/2026"})
+        page = browser.get("/staff/cases", params={"status": "bogus", "received_from": "hôm qua"})
         assert page.status_code == 200
         assert "Một số bộ lọc không hợp lệ đã được bỏ qua." in page.text
 
@@ -197,6 +198,14 @@ class TestIntake:
         assert api["received_at"] == "2026-11-27T01:30:00Z"
         assert api["tags"] == ["bạo lực", "thcs"]
         assert api["status"] == "new" and api["lead_unit"]["code"] == "GDTrH"
+
+    def test_times_typed_as_day_month_year(self, browser: TestClient, org: None) -> None:
+        login(browser, "office")
+        data = {**INTAKE, "received_at": "27/11/2026 08:30", "occurred_at": "26/11/2026 16:00"}
+        response = post_form(browser, "/staff/cases/new", "/staff/cases", data)
+        assert response.status_code == 303, response.text
+        api = browser.get("/api/v1/cases/VV-2026-00001").json()
+        assert api["received_at"] == "2026-11-27T01:30:00Z" and api["occurred_at"] == "2026-11-26T09:00:00Z"
 
     def test_errors_are_shown_beside_the_fields(self, browser: TestClient, org: None) -> None:
         login(browser, "office")
