@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from app.auth.permissions import Actor
 from app.cases import service
 from app.cases.models import CaseCreate, CasePage, CaseRead, CaseUpdate, EventPage, NoteIn, TransitionIn
-from app.cases.service import CaseFilters
+from app.cases.service import CaseFilters, CaseSort
 from app.cases.vocabulary import Severity, SourceKind, Topic
 from app.cases.workflow import CaseStatus
 from app.errors import ValidationFailed
@@ -63,6 +63,9 @@ def case_filters(
     tag: Annotated[str | None, Query(max_length=50)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    sort: Annotated[
+        CaseSort, Query(description="Order: -received_at (default), received_at, -updated_at, updated_at")
+    ] = (CaseSort.RECEIVED_DESC),
 ) -> CaseFilters:
     return CaseFilters(
         status=_enum_list(status, CaseStatus, "status"),
@@ -77,6 +80,7 @@ def case_filters(
         tag=tag or None,
         limit=limit,
         cursor=cursor or None,
+        sort=sort,
     )
 
 
