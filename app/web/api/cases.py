@@ -66,11 +66,15 @@ def case_filters(
     due_within_hours: Annotated[
         int | None, Query(ge=0, le=24 * 366, description="the nearest running clock falls due within N hours")
     ] = None,
-    sort: Annotated[CaseSort, Query(description="received (newest first) or due (nearest due first)")] = (
-        CaseSort.RECEIVED
-    ),
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    sort: Annotated[
+        CaseSort,
+        Query(
+            description="Order: -received_at (default), received_at, -updated_at, updated_at, or due (nearest "
+            "running clock first, cases without one last)"
+        ),
+    ] = (CaseSort.RECEIVED_DESC),
     now: datetime = Depends(get_now),
 ) -> CaseFilters:
     return CaseFilters(
@@ -86,10 +90,10 @@ def case_filters(
         tag=tag or None,
         overdue=overdue,
         due_within_hours=due_within_hours,
-        sort=sort,
         now=now,
         limit=limit,
         cursor=cursor or None,
+        sort=sort,
     )
 
 
