@@ -21,12 +21,12 @@ answer) is visible on the clock itself (state, ``met_at``, note) and is not logg
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, require
@@ -35,7 +35,6 @@ from app.cases.workflow import CaseStatus
 from app.clocks.models import (
     ACTIVE_STATES,
     CLOCK_STATE_LABELS,
-    MET_STATES,
     TICKING_STATES,
     Clock,
     ClockExplanation,
@@ -695,22 +694,3 @@ def mark_met(session: Session, *, actor: Actor, reference: str, clock_id: int, n
     _meet(session, case, clock, at=at, now=now, how="manual", actor_id=actor.user_id, note=note)
     refresh_next_due(session, case)
     return clock_read(clock, now=now, locale=locale)
-
-
-def clocks_met(clocks: Sequence[Clock]) -> int:
-    return sum(c.state in MET_STATES for c in clocks)
-
-
-def bulk_refresh_next_due(session: Session, case_ids: Sequence[int]) -> None:
-    """``refresh_next_due`` for many cases at once (one UPDATE with a correlated subquery)."""
-    if not case_ids:
-        return
-    nearest = (
-        select(func.min(Clock.due_at))
-        .where(Clock.case_id == Case.id, Clock.state == ClockState.RUNNING)
-        .scalar_subquery()
-    )
-    session.execute(
-        update(Case).where(col(Case.id).in_(list(case_ids))).values(next_due_at=nearest),
-        execution_options={"synchronize_session": False},
-    )
