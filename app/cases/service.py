@@ -133,6 +133,10 @@ def record_event(
     )
     session.add(event)
     session.flush()
+    # The clock engine reacts to the events it knows (created, updated, transition, notice_published).
+    from app.clocks.service import on_event
+
+    on_event(session, case=case, event=event)
     return event
 
 
@@ -200,6 +204,7 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
         received_at=data.received_at or now,
         occurred_at=data.occurred_at,
         impact_determined_at=data.impact_determined_at,
+        complaint_concluded_at=data.complaint_concluded_at,
         lead_unit_id=lead.id if lead else None,
         status=CaseStatus.NEW,
         status_changed_at=now,
@@ -575,10 +580,11 @@ class CaseSort(StrEnum):
     RECEIVED_ASC = "received_at"
     UPDATED_DESC = "-updated_at"
     UPDATED_ASC = "updated_at"
+    DUE = "due"  # nearest due clock first (``next_due_at``); cases without a running clock last
 
     @property
     def column_name(self) -> str:
-        return self.value.lstrip("-")
+        return "next_due_at" if self == CaseSort.DUE else self.value.lstrip("-")
 
     @property
     def descending(self) -> bool:
@@ -596,20 +602,24 @@ class CaseFilters(BaseModel):
     received_to: datetime | None = None
     assignee: str | None = None
     tag: str | None = None
+    overdue: bool | None = None  # true: the nearest running clock is past due; false: it is not (or none runs)
+    due_within_hours: int | None = None  # the nearest running clock falls due between now and now + N hours
+    now: datetime | None = None  # needed by overdue / due_within_hours
     limit: int = 50
     cursor: str | None = None
     sort: CaseSort = CaseSort.RECEIVED_DESC
 
 
 def _encode_cursor(case: Case, sort: CaseSort) -> str:
-    value: datetime = getattr(case, sort.column_name)
-    parts: list[Any] = [value.isoformat(), case.id]
+    value: datetime | None = getattr(case, sort.column_name)
+    parts: list[Any] = [value.isoformat() if value else None, case.id]
     if sort != CaseSort.RECEIVED_DESC:
         parts.append(sort.value)
     return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, sort: CaseSort) -> tuple[datetime, int]:
+def _decode_cursor(cursor: str, sort: CaseSort) -> tuple[datetime | None, int]:
+    """The (value, id) a page ended at; the value is None only past the end of a ``due`` order."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         parts = json.loads(raw)
@@ -617,8 +627,8 @@ def _decode_cursor(cursor: str, sort: CaseSort) -> tuple[datetime, int]:
             raise ValueError
         at, ident = parts[0], parts[1]
         cursor_sort = CaseSort(parts[2]) if len(parts) == 3 else CaseSort.RECEIVED_DESC
-        value = datetime.fromisoformat(at)
-        if value.tzinfo is None or not isinstance(ident, int) or cursor_sort != sort:
+        value = None if at is None and sort == CaseSort.DUE else datetime.fromisoformat(at)
+        if (value is not None and value.tzinfo is None) or not isinstance(ident, int) or cursor_sort != sort:
             raise ValueError
         return value, ident
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
@@ -665,12 +675,28 @@ def filtered_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> S
     if filters.q:
         for term in search_terms(filters.q):
             query = query.where(col(Case.search_text).like(f"%{term}%", escape="\\"))
+    if filters.overdue is not None or filters.due_within_hours is not None:
+        if filters.now is None:
+            raise ValueError("the overdue and due_within_hours filters need now")
+        now = filters.now
+        if filters.overdue is True:
+            query = query.where(col(Case.next_due_at) < now)
+        elif filters.overdue is False:
+            query = query.where(or_(col(Case.next_due_at).is_(None), col(Case.next_due_at) >= now))
+        if filters.due_within_hours is not None:
+            until = now + timedelta(hours=filters.due_within_hours)
+            query = query.where(col(Case.next_due_at) >= now, col(Case.next_due_at) < until)
     return query
 
 
 def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple[list[Case], str | None]:
     query = filtered_cases(session, actor=actor, filters=filters)
     sort = filters.sort
+    if sort == CaseSort.DUE:
+        query = _due_page(query, filters.cursor)
+        cases = list(session.exec(query.limit(filters.limit + 1)).all())
+        next_cursor = _encode_cursor(cases[filters.limit - 1], sort) if len(cases) > filters.limit else None
+        return cases[: filters.limit], next_cursor
     column = col(getattr(Case, sort.column_name))
     if filters.cursor:
         at, ident = _decode_cursor(filters.cursor, sort)
@@ -687,6 +713,18 @@ def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple
     return cases[: filters.limit], next_cursor
 
 
+def _due_page(query: SelectOfScalar[Case], cursor: str | None) -> SelectOfScalar[Case]:
+    """Nearest due first, cases without a running clock last; keyset pagination on (next_due_at, id)."""
+    due = col(Case.next_due_at)
+    if cursor:
+        at, ident = _decode_cursor(cursor, CaseSort.DUE)
+        if at is None:
+            query = query.where(due.is_(None), col(Case.id) > ident)
+        else:
+            query = query.where(or_(due > at, and_(due == at, col(Case.id) > ident), due.is_(None)))
+    return query.order_by(due.asc().nulls_last(), col(Case.id).asc())
+
+
 def count_by_severity(session: Session, *, actor: Actor, filters: CaseFilters) -> dict[Severity, int]:
     """How many of the actor's visible cases matching ``filters`` there are of each severity."""
     matching = filtered_cases(session, actor=actor, filters=filters).subquery()
@@ -697,8 +735,8 @@ def count_by_severity(session: Session, *, actor: Actor, filters: CaseFilters) -
     return counts
 
 
-def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case]) -> list[CaseRead]:
-    """Read schemas for many cases with a fixed number of queries (no lazy loads)."""
+def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case], now: datetime | None = None) -> list[CaseRead]:
+    """Read schemas for many cases with a fixed number of queries (no lazy loads). ``now`` decides ``overdue``."""
     ids = [c.id for c in cases if c.id is not None]
     if not ids:
         return []
@@ -773,6 +811,9 @@ def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case]) -> list
                 received_at=case.received_at,
                 occurred_at=case.occurred_at,
                 impact_determined_at=case.impact_determined_at,
+                complaint_concluded_at=case.complaint_concluded_at,
+                next_due_at=case.next_due_at,
+                overdue=None if now is None else case.next_due_at is not None and case.next_due_at < now,
                 lead_unit=unit_ref(case.lead_unit_id),
                 supporting_units=[r for r in (unit_ref(u) for u in supporting[case.id]) if r],
                 assignees=[UserRef(username=u.username, full_name=u.full_name) for u in assignees[case.id]],
@@ -789,8 +830,8 @@ def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case]) -> list
     return reads
 
 
-def case_read(session: Session, *, actor: Actor, case: Case) -> CaseRead:
-    return case_reads(session, actor=actor, cases=[case])[0]
+def case_read(session: Session, *, actor: Actor, case: Case, now: datetime | None = None) -> CaseRead:
+    return case_reads(session, actor=actor, cases=[case], now=now)[0]
 
 
 # --- what the actor may change (for forms) -----------------------------------------------------------------

@@ -2,9 +2,13 @@
 
 from fastapi import APIRouter
 
-from app.web.api import auth, cases, org
+from app.web.api import auth, calendar, cases, clocks, notifications, org, tasks
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
 router.include_router(cases.router)
 router.include_router(org.router)
+router.include_router(clocks.router)
+router.include_router(tasks.router)
+router.include_router(calendar.router)
+router.include_router(notifications.router)

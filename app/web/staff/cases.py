@@ -64,6 +64,7 @@ SORT_LABELS: dict[CaseSort, Message] = {
     CaseSort.RECEIVED_ASC: _("Tiếp nhận: cũ nhất trước"),
     CaseSort.UPDATED_DESC: _("Cập nhật: gần nhất trước"),
     CaseSort.UPDATED_ASC: _("Cập nhật: lâu nhất trước"),
+    CaseSort.DUE: _("Thời hạn: gần nhất trước"),
 }
 
 # Errors a form shows to the user; a case the user may not see (404) or a lost session (401) is a page instead.
