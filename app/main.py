@@ -14,7 +14,7 @@ from app.db import SessionFactory, make_engine, utcnow
 from app.settings import Settings, get_settings
 from app.web import api, ops, staff
 from app.web.errors import install_error_handlers
-from app.web.middleware import BodySizeLimit
+from app.web.middleware import BodySizeLimit, SecurityHeaders
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -47,6 +47,8 @@ def create_app(
             {"name": "organisation", "description": "Units, users and roles"},
             {"name": "statements", "description": "Statements, their approval and the notices they become"},
             {"name": "spokespersons", "description": "Spokesperson authority: appointments, authorisations, registry"},
+            {"name": "deadlines", "description": "Clocks, tasks, the working-day calendar, rule packs, targets"},
+            {"name": "notifications", "description": "Reminders and escalations (in-app)"},
             {"name": "operations", "description": "Health and readiness"},
         ],
     )
@@ -56,7 +58,9 @@ def create_app(
     app.state.migration_heads = ops.expected_heads()
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # outermost: on every response
     install_error_handlers(app)
+    staff.install(app)
     app.include_router(ops.router)
     app.include_router(api.router)
     app.include_router(staff.router)

@@ -4,7 +4,7 @@ Statements with immutable versions, approvals and comments; standing-spokesperso
 authorisations; published notices (numbered per year and type, never changed).
 
 Revision ID: d1bf98e8cd2e
-Revises: 9df3c8488876
+Revises: 0195c538b617
 Create Date: 2026-11-27 04:07:44.015848
 
 """
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = "d1bf98e8cd2e"
-down_revision: str | Sequence[str] | None = "9df3c8488876"
+down_revision: str | Sequence[str] | None = "0195c538b617"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

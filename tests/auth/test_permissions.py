@@ -35,14 +35,14 @@ def test_denied_without_a_grant(perm: Permission) -> None:
     assert not can(NOBODY, perm, Scope(UNIT_A))
 
 
-@pytest.mark.parametrize(("role", "perm"), [(r, p) for r, ps in ROLE_PERMISSIONS.items() for p in ps])
+@pytest.mark.parametrize(("role", "perm"), [(r, p) for r, ps in ROLE_PERMISSIONS.items() for p in sorted(ps)])
 def test_allowed_with_the_grant(role: Role, perm: Permission) -> None:
     assert can(actor_with(role), perm)
     assert can(actor_with(role), perm, Scope(UNIT_A))
 
 
 @pytest.mark.parametrize(
-    ("role", "perm"), [(r, p) for r, ps in ROLE_PERMISSIONS.items() if r not in GLOBAL_ROLES for p in ps]
+    ("role", "perm"), [(r, p) for r, ps in ROLE_PERMISSIONS.items() if r not in GLOBAL_ROLES for p in sorted(ps)]
 )
 def test_unit_roles_are_denied_across_scope(role: Role, perm: Permission) -> None:
     assert not can(actor_with(role), perm, Scope(UNIT_B))
@@ -50,7 +50,7 @@ def test_unit_roles_are_denied_across_scope(role: Role, perm: Permission) -> Non
     assert can(actor_with(role), perm, supported) == (perm not in LEAD_UNIT_ONLY)
 
 
-@pytest.mark.parametrize(("role", "perm"), [(r, p) for r in GLOBAL_ROLES for p in ROLE_PERMISSIONS[r]])
+@pytest.mark.parametrize(("role", "perm"), [(r, p) for r in sorted(GLOBAL_ROLES) for p in sorted(ROLE_PERMISSIONS[r])])
 def test_global_roles_act_everywhere(role: Role, perm: Permission) -> None:
     assert can(actor_with(role, None), perm, Scope(UNIT_B))
 

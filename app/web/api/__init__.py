@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.web.api import auth, cases, org, spokespersons, statements
+from app.web.api import auth, calendar, cases, clocks, notifications, org, spokespersons, statements, tasks
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
@@ -10,3 +10,7 @@ router.include_router(cases.router)
 router.include_router(org.router)
 router.include_router(statements.router)
 router.include_router(spokespersons.router)
+router.include_router(clocks.router)
+router.include_router(tasks.router)
+router.include_router(calendar.router)
+router.include_router(notifications.router)
