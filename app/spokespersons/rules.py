@@ -11,19 +11,19 @@ The law (legal.md §1A Điều 3, §1B, §6.2):
   There is no standing-spokesperson capacity under this decree, so an appointment gives no authority on such a
   case; a per-case authorisation does.
 
-Each case is judged by the rules in force at its received time (product §5). When a person holds several
-capacities, the strongest is recorded: director, then standing spokesperson, then per-case authorisation.
+Each case is judged by the rule pack in force on its received date (product §5; ``app.rules.packs``): the service
+passes the pack's code in. When a person holds several capacities, the strongest is recorded: director, then
+standing spokesperson, then per-case authorisation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from app.i18n import Message, _
-from app.timeutil import local_date
 
 
 class Regime(StrEnum):
@@ -32,13 +32,6 @@ class Regime(StrEnum):
     DECREE_09_2017 = "decree-09-2017"
     DECREE_244_2026 = "decree-244-2026"
 
-
-# The packs as data: (code, first local day in force). A case is judged by the last pack in force on the local
-# date it was received.
-REGIMES: tuple[tuple[Regime, date], ...] = (
-    (Regime.DECREE_09_2017, date(2017, 3, 30)),
-    (Regime.DECREE_244_2026, date(2026, 7, 1)),
-)
 
 REGIME_LABELS: dict[Regime, Message] = {
     Regime.DECREE_09_2017: _("Nghị định 09/2017/NĐ-CP"),
@@ -114,7 +107,7 @@ class Person:
 @dataclass(frozen=True)
 class CaseFacts:
     id: int
-    received_at: datetime
+    regime: Regime  # the rule pack that judges the case
 
 
 @dataclass(frozen=True)
@@ -131,14 +124,10 @@ class Authority:
         return CAPACITY_BASIS[(self.regime, self.capacity)]
 
 
-def regime_for(received_at: datetime) -> Regime:
-    """The rule pack in force on the local date the case was received."""
-    day = local_date(received_at)
-    current = REGIMES[0][0]
-    for regime, since in REGIMES:
-        if day >= since:
-            current = regime
-    return current
+def regime_of(pack_code: str | None) -> Regime:
+    """The regime of a rule pack's code. A case older than every pack (before 30 March 2017) is treated under the
+    oldest regime we know."""
+    return Regime(pack_code) if pack_code in {r.value for r in Regime} else Regime.DECREE_09_2017
 
 
 def authority(
@@ -150,7 +139,7 @@ def authority(
     authorisations: Iterable[Authorisation] = (),
 ) -> Authority | None:
     """The strongest capacity ``person`` holds for ``case`` at ``at``, or None (approves nothing)."""
-    regime = regime_for(case.received_at)
+    regime = case.regime
     allowed = REGIME_CAPACITIES[regime]
     if person.is_director and Capacity.DIRECTOR in allowed:
         return Authority(Capacity.DIRECTOR, regime)

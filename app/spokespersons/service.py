@@ -19,6 +19,7 @@ from app.cases.service import record_event, scope_of, visible_cases
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.org.models import RoleAssignment, User
+from app.rules.packs import pack_for
 from app.spokespersons import rules
 from app.spokespersons.models import (
     AppointmentCreate,
@@ -29,7 +30,7 @@ from app.spokespersons.models import (
     SpokespersonAuthorisation,
     SpokespersonPublic,
 )
-from app.spokespersons.rules import Authority, Capacity
+from app.spokespersons.rules import Authority, Capacity, Regime
 from app.timeutil import end_of_local_day, local_date
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -56,6 +57,12 @@ def _authorisation_facts(rows: Iterable[SpokespersonAuthorisation]) -> list[rule
     return facts
 
 
+def regime_for(received_at: datetime) -> Regime:
+    """The regime that judges a case: the rule pack in force on the local date it was received."""
+    pack = pack_for(received_at)
+    return rules.regime_of(pack.code if pack else None)
+
+
 def authority_for(session: Session, *, actor: Actor, case: Case, at: datetime) -> Authority | None:
     """The capacity in which ``actor`` may approve for ``case`` at ``at``, or None."""
     assert case.id is not None
@@ -69,7 +76,7 @@ def authority_for(session: Session, *, actor: Actor, case: Case, at: datetime) -
     ).all()
     return rules.authority(
         person=person_of(actor),
-        case=rules.CaseFacts(case.id, case.received_at),
+        case=rules.CaseFacts(case.id, regime_for(case.received_at)),
         at=at,
         appointments=_appointment_facts(appointments),
         authorisations=_authorisation_facts(authorisations),

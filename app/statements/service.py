@@ -29,7 +29,8 @@ from app.notices.models import Notice
 from app.notices.rules import publication_time
 from app.org.models import User
 from app.spokespersons import service as spokespersons
-from app.spokespersons.rules import CAPACITY_BASIS, Authority, regime_for
+from app.spokespersons.rules import CAPACITY_BASIS, Authority
+from app.spokespersons.service import regime_for
 from app.statements import diff, rules
 from app.statements.models import (
     ApprovalRead,
@@ -169,11 +170,15 @@ def _drive_case(
     action: StatementAction,
     now: datetime,
     note: str | None = None,
+    published_at: datetime | None = None,
 ) -> None:
     """Move the case along with its main statement (nothing for the other kinds)."""
     case_action = rules.case_action(statement.kind, status, action)
     if case_action is None:
         return
+    data: dict[str, Any] = {"statement_id": statement.id, "statement_kind": statement.kind.value}
+    if published_at is not None:
+        data["published_at"] = published_at.isoformat()
     transition_case(
         session,
         actor=actor,
@@ -182,7 +187,7 @@ def _drive_case(
         now=now,
         note=note,
         via_statement=True,
-        event_data={"statement_id": statement.id, "statement_kind": statement.kind.value},
+        event_data=data,
     )
 
 
@@ -573,7 +578,7 @@ def publish(
             raise Conflict(_("Thông cáo {number} đã bị thu hồi.", number=corrects.number))
     _move(session, statement, action=StatementAction.PUBLISH, now=now)
     _drive_case(session, actor=actor, statement=statement, case=case, status=status, action=StatementAction.PUBLISH,
-                now=now)  # fmt: skip
+                now=now, published_at=published_at)  # fmt: skip
     assert statement.id is not None and version.id is not None and approval.id is not None
     refusal_basis = (
         rules.refusal_basis(approval.regime, version.refusal_ground) if version.refusal_ground is not None else None

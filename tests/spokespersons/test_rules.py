@@ -17,15 +17,16 @@ from app.spokespersons.rules import (
     authority,
     may_appoint,
     may_authorise,
-    regime_for,
+    regime_of,
 )
+from app.spokespersons.service import regime_for
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 DIRECTOR, STANDING, DEPUTY, HANDLER = 1, 2, 3, 4
-NEW_CASE = CaseFacts(10, datetime(2026, 11, 20, 3, 0, tzinfo=UTC))  # decree 244/2026
-OTHER_CASE = CaseFacts(11, datetime(2026, 11, 21, 3, 0, tzinfo=UTC))
-OLD_CASE = CaseFacts(12, datetime(2026, 6, 20, 3, 0, tzinfo=UTC))  # decree 09/2017
+NEW_CASE = CaseFacts(10, Regime.DECREE_244_2026)
+OTHER_CASE = CaseFacts(11, Regime.DECREE_244_2026)
+OLD_CASE = CaseFacts(12, Regime.DECREE_09_2017)
 
 APPOINTED = Appointment(1, STANDING, valid_from=NOW - 100 * H)
 AUTHORISED = Authorisation(7, DEPUTY, NEW_CASE.id, valid_from=NOW - 10 * H, valid_until=NOW + 10 * H)
@@ -88,12 +89,20 @@ REGIME_ROWS = [
     ("midnight of 1 July 2026, local time", datetime(2026, 6, 30, 17, 0, tzinfo=UTC), Regime.DECREE_244_2026),
     ("a case of 2020", datetime(2020, 5, 1, tzinfo=UTC), Regime.DECREE_09_2017),
     ("a case of 2027", datetime(2027, 1, 5, tzinfo=UTC), Regime.DECREE_244_2026),
+    ("older than every pack", datetime(2016, 1, 5, tzinfo=UTC), Regime.DECREE_09_2017),
 ]
 
 
 @pytest.mark.parametrize(("name", "received", "expected"), REGIME_ROWS, ids=[r[0] for r in REGIME_ROWS])
-def test_regime_follows_the_local_received_date(name: str, received: datetime, expected: Regime) -> None:
+def test_the_regime_is_the_rule_pack_of_the_local_received_date(name: str, received: datetime,
+                                                                 expected: Regime) -> None:  # fmt: skip
     assert regime_for(received) == expected
+
+
+def test_regime_of_a_pack_code() -> None:
+    assert regime_of("decree-244-2026") == Regime.DECREE_244_2026
+    assert regime_of("decree-09-2017") == Regime.DECREE_09_2017
+    assert regime_of(None) == Regime.DECREE_09_2017
 
 
 def test_the_basis_is_cited_for_every_capacity_a_regime_knows() -> None:

@@ -567,3 +567,41 @@ class TestEmbargo:
             response = api.post(f"/api/v1/statements/{sid}/publish", "office", {"at": at})
             assert response.status_code == 422, at
         assert api.ok(api.get(f"/api/v1/statements/{sid}", "office"))["status"] == "approved"
+
+
+class TestClocks:
+    """The statement path feeds the deadline engine (its events): initial information meets the 24-hour clock."""
+
+    def statutory(self, api: Api, ref: str) -> dict[str, Any]:
+        items = api.ok(api.get(f"/api/v1/cases/{ref}/clocks", "office"))["items"]
+        found = [c for c in items if c["origin"] == "statutory"]
+        assert len(found) == 1, found
+        return found[0]
+
+    def test_initial_information_meets_the_24_hour_clock(self, api: Api, session: Session, org: None,
+                                                         clock: Clock) -> None:  # fmt: skip
+        ref = case_in_progress(session, now=FIXED_NOW, legal_trigger="major_event",
+                               received_at=FIXED_NOW - timedelta(hours=3)).reference  # fmt: skip
+        assert self.statutory(api, ref)["state"] == "running"
+        clock.advance(hours=2)
+        api.relogin()
+        notice = api.published(ref, kind="initial_information", text="Sở đã tiếp nhận, đang xác minh.",
+                               submitter="office")  # fmt: skip
+        met = self.statutory(api, ref)
+        assert met["state"] == "met_on_time"
+        assert met["met_at"] is not None and datetime.fromisoformat(met["met_at"]) == datetime.fromisoformat(
+            notice["published_at"].replace("Z", "+00:00")
+        )
+        assert api.case(ref)["status"] == "in_progress"
+
+    def test_an_embargoed_answer_meets_the_clock_at_its_minute(self, api: Api, session: Session, org: None,
+                                                               clock: Clock) -> None:  # fmt: skip
+        ref = case_in_progress(session, now=FIXED_NOW, legal_trigger="major_event",
+                               received_at=FIXED_NOW - timedelta(hours=23)).reference  # fmt: skip
+        sid = api.draft(ref, text="Trả lời, công bố lúc 10:30.")["id"]
+        api.submit(sid)
+        api.approve(sid)
+        api.publish(sid, at="2026-11-27T10:30:00+07:00")  # 24 hours end at 10:00 local time: late
+        met = self.statutory(api, ref)
+        assert datetime.fromisoformat(met["met_at"]) == datetime(2026, 11, 27, 3, 30, tzinfo=UTC)
+        assert met["state"] == "met_late"
