@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor, Permission, can, require
 from app.cases.models import Case, UserRef
 from app.cases.service import Scope, record_event, scope_of, transition_case, visible_cases
-from app.cases.workflow import TRANSITIONS
+from app.cases.workflow import CLOSED_STATUSES, TRANSITIONS
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.notices import service as notices
@@ -192,7 +192,10 @@ def _drive_case(
 
 
 def _check_case_edge(statement: Statement, case: Case, action: StatementAction) -> None:
-    """Refuse early (before anything is written) when the case cannot follow its main statement."""
+    """Refuse early (before anything is written) when the case is closed or cannot follow its main statement."""
+    if case.status in CLOSED_STATUSES:
+        raise InvalidTransition(_("Vụ việc đã đóng: mở lại trước khi xử lý nội dung phát ngôn."),
+                                status=case.status.value)  # fmt: skip
     case_action = rules.case_action(statement.kind, statement.status, action)
     if case_action is not None and (case.status, case_action) not in TRANSITIONS:
         raise InvalidTransition(
@@ -631,6 +634,8 @@ def allowed_actions(
     """What the actor may do with the statement now (the same checks as the actions themselves)."""
     result: list[StatementAction] = []
     authority: Authority | None | bool = False  # loaded once, when needed
+    if case.status in CLOSED_STATUSES:
+        return result
     for action in rules.allowed_actions(statement.status):
         case_action = rules.case_action(statement.kind, statement.status, action)
         if case_action is not None and (case.status, case_action) not in TRANSITIONS:

@@ -476,6 +476,20 @@ class TestPublish:
         }
         assert notice["number"] == "1/TB-SGDĐT"
 
+    def test_nothing_moves_on_a_closed_case(self, api: Api, ref: str) -> None:
+        api.published(ref, text="Trả lời.")
+        sid = api.draft(ref, kind="initial_information", text="Cập nhật.")["id"]
+        api.submit(sid, "office")
+        api.ok(api.post(f"/api/v1/cases/{ref}/transitions", "office", {"action": "close"}))
+        for path, who, body in ((f"/api/v1/statements/{sid}/approve", "spokesperson", CHECKLIST),
+                                (f"/api/v1/statements/{sid}/versions", "office", {"text": "x"}),
+                                (f"/api/v1/cases/{ref}/statements", "office",
+                                 {"kind": "initial_information", "text": "x"})):  # fmt: skip
+            assert api.post(path, who, body).status_code == 409, path
+        assert api.ok(api.get(f"/api/v1/statements/{sid}", "spokesperson"))["allowed_actions"] == []
+        api.ok(api.post(f"/api/v1/cases/{ref}/transitions", "office", {"action": "reopen"}))
+        assert api.approve(sid)["status"] == "approved"
+
     def test_an_unknown_notice_is_404(self, api: Api, org: None) -> None:
         for key in ("2026-tc-99", "99/TC-SGDĐT", "nonsense"):
             assert api.get(f"/api/v1/notices/{key}", "office").status_code == 404
