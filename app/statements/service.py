@@ -22,6 +22,7 @@ from app.auth.permissions import Actor, Permission, can, require
 from app.cases.models import Case, UserRef
 from app.cases.service import Scope, record_event, scope_of, transition_case, visible_cases
 from app.cases.workflow import CLOSED_STATUSES, TRANSITIONS
+from app.cases.workflow import STATUS_LABELS as CASE_STATUS_LABELS
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.notices import service as notices
@@ -201,7 +202,7 @@ def _check_case_edge(statement: Statement, case: Case, action: StatementAction) 
         raise InvalidTransition(
             _(
                 "Vụ việc đang ở trạng thái «{status}»: không thể «{action}» nội dung trả lời lúc này.",
-                status=case.status.value,
+                status=CASE_STATUS_LABELS[case.status],
                 action=rules.ACTION_LABELS[action],
             ),  # fmt: skip
             action=action.value,
@@ -259,7 +260,7 @@ def create_statement(session: Session, *, actor: Actor, case: Case, data: Statem
             raise InvalidTransition(
                 _(
                     "Chỉ soạn nội dung trả lời khi đơn vị đang xử lý vụ việc (trạng thái hiện tại: {status}).",
-                    status=case.status.value,
+                    status=CASE_STATUS_LABELS[case.status],
                 ),  # fmt: skip
                 status=case.status.value,
             )
