@@ -7,6 +7,10 @@ under ./var/).
 from __future__ import annotations
 
 import getpass
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -27,6 +31,17 @@ def _engine() -> Engine:
     return make_engine(settings.database_url)
 
 
+@cli.callback()
+def _configure(ctx: typer.Context) -> None:
+    """Logging is configured once, for every command, from the settings (level, JSON or text)."""
+    if ctx.invoked_subcommand == "serve":
+        return  # uvicorn applies the same configuration in each of its processes
+    from app.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
@@ -34,21 +49,52 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
 ) -> None:
-    """Serve the web app and the APIs with uvicorn."""
+    """Serve the web app and the APIs with uvicorn (JSON logs on stderr, one line a request).
+
+    With several worker processes, the Prometheus metrics of all of them are kept in PROMETHEUS_MULTIPROC_DIR
+    (a fresh temporary directory unless the variable is set; emptied at start), so any worker answers /metrics
+    for all.
+    """
     import uvicorn
 
+    from app.logs import logging_config
+
     settings = get_settings()
+    created: Path | None = None
+    if workers > 1 or reload or settings.prometheus_multiproc_dir:
+        created = _prepare_metrics_dir(settings.prometheus_multiproc_dir)
     console.print(f"CrisisDesk on [bold]http://{host}:{port}[/] ({settings.environment}, {_db_label()})")
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=True,
-        log_level="info",
-    )
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            proxy_headers=True,
+            log_config=logging_config(settings.log_level, settings.log_format),
+            log_level=settings.log_level.lower(),
+            access_log=False,  # the app's middleware writes the access log, with the request id and the route
+        )
+    finally:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+
+
+def _prepare_metrics_dir(configured: str | None) -> Path | None:
+    """Set PROMETHEUS_MULTIPROC_DIR for the worker processes (before they import prometheus-client) and empty it.
+    Returns the directory if this command created it (and so removes it at exit)."""
+    if configured:
+        path, created = Path(configured), None
+    else:
+        path = Path(tempfile.mkdtemp(prefix="crisisdesk-metrics-"))
+        created = path
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return created
 
 
 def _db_label() -> str:

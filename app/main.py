@@ -15,6 +15,7 @@ from app.settings import Settings, get_settings
 from app.web import api, ops, staff
 from app.web.errors import install_error_handlers
 from app.web.middleware import BodySizeLimit
+from app.web.observability import RequestObservability
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -45,7 +46,7 @@ def create_app(
             {"name": "auth", "description": "Log-in and API tokens"},
             {"name": "cases", "description": "Cases (vụ việc): intake, routing, lifecycle, timeline"},
             {"name": "organisation", "description": "Units, users and roles"},
-            {"name": "operations", "description": "Health and readiness"},
+            {"name": "operations", "description": "Health, readiness and Prometheus metrics"},
         ],
     )
     app.state.settings = settings
@@ -54,6 +55,7 @@ def create_app(
     app.state.migration_heads = ops.expected_heads()
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestObservability)  # added last, so outermost: it sees every request, even a 413
     install_error_handlers(app)
     app.include_router(ops.router)
     app.include_router(api.router)

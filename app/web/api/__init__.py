@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.web.api import auth, cases, org
+from app.web.api import auth, cases, exports, org
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
+router.include_router(exports.router)  # before cases: /cases/export.csv is not a reference
 router.include_router(cases.router)
 router.include_router(org.router)
