@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -196,6 +197,103 @@ def create_user(
             console.print(f"[red]{exc.message}[/]")
             raise typer.Exit(2) from None
     console.print(f"[green]Created user {user.username}.[/]")
+
+
+class _RichProgress:
+    """Shows the backup's progress: one bar a table."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def table(self, name: str, rows: int) -> None:
+        self.task = self.progress.add_task(name, total=rows or 1, completed=0 if rows else 1)
+
+    def advance(self, rows: int) -> None:
+        if self.task is not None and rows:
+            self.progress.advance(self.task, rows)
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+@cli.command("export")
+def export_(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (.jsonl, or .jsonl.gz to compress)")],
+    gzip: Annotated[
+        bool | None, typer.Option("--gzip/--no-gzip", help="Compress (default: when the name ends in .gz)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists")] = False,
+) -> None:
+    """Write the whole database to a portable file (JSON lines): every table, every row, one consistent snapshot.
+
+    Restore it with `crisisdesk import` into an empty database at the same schema revision, on SQLite or
+    PostgreSQL (this is how data moves from the embedded SQLite file to PostgreSQL).
+    """
+    from app.backup.service import BackupError, export_database
+    from app.db import utcnow
+
+    if file.exists() and not force:
+        console.print(f"[red]{file} exists; use --force to overwrite it.[/]")
+        raise typer.Exit(1)
+    partial_file = file.with_name(file.name + ".partial")
+    engine = _engine()
+    console.print(f"Exporting {_db_label()} to {file}")
+    try:
+        with _progress_bar() as bar:
+            summary = export_database(engine, partial_file, now=utcnow(), compress=gzip if gzip is not None
+                                      else file.suffix == ".gz", progress=_RichProgress(bar))  # fmt: skip
+        partial_file.replace(file)
+    except BackupError as exc:
+        partial_file.unlink(missing_ok=True)
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    except BaseException:
+        partial_file.unlink(missing_ok=True)
+        raise
+    finally:
+        engine.dispose()
+    console.print(
+        f"[green]Exported {summary.rows} rows of {len(summary.tables)} tables[/] (schema revision {summary.revision})."
+    )
+
+
+@cli.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A file written by `crisisdesk export` (.jsonl or .jsonl.gz)")],
+) -> None:
+    """Load a backup into this database, which must be empty and migrated to the file's schema revision.
+
+    All or nothing: one transaction. On PostgreSQL the id sequences are moved past the imported ids.
+    """
+    from app.backup.service import BackupError, import_database, read_header
+
+    if not file.is_file():
+        console.print(f"[red]{file} does not exist.[/]")
+        raise typer.Exit(1)
+    engine = _engine()
+    try:
+        header = read_header(file)
+        console.print(
+            f"Importing {file} (made {header.get('created_at')} from {header.get('source_dialect')}, "
+            f"schema revision {header.get('alembic_revision')}) into {_db_label()}"
+        )
+        with _progress_bar() as bar:
+            summary = import_database(engine, file, progress=_RichProgress(bar))
+    except BackupError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    console.print(f"[green]Imported {summary.rows} rows into {len(summary.tables)} tables.[/]")
 
 
 def main() -> None:
