@@ -118,6 +118,8 @@ def logging_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
             "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
             # Our request middleware writes the access log (with the request id and the route): uvicorn's is off.
             "uvicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+            # Alembic announces its plugins at INFO each time a process reads the migrations (/readyz's heads).
+            "alembic.runtime.plugins": {"level": "WARNING"},
         },
     }
 
