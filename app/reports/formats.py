@@ -29,7 +29,6 @@ BOM = "\ufeff"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_PER_CHUNK = 500
-DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,7 +37,7 @@ def _csv_text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime(DATETIME_FORMAT)
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
     if value.startswith(_FORMULA_START):
         return "'" + value
     return value

@@ -85,7 +85,7 @@ def case_export_rows(
                     col(Case.received_at) <= at,
                     or_(col(Case.received_at) < at, and_(col(Case.received_at) == at, col(Case.id) < ident)),
                 )
-            rows = reader.execute(page).all()
+            rows = reader.connection().execute(page).all()  # plain rows: no ORM loading step
             if not rows:
                 return
             yield from _export_rows(reader, rows)
@@ -106,8 +106,9 @@ def case_export_rows(
 def _export_rows(session: Session, rows: Iterable[Any]) -> Iterator[CaseExportRow]:
     rows = list(rows)
     ids = [r.id for r in rows]
+    connection = session.connection()
     supporting: dict[int, list[UnitName]] = defaultdict(list)
-    for case_id, name, name_en in session.execute(
+    for case_id, name, name_en in connection.execute(
         select(CaseSupportingUnit.case_id, Unit.name, Unit.name_en)
         .join(Unit, col(Unit.id) == col(CaseSupportingUnit.unit_id))
         .where(col(CaseSupportingUnit.case_id).in_(ids))
@@ -115,7 +116,7 @@ def _export_rows(session: Session, rows: Iterable[Any]) -> Iterator[CaseExportRo
     ).all():
         supporting[case_id].append(UnitName(name, name_en))
     assignees: dict[int, list[str]] = defaultdict(list)
-    for case_id, full_name in session.execute(
+    for case_id, full_name in connection.execute(
         select(CaseAssignee.case_id, User.full_name)
         .join(User, col(User.id) == col(CaseAssignee.user_id))
         .where(col(CaseAssignee.case_id).in_(ids))
@@ -123,33 +124,33 @@ def _export_rows(session: Session, rows: Iterable[Any]) -> Iterator[CaseExportRo
     ).all():
         assignees[case_id].append(full_name)
     tags: dict[int, list[str]] = defaultdict(list)
-    for case_id, tag in session.execute(
+    for case_id, tag in connection.execute(
         select(CaseTag.case_id, CaseTag.tag).where(col(CaseTag.case_id).in_(ids)).order_by(col(CaseTag.tag))
     ).all():
         tags[case_id].append(tag)
     for r in rows:
-        yield CaseExportRow(
-            reference=r.reference,
-            title=r.title,
-            status=r.status,
-            severity=r.severity,
-            topic=r.topic,
-            source_kind=r.source_kind,
-            legal_trigger=r.legal_trigger,
-            outlet=r.outlet,
-            reporter_name=r.reporter_name,
-            reporter_contact=r.reporter_contact,
-            source_url=r.source_url,
-            received_at=r.received_at,
-            occurred_at=r.occurred_at,
-            lead_unit=UnitName(r.name, r.name_en) if r.name is not None else None,
-            supporting_units=tuple(supporting[r.id]),
-            assignees=tuple(assignees[r.id]),
-            tags=tuple(tags[r.id]),
-            close_reason=r.close_reason,
-            status_changed_at=r.status_changed_at,
-            created_at=r.created_at,
-            summary=r.summary,
+        yield CaseExportRow(  # positional: in the order of its fields
+            r.reference,
+            r.title,
+            r.status,
+            r.severity,
+            r.topic,
+            r.source_kind,
+            r.legal_trigger,
+            r.outlet,
+            r.reporter_name,
+            r.reporter_contact,
+            r.source_url,
+            r.received_at,
+            r.occurred_at,
+            UnitName(r.name, r.name_en) if r.name is not None else None,
+            tuple(supporting[r.id]),
+            tuple(assignees[r.id]),
+            tuple(tags[r.id]),
+            r.close_reason,
+            r.status_changed_at,
+            r.created_at,
+            r.summary,
         )
 
 
