@@ -17,6 +17,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -61,8 +62,9 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterato
     yield buffer.getvalue().encode("utf-8")
 
 
-def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str) -> int:
-    """Write the table as a one-sheet workbook at ``path``; returns the number of data rows."""
+def write_xlsx(target: Path | IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str) -> int:
+    """Write the table as a one-sheet workbook to ``target`` (a path or a binary file); returns the number of
+    data rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.freeze_panes = "A2"
@@ -77,8 +79,17 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]]
     for row in rows:
         sheet.append([_xlsx_cell(sheet, v) for v in row])
         count += 1
-    workbook.save(path)
+    workbook.save(target)
     return count
+
+
+def file_chunks(file: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    """Read a file out in chunks, and close it at the end (or when the reader stops early)."""
+    try:
+        while chunk := file.read(size):
+            yield chunk
+    finally:
+        file.close()
 
 
 def _xlsx_cell(sheet: object, value: Cell) -> object:

@@ -46,7 +46,7 @@ class TestCsv:
         response = client.get("/api/v1/cases/export.csv", headers=token(client, "office"))
         assert response.status_code == 200, response.text
         assert response.headers["content-type"] == "text/csv; charset=utf-8"
-        assert "attachment" in response.headers["content-disposition"]
+        assert response.headers["content-disposition"] == 'attachment; filename="vu-viec-2026-11-27.csv"'
         assert response.content.startswith(b"\xef\xbb\xbf")
         rows = _csv(response.content.decode("utf-8-sig"))
         assert rows[0][:6] == VI_HEADER_START
@@ -95,6 +95,11 @@ class TestCsv:
         assert response.status_code == 422
         assert response.json()["field"] == "unit"
 
+    def test_documented_in_openapi(self, client: TestClient) -> None:
+        paths = client.get("/openapi.json").json()["paths"]
+        assert "text/csv" in paths["/api/v1/cases/export.csv"]["get"]["responses"]["200"]["content"]
+        assert "/api/v1/cases/export.xlsx" in paths
+
     def test_needs_credentials(self, client: TestClient, org: None) -> None:
         assert client.get("/api/v1/cases/export.csv").status_code == 401
         assert client.get("/api/v1/cases/export.xlsx").status_code == 401
@@ -118,6 +123,8 @@ class TestXlsx:
         response = client.get("/api/v1/cases/export.xlsx?severity=crisis,hot", headers=token(client, "office"))
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+        assert response.headers["content-disposition"] == 'attachment; filename="vu-viec-2026-11-27.xlsx"'
+        assert int(response.headers["content-length"]) == len(response.content)
         sheet = load_workbook(io.BytesIO(response.content)).active
         rows = list(sheet.iter_rows(values_only=True))
         assert list(rows[0][:6]) == VI_HEADER_START

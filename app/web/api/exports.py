@@ -5,16 +5,13 @@ Registered before the cases router, so that ``/cases/export.csv`` is not read as
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from sqlmodel import Session
-from starlette.background import BackgroundTask
 
 from app.i18n import _, text
 from app.reports import formats, service
@@ -58,32 +55,36 @@ def export_csv(
 
 @router.get(
     "/cases/export.xlsx",
-    response_class=FileResponse,
+    response_class=StreamingResponse,
     responses={200: {"content": {formats.XLSX_MEDIA_TYPE: {}}, "description": "An Excel workbook, one sheet"}},
 )
 def export_xlsx(
     session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, filters: FiltersDep
-) -> FileResponse:
+) -> StreamingResponse:
     """The same list as ``export.csv``, as an Excel workbook (times are date-time cells, local time). Built row by
-    row into a temporary file (openpyxl's write-only mode), which is sent and then deleted."""
+    row (openpyxl's write-only mode) into an anonymous temporary file, which is then sent and disappears when
+    closed, even if the client goes away."""
     rows = service.case_export_rows(session, actor=actor, filters=filters)
-    fd, raw_path = tempfile.mkstemp(prefix="crisisdesk-export-", suffix=".xlsx")
-    os.close(fd)
-    path = Path(raw_path)
+    file = tempfile.TemporaryFile(prefix="crisisdesk-export-", suffix=".xlsx")
     try:
         formats.write_xlsx(
-            path,
+            file,
             headers(CASE_COLUMNS, locale),
             (cells(CASE_COLUMNS, r, locale) for r in rows),
             title=text(_("Vụ việc"), locale),
         )
+        size = file.tell()
+        file.seek(0)
     except BaseException:
-        path.unlink(missing_ok=True)
+        file.close()
         raise
-    return FileResponse(
-        path,
+    name = _filename(local_date(now).isoformat(), "xlsx")
+    return StreamingResponse(
+        formats.file_chunks(file),
         media_type=formats.XLSX_MEDIA_TYPE,
-        filename=_filename(local_date(now).isoformat(), "xlsx"),
-        headers={"Cache-Control": "no-store"},
-        background=BackgroundTask(path.unlink, missing_ok=True),
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Length": str(size),
+            "Cache-Control": "no-store",
+        },
     )
