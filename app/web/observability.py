@@ -25,6 +25,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _HEADER_KEY = REQUEST_ID_HEADER.lower().encode()
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:+=/-]{1,128}$")
 UNMATCHED = "<unmatched>"
+# Any token is a valid HTTP method: others are counted together, to keep the label set small.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Probes and scrapes come every few seconds: their lines are DEBUG, not INFO, unless they fail.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
@@ -76,7 +78,7 @@ class RequestObservability:
         request_id_var.set(request_id)  # the request's own task: it does not leak into other requests
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
-        method: str = scope["method"]
+        method: str = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
         root_path: str = scope.get("root_path", "")
         status = 500
         started = time.perf_counter()
@@ -111,7 +113,7 @@ class RequestObservability:
                 route,
                 status,
                 extra={
-                    "method": method,
+                    "method": scope["method"],
                     "route": route,
                     "path": scope.get("path"),
                     "status": status,

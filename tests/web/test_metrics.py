@@ -64,6 +64,12 @@ class TestRequestMetrics:
         assert "/static/{path}" in routes
         assert not any(r and "123" in r for r in routes)
 
+    def test_unusual_methods_are_counted_together(self, client: TestClient) -> None:
+        client.request("BREW", "/healthz")
+        text = client.get("/metrics").text
+        methods = {dict(labels).get("method") for (_name, labels) in samples(text)}
+        assert "OTHER" in methods and "BREW" not in methods
+
 
 class TestDatabaseMetrics:
     def test_open_cases_match_the_database(self, client: TestClient, session: Session, org: None) -> None:
