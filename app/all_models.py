@@ -3,4 +3,9 @@
 from app import counters  # noqa: F401
 from app.auth import models as auth_models  # noqa: F401
 from app.cases import models as case_models  # noqa: F401
+from app.clocks import models as clock_models  # noqa: F401
+from app.notifications import models as notification_models  # noqa: F401
 from app.org import models as org_models  # noqa: F401
+from app.rules import models as rule_models  # noqa: F401
+from app.tasks import models as task_models  # noqa: F401
+from app.workdays import models as workday_models  # noqa: F401

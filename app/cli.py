@@ -145,6 +145,28 @@ def demo(
     console.print("Accounts (password 'demo'): office, handler, head, spokesperson, director, admin")
 
 
+@cli.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run one pass and exit")] = False,
+    poll: Annotated[float | None, typer.Option(help="Seconds between passes (default: the setting)")] = None,
+) -> None:
+    """Deliver reminders, escalations and e-mail (the web process never sends mail). Several may run at once."""
+    import logging
+
+    from app.notifications.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    if poll is not None:
+        settings = settings.model_copy(update={"worker_poll_seconds": poll})
+    w = Worker(settings)
+    w.install_signal_handlers()
+    mail = f"SMTP {settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else "in-app only (no SMTP host)"
+    console.print(f"Worker {w.worker_id} on {_db_label()}, {mail}")
+    w.run(once=once, max_db_retries=10 if once else None)
+    console.print(f"Worker {w.worker_id} stopped: {w.reminders} reminder stages, {w.sent} e-mails sent.")
+
+
 @cli.command("create-user")
 def create_user(
     username: Annotated[str, typer.Argument(help="Log-in name")],
@@ -191,12 +213,13 @@ def create_user(
         try:
             hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
             user = create(session, data=data, now=utcnow(), hasher=hasher, actor=None)
+            username = user.username
             session.commit()
         except DomainError as exc:
             session.rollback()
             console.print(f"[red]{exc.message}[/]")
             raise typer.Exit(2) from None
-    console.print(f"[green]Created user {user.username}.[/]")
+    console.print(f"[green]Created user {username}.[/]")
 
 
 class _RichProgress:

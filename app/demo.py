@@ -21,6 +21,8 @@ from app.db import utcnow
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
 from app.settings import Settings
+from app.tasks.models import TaskCreate
+from app.tasks.service import create_task
 
 
 class Progress(Protocol):
@@ -300,6 +302,7 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
         progress.print(f"{len(actors)} accounts")
 
     office = actors["office"]
+    by_title: dict[str, Case] = {}
     for spec in CASES:
         received = now - timedelta(hours=spec.hours_ago)
         case = cases.open_case(
@@ -317,9 +320,37 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
             now=received,
         )  # fmt: skip
         _walk(session, case, spec, actors, heads, received, now)
+        by_title[spec.title] = case
+    tasks = _tasks(session, by_title, actors["spokesperson"], now)
     if progress:
-        progress.print(f"{len(CASES)} cases")
-    return f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases"
+        progress.print(f"{len(CASES)} cases, {tasks} tasks")
+    return f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases, {tasks} tasks"
+
+
+# Tasks the spokesperson gave units (Decree 244/2026 Art. 4.2): title of the case, unit, request, given (hours
+# ago), due (hours from now; negative: already overdue).
+TASKS: list[tuple[str, str, str, float, float]] = [
+    ("Giáo viên mầm non bị tố bạo hành trẻ", "TTr",
+     "Đề nghị Thanh tra Sở cung cấp kết quả kiểm tra ban đầu tại nhóm trẻ tư thục.", 10, 2),
+    ("Giáo viên mầm non bị tố bạo hành trẻ", "VHXH-BENTHANH",
+     "Đề nghị cung cấp thông tin về giấy phép hoạt động của nhóm trẻ.", 12, -3),
+    ("Thông tin sai sự thật về việc bỏ môn Lịch sử", "GDTrH",
+     "Đề nghị cung cấp văn bản hướng dẫn kiểm tra học kỳ môn Lịch sử năm học 2026-2027.", 8, 20),
+]  # fmt: skip
+
+
+def _tasks(session: Session, cases_by_title: dict[str, Case], spokesperson: Actor, now: datetime) -> int:
+    """A few tasks, one of them overdue, so that the demo shows every kind of clock."""
+    count = 0
+    for title, unit, request, given_hours_ago, due_in_hours in TASKS:
+        case = cases_by_title.get(title)
+        if case is None:
+            continue
+        given = now - timedelta(hours=given_hours_ago)
+        data = TaskCreate(unit=unit, request=request, due_at=now + timedelta(hours=due_in_hours))
+        create_task(session, actor=spokesperson, reference=case.reference, now=given, data=data)
+        count += 1
+    return count
 
 
 def _walk(session: Session, case: Case, spec: DemoCase, actors: dict[str, Actor], heads: dict[str, str],

@@ -14,7 +14,7 @@ from app.db import SessionFactory, make_engine, utcnow
 from app.settings import Settings, get_settings
 from app.web import api, ops, staff
 from app.web.errors import install_error_handlers
-from app.web.middleware import BodySizeLimit
+from app.web.middleware import BodySizeLimit, SecurityHeaders
 from app.web.observability import RequestObservability
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -46,6 +46,8 @@ def create_app(
             {"name": "auth", "description": "Log-in and API tokens"},
             {"name": "cases", "description": "Cases (vụ việc): intake, routing, lifecycle, timeline"},
             {"name": "organisation", "description": "Units, users and roles"},
+            {"name": "deadlines", "description": "Clocks, tasks, the working-day calendar, rule packs, targets"},
+            {"name": "notifications", "description": "Reminders and escalations (in-app)"},
             {"name": "operations", "description": "Health, readiness and Prometheus metrics"},
         ],
     )
@@ -55,8 +57,10 @@ def create_app(
     app.state.migration_heads = ops.expected_heads()
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
     app.add_middleware(RequestObservability)  # added last, so outermost: it sees every request, even a 413
     install_error_handlers(app)
+    staff.install(app)
     app.include_router(ops.router)
     app.include_router(api.router)
     app.include_router(staff.router)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
+from sqlmodel.sql.sqltypes import AutoString
 
-from app.db import normalize_url
+from app.db import StrEnumType, UTCDateTime, normalize_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,3 +35,15 @@ def script_heads() -> set[str]:
 def database_heads(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:  # noqa: ARG001
+    """Autogenerate writes our column types as plain SQLAlchemy types, so migrations never import app code."""
+    if type_ == "type":
+        if isinstance(obj, StrEnumType):
+            return f"sa.String(length={obj.impl.length})"
+        if isinstance(obj, UTCDateTime):
+            return "sa.DateTime(timezone=True)"
+        if isinstance(obj, AutoString):
+            return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    return False

@@ -56,6 +56,21 @@ class Settings(BaseSettings):
     # Largest request body accepted, in bytes.
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
 
+    # Outgoing e-mail: reminders and escalations, sent only by `crisisdesk worker` (never by the web process).
+    # Without a host, notifications are in-app only.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"  # tls: implicit TLS (port 465)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_sender: str = "CrisisDesk <no-reply@sgddt.example.gov.vn>"
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+
+    # The worker: how often it looks for due reminders, how much it takes at a time, how often it retries a send.
+    worker_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
+    worker_batch_size: int = Field(default=100, ge=1, le=5000)
+    email_max_attempts: int = Field(default=8, ge=1, le=100)
+
     # Operations: logs (JSON lines on stderr, or plain text for a developer's terminal) and metrics.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["json", "text"] = "json"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from logging.config import fileConfig
-from typing import Literal
 
 from alembic import context
 from sqlmodel import SQLModel
-from sqlmodel.sql.sqltypes import AutoString
 
 import app.all_models  # noqa: F401  (registers every table)
-from app.db import StrEnumType, UTCDateTime, make_engine, normalize_url
+from app.db import make_engine, normalize_url
+from app.migrate import render_item
 from app.settings import get_settings
 
 config = context.config
@@ -18,18 +17,6 @@ if config.config_file_name is not None and not config.attributes.get("skip_loggi
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = SQLModel.metadata
-
-
-def render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:
-    """Write our column types as plain SQLAlchemy types, so migrations never import app code."""
-    if type_ == "type":
-        if isinstance(obj, StrEnumType):
-            return f"sa.String(length={obj.impl.length})"  # type: ignore[attr-defined]
-        if isinstance(obj, UTCDateTime):
-            return "sa.DateTime(timezone=True)"
-        if isinstance(obj, AutoString):
-            return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
-    return False
 
 
 def database_url() -> str:

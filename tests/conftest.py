@@ -184,7 +184,7 @@ def app(settings: Settings, engine: Engine, connection: Connection, clock: Clock
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=True) as c:
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=True) as c:
         yield c
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from itertools import count
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from app.auth.permissions import Actor, Role
@@ -13,6 +15,7 @@ from app.auth.service import load_actor, password_hasher
 from app.cases import service as cases
 from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import SourceKind
+from app.clocks.models import Clock as ClockRow
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
 
@@ -85,4 +88,53 @@ def standard_org(session: Session, now: datetime) -> None:
               title="Chánh Văn phòng Sở")  # fmt: skip
     make_user(session, "director", (Role.DIRECTOR, None), now=now, full_name="Đặng Quốc Hưng", title="Giám đốc Sở")
     make_user(session, "admin", (Role.ADMIN, None), now=now, full_name="Bùi Anh Tuấn")
+    session.flush()
+
+
+def bulk_cases_with_clocks(
+    session: Session,
+    *,
+    count: int,
+    received_at: datetime,
+    due_at: Callable[[int], datetime],
+    now: datetime,
+    reminder_stage: str = "half",
+    reminder_at: Callable[[int], datetime | None] | None = None,
+    lead_unit_id: int | None = None,
+    chunk: int = 2000,
+) -> None:
+    """``count`` open cases, each with one running 24-hour clock (Decree 244/2026 Art. 7.3), inserted in bulk
+    rows (for the worker's load test and the benchmark: the services' path is ~40 ms a case).
+    ``due_at(i)`` / ``reminder_at(i)`` give the i-th case's due time and next reminder time."""
+    case_table = Case.__table__  # type: ignore[attr-defined]
+    clock_table = ClockRow.__table__  # type: ignore[attr-defined]
+    year = received_at.year
+    start = session.execute(select(func.coalesce(func.max(Case.ref_seq), 0))).scalar_one()
+    for first in range(0, count, chunk):
+        numbers = range(first, min(first + chunk, count))
+        rows = [
+            {"reference": f"VV-{year}-{start + i + 1:06d}", "ref_year": year, "ref_seq": start + i + 1,
+             "title": f"Vụ việc tải thử số {i}", "summary": "", "source_kind": SourceKind.PRESS_ARTICLE.value,
+             "topic": "other", "severity": "routine", "legal_trigger": "major_event", "received_at": received_at,
+             "lead_unit_id": lead_unit_id, "status": "in_progress", "status_changed_at": received_at,
+             "created_at": received_at, "updated_at": received_at, "search_text": f"vu viec tai thu so {i}",
+             "next_due_at": due_at(i)}
+            for i in numbers
+        ]  # fmt: skip
+        ids = (
+            session.execute(insert(case_table).returning(case_table.c.id, sort_by_parameter_order=True), rows)
+            .scalars()
+            .all()
+        )
+        clocks = [
+            {"case_id": case_id, "origin": "statutory", "rule_key": "initial_information_major_event",
+             "pack": "decree-244-2026", "name": "Phát ngôn, cung cấp thông tin ban đầu cho báo chí",
+             "basis": "Nghị định 244/2026/NĐ-CP, Điều 7 khoản 3", "actor": "spokesperson", "met_by": "first_notice",
+             "may_pause": False, "start_event": "received", "start_at": received_at, "length": 24, "unit": "hours",
+             "extension": 0, "paused_seconds": 0, "state": "running", "due_at": due_at(i), "version": 1,
+             "next_reminder_at": reminder_at(i) if reminder_at else None,
+             "next_reminder_stage": reminder_stage if reminder_at else None, "created_at": now, "updated_at": now}
+            for i, case_id in zip(numbers, ids, strict=True)
+        ]  # fmt: skip
+        session.execute(insert(clock_table), clocks)
     session.flush()

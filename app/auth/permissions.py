@@ -55,6 +55,7 @@ class Permission(StrEnum):
     NOTICE_PUBLISH = "notice:publish"
     CLOCK_EXTEND = "clock:extend"
     CLOCK_EXTENSION_REQUEST = "clock:extension_request"
+    CLOCK_MARK_MET = "clock:mark_met"
     TASK_MANAGE = "task:manage"
     SPOKESPERSON_APPOINT = "spokesperson:appoint"
     SPOKESPERSON_AUTHORISE = "spokesperson:authorise"
@@ -83,6 +84,7 @@ PERMISSION_LABELS: dict[Permission, Message] = {
     Permission.NOTICE_PUBLISH: _("Công bố thông cáo"),
     Permission.CLOCK_EXTEND: _("Gia hạn thời hạn"),
     Permission.CLOCK_EXTENSION_REQUEST: _("Đề nghị gia hạn"),
+    Permission.CLOCK_MARK_MET: _("Ghi nhận thời hạn đã được thực hiện (trả lời ngoài hệ thống)"),
     Permission.TASK_MANAGE: _("Yêu cầu đơn vị cung cấp thông tin"),
     Permission.SPOKESPERSON_APPOINT: _("Giao nhiệm vụ người phát ngôn"),
     Permission.SPOKESPERSON_AUTHORISE: _("Ủy quyền phát ngôn theo vụ việc"),
@@ -98,12 +100,14 @@ P = Permission
 _PRESS_OFFICER = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_ASSIGN_PEOPLE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_SUBMIT, P.NOTICE_PUBLISH, P.TASK_MANAGE, P.REPORTS_VIEW,
+    P.CLOCK_MARK_MET,
 }  # fmt: skip
 _HANDLER = {P.CASE_VIEW, P.CASE_WORK, P.CASE_NOTE, P.STATEMENT_DRAFT}
 _UNIT_HEAD = _HANDLER | {P.CASE_ASSIGN_PEOPLE, P.STATEMENT_SUBMIT, P.CLOCK_EXTENSION_REQUEST, P.REPORTS_VIEW}
 _SPOKESPERSON = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_SEVERITY, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_REVIEW, P.CLOCK_EXTEND, P.TASK_MANAGE, P.REPORTS_VIEW,
+    P.CLOCK_MARK_MET,
 }  # fmt: skip
 _DIRECTOR = _SPOKESPERSON | {P.SPOKESPERSON_APPOINT, P.SPOKESPERSON_AUTHORISE}
 _ADMIN = {

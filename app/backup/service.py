@@ -42,8 +42,10 @@ from app.db import writer
 FORMAT = "crisisdesk-backup"
 VERSION = 1
 BATCH = 2000
-# Tables that the migrations themselves fill: emptied before an import (the file has their rows too).
-SEEDED_TABLES: frozenset[str] = frozenset()
+# Tables that the migrations themselves fill (the Sở's default internal targets, the announced calendar swaps):
+# a freshly migrated database has rows there, so the import empties them and loads the file's rows instead.
+# A test checks that this is exactly the set of tables a fresh migration fills.
+SEEDED_TABLES: frozenset[str] = frozenset({"internal_target", "calendar_override"})
 
 
 class BackupError(Exception):
@@ -374,8 +376,9 @@ def _check_target(connection: Connection, header: dict[str, Any], metadata_table
             "The target database is not empty (rows in: " + ", ".join(filled) + "). "
             "Import only into a freshly migrated, empty database."
         )
-    for name in SEEDED_TABLES:
-        connection.execute(metadata_tables[name].delete())
+    for name in reversed(list(metadata_tables)):  # children first
+        if name in SEEDED_TABLES:
+            connection.execute(metadata_tables[name].delete())
 
 
 def _reset_sequences(connection: Connection, all_tables: list[Table]) -> None:

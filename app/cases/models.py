@@ -21,6 +21,7 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("ref_year", "ref_seq"),
         Index("ix_case_status_received", "status", "received_at"),
+        Index("ix_case_next_due_at", "next_due_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,6 +45,11 @@ class Case(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UTCDateTime, index=True)
     occurred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     impact_determined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the complaint forwarded by the press was concluded (starts Decree 237/2026 Art. 18.2's clock).
+    complaint_concluded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The due time of the case's nearest running clock (kept by app.clocks.service), for "overdue" and "due
+    # within N hours" filters and the sort by due time in SQL.
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     lead_unit_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("unit.id"), index=True))
     status: CaseStatus = Field(sa_type=StrEnumType(CaseStatus))
@@ -119,6 +125,7 @@ class _CaseFields(SQLModel):
     source_published_at: OptionalTimestamp = None
     occurred_at: OptionalTimestamp = None
     impact_determined_at: OptionalTimestamp = None
+    complaint_concluded_at: OptionalTimestamp = None
     legal_trigger: LegalTrigger | None = None
     supporting_units: list[Code] = Field(default_factory=list, max_length=30)
     tags: list[Tag] = Field(default_factory=list, max_length=30)
@@ -158,6 +165,7 @@ class CaseUpdate(SQLModel):
     received_at: OptionalTimestamp = None
     occurred_at: OptionalTimestamp = None
     impact_determined_at: OptionalTimestamp = None
+    complaint_concluded_at: OptionalTimestamp = None
     lead_unit: Code | None = None
     supporting_units: list[Code] | None = Field(default=None, max_length=30)
     assignees: list[Username] | None = Field(default=None, max_length=30)
@@ -221,6 +229,9 @@ class CaseRead(SQLModel):
     received_at: datetime
     occurred_at: datetime | None
     impact_determined_at: datetime | None
+    complaint_concluded_at: datetime | None
+    next_due_at: datetime | None  # the nearest running clock's due time
+    overdue: bool | None  # that due time has passed (None only when read without a clock)
     lead_unit: UnitRef | None
     supporting_units: list[UnitRef]
     assignees: list[UserRef]

@@ -13,14 +13,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, and_, exists, false, or_, update
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.auth.permissions import GLOBAL_ROLES, Actor, Permission, can, require
+from app.auth.permissions import GLOBAL_ROLES, Actor, Permission, Role, can, require
 from app.cases.models import (
     Case,
     CaseAssignee,
@@ -37,6 +38,7 @@ from app.cases.models import (
 )
 from app.cases.vocabulary import Severity, SourceKind, Topic
 from app.cases.workflow import (
+    STATUS_LABELS,
     Action,
     CaseStatus,
     CloseReason,
@@ -131,6 +133,10 @@ def record_event(
     )
     session.add(event)
     session.flush()
+    # The clock engine reacts to the events it knows (created, updated, transition, notice_published).
+    from app.clocks.service import on_event
+
+    on_event(session, case=case, event=event)
     return event
 
 
@@ -198,6 +204,7 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
         received_at=data.received_at or now,
         occurred_at=data.occurred_at,
         impact_determined_at=data.impact_determined_at,
+        complaint_concluded_at=data.complaint_concluded_at,
         lead_unit_id=lead.id if lead else None,
         status=CaseStatus.NEW,
         status_changed_at=now,
@@ -456,7 +463,7 @@ def transition_case(
     current = case.status
     if expected_status is not None and expected_status != current:
         raise Conflict(
-            _("Vụ việc vừa được người khác cập nhật (trạng thái hiện tại: {status}).", status=current.value),
+            _("Vụ việc vừa được người khác cập nhật (trạng thái hiện tại: {status}).", status=STATUS_LABELS[current]),
             status=current.value,
         )
     edge: Edge = edge_for(current, action)
@@ -515,7 +522,7 @@ def transition_case(
         raise Conflict(
             _(
                 "Vụ việc vừa được người khác cập nhật (trạng thái hiện tại: {status}).",
-                status=case.status.value,
+                status=STATUS_LABELS[case.status],
             ),
             status=case.status.value,
         )
@@ -566,6 +573,24 @@ def add_note(session: Session, *, actor: Actor, case: Case, text: str, now: date
 # --- reading ------------------------------------------------------------------------------------------------
 
 
+class CaseSort(StrEnum):
+    """List orders; a leading ``-`` means newest first. Paging cursors are tied to the order they came from."""
+
+    RECEIVED_DESC = "-received_at"
+    RECEIVED_ASC = "received_at"
+    UPDATED_DESC = "-updated_at"
+    UPDATED_ASC = "updated_at"
+    DUE = "due"  # nearest due clock first (``next_due_at``); cases without a running clock last
+
+    @property
+    def column_name(self) -> str:
+        return "next_due_at" if self == CaseSort.DUE else self.value.lstrip("-")
+
+    @property
+    def descending(self) -> bool:
+        return self.value.startswith("-")
+
+
 class CaseFilters(BaseModel):
     status: list[CaseStatus] = []
     unit: str | None = None
@@ -577,21 +602,33 @@ class CaseFilters(BaseModel):
     received_to: datetime | None = None
     assignee: str | None = None
     tag: str | None = None
+    overdue: bool | None = None  # true: the nearest running clock is past due; false: it is not (or none runs)
+    due_within_hours: int | None = None  # the nearest running clock falls due between now and now + N hours
+    now: datetime | None = None  # needed by overdue / due_within_hours
     limit: int = 50
     cursor: str | None = None
+    sort: CaseSort = CaseSort.RECEIVED_DESC
 
 
-def _encode_cursor(case: Case) -> str:
-    raw = json.dumps([case.received_at.isoformat(), case.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _encode_cursor(case: Case, sort: CaseSort) -> str:
+    value: datetime | None = getattr(case, sort.column_name)
+    parts: list[Any] = [value.isoformat() if value else None, case.id]
+    if sort != CaseSort.RECEIVED_DESC:
+        parts.append(sort.value)
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+def _decode_cursor(cursor: str, sort: CaseSort) -> tuple[datetime | None, int]:
+    """The (value, id) a page ended at; the value is None only past the end of a ``due`` order."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        at, ident = json.loads(raw)
-        value = datetime.fromisoformat(at)
-        if value.tzinfo is None or not isinstance(ident, int):
+        parts = json.loads(raw)
+        if not isinstance(parts, list) or len(parts) not in (2, 3):
+            raise ValueError
+        at, ident = parts[0], parts[1]
+        cursor_sort = CaseSort(parts[2]) if len(parts) == 3 else CaseSort.RECEIVED_DESC
+        value = None if at is None and sort == CaseSort.DUE else datetime.fromisoformat(at)
+        if (value is not None and value.tzinfo is None) or not isinstance(ident, int) or cursor_sort != sort:
             raise ValueError
         return value, ident
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
@@ -638,22 +675,68 @@ def filtered_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> S
     if filters.q:
         for term in search_terms(filters.q):
             query = query.where(col(Case.search_text).like(f"%{term}%", escape="\\"))
+    if filters.overdue is not None or filters.due_within_hours is not None:
+        if filters.now is None:
+            raise ValueError("the overdue and due_within_hours filters need now")
+        now = filters.now
+        if filters.overdue is True:
+            query = query.where(col(Case.next_due_at) < now)
+        elif filters.overdue is False:
+            query = query.where(or_(col(Case.next_due_at).is_(None), col(Case.next_due_at) >= now))
+        if filters.due_within_hours is not None:
+            until = now + timedelta(hours=filters.due_within_hours)
+            query = query.where(col(Case.next_due_at) >= now, col(Case.next_due_at) < until)
     return query
 
 
 def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple[list[Case], str | None]:
     query = filtered_cases(session, actor=actor, filters=filters)
+    sort = filters.sort
+    if sort == CaseSort.DUE:
+        query = _due_page(query, filters.cursor)
+        cases = list(session.exec(query.limit(filters.limit + 1)).all())
+        next_cursor = _encode_cursor(cases[filters.limit - 1], sort) if len(cases) > filters.limit else None
+        return cases[: filters.limit], next_cursor
+    column = col(getattr(Case, sort.column_name))
     if filters.cursor:
-        at, ident = _decode_cursor(filters.cursor)
-        query = query.where(or_(col(Case.received_at) < at, and_(col(Case.received_at) == at, col(Case.id) < ident)))
-    query = query.order_by(col(Case.received_at).desc(), col(Case.id).desc()).limit(filters.limit + 1)
-    cases = list(session.exec(query).all())
-    next_cursor = _encode_cursor(cases[filters.limit - 1]) if len(cases) > filters.limit else None
+        at, ident = _decode_cursor(filters.cursor, sort)
+        if sort.descending:
+            query = query.where(or_(column < at, and_(column == at, col(Case.id) < ident)))
+        else:
+            query = query.where(or_(column > at, and_(column == at, col(Case.id) > ident)))
+    if sort.descending:
+        query = query.order_by(column.desc(), col(Case.id).desc())
+    else:
+        query = query.order_by(column.asc(), col(Case.id).asc())
+    cases = list(session.exec(query.limit(filters.limit + 1)).all())
+    next_cursor = _encode_cursor(cases[filters.limit - 1], sort) if len(cases) > filters.limit else None
     return cases[: filters.limit], next_cursor
 
 
-def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case]) -> list[CaseRead]:
-    """Read schemas for many cases with a fixed number of queries (no lazy loads)."""
+def _due_page(query: SelectOfScalar[Case], cursor: str | None) -> SelectOfScalar[Case]:
+    """Nearest due first, cases without a running clock last; keyset pagination on (next_due_at, id)."""
+    due = col(Case.next_due_at)
+    if cursor:
+        at, ident = _decode_cursor(cursor, CaseSort.DUE)
+        if at is None:
+            query = query.where(due.is_(None), col(Case.id) > ident)
+        else:
+            query = query.where(or_(due > at, and_(due == at, col(Case.id) > ident), due.is_(None)))
+    return query.order_by(due.asc().nulls_last(), col(Case.id).asc())
+
+
+def count_by_severity(session: Session, *, actor: Actor, filters: CaseFilters) -> dict[Severity, int]:
+    """How many of the actor's visible cases matching ``filters`` there are of each severity."""
+    matching = filtered_cases(session, actor=actor, filters=filters).subquery()
+    rows = session.exec(select(matching.c.severity, func.count()).group_by(matching.c.severity)).all()
+    counts = dict.fromkeys(Severity, 0)
+    for severity, number in rows:
+        counts[Severity(severity)] = number
+    return counts
+
+
+def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case], now: datetime | None = None) -> list[CaseRead]:
+    """Read schemas for many cases with a fixed number of queries (no lazy loads). ``now`` decides ``overdue``."""
     ids = [c.id for c in cases if c.id is not None]
     if not ids:
         return []
@@ -728,6 +811,9 @@ def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case]) -> list
                 received_at=case.received_at,
                 occurred_at=case.occurred_at,
                 impact_determined_at=case.impact_determined_at,
+                complaint_concluded_at=case.complaint_concluded_at,
+                next_due_at=case.next_due_at,
+                overdue=None if now is None else case.next_due_at is not None and case.next_due_at < now,
                 lead_unit=unit_ref(case.lead_unit_id),
                 supporting_units=[r for r in (unit_ref(u) for u in supporting[case.id]) if r],
                 assignees=[UserRef(username=u.username, full_name=u.full_name) for u in assignees[case.id]],
@@ -744,5 +830,59 @@ def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case]) -> list
     return reads
 
 
-def case_read(session: Session, *, actor: Actor, case: Case) -> CaseRead:
-    return case_reads(session, actor=actor, cases=[case])[0]
+def case_read(session: Session, *, actor: Actor, case: Case, now: datetime | None = None) -> CaseRead:
+    return case_reads(session, actor=actor, cases=[case], now=now)[0]
+
+
+# --- what the actor may change (for forms) -----------------------------------------------------------------
+
+# Fields that ``update_case`` guards with CASE_EDIT (everything but severity, people and routing).
+_EDIT_FIELDS = frozenset(CaseUpdate.model_fields) - {"severity", "assignees"} - _TRIAGE_FIELDS
+
+
+def editable_fields(session: Session, *, actor: Actor, case: Case) -> frozenset[str]:
+    """The fields of ``CaseUpdate`` that ``update_case`` would let the actor change on this case now."""
+    scope = scope_of(session, case)
+    fields: set[str] = set()
+    if can(actor, Permission.CASE_EDIT, scope):
+        fields |= _EDIT_FIELDS
+    if can(actor, Permission.CASE_SEVERITY, scope):
+        fields.add("severity")
+    if can(actor, Permission.CASE_TRIAGE, scope):
+        fields.add("supporting_units")
+        if case.status in (CaseStatus.NEW, CaseStatus.CLOSED):
+            fields.add("lead_unit")
+    if can(actor, Permission.CASE_ASSIGN_PEOPLE, scope):
+        fields.add("assignees")
+    return frozenset(fields)
+
+
+def assignable_users(session: Session, *, actor: Actor, case: Case) -> list[UserRef]:
+    """People the actor may name as assignees of this case: active members of its units and the press office
+    (a subset of what ``_check_assignees`` accepts), limited to the actor's own units for a unit-scoped actor."""
+    scope = scope_of(session, case)
+    case_units = {u for u in (scope.lead_unit_id, *scope.supporting_unit_ids) if u is not None}
+    own_units = None if actor.sees_all_cases else actor.unit_ids()
+    grants = session.exec(
+        select(RoleAssignment, User)
+        .join(User, col(User.id) == RoleAssignment.user_id)
+        .where(col(User.active).is_(True))
+        .order_by(col(User.full_name), col(User.username))
+    ).all()
+    by_user: dict[int, list[RoleAssignment]] = defaultdict(list)
+    users: dict[int, User] = {}
+    for grant, user in grants:
+        assert user.id is not None
+        by_user[user.id].append(grant)
+        users[user.id] = user
+    result = []
+    for user_id, user in users.items():
+        user_grants = by_user[user_id]
+        in_case = any(g.unit_id in case_units and g.role not in GLOBAL_ROLES for g in user_grants)
+        press = any(g.role == Role.PRESS_OFFICER for g in user_grants)
+        if not (in_case or press):
+            continue
+        if own_units is not None and not any(g.unit_id in own_units for g in user_grants):
+            continue
+        result.append(UserRef(username=user.username, full_name=user.full_name))
+    return result

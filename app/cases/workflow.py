@@ -159,6 +159,13 @@ def allowed_actions(status: CaseStatus) -> list[Action]:
     return [e.action for e in EDGES if e.source == status]
 
 
+def close_reasons_for(status: CaseStatus) -> list[CloseReason]:
+    """The reasons a close may give at this stage (what ``close_reason_for`` accepts), most likely first."""
+    if status in ANSWERED_STATUSES:
+        return [CloseReason.ANSWERED]
+    return [r for r in CloseReason if r in CLOSE_WITHOUT_ANSWER_REASONS]
+
+
 def reopen_target(has_lead_unit: bool) -> CaseStatus:
     """A reopened case goes back to its unit, or to the press office's triage if it never had one."""
     return CaseStatus.IN_PROGRESS if has_lead_unit else CaseStatus.NEW

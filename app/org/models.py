@@ -141,3 +141,14 @@ class UserRead(SQLModel):
     locale: str
     active: bool
     roles: list[GrantRead]
+
+
+class OwnSettings(SQLModel):
+    """What every user may change about themselves."""
+
+    locale: LocaleCode
+
+
+class PasswordChange(SQLModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=8, max_length=256)

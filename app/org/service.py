@@ -15,6 +15,8 @@ from app.i18n import _
 from app.org.models import (
     GrantIn,
     GrantRead,
+    OwnSettings,
+    PasswordChange,
     RoleAssignment,
     Unit,
     UnitCreate,
@@ -45,6 +47,21 @@ def unit_by_code(session: Session, code: str, *, field: str = "unit") -> Unit:
 
 def units_by_codes(session: Session, codes: Sequence[str], *, field: str) -> list[Unit]:
     return [unit_by_code(session, code, field=field) for code in dict.fromkeys(codes)]
+
+
+def list_units_admin(session: Session, *, actor: Actor) -> list[UnitRead]:
+    """Every unit, inactive ones included, for the admin screens."""
+    require(actor, Permission.UNITS_MANAGE)
+    codes = unit_codes(session)
+    return [unit_read(u, codes) for u in list_units(session, include_inactive=True)]
+
+
+def get_unit(session: Session, *, actor: Actor, code: str) -> UnitRead:
+    require(actor, Permission.UNITS_MANAGE)
+    unit = session.exec(select(Unit).where(Unit.code == code)).first()
+    if unit is None:
+        raise NotFound(_("Không có đơn vị mã {code}.", code=code))
+    return unit_read(unit, unit_codes(session))
 
 
 def unit_read(unit: Unit, codes_by_id: dict[int, str]) -> UnitRead:
@@ -202,3 +219,27 @@ def users_by_usernames(session: Session, usernames: Sequence[str], *, field: str
             raise ValidationFailed(_("Không tìm thấy người dùng {username}.", username=name), field=field)
         users.append(user)
     return users
+
+
+# --- self-service -------------------------------------------------------------------------------------------
+
+
+def update_own_settings(session: Session, *, actor: Actor, data: OwnSettings) -> User:
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    user.locale = data.locale
+    session.add(user)
+    session.flush()
+    return user
+
+
+def change_own_password(session: Session, *, actor: Actor, data: PasswordChange, hasher: PasswordHash) -> None:
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    if not hasher.verify(data.current_password, user.password_hash):
+        raise ValidationFailed(_("Mật khẩu hiện tại không đúng."), field="current_password")
+    if data.new_password == data.current_password:
+        raise ValidationFailed(_("Mật khẩu mới phải khác mật khẩu hiện tại."), field="new_password")
+    user.password_hash = hash_password(data.new_password, hasher)
+    session.add(user)
+    session.flush()

@@ -94,12 +94,15 @@ async def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor
     if found is None:
         raise NotAuthenticated(_("Cần đăng nhập."))
     actor, token = found
+    request.state.actor = actor
+    request.state.auth_token = token
+    # Plain copies for what runs after the unit of work has closed (error pages, the language of an error).
+    request.state.auth_kind = token.kind
+    request.state.csrf_token = token.csrf_token or ""
     if token.kind == TokenKind.SESSION and request.method not in SAFE_METHODS:
         sent = await _csrf_from_request(request)
         if not sent or not token.csrf_token or not hmac.compare_digest(sent, token.csrf_token):
             raise PermissionDenied(_("Phiên làm việc không hợp lệ (thiếu mã CSRF). Hãy tải lại trang và thử lại."))
-    request.state.actor = actor
-    request.state.auth_token = token
     return actor
 
 
@@ -109,19 +112,17 @@ ActorDep = Annotated[Actor, Depends(get_actor)]
 def get_locale(request: Request) -> Locale:
     """The language of the response.
 
-    Pages: the ``lang`` cookie (the switch), else the user's own setting, else Accept-Language (browsers send one
-    whatever the user prefers). APIs: Accept-Language is the client's explicit choice, so it comes before the
-    user's setting.
+    In the browser: the ``lang`` cookie (the switch; set at log-in from the user's choice), else the user's own
+    setting, else Accept-Language. For an API client: an explicit Accept-Language wins over the user's setting.
     """
     cookie = request.cookies.get(LANG_COOKIE)
     actor: Actor | None = getattr(request.state, "actor", None)
-    accept = request.headers.get("accept-language")
-    is_api = request.url.path.startswith("/api/")
-    if is_api and accept and cookie is None:
-        return negotiate(accept)
-    if cookie is None and actor is not None and actor.locale in ("vi", "en"):
+    kind: TokenKind | None = getattr(request.state, "auth_kind", None)
+    header = request.headers.get("accept-language")
+    api_client = kind is not None and kind != TokenKind.SESSION
+    if cookie is None and actor is not None and actor.locale in ("vi", "en") and not (api_client and header):
         cookie = actor.locale
-    return negotiate(accept, cookie)
+    return negotiate(header, cookie)
 
 
 LocaleDep = Annotated[Locale, Depends(get_locale)]

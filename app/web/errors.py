@@ -123,26 +123,31 @@ def install_error_handlers(app: FastAPI) -> None:
                 return page
         return json_error(request, exc.status_code, name, detail, dict(exc.headers or {}) or None)
 
+    async def _page_or_json(request: Request, status: int, error: str, detail: Any) -> Response:
+        if _is_html(request):
+            page = await html_error_hook(request, status, text(detail, get_locale(request)))
+            if page is not None:
+                return page
+        return json_error(request, status, error, detail)
+
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> Response:
         # A constraint the services did not foresee (usually a race between two writers): nothing was saved.
         log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
-        return json_error(
-            request,
-            409,
-            "Conflict",
-            _("Dữ liệu vừa bị thay đổi đồng thời; không có gì được lưu. Hãy thử lại."),
-        )
+        detail = _("Dữ liệu vừa bị thay đổi đồng thời; không có gì được lưu. Hãy thử lại.")
+        return await _page_or_json(request, 409, "Conflict", detail)
 
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError) -> Response:
         log.warning("data error on %s %s: %s", request.method, request.url.path, exc.orig)
-        return json_error(request, 422, "ValidationFailed", _("Giá trị không hợp lệ cho cơ sở dữ liệu."))
+        return await _page_or_json(request, 422, "ValidationFailed", _("Giá trị không hợp lệ cho cơ sở dữ liệu."))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        response = await _page_or_json(request, 500, "InternalError", _("Lỗi hệ thống. Vui lòng thử lại sau."))
         # Answered outside the request middleware: give the client the id that the log line carries.
         request_id = getattr(request.state, "request_id", None)
-        headers = {"X-Request-ID": request_id} if request_id else None
-        return json_error(request, 500, "InternalError", _("Lỗi hệ thống. Vui lòng thử lại sau."), headers)
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
+        return response

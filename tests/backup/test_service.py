@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from app.auth.models import TokenKind
 from app.auth.service import issue_api_token, issue_token
-from app.backup.service import BackupError, export_database, import_database, read_header
+from app.backup.service import SEEDED_TABLES, BackupError, export_database, import_database, read_header
 from app.cases import service as cases
 from app.cases.models import Case, CaseEvent
 from app.cases.workflow import Action, CloseReason
@@ -169,6 +169,12 @@ class TestRoundTrip:
         assert read_header(path)["alembic_revision"] == header["alembic_revision"]
 
 
+def test_seeded_tables_are_those_a_fresh_migration_fills(isolated_url: str, engines: list[Engine]) -> None:
+    """Keeps SEEDED_TABLES honest when a migration starts (or stops) inserting rows."""
+    filled = {name for name, rows in snapshot(_engine(isolated_url, engines)).items() if rows}
+    assert filled == SEEDED_TABLES
+
+
 class TestRefusals:
     @pytest.fixture
     def backup(self, sqlite_url: str, engines: list[Engine], tmp_path: Path) -> Path:
@@ -199,9 +205,10 @@ class TestRefusals:
         cut = tmp_path / "cut.jsonl"
         cut.write_text("".join(lines[:-3]), encoding="utf-8")
         target = _engine(isolated_url, engines)
+        before = snapshot(target)
         with pytest.raises(BackupError, match="missing|truncated"):
             import_database(target, cut)
-        assert all(rows == [] for rows in snapshot(target).values())
+        assert snapshot(target) == before  # the seeded rows are back too
 
     def test_another_schema_revision(self, backup: Path, isolated_url: str, engines: list[Engine],
                                      tmp_path: Path) -> None:  # fmt: skip
@@ -234,6 +241,7 @@ class TestRefusals:
         bad = tmp_path / "bad.jsonl"
         bad.write_text("".join(lines), encoding="utf-8")
         target = _engine(isolated_url, engines)
+        before = snapshot(target)
         with pytest.raises(BackupError, match=message):
             import_database(target, bad)
-        assert all(rows == [] for rows in snapshot(target).values())
+        assert snapshot(target) == before

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.cases import service as cases
 from app.cases.workflow import Action
 from app.reports import service as reports_service
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, Clock
 from tests.factories import actor, make_case, standard_org, token
 
 VI_HEADER_START = ["Mã vụ việc", "Tiêu đề", "Trạng thái", "Mức độ", "Lĩnh vực", "Nguồn thông tin"]
@@ -81,6 +81,19 @@ class TestCsv:
         assert [r[1] for r in rows[1:]] == ["Học phí trường tiểu học"]
         response = client.get("/api/v1/cases/export.csv?unit=GDTH", headers=token(client, "office"))
         assert len(_csv(response.content.decode("utf-8-sig"))) == 3  # lead or supporting unit
+
+    @pytest.mark.parametrize(
+        "query", ["", "overdue=true", "overdue=false", "due_within_hours=720", "severity=crisis&overdue=true",
+                  "status=assigned", "tag=thcs", "assignee=handler"],
+    )  # fmt: skip
+    def test_the_same_cases_as_the_list(self, client: TestClient, org: None, clock: Clock, query: str) -> None:
+        clock.advance(days=3)  # some clocks are overdue by now
+        headers = token(client, "office")
+        listed = client.get(f"/api/v1/cases?limit=200&{query}", headers=headers)
+        assert listed.status_code == 200, listed.text
+        exported = client.get(f"/api/v1/cases/export.csv?{query}", headers=headers)
+        rows = _csv(exported.content.decode("utf-8-sig"))[1:]
+        assert [r[0] for r in rows] == [c["reference"] for c in listed.json()["items"]]
 
     def test_a_handler_exports_only_the_cases_of_the_unit(self, client: TestClient, org: None) -> None:
         response = client.get("/api/v1/cases/export.csv", headers=token(client, "handler2"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, TypeVar
 
@@ -10,17 +11,19 @@ from fastapi import APIRouter, Depends, Path, Query
 from app.auth.permissions import Actor
 from app.cases import service
 from app.cases.models import CaseCreate, CasePage, CaseRead, CaseUpdate, EventPage, NoteIn, TransitionIn
-from app.cases.service import CaseFilters
+from app.cases.service import CaseFilters, CaseSort
 from app.cases.vocabulary import Severity, SourceKind, Topic
 from app.cases.workflow import CaseStatus
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.validation import OptionalTimestamp
-from app.web.deps import ActorDep, NowDep, SessionDep
+from app.web.deps import ActorDep, NowDep, SessionDep, get_now
 
 router = APIRouter(tags=["cases"])
 
-Reference = Annotated[str, Path(max_length=30, description="The case reference, e.g. VV-2026-00042")]
+Reference = Annotated[
+    str, Path(max_length=30, pattern=r"^[A-Za-z0-9-]+$", description="The case reference, e.g. VV-2026-00042")
+]
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -59,8 +62,20 @@ def case_filters(
     received_to: Annotated[OptionalTimestamp, Query()] = None,
     assignee: Annotated[str | None, Query(max_length=64)] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
+    overdue: Annotated[bool | None, Query(description="true: the nearest running clock is past due")] = None,
+    due_within_hours: Annotated[
+        int | None, Query(ge=0, le=24 * 366, description="the nearest running clock falls due within N hours")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    sort: Annotated[
+        CaseSort,
+        Query(
+            description="Order: -received_at (default), received_at, -updated_at, updated_at, or due (nearest "
+            "running clock first, cases without one last)"
+        ),
+    ] = (CaseSort.RECEIVED_DESC),
+    now: datetime = Depends(get_now),
 ) -> CaseFilters:
     return CaseFilters(
         status=_enum_list(status, CaseStatus, "status"),
@@ -73,35 +88,44 @@ def case_filters(
         received_to=received_to,
         assignee=assignee or None,
         tag=tag or None,
+        overdue=overdue,
+        due_within_hours=due_within_hours,
+        now=now,
         limit=limit,
         cursor=cursor or None,
+        sort=sort,
     )
 
 
 FiltersDep = Annotated[CaseFilters, Depends(case_filters)]
 
 
-def _read(session: SessionDep, actor: Actor, reference: str) -> CaseRead:
-    return service.case_read(session, actor=actor, case=service.get_case(session, actor=actor, reference=reference))
+def _read(session: SessionDep, actor: Actor, reference: str, now: datetime) -> CaseRead:
+    case = service.get_case(session, actor=actor, reference=reference)
+    return service.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.post("/cases", response_model=CaseRead, status_code=201)
 def create_case(session: SessionDep, actor: ActorDep, now: NowDep, body: CaseCreate) -> CaseRead:
     """Intake: log a new case. It starts as ``new`` with the next reference of the year (``VV-2026-00042``)."""
     case = service.open_case(session, actor=actor, data=body, now=now)
-    return service.case_read(session, actor=actor, case=case)
+    return service.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.get("/cases", response_model=CasePage)
 def list_cases(session: SessionDep, actor: ActorDep, filters: FiltersDep) -> CasePage:
-    """The cases the caller may see, newest received first, with filters and cursor pagination."""
+    """The cases the caller may see, newest received first (``sort=due``: nearest due clock first), with filters
+    and cursor pagination. ``overdue=true`` keeps the cases whose nearest running clock is past due;
+    ``due_within_hours=N`` those whose nearest running clock falls due between now and N hours from now."""
     cases, next_cursor = service.list_cases(session, actor=actor, filters=filters)
-    return CasePage(items=service.case_reads(session, actor=actor, cases=cases), next_cursor=next_cursor)
+    return CasePage(
+        items=service.case_reads(session, actor=actor, cases=cases, now=filters.now), next_cursor=next_cursor
+    )
 
 
 @router.get("/cases/{reference}", response_model=CaseRead)
-def get_case(session: SessionDep, actor: ActorDep, reference: Reference) -> CaseRead:
-    return _read(session, actor, reference)
+def get_case(session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference) -> CaseRead:
+    return _read(session, actor, reference, now)
 
 
 @router.patch("/cases/{reference}", response_model=CaseRead)
@@ -109,7 +133,7 @@ def update_case(session: SessionDep, actor: ActorDep, now: NowDep, reference: Re
     """Change a case's fields. The status is not a field: use ``/transitions``."""
     case = service.get_case(session, actor=actor, reference=reference)
     service.update_case(session, actor=actor, case=case, data=body, now=now)
-    return service.case_read(session, actor=actor, case=case)
+    return service.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.post("/cases/{reference}/transitions", response_model=CaseRead)
@@ -130,7 +154,7 @@ def transition(session: SessionDep, actor: ActorDep, now: NowDep, reference: Ref
         reason=body.reason,
         expected_status=body.expected_status,
     )
-    return service.case_read(session, actor=actor, case=case)
+    return service.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.post("/cases/{reference}/notes", response_model=EventPage, status_code=201)

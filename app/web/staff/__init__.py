@@ -1,8 +1,27 @@
-"""The staff web interface under /staff (server-rendered, Jinja2)."""
+"""The staff web interface under /staff (server-rendered, Jinja2).
 
-from fastapi import APIRouter
+``session`` (log-in, log-out, language switch) is open; every other page sits behind the router-level
+``get_actor`` dependency: a browser without a live session is sent to the log-in form, and every form post must
+carry the session's CSRF token. Fine-grained permissions are checked by the services, as for the JSON API.
+"""
 
-from app.web.staff import session
+from fastapi import APIRouter, Depends, FastAPI
+
+from app.web.deps import get_actor
+from app.web.staff import account, admin, cases, home, session
+from app.web.staff.errors import render_staff_error
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 router.include_router(session.router)
+
+signed_in = APIRouter(dependencies=[Depends(get_actor)])
+signed_in.include_router(home.router)
+signed_in.include_router(cases.router)
+signed_in.include_router(admin.router)
+signed_in.include_router(account.router)
+router.include_router(signed_in)
+
+
+def install(app: FastAPI) -> None:
+    """Errors under /staff become pages (see ``app.web.errors.html_error_hook``)."""
+    app.state.html_error_renderer = render_staff_error

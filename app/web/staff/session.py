@@ -1,8 +1,9 @@
-"""Log-in and log-out for the browser, and the home page.
+"""Log-in and log-out for the browser, and the language switch.
 
 The session is a random token in a Secure, HttpOnly, SameSite=Lax cookie, stored hashed server-side (revocable,
-expiring). Before log-in, the form is protected by a double-submit CSRF cookie; after, every form carries the
-session's own CSRF token.
+expiring after ``session_ttl_hours``). Before log-in, the form is protected by a double-submit CSRF cookie; after,
+every form carries the session's own CSRF token (``csrf_token``), checked by ``get_actor``. A request with an
+expired or revoked session is sent back here with ``expired=1`` and the page it wanted in ``next``.
 """
 
 from __future__ import annotations
@@ -20,46 +21,50 @@ from app.auth.models import TokenKind
 from app.auth.service import authenticate, issue_token, password_hasher, revoke_token
 from app.errors import NotAuthenticated
 from app.i18n import _, text
-from app.web.deps import (
-    LANG_COOKIE,
-    ActorDep,
-    NowDep,
-    SessionDep,
-    SettingsDep,
-    authenticate_request,
-    get_locale,
-)
+from app.settings import Settings
+from app.web.deps import LANG_COOKIE, ActorDep, NowDep, SessionDep, SettingsDep, get_locale
 from app.web.templating import render
 
 router = APIRouter()
 
 LOGIN_CSRF_COOKIE = "crisisdesk_login_csrf"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
-def _safe_next(value: str | None) -> str:
+def safe_next(value: str | None) -> str:
     """Only local paths under /staff are followed after log-in (no open redirect)."""
     if value and value.startswith("/staff") and not urlsplit(value).netloc and "\\" not in value:
         return value
     return "/staff/"
 
 
-def _login_page(request: Request, *, next_url: str, error: str | None = None, status_code: int = 200) -> Response:
+def set_lang_cookie(response: Response, locale: str) -> None:
+    if locale in ("vi", "en"):
+        response.set_cookie(LANG_COOKIE, locale, max_age=LANG_COOKIE_MAX_AGE, samesite="lax", path="/")
+
+
+def _login_page(
+    request: Request, *, next_url: str, error: str | None = None, notice: str | None = None, status_code: int = 200
+) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = render(
         request,
         "staff/login.html",
-        {"login_csrf": token, "next_url": next_url, "error": error},
+        {"login_csrf": token, "next_url": next_url, "error": error, "notice": notice},
         status_code=status_code,
     )
-    settings = request.app.state.settings
+    settings: Settings = request.app.state.settings
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies,
                         path="/staff/login")  # fmt: skip
     return response
 
 
 @router.get("/login")
-def login_form(request: Request, next: str | None = None) -> Response:
-    return _login_page(request, next_url=_safe_next(next))
+def login_form(request: Request, next: str | None = None, expired: str | None = None) -> Response:
+    notice = None
+    if expired:
+        notice = text(_("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại."), get_locale(request))
+    return _login_page(request, next_url=safe_next(next), notice=notice)
 
 
 @router.post("/login")
@@ -76,7 +81,7 @@ def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not csrf_token or not expected or not hmac.compare_digest(csrf_token, expected):
         message = text(_("Phiên đăng nhập đã hết hạn. Vui lòng thử lại."), get_locale(request))
-        return _login_page(request, next_url=_safe_next(next), error=message, status_code=403)
+        return _login_page(request, next_url=safe_next(next), error=message, status_code=403)
     hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
     try:
         user = authenticate(
@@ -88,12 +93,12 @@ def login(
         )
     except NotAuthenticated as exc:
         return _login_page(
-            request, next_url=_safe_next(next), error=text(exc.message, get_locale(request)), status_code=401
+            request, next_url=safe_next(next), error=text(exc.message, get_locale(request)), status_code=401
         )
     raw, _token = issue_token(
         session, user=user, kind=TokenKind.SESSION, now=now, ttl=timedelta(hours=settings.session_ttl_hours)
     )
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         settings.session_cookie_name,
         raw,
@@ -110,23 +115,13 @@ def login(
 @router.post("/logout")
 def logout(request: Request, session: SessionDep, settings: SettingsDep, actor: ActorDep, now: NowDep) -> Response:
     revoke_token(session, token=request.state.auth_token, now=now)
-    response = RedirectResponse("/staff/login", status_code=303)
+    response = RedirectResponse("/staff/login?done=logout", status_code=303)
     response.delete_cookie(settings.session_cookie_name, path="/")
     return response
 
 
 @router.get("/lang/{locale}")
-def switch_language(request: Request, locale: str, next: str | None = None) -> Response:
-    response = RedirectResponse(_safe_next(next) if next else "/staff/", status_code=303)
-    if locale in ("vi", "en"):
-        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax", path="/")
+def switch_language(locale: str, next: str | None = None) -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_lang_cookie(response, locale)
     return response
-
-
-@router.get("/")
-def home(request: Request, session: SessionDep, now: NowDep) -> Response:
-    found = authenticate_request(request, session, now)
-    if found is None:
-        return RedirectResponse("/staff/login?next=/staff/", status_code=303)
-    request.state.actor, request.state.auth_token = found
-    return render(request, "staff/home.html")

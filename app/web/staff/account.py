@@ -1,0 +1,69 @@
+"""My settings: every user chooses their own language and changes their own password."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from app.auth.service import password_hasher
+from app.errors import ValidationFailed
+from app.i18n import _, text
+from app.org import service as org
+from app.org.models import OwnSettings, PasswordChange
+from app.web.deps import ActorDep, SessionDep, SettingsDep, get_locale
+from app.web.staff.forms import Errors, FormDep, discard_changes, domain_errors, form_values, validation_errors
+from app.web.staff.session import set_lang_cookie
+from app.web.templating import render
+
+router = APIRouter()
+
+
+def _settings_page(request: Request, actor_locale: str, errors: Errors, status_code: int = 200) -> Response:
+    return render(request, "staff/settings.html", {"user_locale": actor_locale, "errors": errors},
+                  status_code=status_code)  # fmt: skip
+
+
+@router.get("/settings")
+def settings_page(request: Request, actor: ActorDep) -> Response:
+    return _settings_page(request, actor.locale, {})
+
+
+@router.post("/settings")
+def save_settings(request: Request, session: SessionDep, actor: ActorDep, form: FormDep) -> Response:
+    values = form_values(form)
+    try:
+        data = OwnSettings.model_validate({"locale": values.get("locale", "")})
+    except ValidationError as exc:
+        return _settings_page(request, actor.locale, validation_errors(exc, get_locale(request)), 422)
+    user = org.update_own_settings(session, actor=actor, data=data)
+    response = RedirectResponse("/staff/settings?done=settings", status_code=303)
+    set_lang_cookie(response, user.locale)  # the choice applies at once, in this browser too
+    return response
+
+
+@router.post("/settings/password")
+def change_password(
+    request: Request, session: SessionDep, settings: SettingsDep, actor: ActorDep, form: FormDep
+) -> Response:
+    values = form_values(form)
+    locale = get_locale(request)
+    if values.get("new_password", "") != values.get("new_password_confirm", ""):
+        errors = {"new_password_confirm": text(_("Hai lần nhập mật khẩu không khớp."), locale)}
+        return _settings_page(request, actor.locale, errors, 422)
+    try:
+        data = PasswordChange.model_validate(
+            {"current_password": values.get("current_password", ""), "new_password": values.get("new_password", "")}
+        )
+        org.change_own_password(
+            session,
+            actor=actor,
+            data=data,
+            hasher=password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost),
+        )
+    except ValidationError as exc:
+        return _settings_page(request, actor.locale, validation_errors(exc, locale), 422)
+    except ValidationFailed as exc:
+        discard_changes(session)
+        return _settings_page(request, actor.locale, domain_errors(exc, locale), 422)
+    return RedirectResponse("/staff/settings?done=password", status_code=303)

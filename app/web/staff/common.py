@@ -1,0 +1,44 @@
+"""Pieces several staff pages share: case rows for tables, list links, unit pickers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlmodel import Session
+
+from app.auth.permissions import Actor
+from app.cases import service
+from app.cases.models import CaseRead
+from app.cases.service import CaseFilters
+from app.cases.workflow import OPEN_STATUSES, CaseStatus
+from app.org.models import Unit, UnitKind
+
+# Open statuses in lifecycle order (for filters and links); "working" leaves out the press office's triage.
+OPEN_ORDER = [s for s in CaseStatus if s in OPEN_STATUSES]
+WORKING_ORDER = [s for s in OPEN_ORDER if s != CaseStatus.NEW]
+
+
+@dataclass
+class CaseRow:
+    """A case in a table, with the columns other parts fill in later (the nearest deadline)."""
+
+    case: CaseRead
+    due_at: datetime | None = None
+
+
+def case_rows(session: Session, actor: Actor, filters: CaseFilters) -> tuple[list[CaseRow], str | None]:
+    cases, next_cursor = service.list_cases(session, actor=actor, filters=filters)
+    return [CaseRow(r) for r in service.case_reads(session, actor=actor, cases=cases)], next_cursor
+
+
+def list_url(**params: Any) -> str:
+    return "/staff/cases?" + urlencode(params, doseq=True)
+
+
+def unit_groups(units: Sequence[Unit]) -> list[tuple[UnitKind, list[Unit]]]:
+    """Units grouped by kind, in the kinds' order, for pickers (``<optgroup>``)."""
+    return [(kind, [u for u in units if u.kind == kind]) for kind in UnitKind if any(u.kind == kind for u in units)]

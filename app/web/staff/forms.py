@@ -1,0 +1,163 @@
+"""Reading HTML forms and showing their errors beside the fields.
+
+A form is read once (``FormDep``) into plain values; the route validates them with the same schema the JSON API
+uses, and a ``pydantic.ValidationError`` or a ``ValidationFailed(field=...)`` from a service becomes a message per
+field, in the reader's language. ``FORM_ERROR`` holds a message that belongs to no field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app.errors import DomainError
+from app.i18n import Message, _, text
+from app.timeutil import local_midnight
+
+FORM_ERROR = "__form__"
+
+Values = dict[str, Any]
+Errors = dict[str, str]
+
+
+async def read_form(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+
+
+def form_values(form: FormData, *, multi: Iterable[str] = (), exclude: Iterable[str] = ("csrf_token",)) -> Values:
+    """The form as a dict of stripped strings (lists for the ``multi`` fields); empty fields are kept as ""."""
+    skip = set(exclude)
+    multi = set(multi)
+    values: Values = {}
+    for key in form:
+        if key in skip:
+            continue
+        if key in multi:
+            values[key] = [v.strip() for v in form.getlist(key) if isinstance(v, str) and v.strip()]
+        else:
+            raw = form.get(key)
+            values[key] = raw.strip() if isinstance(raw, str) else ""
+    for key in multi:
+        values.setdefault(key, [])
+    return values
+
+
+def non_empty(values: Values, *, keep_empty: Iterable[str] = ()) -> Values:
+    """Drop empty single values (so that defaults apply and optional fields are None)."""
+    keep = set(keep_empty)
+    return {k: v for k, v in values.items() if k in keep or v != ""}
+
+
+def split_list(value: str) -> list[str]:
+    """``"a, b; c"`` → ``["a", "b", "c"]`` (tags, references typed in one field)."""
+    return [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T,]+(\d{1,2}):(\d{2}))?$")
+
+
+def iso_local(value: str) -> str:
+    """A date (and time) typed as dd/mm/yyyy [HH:MM] (a browser without a date picker) in ISO form; anything
+    else unchanged (``datetime-local`` inputs already send ISO)."""
+    match = _DMY.match(value.strip())
+    if not match:
+        return value
+    day, month, year, hour, minute = match.groups()
+    iso = f"{year}-{int(month):02d}-{int(day):02d}"
+    return f"{iso}T{int(hour):02d}:{minute}" if hour is not None else iso
+
+
+def parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(iso_local(value))
+    except ValueError:
+        return None
+
+
+def local_day_start(value: str | None) -> datetime | None:
+    day = parse_date(value)
+    return local_midnight(day) if day else None
+
+
+# --- errors -------------------------------------------------------------------------------------------------
+
+_PATTERN_MESSAGES: dict[str, Message] = {
+    "source_url": _("Địa chỉ phải bắt đầu bằng http:// hoặc https:// và không có dấu cách."),
+    "code": _("Chỉ dùng chữ cái không dấu, chữ số và các dấu . _ -"),
+    "username": _("Chỉ dùng chữ thường không dấu, chữ số và các dấu . _ -"),
+    "contact_phone": _("Chỉ dùng chữ số, dấu cách và các dấu + ( ) . -"),
+    "phone": _("Chỉ dùng chữ số, dấu cách và các dấu + ( ) . -"),
+}
+
+_VALUE_ERRORS: dict[str, Message] = {
+    "must not contain control characters": _("Có ký tự điều khiển không hợp lệ."),
+    "must be a single line": _("Chỉ được viết trên một dòng."),
+    "must be between 2000 and 2100": _("Thời điểm phải nằm trong khoảng năm 2000–2100."),
+    "is not a valid time": _("Thời điểm không hợp lệ."),
+}
+
+
+def _message_for(error: Any, field: str) -> Message:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("Trường này là bắt buộc.")
+    if kind == "string_too_short":
+        if ctx.get("min_length", 1) <= 1:
+            return _("Không được để trống.")
+        return _("Cần ít nhất {n} ký tự.", n=ctx.get("min_length"))
+    if kind == "string_too_long":
+        return _("Dài quá mức cho phép ({n} ký tự).", n=ctx.get("max_length"))
+    if kind == "too_long":
+        return _("Quá nhiều mục (tối đa {n}).", n=ctx.get("max_length"))
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_MESSAGES.get(field, _("Giá trị không đúng định dạng."))
+    if kind in ("enum", "literal_error"):
+        return _("Hãy chọn một giá trị trong danh sách.")
+    if kind.startswith(("datetime", "date")):
+        return _("Thời điểm không hợp lệ; nhập theo dạng ngày/tháng/năm giờ:phút.")
+    if kind == "value_error":
+        message = str(ctx.get("error", error.get("msg", "")))
+        if field.endswith("email"):
+            return _("Địa chỉ e-mail không hợp lệ.")
+        for key, localized in _VALUE_ERRORS.items():
+            if key in message:
+                return localized
+    return _("Giá trị không hợp lệ.")
+
+
+def validation_errors(exc: ValidationError, locale: str) -> Errors:
+    """One message per field (the first), from a pydantic error."""
+    errors: Errors = {}
+    for error in exc.errors():
+        loc = [p for p in error.get("loc", ()) if isinstance(p, str)]
+        field = loc[0] if loc else FORM_ERROR
+        if field == FORM_ERROR:
+            errors.setdefault(FORM_ERROR, str(error.get("msg", "")))
+            continue
+        errors.setdefault(field, text(_message_for(error, field), locale))
+    return errors
+
+
+def domain_errors(exc: DomainError, locale: str) -> Errors:
+    """A service's error beside its field when it names one, else at the top of the form."""
+    field = exc.extra.get("field")
+    return {str(field) if field else FORM_ERROR: text(exc.message, locale)}
+
+
+def discard_changes(session: Session) -> None:
+    """A form is shown again with its errors: undo whatever the failed service call had flushed, so that the
+    unit of work commits nothing of it."""
+    session.rollback()

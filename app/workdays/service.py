@@ -1,0 +1,124 @@
+"""The calendar: loading the overrides into a ``Calendar``, the year view, and the admin's edits.
+
+Adding or removing an override recomputes the running clocks counted in days or working days (hours are wall
+clock and stay as they are).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.auth.permissions import Actor, Permission, require
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.i18n import _, text
+from app.workdays.models import (
+    DAY_KIND_LABELS,
+    OVERRIDE_KIND_LABELS,
+    CalendarDayRead,
+    CalendarOverride,
+    CalendarYearRead,
+    OverrideCreate,
+    OverrideKind,
+    OverrideRead,
+)
+from app.workdays.rules import OFF_KINDS, Calendar, DayKind, public_holidays
+
+
+def load_calendar(session: Session) -> Calendar:
+    """Every override (a few a year), as the pure rules want them."""
+    rows = session.exec(select(CalendarOverride)).all()
+    return Calendar(
+        extra_off=frozenset(r.day for r in rows if r.kind == OverrideKind.EXTRA_OFF),
+        makeup=frozenset(r.day for r in rows if r.kind == OverrideKind.MAKEUP_WORKDAY),
+        descriptions={r.day: r.description for r in rows},
+    )
+
+
+def override_read(row: CalendarOverride, locale: str) -> OverrideRead:
+    assert row.id is not None
+    return OverrideRead(
+        id=row.id,
+        day=row.day,
+        kind=row.kind,
+        kind_label=text(OVERRIDE_KIND_LABELS[row.kind], locale),
+        description=row.description,
+        created_at=row.created_at,
+    )
+
+
+def calendar_year(session: Session, *, actor: Actor, year: int, locale: str) -> CalendarYearRead:
+    """The year's public holidays and overrides, with the count of working days."""
+    require(actor, Permission.CASE_VIEW)
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed(_("Năm phải từ 2000 đến 2100."), field="year")
+    cal = load_calendar(session)
+    rows = session.exec(
+        select(CalendarOverride)
+        .where(col(CalendarOverride.day) >= date(year, 1, 1), col(CalendarOverride.day) <= date(year, 12, 31))
+        .order_by(col(CalendarOverride.day))
+    ).all()
+    by_day = {r.day: r for r in rows}
+    holidays = public_holidays(year, locale)
+    days: list[CalendarDayRead] = []
+    working = 0
+    day = date(year, 1, 1)
+    while day.year == year:
+        kind = cal.kind(day)
+        working += kind not in OFF_KINDS
+        if day in by_day or day in holidays:
+            days.append(
+                CalendarDayRead(
+                    day=day,
+                    weekday=day.isoweekday(),
+                    kind=kind,
+                    kind_label=text(DAY_KIND_LABELS[kind], locale),
+                    working=kind not in OFF_KINDS,
+                    holiday=holidays.get(day),
+                    override=override_read(by_day[day], locale) if day in by_day else None,
+                )
+            )
+        day += timedelta(days=1)
+    total = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    return CalendarYearRead(
+        year=year,
+        working_days=working,
+        days_off=total - working,
+        days=days,
+        overrides=[override_read(r, locale) for r in rows],
+    )
+
+
+def add_override(session: Session, *, actor: Actor, data: OverrideCreate, now: datetime) -> CalendarOverride:
+    require(actor, Permission.CALENDAR_MANAGE)
+    if session.exec(select(CalendarOverride.id).where(CalendarOverride.day == data.day)).first() is not None:
+        raise Conflict(_("Ngày {day} đã có trong lịch điều chỉnh.", day=data.day.strftime("%d/%m/%Y")), field="day")
+    plain = Calendar().kind(data.day)
+    if data.kind == OverrideKind.EXTRA_OFF and plain in (DayKind.WEEKEND, DayKind.HOLIDAY):
+        raise ValidationFailed(_("Ngày {day} đã là ngày nghỉ.", day=data.day.strftime("%d/%m/%Y")), field="day")
+    if data.kind == OverrideKind.MAKEUP_WORKDAY and plain == DayKind.WORKING:
+        raise ValidationFailed(_("Ngày {day} đã là ngày làm việc.", day=data.day.strftime("%d/%m/%Y")), field="day")
+    row = CalendarOverride(
+        day=data.day, kind=data.kind, description=data.description, created_at=now, created_by_id=actor.user_id
+    )
+    session.add(row)
+    session.flush()
+    _recompute(session, now=now)
+    return row
+
+
+def remove_override(session: Session, *, actor: Actor, day: date, now: datetime) -> None:
+    require(actor, Permission.CALENDAR_MANAGE)
+    row = session.exec(select(CalendarOverride).where(CalendarOverride.day == day)).first()
+    if row is None:
+        raise NotFound(_("Ngày {day} không có trong lịch điều chỉnh.", day=day.strftime("%d/%m/%Y")))
+    session.delete(row)
+    session.flush()
+    _recompute(session, now=now)
+
+
+def _recompute(session: Session, *, now: datetime) -> None:
+    from app.clocks.service import recompute_for_calendar
+
+    recompute_for_calendar(session, now=now)
