@@ -151,11 +151,9 @@ def worker(
     poll: Annotated[float | None, typer.Option(help="Seconds between passes (default: the setting)")] = None,
 ) -> None:
     """Deliver reminders, escalations and e-mail (the web process never sends mail). Several may run at once."""
-    import logging
-
     from app.notifications.worker import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Logging (JSON lines, CRISISDESK_LOG_LEVEL) is configured for every command by the group callback above.
     settings = get_settings()
     if poll is not None:
         settings = settings.model_copy(update={"worker_poll_seconds": poll})
