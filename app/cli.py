@@ -7,10 +7,15 @@ under ./var/).
 from __future__ import annotations
 
 import getpass
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -27,6 +32,17 @@ def _engine() -> Engine:
     return make_engine(settings.database_url)
 
 
+@cli.callback()
+def _configure(ctx: typer.Context) -> None:
+    """Logging is configured once, for every command, from the settings (level, JSON or text)."""
+    if ctx.invoked_subcommand == "serve":
+        return  # uvicorn applies the same configuration in each of its processes
+    from app.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
@@ -34,21 +50,52 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
 ) -> None:
-    """Serve the web app and the APIs with uvicorn."""
+    """Serve the web app and the APIs with uvicorn (JSON logs on stderr, one line a request).
+
+    With several worker processes, the Prometheus metrics of all of them are kept in PROMETHEUS_MULTIPROC_DIR
+    (a fresh temporary directory unless the variable is set; emptied at start), so any worker answers /metrics
+    for all.
+    """
     import uvicorn
 
+    from app.logs import logging_config
+
     settings = get_settings()
+    created: Path | None = None
+    if workers > 1 or reload or settings.prometheus_multiproc_dir:
+        created = _prepare_metrics_dir(settings.prometheus_multiproc_dir)
     console.print(f"CrisisDesk on [bold]http://{host}:{port}[/] ({settings.environment}, {_db_label()})")
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=True,
-        log_level="info",
-    )
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            proxy_headers=True,
+            log_config=logging_config(settings.log_level, settings.log_format),
+            log_level=settings.log_level.lower(),
+            access_log=False,  # the app's middleware writes the access log, with the request id and the route
+        )
+    finally:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+
+
+def _prepare_metrics_dir(configured: str | None) -> Path | None:
+    """Set PROMETHEUS_MULTIPROC_DIR for the worker processes (before they import prometheus-client) and empty it.
+    Returns the directory if this command created it (and so removes it at exit)."""
+    if configured:
+        path, created = Path(configured), None
+    else:
+        path = Path(tempfile.mkdtemp(prefix="crisisdesk-metrics-"))
+        created = path
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return created
 
 
 def _db_label() -> str:
@@ -104,11 +151,9 @@ def worker(
     poll: Annotated[float | None, typer.Option(help="Seconds between passes (default: the setting)")] = None,
 ) -> None:
     """Deliver reminders, escalations and e-mail (the web process never sends mail). Several may run at once."""
-    import logging
-
     from app.notifications.worker import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Logging (JSON lines, CRISISDESK_LOG_LEVEL) is configured for every command by the group callback above.
     settings = get_settings()
     if poll is not None:
         settings = settings.model_copy(update={"worker_poll_seconds": poll})
@@ -173,6 +218,103 @@ def create_user(
             console.print(f"[red]{exc.message}[/]")
             raise typer.Exit(2) from None
     console.print(f"[green]Created user {username}.[/]")
+
+
+class _RichProgress:
+    """Shows the backup's progress: one bar a table."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def table(self, name: str, rows: int) -> None:
+        self.task = self.progress.add_task(name, total=rows or 1, completed=0 if rows else 1)
+
+    def advance(self, rows: int) -> None:
+        if self.task is not None and rows:
+            self.progress.advance(self.task, rows)
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+@cli.command("export")
+def export_(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (.jsonl, or .jsonl.gz to compress)")],
+    gzip: Annotated[
+        bool | None, typer.Option("--gzip/--no-gzip", help="Compress (default: when the name ends in .gz)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists")] = False,
+) -> None:
+    """Write the whole database to a portable file (JSON lines): every table, every row, one consistent snapshot.
+
+    Restore it with `crisisdesk import` into an empty database at the same schema revision, on SQLite or
+    PostgreSQL (this is how data moves from the embedded SQLite file to PostgreSQL).
+    """
+    from app.backup.service import BackupError, export_database
+    from app.db import utcnow
+
+    if file.exists() and not force:
+        console.print(f"[red]{file} exists; use --force to overwrite it.[/]")
+        raise typer.Exit(1)
+    partial_file = file.with_name(file.name + ".partial")
+    engine = _engine()
+    console.print(f"Exporting {_db_label()} to {file}")
+    try:
+        with _progress_bar() as bar:
+            summary = export_database(engine, partial_file, now=utcnow(), compress=gzip if gzip is not None
+                                      else file.suffix == ".gz", progress=_RichProgress(bar))  # fmt: skip
+        partial_file.replace(file)
+    except BackupError as exc:
+        partial_file.unlink(missing_ok=True)
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    except BaseException:
+        partial_file.unlink(missing_ok=True)
+        raise
+    finally:
+        engine.dispose()
+    console.print(
+        f"[green]Exported {summary.rows} rows of {len(summary.tables)} tables[/] (schema revision {summary.revision})."
+    )
+
+
+@cli.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A file written by `crisisdesk export` (.jsonl or .jsonl.gz)")],
+) -> None:
+    """Load a backup into this database, which must be empty and migrated to the file's schema revision.
+
+    All or nothing: one transaction. On PostgreSQL the id sequences are moved past the imported ids.
+    """
+    from app.backup.service import BackupError, import_database, read_header
+
+    if not file.is_file():
+        console.print(f"[red]{file} does not exist.[/]")
+        raise typer.Exit(1)
+    engine = _engine()
+    try:
+        header = read_header(file)
+        console.print(
+            f"Importing {file} (made {header.get('created_at')} from {header.get('source_dialect')}, "
+            f"schema revision {header.get('alembic_revision')}) into {_db_label()}"
+        )
+        with _progress_bar() as bar:
+            summary = import_database(engine, file, progress=_RichProgress(bar))
+    except BackupError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    console.print(f"[green]Imported {summary.rows} rows into {len(summary.tables)} tables.[/]")
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from app.settings import Settings, get_settings
 from app.web import api, ops, staff
 from app.web.errors import install_error_handlers
 from app.web.middleware import BodySizeLimit, SecurityHeaders
+from app.web.observability import RequestObservability
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -49,7 +50,7 @@ def create_app(
             {"name": "spokespersons", "description": "Spokesperson authority: appointments, authorisations, registry"},
             {"name": "deadlines", "description": "Clocks, tasks, the working-day calendar, rule packs, targets"},
             {"name": "notifications", "description": "Reminders and escalations (in-app)"},
-            {"name": "operations", "description": "Health and readiness"},
+            {"name": "operations", "description": "Health, readiness and Prometheus metrics"},
         ],
     )
     app.state.settings = settings
@@ -58,7 +59,8 @@ def create_app(
     app.state.migration_heads = ops.expected_heads()
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # outermost: on every response
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
+    app.add_middleware(RequestObservability)  # added last, so outermost: it sees every request, even a 413
     install_error_handlers(app)
     staff.install(app)
     app.include_router(ops.router)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
@@ -70,6 +70,26 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
     worker_batch_size: int = Field(default=100, ge=1, le=5000)
     email_max_attempts: int = Field(default=8, ge=1, le=100)
+
+    # Operations: logs (JSON lines on stderr, or plain text for a developer's terminal) and metrics.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    # When set, GET /metrics requires "Authorization: Bearer <token>"; when unset it is open (see docs/operations.md).
+    metrics_token: SecretStr | None = None
+    # prometheus-client's own variable: set (by `crisisdesk serve --workers N`) when several processes serve.
+    prometheus_multiproc_dir: str | None = Field(
+        default=None, validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir")
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("metrics_token", "prometheus_multiproc_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _enforce_real_secret(self) -> Settings:

@@ -145,4 +145,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return await _page_or_json(request, 500, "InternalError", _("Lỗi hệ thống. Vui lòng thử lại sau."))
+        response = await _page_or_json(request, 500, "InternalError", _("Lỗi hệ thống. Vui lòng thử lại sau."))
+        # Answered outside the request middleware: give the client the id that the log line carries.
+        request_id = getattr(request.state, "request_id", None)
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
+        return response

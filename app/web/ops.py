@@ -1,15 +1,21 @@
-"""Operations endpoints: liveness and readiness."""
+"""Operations endpoints: liveness, readiness and the Prometheus metrics."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import hmac
+from functools import lru_cache, partial
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+import app.reports.service  # noqa: F401  (registers the database metrics it defines)
+from app import metrics
+from app.errors import NotAuthenticated
+from app.i18n import _
 from app.migrate import database_heads, script_heads
+from app.web.deps import SettingsDep, bearer_token
 
 router = APIRouter(tags=["operations"])
 
@@ -42,3 +48,22 @@ def readyz(request: Request) -> JSONResponse:
 @lru_cache
 def expected_heads() -> frozenset[str]:
     return frozenset(script_heads())
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition format"}},
+)
+def prometheus_metrics(request: Request, settings: SettingsDep) -> Response:
+    """Prometheus metrics: request latency and requests in progress (of every worker process), and the state of
+    the service read from the database at scrape time (open cases by severity and status, …). When
+    ``CRISISDESK_METRICS_TOKEN`` is set, the scraper must send it as a bearer token."""
+    expected = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    if expected is not None:
+        sent = bearer_token(request) or ""
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise NotAuthenticated(_("Cần mã truy cập để đọc số liệu giám sát."))
+    database = metrics.DatabaseCollector(partial(request.app.state.sessions, write=False), request.app.state.clock)
+    body = metrics.render(database, settings.prometheus_multiproc_dir)
+    return Response(body, media_type=metrics.CONTENT_TYPE)

@@ -1,0 +1,147 @@
+"""Prometheus metrics: what the web processes measure, and what is read from the database at scrape time.
+
+Two kinds of metrics, and where to add one:
+
+* **Process metrics** change inside a web process (request latency, requests in progress). They are module-level
+  ``prometheus_client`` objects below. With several uvicorn workers, prometheus-client's multiprocess mode
+  (``PROMETHEUS_MULTIPROC_DIR``, set up by ``crisisdesk serve --workers N``) keeps their values in files that every
+  worker aggregates when scraped, so any worker answers for all of them.
+* **Database metrics** describe the state of the service (open cases, clocks overdue, the worker's queue, e-mails
+  sent and failed). The database is the only state the processes share, so these are computed when ``/metrics``
+  is scraped, with one cheap grouped query each, by whichever process answers. Register one with
+  :func:`database_metric`; the function receives a read-only session and the time, and yields
+  ``(label values, value)`` pairs. Counters of the worker process (e-mails sent) belong here too, counted from the
+  rows the worker writes: the worker has no HTTP port and its in-memory counters would be invisible.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from prometheus_client import REGISTRY, CollectorRegistry, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlmodel import Session
+
+log = logging.getLogger("crisisdesk.metrics")
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+# Exports of 100,000 rows take tens of seconds: the buckets go past the usual 10 s.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+
+REQUEST_LATENCY = Histogram(
+    "crisisdesk_http_request_duration_seconds",
+    "Time to serve an HTTP request, by route template, method and status class (2xx, 4xx …).",
+    ["method", "route", "status_class"],
+    buckets=LATENCY_BUCKETS,
+)
+REQUESTS_IN_PROGRESS = Gauge(
+    "crisisdesk_http_requests_in_progress",
+    "HTTP requests being served now.",
+    ["method"],
+    multiprocess_mode="livesum",
+)
+
+
+# --- database metrics -------------------------------------------------------------------------------------------
+
+Sampler = Callable[[Session, datetime], Iterable[tuple[tuple[str, ...], float]]]
+
+
+@dataclass(frozen=True)
+class DatabaseMetric:
+    name: str
+    documentation: str
+    labels: tuple[str, ...]
+    sample: Sampler
+    kind: Literal["gauge", "counter"] = "gauge"
+
+
+DATABASE_METRICS: dict[str, DatabaseMetric] = {}
+
+
+def database_metric(
+    name: str, documentation: str, labels: tuple[str, ...] = (), kind: Literal["gauge", "counter"] = "gauge"
+) -> Callable[[Sampler], Sampler]:
+    """Register a metric read from the database at scrape time (a decorator on its sampling function)."""
+
+    def register(sample: Sampler) -> Sampler:
+        DATABASE_METRICS[name] = DatabaseMetric(name, documentation, labels, sample, kind)
+        return sample
+
+    return register
+
+
+class DatabaseCollector(Collector):
+    """Runs every registered database metric in one read-only session; ``crisisdesk_database_up`` says if it could."""
+
+    def __init__(self, open_session: Callable[[], Session], clock: Callable[[], datetime]) -> None:
+        self.open_session = open_session
+        self.clock = clock
+
+    def collect(self) -> Iterator[Metric]:
+        up = 1.0
+        families: list[Metric] = []
+        try:
+            with self.open_session() as session:
+                now = self.clock()
+                for metric in DATABASE_METRICS.values():
+                    family: GaugeMetricFamily | CounterMetricFamily
+                    if metric.kind == "counter":
+                        family = CounterMetricFamily(metric.name, metric.documentation, labels=metric.labels)
+                    else:
+                        family = GaugeMetricFamily(metric.name, metric.documentation, labels=metric.labels)
+                    for values, value in metric.sample(session, now):
+                        family.add_metric(list(values), value)
+                    families.append(family)
+        except Exception:
+            log.exception("metrics: the database could not be read")
+            up = 0.0
+            families = []
+        yield from families
+        yield GaugeMetricFamily("crisisdesk_database_up", "1 if the last scrape could read the database.", value=up)
+
+
+# --- several processes ------------------------------------------------------------------------------------------
+
+
+def _forget_dead_processes(directory: str) -> None:
+    """Drop the in-progress values of worker processes that died (uvicorn restarts them with a new pid)."""
+    for file in Path(directory).glob("gauge_live*_*.db"):
+        try:
+            pid = int(file.stem.rsplit("_", 1)[1])
+        except ValueError:
+            continue
+        if not _alive(pid):
+            multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def render(database: DatabaseCollector, multiproc_dir: str | None) -> bytes:
+    """The text exposition of every metric: this process's (or all workers') plus the database's."""
+    registry = CollectorRegistry(auto_describe=False)
+    if multiproc_dir:
+        _forget_dead_processes(multiproc_dir)
+        multiprocess.MultiProcessCollector(registry, path=multiproc_dir)  # type: ignore[no-untyped-call]
+        body = generate_latest(registry)
+    else:
+        body = generate_latest(REGISTRY)  # our metrics plus the process and Python collectors
+    db_registry = CollectorRegistry(auto_describe=False)
+    db_registry.register(database)
+    return body + generate_latest(db_registry)

@@ -1,0 +1,53 @@
+"""The export's cells and files: CSV text (BOM, local times, formulas defused) and XLSX cells."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from app.reports.formats import csv_chunks, write_xlsx
+
+CSV_CELLS = [
+    ("plain text", "Trường THCS", "Trường THCS"),
+    ("empty", None, ""),
+    ("local time", datetime(2026, 11, 27, 9, 5), "2026-11-27 09:05"),
+    ("formula", "=1+2", "'=1+2"),
+    ("plus", "+84 90", "'+84 90"),
+    ("minus", "-5", "'-5"),
+    ("at", "@SUM(A1)", "'@SUM(A1)"),
+    ("comma and quote", 'Báo "Tuổi Trẻ", TP.HCM', 'Báo "Tuổi Trẻ", TP.HCM'),
+    ("newline kept in the cell", "dòng 1\ndòng 2", "dòng 1\ndòng 2"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), [c[1:] for c in CSV_CELLS], ids=[c[0] for c in CSV_CELLS])
+def test_csv_cells(value: str | datetime | None, expected: str) -> None:
+    data = b"".join(csv_chunks(["A"], [[value]]))
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows == [["A"], [expected]]
+
+
+def test_csv_comes_in_chunks() -> None:
+    chunks = list(csv_chunks(["A", "B"], ([str(i), "x"] for i in range(1200))))
+    assert len(chunks) == 3  # 500 + 500 + 200 rows
+    assert b"".join(chunks).count(b"\r\n") == 1201
+
+
+def test_xlsx_cells(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    rows = [["=SUM(1,2)", datetime(2026, 11, 27, 9, 5), None, "Đà Nẵng\x01"]]
+    assert write_xlsx(path, ["Công thức", "Thời điểm", "Trống", "Ký tự lạ"], rows, title="Vụ việc") == 1
+    sheet = load_workbook(path).active
+    assert sheet.title == "Vụ việc"
+    assert [c.value for c in sheet[1]] == ["Công thức", "Thời điểm", "Trống", "Ký tự lạ"]
+    formula, when, empty, odd = sheet[2]
+    assert formula.value == "=SUM(1,2)" and formula.data_type == "s"
+    assert when.value == datetime(2026, 11, 27, 9, 5) and when.number_format == "yyyy-mm-dd hh:mm"
+    assert empty.value is None
+    assert odd.value == "Đà Nẵng"
