@@ -4,8 +4,11 @@ from app import counters  # noqa: F401
 from app.auth import models as auth_models  # noqa: F401
 from app.cases import models as case_models  # noqa: F401
 from app.clocks import models as clock_models  # noqa: F401
+from app.notices import models as notice_models  # noqa: F401
 from app.notifications import models as notification_models  # noqa: F401
 from app.org import models as org_models  # noqa: F401
 from app.rules import models as rule_models  # noqa: F401
+from app.spokespersons import models as spokesperson_models  # noqa: F401
+from app.statements import models as statement_models  # noqa: F401
 from app.tasks import models as task_models  # noqa: F401
 from app.workdays import models as workday_models  # noqa: F401

@@ -5,6 +5,7 @@ Everything goes through the same services as the web app, so the demo's history 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -18,11 +19,18 @@ from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import Action, CaseStatus, CloseReason
 from app.db import utcnow
+from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
 from app.settings import Settings
+from app.spokespersons import service as spokespersons
+from app.spokespersons.models import AppointmentCreate, AuthorisationCreate
+from app.statements import service as statements
+from app.statements.models import ApproveIn, Checklist, Statement, StatementCreate, VersionCreate
+from app.statements.rules import RefusalGround, StatementKind
 from app.tasks.models import TaskCreate
 from app.tasks.service import create_task
+from app.timeutil import local_date
 
 
 class Progress(Protocol):
@@ -228,18 +236,136 @@ CASES: list[DemoCase] = [
              tags=("bao-hanh-tre",)),
 ]  # fmt: skip
 
-# The path of actions that brings a new case to each status, and who performs each step.
+# The case actions that bring a new case to each status, and who performs each step. From ``in_progress`` on, the
+# case's statements (STATEMENTS below) drive it: submitting, approving and publishing its main response.
 PATHS: dict[CaseStatus, list[tuple[Action, str]]] = {
     CaseStatus.NEW: [],
     CaseStatus.ASSIGNED: [(Action.ASSIGN, "office")],
     CaseStatus.IN_PROGRESS: [(Action.ASSIGN, "office"), (Action.ACCEPT, "@head")],
     CaseStatus.ON_HOLD: [(Action.ASSIGN, "office"), (Action.ACCEPT, "@head"), (Action.HOLD, "@head")],
-    CaseStatus.AWAITING_APPROVAL: [(Action.ASSIGN, "office"), (Action.ACCEPT, "@head"), (Action.SUBMIT, "@head")],
-    CaseStatus.APPROVED: [(Action.ASSIGN, "office"), (Action.ACCEPT, "@head"), (Action.SUBMIT, "@head"),
-                          (Action.APPROVE, "spokesperson")],
-    CaseStatus.PUBLISHED: [(Action.ASSIGN, "office"), (Action.ACCEPT, "@head"), (Action.SUBMIT, "@head"),
-                           (Action.APPROVE, "spokesperson"), (Action.PUBLISH, "office")],
+    CaseStatus.AWAITING_APPROVAL: [(Action.ASSIGN, "office"), (Action.ACCEPT, "@head")],
+    CaseStatus.APPROVED: [(Action.ASSIGN, "office"), (Action.ACCEPT, "@head")],
+    CaseStatus.PUBLISHED: [(Action.ASSIGN, "office"), (Action.ACCEPT, "@head")],
+}
+
+
+@dataclass
+class DemoStatement:
+    """A statement of a demo case, taken as far as ``stage`` (draft, submitted, returned, approved, published)."""
+
+    kind: StatementKind
+    versions: tuple[str, ...]
+    title: str | None = None
+    stage: str = "published"
+    approver: str = "spokesperson"
+    comment: str | None = None  # the spokesperson's comment when the stage is "returned"
+    refusal: tuple[RefusalGround, str] | None = None
+    corrects_first: bool = False  # a correction of the case's first notice
+    early: bool = True  # initial information comes within hours of receipt (the 24-hour clock)
+
+
+_CHECKED = Checklist(no_state_secret=True, no_private_data=True, no_pending_proceedings=True)
+
+# The statements of the demo cases, by case title. Times are spread over the case's life, in this order.
+STATEMENTS: dict[str, tuple[DemoStatement, ...]] = {
+    "Bài báo: học sinh bị bạo lực học đường tại trường THCS": (
+        DemoStatement(StatementKind.INITIAL_INFORMATION, (
+            "Sở Giáo dục và Đào tạo đã nắm thông tin về clip học sinh lớp 8 đánh bạn trong giờ ra chơi. Sở đã chỉ "
+            "đạo Phòng Văn hóa - Xã hội phường Xuân Hòa và nhà trường xác minh, hỗ trợ y tế và tâm lý cho học sinh, "
+            "làm việc với gia đình các em. Kết quả xác minh sẽ được thông tin ngay khi có.",),
+            title="Thông tin ban đầu về vụ việc học sinh bị bạo lực tại trường THCS"),
+    ),
+    "Đề thi thử lớp 12 bị lộ trước giờ thi": (
+        DemoStatement(StatementKind.INITIAL_INFORMATION, (
+            "Sở Giáo dục và Đào tạo đã tiếp nhận thông tin về việc ảnh đề thi thử môn Toán lớp 12 lan truyền trước "
+            "giờ thi. Đây là kỳ thi thử do nhà trường tổ chức, không phải kỳ thi chính thức. Sở đã yêu cầu nhà "
+            "trường dừng sử dụng đề thi này và báo cáo toàn bộ quy trình ra đề, in sao, bảo quản đề.",),
+            title="Thông tin ban đầu về việc lộ đề thi thử lớp 12", approver="head.kt", early=False),
+        DemoStatement(StatementKind.RESPONSE, (
+            "Kết quả xác minh: đề thi thử bị chụp tại khâu in sao của nhà trường.",
+            "Kết quả xác minh ban đầu: đề thi thử môn Toán lớp 12 bị chụp ảnh tại khâu in sao của nhà trường.\n"
+            "Sở đã yêu cầu nhà trường kiểm điểm trách nhiệm cá nhân liên quan và tổ chức lại kỳ thi thử.",
+        ), title="Kết quả xác minh việc lộ đề thi thử lớp 12", stage="draft"),
+    ),
+    "Thông tin sai sự thật về việc bỏ môn Lịch sử": (
+        DemoStatement(StatementKind.REBUTTAL, (
+            "Thông tin Sở bỏ môn Lịch sử khỏi kỳ kiểm tra học kỳ là không đúng sự thật.",
+            "Thông tin \"Sở bỏ môn Lịch sử khỏi kỳ kiểm tra học kỳ\" đăng trên Trang tin điện tử Tin Nhanh 24h là "
+            "không đúng sự thật. Môn Lịch sử vẫn được kiểm tra theo Chương trình giáo dục phổ thông 2018. Sở đề "
+            "nghị cơ quan báo chí cải chính, xin lỗi theo quy định.",
+        ), title="Phản hồi thông tin sai sự thật về môn Lịch sử", stage="returned",
+            comment="Bổ sung căn cứ: văn bản hướng dẫn kiểm tra học kỳ I năm học 2026-2027 của Sở."),
+    ),
+    "Giáo viên mầm non bị tố bạo hành trẻ": (
+        DemoStatement(StatementKind.INITIAL_INFORMATION, (
+            "Sở Giáo dục và Đào tạo đã tiếp nhận thông tin về clip giáo viên một nhóm trẻ tư thục có hành vi bạo "
+            "hành trẻ. Sở đã phối hợp với chính quyền địa phương đình chỉ hoạt động của nhóm trẻ, đề nghị cơ quan "
+            "Công an vào cuộc và bố trí hỗ trợ các gia đình. Sở sẽ tiếp tục thông tin khi có kết quả.",),
+            title="Thông tin ban đầu về vụ việc tại một nhóm trẻ tư thục"),
+    ),
+    "Khiếu nại về kết quả xét tuyển lớp 6 trường chuyên": (
+        DemoStatement(StatementKind.REFUSAL, (
+            "Sở Giáo dục và Đào tạo chưa cung cấp thông tin về nội dung khiếu nại kết quả xét tuyển lớp 6.",),
+            title="Về đề nghị cung cấp thông tin khiếu nại kết quả xét tuyển lớp 6", stage="draft",
+            refusal=(RefusalGround.PROCEEDINGS_PENDING,
+                     "Khiếu nại đang được Thanh tra Sở giải quyết, chưa có kết luận chính thức.")),
+    ),
+    "Học phí trường công lập năm học mới tăng": (
+        DemoStatement(StatementKind.RESPONSE, (
+            "Mức học phí năm học 2026-2027 thực hiện theo nghị quyết của Hội đồng nhân dân Thành phố.",
+            "Mức học phí năm học 2026-2027 đối với trường công lập thực hiện theo nghị quyết của Hội đồng nhân dân "
+            "Thành phố. Học sinh thuộc diện chính sách tiếp tục được miễn, giảm học phí theo quy định; phụ huynh "
+            "liên hệ nhà trường để được hướng dẫn hồ sơ.",
+        ), title="Trả lời báo chí về học phí năm học 2026-2027", stage="submitted"),
+    ),
+    "Cổng tuyển sinh đầu cấp bị quá tải": (
+        DemoStatement(StatementKind.RESPONSE, (
+            "Cổng tuyển sinh đầu cấp bị nghẽn trong ngày đầu do lượng truy cập tăng đột biến. Sở đã nâng cấp hạ "
+            "tầng, hệ thống hoạt động ổn định từ 20 giờ cùng ngày. Thời hạn đăng ký được kéo dài thêm 02 ngày; "
+            "phụ huynh đã đăng ký thành công không cần đăng ký lại.",),
+            title="Thông báo về sự cố cổng tuyển sinh đầu cấp", stage="approved"),
+    ),
+    "Ngộ độc thực phẩm tại bếp ăn bán trú trường tiểu học": (
+        DemoStatement(StatementKind.INITIAL_INFORMATION, (
+            "Sở Giáo dục và Đào tạo thông tin: trưa nay, 32 học sinh Trường Tiểu học Bến Thành có biểu hiện đau "
+            "bụng sau bữa ăn bán trú và đã được đưa đi khám. Sở đã phối hợp ngành y tế lấy mẫu thực phẩm để xét "
+            "nghiệm, tạm dừng hợp đồng với đơn vị cung cấp suất ăn.",),
+            title="Thông tin ban đầu về vụ việc học sinh đau bụng sau bữa ăn bán trú"),
+        DemoStatement(StatementKind.CORRECTION, (
+            "Đính chính Thông cáo báo chí về vụ việc học sinh đau bụng sau bữa ăn bán trú: số học sinh có biểu hiện "
+            "đau bụng là 28 học sinh (không phải 32 học sinh như đã thông tin).",),
+            title="Đính chính số liệu trong thông cáo về vụ việc tại Trường Tiểu học Bến Thành", corrects_first=True),
+        DemoStatement(StatementKind.RESPONSE, (
+            "Kết quả xét nghiệm mẫu thực phẩm xác định nguyên nhân do món ăn không bảo đảm an toàn.",
+            "Kết quả xét nghiệm của cơ quan y tế xác định nguyên nhân do món gỏi gà không bảo đảm an toàn thực "
+            "phẩm. Tất cả học sinh đã ổn định sức khỏe và trở lại lớp. Sở đã chấm dứt hợp đồng với đơn vị cung cấp "
+            "suất ăn và chỉ đạo các trường rà soát toàn bộ bếp ăn bán trú.",
+        ), title="Thông báo kết quả xác minh vụ việc tại Trường Tiểu học Bến Thành"),
+    ),
+    "Kế hoạch chuyển đổi số trong quản lý hồ sơ học sinh": (
+        DemoStatement(StatementKind.RESPONSE, (
+            "Từ năm học 2026-2027, 100% trường phổ thông trên địa bàn Thành phố sử dụng học bạ số. Hồ sơ học sinh "
+            "được lưu trữ trên cơ sở dữ liệu ngành, phụ huynh tra cứu qua ứng dụng chính thức của Sở, không thu phí.",),
+            title="Trả lời báo chí về lộ trình triển khai học bạ số", approver="director"),
+    ),
+    "Phản hồi thông tin sai về việc cấm học sinh đi xe máy điện": (
+        DemoStatement(StatementKind.REBUTTAL, (
+            "Sở Giáo dục và Đào tạo không ban hành văn bản nào cấm học sinh trung học phổ thông đi xe máy điện. "
+            "Thông tin lan truyền trên một số trang mạng xã hội là sai sự thật. Sở đề nghị các trang này gỡ bỏ "
+            "thông tin và cải chính theo quy định.",),
+            title="Phản hồi thông tin sai sự thật về việc cấm học sinh đi xe máy điện"),
+    ),
+    "Hỏi về lịch nghỉ Tết Nguyên đán của học sinh": (
+        DemoStatement(StatementKind.RESPONSE, (
+            "Học sinh trên địa bàn Thành phố nghỉ Tết Nguyên đán theo kế hoạch thời gian năm học đã ban hành; lịch "
+            "nghỉ cụ thể được đăng trên cổng thông tin điện tử của Sở.",),
+            title="Trả lời báo chí về lịch nghỉ Tết Nguyên đán"),
+    ),
 }  # fmt: skip
+
+# One written per-case authorisation (Decree 244/2026 Art. 3.5): the director authorises the head of the
+# examinations division to speak on the leaked mock exam, until a week from now.
+AUTHORISATIONS: dict[str, str] = {"Đề thi thử lớp 12 bị lộ trước giờ thi": "head.kt"}
 
 
 def _head_of(unit_code: str, heads: dict[str, str]) -> str:
@@ -301,7 +427,22 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
     if progress:
         progress.print(f"{len(actors)} accounts")
 
+    # The director appoints the standing spokesperson before the oldest demo case.
+    appointed = now - timedelta(hours=max(c.hours_ago for c in CASES) + 100)
+    spokespersons.appoint_spokesperson(
+        session,
+        actor=actors["director"],
+        data=AppointmentCreate(
+            username="spokesperson", title="Chánh Văn phòng Sở", phone="028 3829 1000",
+            email="phatngon@sgddt.example.gov.vn", decision_number="125/QĐ-SGDĐT",
+            decision_date=local_date(appointed),
+        ),
+        now=appointed,
+    )  # fmt: skip
+
     office = actors["office"]
+    timed: list[tuple[datetime, Step]] = []
+    opened: list[tuple[Case, DemoCase]] = []
     by_title: dict[str, Case] = {}
     for spec in CASES:
         received = now - timedelta(hours=spec.hours_ago)
@@ -319,12 +460,22 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
             ),
             now=received,
         )  # fmt: skip
-        _walk(session, case, spec, actors, heads, received, now)
+        timed += _walk(session, case, spec, actors, heads, received, now, settings.org_abbreviation)
+        opened.append((case, spec))
         by_title[spec.title] = case
+    # Everything happens in time order across cases, so notice numbers follow their publication dates.
+    for at, step in sorted(timed, key=lambda t: t[0]):
+        step(at)
+    for case, spec in opened:
+        if case.status != spec.status:
+            raise RuntimeError(f"demo case {case.reference} ended {case.status}, not {spec.status}")
     tasks = _tasks(session, by_title, actors["spokesperson"], now)
+    statements_count = sum(len(v) for v in STATEMENTS.values())
     if progress:
-        progress.print(f"{len(CASES)} cases, {tasks} tasks")
-    return f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases, {tasks} tasks"
+        progress.print(f"{len(CASES)} cases, {statements_count} statements, {tasks} tasks")
+    return (
+        f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases, {statements_count} statements, {tasks} tasks"
+    )
 
 
 # Tasks the spokesperson gave units (Decree 244/2026 Art. 4.2): title of the case, unit, request, given (hours
@@ -353,36 +504,115 @@ def _tasks(session: Session, cases_by_title: dict[str, Case], spokesperson: Acto
     return count
 
 
+Step = Callable[[datetime], object]
+
+
 def _walk(session: Session, case: Case, spec: DemoCase, actors: dict[str, Actor], heads: dict[str, str],
-          received: datetime, now: datetime) -> None:  # fmt: skip
-    steps = list(PATHS.get(spec.status, []))
-    if spec.status == CaseStatus.CLOSED:
-        steps = [] if spec.close_reason != CloseReason.ANSWERED else PATHS[CaseStatus.PUBLISHED]
-    span = max((now - received).total_seconds() / 3600 * 0.8, 0.1)
-    for i, (action, who) in enumerate(steps):
-        at = received + timedelta(hours=span * (i + 1) / (len(steps) + 1))
+          received: datetime, now: datetime, issuer: str) -> list[tuple[datetime, Step]]:  # fmt: skip
+    """The timed steps that bring the case to its demo status: the case actions, then its statements (which
+    drive the rest). Initial information comes first, within hours of receipt (the 24-hour clock)."""
+    answered = spec.status == CaseStatus.CLOSED and spec.close_reason == CloseReason.ANSWERED
+    path = PATHS[CaseStatus.PUBLISHED] if answered else PATHS.get(spec.status, [])
+    early: list[Step] = []
+    steps: list[Step] = []
+    for action, who in path:
         username = _head_of(spec.unit or "", heads) if who == "@head" else who
-        cases.transition_case(
-            session,
-            actor=actors[username],
-            case=case,
-            action=action,
-            now=at,
-            lead_unit=spec.unit if action == Action.ASSIGN else None,
-            supporting_units=list(spec.supporting) if action == Action.ASSIGN else None,
-            note=None,
-            via_statement=action in (Action.SUBMIT, Action.APPROVE, Action.PUBLISH),
-        )
+
+        def transition(at: datetime, action: Action = action, username: str = username) -> None:
+            cases.transition_case(
+                session, actor=actors[username], case=case, action=action, now=at,
+                lead_unit=spec.unit if action == Action.ASSIGN else None,
+                supporting_units=list(spec.supporting) if action == Action.ASSIGN else None,
+            )  # fmt: skip
+
+        steps.append(transition)
+    if spec.title in AUTHORISATIONS:
+        steps.append(lambda at: _authorise(session, case, actors, AUTHORISATIONS[spec.title], at, now))
+    notices: list[Notice] = []
+    for demo in STATEMENTS.get(spec.title, ()):
+        planned = _statement_steps(session, case, spec, demo, actors, heads, notices, issuer)
+        (early if demo.kind == StatementKind.INITIAL_INFORMATION and demo.early else steps).extend(planned)
     if spec.status == CaseStatus.CLOSED:
-        cases.transition_case(
-            session,
-            actor=actors["office"],
-            case=case,
-            action=Action.CLOSE,
-            now=received + timedelta(hours=span),
-            reason=spec.close_reason,
-            note="Đã trả lời báo chí." if spec.close_reason == CloseReason.ANSWERED else "Trùng với vụ việc đã có.",
-        )
+
+        def close(at: datetime) -> None:
+            cases.transition_case(
+                session, actor=actors["office"], case=case, action=Action.CLOSE, now=at, reason=spec.close_reason,
+                note="Đã trả lời báo chí." if answered else "Trùng với vụ việc đã có.",
+            )  # fmt: skip
+
+        steps.append(close)
+    span = max((now - received).total_seconds() / 3600 * 0.8, 0.1)
+    head_start = min(len(early), span / 2)  # about an hour a step
+    timed = [(received + timedelta(hours=head_start * (i + 1) / (len(early) + 1)), step)
+             for i, step in enumerate(early)]  # fmt: skip
+    rest = span - head_start
+    timed += [(received + timedelta(hours=head_start + rest * (i + 1) / (len(steps) + 1)), step)
+              for i, step in enumerate(steps)]  # fmt: skip
+    return timed
+
+
+def _authorise(session: Session, case: Case, actors: dict[str, Actor], username: str, at: datetime,
+               now: datetime) -> None:  # fmt: skip
+    user = demo_user(session, username)
+    spokespersons.grant_authorisation(
+        session, actor=actors["director"], case=case, now=at,
+        data=AuthorisationCreate(
+            username=username, number="37/GUQ-SGDĐT", signed_on=local_date(at),
+            valid_until=local_date(now + timedelta(days=7)), title=user.title,
+            matters="Phát ngôn, cung cấp thông tin cho báo chí về vụ việc lộ đề thi thử môn Toán lớp 12.",
+        ),
+    )  # fmt: skip
+
+
+def _statement_steps(session: Session, case: Case, spec: DemoCase, demo: DemoStatement, actors: dict[str, Actor],
+                     heads: dict[str, str], notices: list[Notice], issuer: str) -> list[Step]:  # fmt: skip
+    """Draft (and edit), then submit, return or approve, and publish, each step a moment of the case's life."""
+    head = _head_of(spec.unit or "", heads)
+    drafter = "office" if demo.kind in (StatementKind.INITIAL_INFORMATION, StatementKind.CORRECTION) else head
+    submitter = "office" if drafter == "office" else head
+    held: dict[str, Statement] = {}
+
+    def draft(at: datetime) -> None:
+        corrects = notices[0].number if demo.corrects_first else None
+        ground, reason = demo.refusal if demo.refusal else (None, None)
+        held["s"] = statements.create_statement(
+            session, actor=actors[drafter], case=case, now=at,
+            data=StatementCreate(kind=demo.kind, text=demo.versions[0], title=demo.title, corrects=corrects,
+                                 refusal_ground=ground, refusal_reason=reason),
+        )  # fmt: skip
+
+    def edit(text: str, who: str) -> Step:
+        return lambda at: statements.add_version(session, actor=actors[who], statement=held["s"], case=case,
+                                                 data=VersionCreate(text=text), now=at)  # fmt: skip
+
+    def submit(at: datetime) -> None:
+        statements.submit(session, actor=actors[submitter], statement=held["s"], case=case, note=None, now=at)
+
+    def review(at: datetime) -> None:
+        if demo.stage == "returned":
+            statements.return_statement(session, actor=actors["spokesperson"], statement=held["s"], case=case,
+                                        comment=demo.comment or "", now=at)  # fmt: skip
+            return
+        approver = actors[demo.approver]
+        if spokespersons.authority_for(session, actor=approver, case=case, at=at) is None:
+            approver = actors["director"]  # e.g. a case judged under Decree 09/2017: no standing spokesperson
+        statements.approve(session, actor=approver, statement=held["s"], case=case,
+                           data=ApproveIn(checklist=_CHECKED), now=at)  # fmt: skip
+
+    def publish(at: datetime) -> None:
+        notices.append(statements.publish(session, actor=actors["office"], statement=held["s"], case=case, at=None,
+                                          now=at, issuer=issuer))  # fmt: skip
+
+    steps: list[Step] = [draft]
+    steps += [edit(text, "office" if i % 2 == 0 else drafter) for i, text in enumerate(demo.versions[1:])]
+    stages = ("draft", "submitted", "returned", "approved", "published")
+    if stages.index(demo.stage) >= 1:
+        steps.append(submit)
+    if demo.stage in ("returned", "approved", "published"):
+        steps.append(review)
+    if demo.stage == "published":
+        steps.append(publish)
+    return steps
 
 
 def demo_user(session: Session, username: str) -> User:

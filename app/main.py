@@ -46,6 +46,8 @@ def create_app(
             {"name": "auth", "description": "Log-in and API tokens"},
             {"name": "cases", "description": "Cases (vụ việc): intake, routing, lifecycle, timeline"},
             {"name": "organisation", "description": "Units, users and roles"},
+            {"name": "statements", "description": "Statements, their approval and the notices they become"},
+            {"name": "spokespersons", "description": "Spokesperson authority: appointments, authorisations, registry"},
             {"name": "deadlines", "description": "Clocks, tasks, the working-day calendar, rule packs, targets"},
             {"name": "notifications", "description": "Reminders and escalations (in-app)"},
             {"name": "operations", "description": "Health, readiness and Prometheus metrics"},

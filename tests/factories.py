@@ -15,9 +15,12 @@ from app.auth.service import load_actor, password_hasher
 from app.cases import service as cases
 from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import SourceKind
+from app.cases.workflow import Action
 from app.clocks.models import Clock as ClockRow
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
+from app.spokespersons import service as spokespersons
+from app.spokespersons.models import AppointmentCreate, SpokespersonAppointment
 
 PASSWORD = "correct-horse-battery"
 _seq = count(1)
@@ -89,6 +92,25 @@ def standard_org(session: Session, now: datetime) -> None:
     make_user(session, "director", (Role.DIRECTOR, None), now=now, full_name="Đặng Quốc Hưng", title="Giám đốc Sở")
     make_user(session, "admin", (Role.ADMIN, None), now=now, full_name="Bùi Anh Tuấn")
     session.flush()
+
+
+def case_in_progress(session: Session, *, now: datetime, unit: str = "GDTrH", **fields: object) -> Case:
+    """A case logged by the press office, assigned to ``unit`` and accepted by its head: ready for statements."""
+    head = {"GDTrH": "head", "GDTH": "head2"}.get(unit, "head")
+    case = make_case(session, by="office", now=now, lead_unit=unit, **fields)
+    cases.transition_case(session, actor=actor(session, "office"), case=case, action=Action.ASSIGN, now=now)
+    cases.transition_case(session, actor=actor(session, head), case=case, action=Action.ACCEPT, now=now)
+    return case
+
+
+def appoint_spokesperson(session: Session, *, now: datetime, username: str = "spokesperson",
+                         title: str = "Chánh Văn phòng Sở", **fields: object) -> SpokespersonAppointment:  # fmt: skip
+    """The director appoints ``username`` standing spokesperson from ``now``."""
+    data = {"username": username, "title": title, "phone": "028 3829 1000", "email": "phatngon@sgddt.example.gov.vn",
+            "decision_number": "15/QĐ-SGDĐT", "decision_date": now.date(), **fields}  # fmt: skip
+    return spokespersons.appoint_spokesperson(
+        session, actor=actor(session, "director"), data=AppointmentCreate.model_validate(data), now=now
+    )
 
 
 def bulk_cases_with_clocks(

@@ -481,6 +481,12 @@ def transition_case(
         require(actor, edge.permission)
         if not can(actor, Permission.CASE_VIEW, scope):
             raise NotFound(_("Không tìm thấy vụ việc {reference}.", reference=case.reference))
+    elif edge.via_statement and edge.permission == Permission.STATEMENT_REVIEW:
+        # Approving and returning follow spokesperson authority (Decree 244/2026 Art. 3), which the statement
+        # service has checked against the appointments and authorisations; a person authorised for one case may
+        # hold no reviewing role at all.
+        if not can(actor, Permission.CASE_VIEW, scope):
+            raise NotFound(_("Không tìm thấy vụ việc {reference}.", reference=case.reference))
     else:
         require(actor, edge.permission, scope)
 

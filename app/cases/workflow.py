@@ -2,8 +2,9 @@
 
 ```
 new ─assign─▶ assigned ─accept─▶ in_progress ─submit─▶ awaiting_approval ─approve─▶ approved ─publish─▶ published
- │               ▲                  │  ▲                     │                                              │
- │               └────reassign──────┘  └───────return────────┘                                            close
+ │               ▲                  │  ▲ ▲                   │                             │                │
+ │               └────reassign──────┘  │ └───────return──────┘                             │              close
+ │                                     └──────return (a new version voids the approval)────┘
  ├─close (no_action | transferred | duplicate, with a reason)─▶ closed ◀──────────────────────────────────────┘
  │                                                                │
  └─ in_progress ⇄ on_hold (hold / resume)                         └─reopen─▶ in_progress (or new, if no unit yet)
@@ -126,6 +127,8 @@ EDGES: tuple[Edge, ...] = (
     Edge(A.SUBMIT, S.IN_PROGRESS, S.AWAITING_APPROVAL, P.STATEMENT_SUBMIT, via_statement=True),
     Edge(A.RETURN, S.AWAITING_APPROVAL, S.IN_PROGRESS, P.STATEMENT_REVIEW, via_statement=True),
     Edge(A.APPROVE, S.AWAITING_APPROVAL, S.APPROVED, P.STATEMENT_REVIEW, via_statement=True),
+    # A new version of the approved main statement voids its approval: the case goes back to the unit.
+    Edge(A.RETURN, S.APPROVED, S.IN_PROGRESS, P.STATEMENT_DRAFT, via_statement=True),
     Edge(A.PUBLISH, S.APPROVED, S.PUBLISHED, P.NOTICE_PUBLISH, via_statement=True),
     Edge(A.CLOSE, S.NEW, S.CLOSED, P.CASE_CLOSE),
     Edge(A.CLOSE, S.ASSIGNED, S.CLOSED, P.CASE_CLOSE),

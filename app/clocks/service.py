@@ -333,7 +333,9 @@ def _on_transition(session: Session, case: Case, *, action: str, data: dict[str,
     elif action in ("approve", "return"):
         _meet_all(session, case, {MetBy.DECIDED}, at=now, now=now, how=action)
     elif action == "publish":
-        _meet_all(session, case, {MetBy.FIRST_NOTICE, MetBy.REPLY}, at=now, now=now, how="published")
+        # An embargoed notice is public (and the clock met) at its minute, which the statement service passes.
+        at = _published_at(data, now)
+        _meet_all(session, case, {MetBy.FIRST_NOTICE, MetBy.REPLY}, at=at, now=now, how="published")
     elif action == "close":
         _close(session, case, reason=str(data.get("reason") or ""), note=note, now=now)
 

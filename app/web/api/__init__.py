@@ -2,13 +2,26 @@
 
 from fastapi import APIRouter
 
-from app.web.api import auth, calendar, cases, clocks, exports, notifications, org, tasks
+from app.web.api import (
+    auth,
+    calendar,
+    cases,
+    clocks,
+    exports,
+    notifications,
+    org,
+    spokespersons,
+    statements,
+    tasks,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
 router.include_router(exports.router)  # before cases: /cases/export.csv is not a reference
 router.include_router(cases.router)
 router.include_router(org.router)
+router.include_router(statements.router)
+router.include_router(spokespersons.router)
 router.include_router(clocks.router)
 router.include_router(tasks.router)
 router.include_router(calendar.router)
