@@ -171,11 +171,15 @@ def provision(case: CaseFacts, trigger: LegalTrigger | None) -> str | None:
 
 
 def answered(case: CaseFacts, now: datetime) -> bool:
-    """A reply reached the press: a response, rebuttal or refusal published, or a reply clock met (also by hand:
-    answered outside the system)."""
-    return any(n.kind in REPLY_KINDS and n.published_at <= now for n in case.notices) or any(
-        c.met_by == MET_BY_REPLY and c.state in MET_STATES and c.met_at is not None and c.met_at <= now
-        for c in case.clocks
+    """A reply reached the press: a response, rebuttal or refusal published, a reply clock met (also by hand:
+    answered outside the system), or the case answered at a press conference or briefing logged with it."""
+    return (
+        any(n.kind in REPLY_KINDS and n.published_at <= now for n in case.notices)
+        or any(
+            c.met_by == MET_BY_REPLY and c.state in MET_STATES and c.met_at is not None and c.met_at <= now
+            for c in case.clocks
+        )
+        or any(held <= now for held in case.press_events)
     )
 
 
@@ -273,7 +277,7 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
                         _("Đề nghị của báo chí: vụ việc tiếp nhận trong kỳ là câu hỏi của phóng viên, hoặc có tình "
                           "huống báo chí yêu cầu phát ngôn, tổng biên tập đề nghị trả lời, báo chí chuyển kiến nghị, "
                           "khiếu nại. Đã trả lời: có thông cáo trả lời, phản hồi hoặc từ chối (nêu lý do) đã công "
-                          "bố, hoặc thời hạn trả lời đã được ghi nhận thực hiện."), ratio=True),
+                          "bố, thời hạn trả lời đã được ghi nhận thực hiện, hoặc đã trả lời tại họp báo, giao ban."), ratio=True),
     IndicatorDefinition(4, Indicator.UNUSUAL_CASES_SPOKEN,
                         _("Số vụ việc đột xuất, bất thường đã thực hiện phát ngôn/tổng số vụ việc đột xuất, bất "
                           "thường quy định tại khoản 2, 3, 4, 5 Điều 7"),
