@@ -277,7 +277,8 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
                         _("Đề nghị của báo chí: vụ việc tiếp nhận trong kỳ là câu hỏi của phóng viên, hoặc có tình "
                           "huống báo chí yêu cầu phát ngôn, tổng biên tập đề nghị trả lời, báo chí chuyển kiến nghị, "
                           "khiếu nại. Đã trả lời: có thông cáo trả lời, phản hồi hoặc từ chối (nêu lý do) đã công "
-                          "bố, thời hạn trả lời đã được ghi nhận thực hiện, hoặc đã trả lời tại họp báo, giao ban."), ratio=True),
+                          "bố, thời hạn trả lời đã được ghi nhận thực hiện, hoặc đã trả lời tại họp báo, giao "
+                          "ban."), ratio=True),
     IndicatorDefinition(4, Indicator.UNUSUAL_CASES_SPOKEN,
                         _("Số vụ việc đột xuất, bất thường đã thực hiện phát ngôn/tổng số vụ việc đột xuất, bất "
                           "thường quy định tại khoản 2, 3, 4, 5 Điều 7"),
