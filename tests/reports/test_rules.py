@@ -243,7 +243,8 @@ def test_annual_indicators() -> None:
     assert (replies.numerator, replies.denominator) == (1, 1)  # VV-8 is a duplicate
     unusual = results[Indicator.UNUSUAL_CASES_SPOKEN]
     assert {c.reference: c.outcome for c in unusual.cases} == {
-        "VV-1": Outcome.SPOKEN, "VV-2": Outcome.NOT_SPOKEN, "VV-3": Outcome.SPOKEN, "VV-6": Outcome.SPOKEN, "VV-9": Outcome.NOT_SPOKEN,
+        "VV-1": Outcome.SPOKEN, "VV-2": Outcome.NOT_SPOKEN, "VV-3": Outcome.SPOKEN, "VV-6": Outcome.SPOKEN,
+            "VV-9": Outcome.NOT_SPOKEN,
     }  # fmt: skip
     on_time = results[Indicator.STATEMENTS_ON_TIME]
     assert {c.reference: c.outcome for c in on_time.cases} == {
