@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 import app.clocks.service  # noqa: F401  (these register the database metrics they define)
 import app.reports.service  # noqa: F401
@@ -49,16 +48,16 @@ def readyz(request: Request) -> JSONResponse:
             checks["database"] = "ok"
             expected = request.app.state.migration_heads
             checks["migrations"] = "ok" if database_heads(engine) == expected else "behind"
-            if checks["migrations"] == "ok":
-                with Session(bind=conn) as session:
-                    status = worker_status(session, now=request.app.state.clock(),
-                                           quiet_after=timedelta(seconds=settings.worker_quiet_seconds))  # fmt: skip
-                worker = {
-                    "status": status.status,
-                    "last_seen_at": status.last_seen_at.isoformat() if status.last_seen_at else None,
-                    "seconds_since": status.seconds_since,
-                    "alive": status.alive,
-                }
+        if checks["migrations"] == "ok":
+            with request.app.state.sessions(write=False) as session:
+                status = worker_status(session, now=request.app.state.clock(),
+                                       quiet_after=timedelta(seconds=settings.worker_quiet_seconds))  # fmt: skip
+            worker = {
+                "status": status.status,
+                "last_seen_at": status.last_seen_at.isoformat() if status.last_seen_at else None,
+                "seconds_since": status.seconds_since,
+                "alive": status.alive,
+            }
     except SQLAlchemyError:
         checks.setdefault("database", "unreachable")
     worker["quiet_after_seconds"] = settings.worker_quiet_seconds
