@@ -93,6 +93,9 @@ DEADLINE_TRIGGERS = frozenset({LegalTrigger.MAJOR_EVENT, LegalTrigger.DIVIDED_OP
 # Untrue reports (indicator 6): Art. 7.6 (Decree 09/2017 Art. 6.3.c).
 UNTRUE_TRIGGERS = frozenset({LegalTrigger.UNTRUE_REPORT})
 
+# Every trigger some indicator looks at (with source press_inquiry, the cases the yearly report reads).
+REPORTED_TRIGGERS = PRESS_REQUEST_TRIGGERS | UNUSUAL_TRIGGERS | DEADLINE_TRIGGERS | UNTRUE_TRIGGERS
+
 EXCLUDED_CLOSE_REASONS = frozenset({CloseReason.DUPLICATE})
 
 # The provision each trigger falls under, by the regime (rule pack) in force when the case was received.

@@ -252,11 +252,7 @@ CLOCK_FACT_COLUMNS = ("case_id", "origin", "pack", "rule_key", "met_by", "state"
 def _case_facts(session: Session, *, actor: Actor, period: Period) -> list[rules.CaseFacts]:
     relevant = or_(
         col(Case.source_kind) == SourceKind.PRESS_INQUIRY,
-        col(Case.legal_trigger).in_(
-            list(
-                rules.PRESS_REQUEST_TRIGGERS | rules.UNUSUAL_TRIGGERS | rules.DEADLINE_TRIGGERS | rules.UNTRUE_TRIGGERS
-            )  # fmt: skip
-        ),
+        col(Case.legal_trigger).in_(sorted(rules.REPORTED_TRIGGERS)),
     )
     query = _period_cases(actor, period).where(relevant)
     ids = _ids(query)
@@ -283,7 +279,7 @@ def _case_facts(session: Session, *, actor: Actor, period: Period) -> list[rules
                 c.unit.value,
                 c.extension,
                 c.paused_seconds,
-            )  # fmt: skip
+            )
         )
     held: dict[int, list[datetime]] = defaultdict(list)
     for case_id, held_at in session.execute(
