@@ -1,6 +1,7 @@
 """The schemas of the reports: the yearly report (Decree 244/2026 Art. 10), the dashboard, the unit scorecards.
 
-No tables: reports are computed from the cases, their clocks, notices and the press events when asked.
+No tables: reports are computed from the cases, their clocks, notices and the press events when asked (plain
+pydantic models: a year's report builds thousands of case lines).
 Labels (``label``, ``outcome_label`` …) are in the caller's language; codes are stable.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from sqlmodel import SQLModel
+from pydantic import BaseModel
 
 from app.cases.vocabulary import LegalTrigger, SourceKind
 from app.press_events.models import PressEventKind
@@ -17,13 +18,13 @@ from app.press_events.models import PressEventKind
 Scope = Literal["all", "units"]  # every case, or only those of the reader's units (a unit head)
 
 
-class PeriodRead(SQLModel):
+class PeriodRead(BaseModel):
     start: date  # local date, inclusive
     end: date  # local date, inclusive
     year: int | None  # the report year (15 Dec of the year before – 14 Dec), when the period is one
 
 
-class IndicatorCaseRead(SQLModel):
+class IndicatorCaseRead(BaseModel):
     reference: str
     title: str
     received_at: datetime
@@ -35,7 +36,7 @@ class IndicatorCaseRead(SQLModel):
     counted: bool  # in the numerator
 
 
-class IndicatorEventRead(SQLModel):
+class IndicatorEventRead(BaseModel):
     id: int
     kind: PressEventKind
     held_at: datetime
@@ -43,7 +44,7 @@ class IndicatorEventRead(SQLModel):
     cases: list[str]  # references
 
 
-class IndicatorRead(SQLModel):
+class IndicatorRead(BaseModel):
     number: int  # 1–6, the template's order
     code: str  # stable: press_conferences, press_briefings, press_replies, unusual_cases_spoken, …
     label: str  # the template's wording, Vietnamese
@@ -57,7 +58,7 @@ class IndicatorRead(SQLModel):
     events: list[IndicatorEventRead]  # indicators 1 and 2: the press conferences and briefings counted
 
 
-class AnnualReport(SQLModel):
+class AnnualReport(BaseModel):
     year: int | None
     period: PeriodRead
     as_of: datetime  # outcomes are judged at this moment
@@ -68,18 +69,18 @@ class AnnualReport(SQLModel):
 # --- dashboard ------------------------------------------------------------------------------------------------
 
 
-class CountRead(SQLModel):
+class CountRead(BaseModel):
     code: str | None  # None: no lead unit yet
     label: str
     count: int
 
 
-class TimelinePoint(SQLModel):
+class TimelinePoint(BaseModel):
     start: date
     count: int
 
 
-class BucketsRead(SQLModel):
+class BucketsRead(BaseModel):
     on_time: int
     late: int
     missed: int
@@ -100,21 +101,21 @@ class UnitRateRead(BucketsRead):
     name: str
 
 
-class DurationRead(SQLModel):
+class DurationRead(BaseModel):
     count: int  # cases that got it
     of: int  # cases of the period
     median_hours: float | None
     p90_hours: float | None
 
 
-class NowRead(SQLModel):
+class NowRead(BaseModel):
     open: int
     overdue: int  # open cases whose nearest running clock is past due
     open_by_severity: list[CountRead]
     overdue_by_severity: list[CountRead]
 
 
-class Dashboard(SQLModel):
+class Dashboard(BaseModel):
     period: PeriodRead
     as_of: datetime
     scope: Scope
@@ -148,7 +149,7 @@ class UnitScoreRead(BucketsRead):
     notices: int  # notices published in the period on cases the unit led or supported
 
 
-class ScorecardPage(SQLModel):
+class ScorecardPage(BaseModel):
     period: PeriodRead
     as_of: datetime
     scope: Scope

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_
@@ -52,7 +52,7 @@ from app.reports.models import (
 )
 from app.reports.rules import Bucket, Period
 from app.rules.models import ClockActor
-from app.rules.packs import all_packs, pack_for
+from app.rules.packs import all_packs, pack_for_day
 from app.tasks.models import Task
 from app.timeutil import local_date, local_midnight, to_local
 
@@ -289,15 +289,23 @@ def _case_facts(session: Session, *, actor: Actor, period: Period) -> list[rules
     ).all():
         held[case_id].append(held_at)
     facts = []
-    for case in session.exec(query.order_by(col(Case.received_at), col(Case.id))).all():
-        assert case.id is not None
-        pack = pack_for(case.received_at)
+    columns = (Case.id, Case.reference, Case.title, Case.received_at, Case.source_kind, Case.legal_trigger,
+               Case.close_reason)  # fmt: skip
+    rows = session.execute(
+        query.with_only_columns(*(col(c) for c in columns)).order_by(col(Case.received_at), col(Case.id))
+    ).all()
+    packs: dict[date, str | None] = {}  # the rule pack in force on each day cases were received
+    for case_id, reference, title, received_at, source_kind, trigger, close_reason in rows:
+        day = local_date(received_at)
+        if day not in packs:
+            pack = pack_for_day(day)
+            packs[day] = pack.code if pack else None
         facts.append(
             rules.CaseFacts(
-                reference=case.reference, title=case.title, received_at=case.received_at,
-                received_on=local_date(case.received_at), source_kind=case.source_kind,
-                legal_trigger=case.legal_trigger, close_reason=case.close_reason, pack=pack.code if pack else None,
-                notices=tuple(notices[case.id]), clocks=tuple(clocks[case.id]), press_events=tuple(held[case.id]),
+                reference=reference, title=title, received_at=received_at, received_on=day, source_kind=source_kind,
+                legal_trigger=trigger, close_reason=close_reason, pack=packs[day], notices=tuple(notices[case_id]),
+                clocks=tuple(clocks[case_id]),
+                press_events=tuple(held[case_id]),
             )
         )  # fmt: skip
     return facts
@@ -329,12 +337,11 @@ def _event_facts(session: Session, *, actor: Actor, period: Period) -> list[rule
     return result
 
 
-def _case_line(line: rules.CaseLine, locale: str) -> IndicatorCaseRead:
+def _case_line(line: rules.CaseLine, labels: dict[rules.Outcome, str]) -> IndicatorCaseRead:
     return IndicatorCaseRead(
         reference=line.reference, title=line.title, received_at=to_local(line.received_at),
         source_kind=line.source_kind, legal_trigger=line.legal_trigger, provision=line.provision,
-        outcome=line.outcome.value, outcome_label=text(rules.OUTCOME_LABELS[line.outcome], locale),
-        counted=line.counted,
+        outcome=line.outcome.value, outcome_label=labels[line.outcome], counted=line.counted,
     )  # fmt: skip
 
 
@@ -349,6 +356,7 @@ def annual_report(session: Session, *, actor: Actor, period: Period, now: dateti
         now=now,
         deadline_clock=deadline_clock_keys(),
     )
+    labels = {outcome: text(message, locale) for outcome, message in rules.OUTCOME_LABELS.items()}
     indicators = []
     for r in results:
         d = r.definition
@@ -356,8 +364,8 @@ def annual_report(session: Session, *, actor: Actor, period: Period, now: dateti
             IndicatorRead(
                 number=d.number, code=d.code.value, label=str(d.label), label_en=text(d.label, "en"),
                 definition=text(d.definition, locale), numerator=r.numerator, denominator=r.denominator,
-                rate=r.rate, cases=[_case_line(line, locale) for line in r.cases],
-                pending=[_case_line(line, locale) for line in r.pending],
+                rate=r.rate, cases=[_case_line(line, labels) for line in r.cases],
+                pending=[_case_line(line, labels) for line in r.pending],
                 events=[IndicatorEventRead(id=e.id, kind=PressEventKind(e.kind), held_at=to_local(e.held_at),
                                            title=e.title, cases=list(e.cases)) for e in r.events],
             )
