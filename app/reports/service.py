@@ -1,4 +1,5 @@
-"""Reports: the case-list export (streamed in batches), and the database metrics of the cases.
+"""Reports: the case-list export (streamed in batches), the database metrics of the cases, and the yearly report of
+Decree 244/2026 Art. 10, the dashboard and the unit scorecards (definitions in ``rules.py``; docs/reports.md).
 
 The export reads the actor's visible cases narrowed by the list's filters (``cases.service.filtered_cases``), in
 the list's order (newest received first), in keyset batches: one query a batch for the cases and three for their
