@@ -32,7 +32,6 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.auth.permissions import Actor, Grant, Role  # noqa: E402
-from app.clocks.service import overdue_clock_counts  # noqa: E402
 from app.db import make_engine, normalize_url  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.notifications.models import Notification  # noqa: E402
@@ -40,6 +39,7 @@ from app.notifications.service import email_outcomes, heartbeat, heartbeat_age, 
 from app.org.models import User  # noqa: E402
 from app.reports import service  # noqa: E402
 from app.reports.rules import report_period  # noqa: E402
+from app.reports.service import overdue_clock_counts  # noqa: E402
 from tests.factories import bulk_cases_with_clocks  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)

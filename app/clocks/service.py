@@ -46,7 +46,6 @@ from app.clocks.models import (
 from app.clocks.schedule import Stage, next_stage, sent_before
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.i18n import Message, _, text
-from app.metrics import database_metric
 from app.rules.models import (
     CASE_FIELD_EVENTS,
     START_EVENT_LABELS,
@@ -697,23 +696,3 @@ def mark_met(session: Session, *, actor: Actor, reference: str, clock_id: int, n
     _meet(session, case, clock, at=at, now=now, how="manual", actor_id=actor.user_id, note=note)
     refresh_next_due(session, case)
     return clock_read(clock, now=now, locale=locale)
-
-
-# --- metrics (read at scrape time; see app/metrics.py) ----------------------------------------------------------
-
-
-@database_metric(
-    "crisisdesk_clocks_overdue",
-    "Clocks running or paused past their due time, by origin (statutory, internal, task).",
-    ("origin",),
-)
-def overdue_clock_counts(session: Session, now: datetime) -> list[tuple[tuple[str], float]]:
-    rows = session.execute(
-        select(Clock.origin, func.count())
-        .where(col(Clock.state).in_(list(TICKING_STATES)), col(Clock.due_at) < now)
-        .group_by(col(Clock.origin))
-    ).all()
-    counts = dict.fromkeys(ClockOrigin, 0)
-    for origin, n in rows:
-        counts[ClockOrigin(origin)] = n
-    return [((origin.value,), float(n)) for origin, n in counts.items()]

@@ -26,7 +26,7 @@ from app.cases.models import Case, CaseAssignee, CaseSupportingUnit, CaseTag
 from app.cases.service import CaseFilters, filtered_cases, visibility_clause, visible_cases
 from app.cases.vocabulary import SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS, Severity, SourceKind
 from app.cases.workflow import OPEN_STATUSES
-from app.clocks.models import Clock, ClockOrigin
+from app.clocks.models import TICKING_STATES, Clock, ClockOrigin
 from app.i18n import Message, _, text
 from app.metrics import database_metric
 from app.notices.models import Notice
@@ -201,6 +201,23 @@ def open_case_counts(session: Session, _now: datetime) -> list[tuple[tuple[str, 
         .group_by(col(Case.severity), col(Case.status))
     ).all()
     return [((severity.value, status.value), float(n)) for severity, status, n in rows]
+
+
+@database_metric(
+    "crisisdesk_clocks_overdue",
+    "Clocks running or paused past their due time, by origin (statutory, internal, task).",
+    ("origin",),
+)
+def overdue_clock_counts(session: Session, now: datetime) -> list[tuple[tuple[str], float]]:
+    rows = session.execute(
+        select(Clock.origin, func.count())
+        .where(col(Clock.state).in_(list(TICKING_STATES)), col(Clock.due_at) < now)
+        .group_by(col(Clock.origin))
+    ).all()
+    counts = dict.fromkeys(ClockOrigin, 0)
+    for origin, n in rows:
+        counts[ClockOrigin(origin)] = n
+    return [((origin.value,), float(n)) for origin, n in counts.items()]
 
 
 # --- the yearly report, the dashboard, the unit scorecards ------------------------------------------------------

@@ -12,8 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-import app.clocks.service  # noqa: F401  (these register the database metrics they define)
-import app.reports.service  # noqa: F401
+import app.reports.service  # noqa: F401  (registers the database metrics it defines)
 from app import metrics
 from app.errors import NotAuthenticated
 from app.i18n import _
