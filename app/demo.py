@@ -22,6 +22,8 @@ from app.db import utcnow
 from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
+from app.press_events.models import PressEventCreate, PressEventKind
+from app.press_events.service import create_press_event
 from app.settings import Settings
 from app.spokespersons import service as spokespersons
 from app.spokespersons.models import AppointmentCreate, AuthorisationCreate
@@ -470,11 +472,13 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
         if case.status != spec.status:
             raise RuntimeError(f"demo case {case.reference} ended {case.status}, not {spec.status}")
     tasks = _tasks(session, by_title, actors["spokesperson"], now)
+    events = _press_events(session, by_title, office, now)
     statements_count = sum(len(v) for v in STATEMENTS.values())
     if progress:
-        progress.print(f"{len(CASES)} cases, {statements_count} statements, {tasks} tasks")
+        progress.print(f"{len(CASES)} cases, {statements_count} statements, {tasks} tasks, {events} press events")
     return (
-        f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases, {statements_count} statements, {tasks} tasks"
+        f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases, {statements_count} statements, "
+        f"{tasks} tasks, {events} press events"
     )
 
 
@@ -488,6 +492,30 @@ TASKS: list[tuple[str, str, str, float, float]] = [
     ("Thông tin sai sự thật về việc bỏ môn Lịch sử", "GDTrH",
      "Đề nghị cung cấp văn bản hướng dẫn kiểm tra học kỳ môn Lịch sử năm học 2026-2027.", 8, 20),
 ]  # fmt: skip
+
+
+# Press events the press office logged (the yearly report's indicators 1 and 2): kind, held (hours ago), title,
+# spokesperson, title of the spokesperson, organiser, the titles of the cases raised.
+PRESS_EVENTS: list[tuple[PressEventKind, float, str, str, str, str | None, tuple[str, ...]]] = [
+    (PressEventKind.PRESS_CONFERENCE, 190, "Họp báo thông tin vụ việc học sinh đau bụng sau bữa ăn bán trú",
+     "Võ Thanh Bình", "Chánh Văn phòng Sở", None, ("Ngộ độc thực phẩm tại bếp ăn bán trú trường tiểu học",)),
+    (PressEventKind.PRESS_BRIEFING, 72, "Giao ban báo chí tháng 11: lộ trình học bạ số và hồ sơ học sinh điện tử",
+     "Võ Thanh Bình", "Chánh Văn phòng Sở", "Ban Tuyên giáo và Dân vận Thành ủy",
+     ("Kế hoạch chuyển đổi số trong quản lý hồ sơ học sinh",)),
+    (PressEventKind.EXTERNAL_PRESS_CONFERENCE, 20, "Họp báo định kỳ của UBND Thành phố: học phí năm học 2026-2027",
+     "Đặng Quốc Hưng", "Giám đốc Sở", "Ủy ban nhân dân Thành phố Hồ Chí Minh",
+     ("Học phí trường công lập năm học mới tăng",)),
+]  # fmt: skip
+
+
+def _press_events(session: Session, cases_by_title: dict[str, Case], office: Actor, now: datetime) -> int:
+    for kind, hours_ago, title, speaker, speaker_title, organiser, case_titles in PRESS_EVENTS:
+        held = now - timedelta(hours=hours_ago)
+        refs = [cases_by_title[t].reference for t in case_titles if t in cases_by_title]
+        data = PressEventCreate(kind=kind, held_at=held, title=title, spokesperson_name=speaker,
+                                spokesperson_title=speaker_title, organiser=organiser, cases=refs)  # fmt: skip
+        create_press_event(session, actor=office, data=data, now=held + timedelta(hours=2))
+    return len(PRESS_EVENTS)
 
 
 def _tasks(session: Session, cases_by_title: dict[str, Case], spokesperson: Actor, now: datetime) -> int:

@@ -50,6 +50,7 @@ def create_app(
             {"name": "spokespersons", "description": "Spokesperson authority: appointments, authorisations, registry"},
             {"name": "deadlines", "description": "Clocks, tasks, the working-day calendar, rule packs, targets"},
             {"name": "notifications", "description": "Reminders and escalations (in-app)"},
+            {"name": "reports", "description": "Yearly report (Decree 244/2026 Art. 10), dashboard, scorecards"},
             {"name": "operations", "description": "Health, readiness and Prometheus metrics"},
         ],
     )

@@ -17,10 +17,13 @@ from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import SourceKind
 from app.cases.workflow import Action
 from app.clocks.models import Clock as ClockRow
+from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
 from app.spokespersons import service as spokespersons
 from app.spokespersons.models import AppointmentCreate, SpokespersonAppointment
+from app.statements import service as statements
+from app.statements.models import ApproveIn, Checklist, StatementCreate
 
 PASSWORD = "correct-horse-battery"
 _seq = count(1)
@@ -160,3 +163,17 @@ def bulk_cases_with_clocks(
         ]  # fmt: skip
         session.execute(insert(clock_table), clocks)
     session.flush()
+
+
+def publish_statement(session: Session, case: Case, *, kind: str, at: datetime, text: str = "Nội dung phát ngôn.",
+                      **fields: object) -> Notice:  # fmt: skip
+    """A statement of ``kind`` on ``case`` drafted, submitted by the press office, approved by the director and
+    published, all at ``at`` (a main statement needs the case in progress: see ``case_in_progress``)."""
+    office, director = actor(session, "office"), actor(session, "director")
+    data = StatementCreate.model_validate({"kind": kind, "text": text, **fields})
+    statement = statements.create_statement(session, actor=office, case=case, data=data, now=at)
+    statements.submit(session, actor=office, statement=statement, case=case, note=None, now=at)
+    checklist = Checklist(no_state_secret=True, no_private_data=True, no_pending_proceedings=True)
+    statements.approve(session, actor=director, statement=statement, case=case, data=ApproveIn(checklist=checklist),
+                       now=at)  # fmt: skip
+    return statements.publish(session, actor=office, statement=statement, case=case, at=None, now=at, issuer="SGDĐT")

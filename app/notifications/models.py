@@ -33,7 +33,10 @@ class EmailStatus(StrEnum):
 
 
 class Notification(SQLModel, table=True):
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_email_status", "email_status"),  # the worker's queue depth, read at every scrape
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False))

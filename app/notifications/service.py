@@ -13,7 +13,8 @@ The worker side is written so that several workers can run at once:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, update
@@ -27,6 +28,7 @@ from app.clocks.schedule import FALLBACK, Audience, Stage, audiences, stage_due
 from app.clocks.service import effective_start, schedule_reminders
 from app.errors import NotFound
 from app.i18n import Message, _, text
+from app.metrics import database_metric
 from app.notifications.models import (
     STAGE_LABELS,
     EmailStatus,
@@ -298,3 +300,88 @@ def heartbeat(session: Session, *, worker_id: str, now: datetime) -> None:
             set_={"seen_at": now, "passes": WorkerHeartbeat.__table__.c.passes + 1},  # type: ignore[attr-defined]
         )
     )
+
+
+# --- the worker's health: metrics (read at scrape time; see app/metrics.py) and /readyz ---------------------------
+
+
+@database_metric(
+    "crisisdesk_worker_queue_depth",
+    "Work waiting for the worker: e-mails pending or being sent (queue=email), running clocks whose next reminder "
+    "is due (queue=reminders).",
+    ("queue",),
+)
+def worker_queue_depth(session: Session, now: datetime) -> list[tuple[tuple[str], float]]:
+    emails = session.execute(
+        select(func.count())
+        .select_from(Notification)
+        .where(col(Notification.email_status).in_([EmailStatus.PENDING, EmailStatus.SENDING]))
+    ).scalar_one()
+    # Only a running clock has a next reminder (``clocks.service.schedule_reminders``): the one condition lets
+    # SQLite read the ``next_reminder_at`` index instead of every running clock.
+    reminders = session.execute(
+        select(func.count()).select_from(Clock).where(col(Clock.next_reminder_at) <= now)
+    ).scalar_one()
+    return [(("email",), float(emails)), (("reminders",), float(reminders))]
+
+
+@database_metric(
+    "crisisdesk_emails_total",
+    "E-mails of notifications by outcome: sent, or failed (given up after the last attempt).",
+    ("status",),
+    kind="counter",
+)
+def email_outcomes(session: Session, _now: datetime) -> list[tuple[tuple[str], float]]:
+    rows = dict(
+        session.execute(
+            select(Notification.email_status, func.count())
+            .where(col(Notification.email_status).in_([EmailStatus.SENT, EmailStatus.FAILED]))
+            .group_by(col(Notification.email_status))
+        ).all()
+    )
+    return [((status.value,), float(rows.get(status, 0))) for status in (EmailStatus.SENT, EmailStatus.FAILED)]
+
+
+@database_metric(
+    "crisisdesk_worker_heartbeat_age_seconds",
+    "Seconds since the most recent heartbeat of any worker (no sample when no worker has ever run).",
+)
+def heartbeat_age(session: Session, now: datetime) -> list[tuple[tuple[()], float]]:
+    last = session.execute(select(func.max(WorkerHeartbeat.seen_at))).scalar_one()
+    if last is None:
+        return []
+    return [((), max((now - _aware(last)).total_seconds(), 0.0))]
+
+
+def _aware(value: datetime | str) -> datetime:
+    """``max()`` loses the column type on SQLite: re-attach UTC as ``UTCDateTime`` does."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    """What ``/readyz`` says about the workers: ``ok`` (a heartbeat within ``quiet_after``), ``quiet`` (the last
+    one is older) or ``none`` (no worker has ever run against this database)."""
+
+    status: str
+    last_seen_at: datetime | None
+    seconds_since: float | None
+    alive: int  # workers seen within ``quiet_after``
+    quiet_after_seconds: float
+
+
+def worker_status(session: Session, *, now: datetime, quiet_after: timedelta) -> WorkerStatus:
+    last_raw, alive = session.execute(
+        select(
+            func.max(WorkerHeartbeat.seen_at),
+            func.count().filter(col(WorkerHeartbeat.seen_at) >= now - quiet_after),
+        )
+    ).one()
+    if last_raw is None:
+        return WorkerStatus("none", None, None, 0, quiet_after.total_seconds())
+    last = _aware(last_raw)
+    since = max((now - last).total_seconds(), 0.0)
+    status = "ok" if since <= quiet_after.total_seconds() else "quiet"
+    return WorkerStatus(status, last, round(since, 1), int(alive or 0), quiet_after.total_seconds())

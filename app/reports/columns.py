@@ -26,7 +26,7 @@ from app.cases.workflow import CLOSE_REASON_LABELS, STATUS_LABELS, CaseStatus, C
 from app.i18n import Message, _, text
 from app.timeutil import to_local
 
-Cell = str | datetime | None
+Cell = str | datetime | int | float | None  # numbers: the reports' counts and rates
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -39,6 +40,8 @@ def _csv_text(value: Cell) -> str:
         return ""
     if isinstance(value, datetime):
         return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+    if isinstance(value, int | float):
+        return str(value)  # a number is never a formula: "-5" stays -5
     if value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -62,23 +65,36 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterato
     yield buffer.getvalue().encode("utf-8")
 
 
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Cell]]
+
+
 def write_xlsx(target: Path | IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str) -> int:
     """Write the table as a one-sheet workbook to ``target`` (a path or a binary file); returns the number of
     data rows."""
+    return write_xlsx_sheets(target, [Sheet(title, header, rows)])
+
+
+def write_xlsx_sheets(target: Path | IO[bytes], sheets: Sequence[Sheet]) -> int:
+    """Write several tables, one sheet each (in write-only mode, row by row); returns the number of data rows."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header_cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
     count = 0
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
-        count += 1
+    for table in sheets:
+        sheet = workbook.create_sheet(title=table.title[:31])
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for name in table.header:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in table.rows:
+            sheet.append([_xlsx_cell(sheet, v) for v in row])
+            count += 1
     workbook.save(target)
     return count
 
@@ -93,8 +109,8 @@ def file_chunks(file: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
 
 
 def _xlsx_cell(sheet: object, value: Cell) -> object:
-    if value is None:
-        return None
+    if value is None or isinstance(value, int | float):
+        return value
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = XLSX_DATETIME_FORMAT

@@ -15,12 +15,15 @@ from app.cases.vocabulary import LEGAL_TRIGGER_LABELS, SEVERITY_LABELS, SOURCE_K
 from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
 from app.i18n import Message, _, text
 from app.org.models import UNIT_KIND_LABELS
+from app.press_events.models import PRESS_EVENT_KIND_LABELS
 
 EVENT_KIND_LABELS: dict[str, Message] = {
     "created": _("Tiếp nhận vụ việc"),
     "transition": _("Chuyển trạng thái"),
     "updated": _("Sửa thông tin"),
     "note": _("Ghi chú nội bộ"),
+    "press_event_linked": _("Được nêu tại họp báo, giao ban"),
+    "press_event_unlinked": _("Bỏ khỏi họp báo, giao ban"),
 }
 
 FIELD_LABELS: dict[str, Message] = {
@@ -58,6 +61,7 @@ VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "role": ROLE_LABELS,
     "permission": PERMISSION_LABELS,
     "unit_kind": UNIT_KIND_LABELS,
+    "press_event_kind": PRESS_EVENT_KIND_LABELS,
     "event": EVENT_KIND_LABELS,
     "field": FIELD_LABELS,
 }

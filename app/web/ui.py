@@ -29,6 +29,8 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
     ]
     if can(actor, Permission.CASE_CREATE):
         items.append(NavItem("intake", "/staff/cases/new", _("Tiếp nhận vụ việc")))
+    if can(actor, Permission.REPORTS_VIEW):
+        items.append(NavItem("reports", "/staff/reports", _("Báo cáo")))
     if any(can(actor, p) for p in (Permission.UNITS_MANAGE, Permission.USERS_MANAGE, Permission.TOKENS_MANAGE)):
         items.append(NavItem("admin", "/staff/admin/", _("Quản trị")))
     items.append(NavItem("settings", "/staff/settings", _("Cài đặt của tôi")))
@@ -38,6 +40,8 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
 def active_nav(path: str) -> str:
     if path.startswith("/staff/admin"):
         return "admin"
+    if path.startswith("/staff/reports"):
+        return "reports"
     if path.startswith("/staff/cases/new"):
         return "intake"
     if path.startswith("/staff/cases"):
@@ -57,6 +61,8 @@ FLASH_MESSAGES: dict[str, Message] = {
     "unit": _("Đã lưu đơn vị."),
     "user": _("Đã lưu người dùng."),
     "revoked": _("Đã thu hồi mã truy cập."),
+    "press_event": _("Đã lưu họp báo, giao ban."),
+    "press_event_deleted": _("Đã xóa họp báo, giao ban."),
     **{a.value: _("Đã thực hiện: {action}.", action=ACTION_LABELS[a]) for a in Action},
 }
 

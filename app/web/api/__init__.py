@@ -10,6 +10,8 @@ from app.web.api import (
     exports,
     notifications,
     org,
+    press_events,
+    reports,
     spokespersons,
     statements,
     tasks,
@@ -26,3 +28,5 @@ router.include_router(clocks.router)
 router.include_router(tasks.router)
 router.include_router(calendar.router)
 router.include_router(notifications.router)
+router.include_router(reports.router)
+router.include_router(press_events.router)

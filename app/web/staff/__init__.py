@@ -8,7 +8,7 @@ carry the session's CSRF token. Fine-grained permissions are checked by the serv
 from fastapi import APIRouter, Depends, FastAPI
 
 from app.web.deps import get_actor
-from app.web.staff import account, admin, cases, home, session
+from app.web.staff import account, admin, cases, home, reports, session
 from app.web.staff.errors import render_staff_error
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -18,6 +18,7 @@ signed_in = APIRouter(dependencies=[Depends(get_actor)])
 signed_in.include_router(home.router)
 signed_in.include_router(cases.router)
 signed_in.include_router(admin.router)
+signed_in.include_router(reports.router)
 signed_in.include_router(account.router)
 router.include_router(signed_in)
 

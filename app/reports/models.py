@@ -1,0 +1,156 @@
+"""The schemas of the reports: the yearly report (Decree 244/2026 Art. 10), the dashboard, the unit scorecards.
+
+No tables: reports are computed from the cases, their clocks, notices and the press events when asked (plain
+pydantic models: a year's report builds thousands of case lines).
+Labels (``label``, ``outcome_label`` …) are in the caller's language; codes are stable.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from app.cases.vocabulary import LegalTrigger, SourceKind
+from app.press_events.models import PressEventKind
+
+Scope = Literal["all", "units"]  # every case, or only those of the reader's units (a unit head)
+
+
+class PeriodRead(BaseModel):
+    start: date  # local date, inclusive
+    end: date  # local date, inclusive
+    year: int | None  # the report year (15 Dec of the year before – 14 Dec), when the period is one
+
+
+class IndicatorCaseRead(BaseModel):
+    reference: str
+    title: str
+    received_at: datetime
+    source_kind: SourceKind
+    legal_trigger: LegalTrigger | None
+    provision: str | None  # the provision the case falls under, in its official form
+    outcome: str  # answered, not_answered, spoken, not_spoken, on_time, late, overdue, pending, rebutted, …
+    outcome_label: str
+    counted: bool  # in the numerator
+
+
+class IndicatorEventRead(BaseModel):
+    id: int
+    kind: PressEventKind
+    held_at: datetime
+    title: str
+    cases: list[str]  # references
+
+
+class IndicatorRead(BaseModel):
+    number: int  # 1–6, the template's order
+    code: str  # stable: press_conferences, press_briefings, press_replies, unusual_cases_spoken, …
+    label: str  # the template's wording, Vietnamese
+    label_en: str
+    definition: str  # how it is counted, in the caller's language
+    numerator: int
+    denominator: int | None  # indicators 3–6 ("x / total")
+    rate: float | None  # numerator / denominator
+    cases: list[IndicatorCaseRead]  # the cases behind the numbers (for a ratio: every case of the denominator)
+    pending: list[IndicatorCaseRead]  # cases of the period not counted yet (indicator 5: time left)
+    events: list[IndicatorEventRead]  # indicators 1 and 2: the press conferences and briefings counted
+
+
+class AnnualReport(BaseModel):
+    year: int | None
+    period: PeriodRead
+    as_of: datetime  # outcomes are judged at this moment
+    scope: Scope
+    indicators: list[IndicatorRead]
+
+
+# --- dashboard ------------------------------------------------------------------------------------------------
+
+
+class CountRead(BaseModel):
+    code: str | None  # None: no lead unit yet
+    label: str
+    count: int
+
+
+class TimelinePoint(BaseModel):
+    start: date
+    count: int
+
+
+class BucketsRead(BaseModel):
+    on_time: int
+    late: int
+    missed: int
+    overdue: int
+    running: int
+    decided: int  # on time + late + missed + overdue
+    rate: float | None  # on time / decided
+
+
+class ClockRateRead(BucketsRead):
+    origin: str  # statutory, internal, task
+    basis: str  # the legal citation, or the internal target's name
+    label: str
+
+
+class UnitRateRead(BucketsRead):
+    code: str
+    name: str
+
+
+class DurationRead(BaseModel):
+    count: int  # cases that got it
+    of: int  # cases of the period
+    median_hours: float | None
+    p90_hours: float | None
+
+
+class NowRead(BaseModel):
+    open: int
+    overdue: int  # open cases whose nearest running clock is past due
+    open_by_severity: list[CountRead]
+    overdue_by_severity: list[CountRead]
+
+
+class Dashboard(BaseModel):
+    period: PeriodRead
+    as_of: datetime
+    scope: Scope
+    total: int  # cases received in the period (duplicates left out)
+    duplicates: int  # cases of the period closed as duplicates (not counted anywhere)
+    by_topic: list[CountRead]
+    by_unit: list[CountRead]  # by lead unit
+    by_source_kind: list[CountRead]
+    by_severity: list[CountRead]
+    granularity: str  # day, week, month
+    timeline: list[TimelinePoint]
+    clocks: list[ClockRateRead]  # per clock: legal basis or internal target
+    units: list[UnitRateRead]  # per unit: the clocks the unit itself must meet
+    time_to_initial_information: DurationRead
+    time_to_final_response: DurationRead
+    now: NowRead
+
+
+# --- scorecards -----------------------------------------------------------------------------------------------
+
+
+class UnitScoreRead(BucketsRead):
+    code: str
+    name: str
+    name_en: str | None
+    kind: str
+    cases_led: int  # received in the period, led by the unit
+    cases_supported: int
+    cases_answered: int  # of those led: a response, rebuttal or refusal published
+    tasks: int  # information tasks the spokesperson gave the unit on the period's cases
+    notices: int  # notices published in the period on cases the unit led or supported
+
+
+class ScorecardPage(BaseModel):
+    period: PeriodRead
+    as_of: datetime
+    scope: Scope
+    items: list[UnitScoreRead]

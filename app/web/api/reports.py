@@ -1,0 +1,167 @@
+"""Reports: the yearly report of Decree 244/2026 Art. 10, the dashboard's figures and the unit scorecards, as JSON
+and as CSV / XLSX files (permission ``reports:view``; a unit head's reports cover the cases of their unit).
+
+The period is a report year (``year``: 15 Dec of the year before – 14 Dec), or explicit local dates (``from``,
+``to``, both inclusive), or by default the report year containing today.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+
+from app.i18n import _, text
+from app.reports import formats, service, tables
+from app.reports.columns import Cell
+from app.reports.formats import Sheet
+from app.reports.models import AnnualReport, Dashboard, ScorecardPage
+from app.reports.rules import Period, resolve_period
+from app.timeutil import local_date
+from app.web.deps import ActorDep, LocaleDep, NowDep, SessionDep
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+def report_period(
+    now: NowDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="Report year: 15 Dec of year-1 – 14 Dec")] = None,
+    start: Annotated[date | None, Query(alias="from", description="First local date (inclusive)")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last local date (inclusive)")] = None,
+) -> Period:
+    return resolve_period(year=year, start=start, end=end, today=local_date(now))
+
+
+PeriodDep = Annotated[Period, Depends(report_period)]
+
+
+def _stem(prefix: str, period: Period) -> str:
+    if period.year is not None:
+        return f"{prefix}-{period.year}"
+    return f"{prefix}-{period.start.isoformat()}_{period.end.isoformat()}"
+
+
+def csv_response(header: Sequence[str], rows: Iterable[Sequence[Cell]], name: str) -> StreamingResponse:
+    return StreamingResponse(
+        formats.csv_chunks(header, rows),
+        media_type=formats.CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"', "Cache-Control": "no-store"},
+    )
+
+
+def xlsx_response(sheets: Sequence[Sheet], name: str) -> StreamingResponse:
+    """Written row by row to an anonymous temporary file, then streamed out (the file goes when closed)."""
+    file = tempfile.TemporaryFile(prefix="crisisdesk-report-", suffix=".xlsx")
+    try:
+        formats.write_xlsx_sheets(file, sheets)
+        size = file.tell()
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
+    return StreamingResponse(
+        formats.file_chunks(file),
+        media_type=formats.XLSX_MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.xlsx"',
+            "Content-Length": str(size),
+            "Cache-Control": "no-store",
+        },  # fmt: skip
+    )
+
+
+Responses = dict[int | str, dict[str, Any]]
+CSV: Responses = {200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a byte-order mark"}}
+XLSX: Responses = {200: {"content": {formats.XLSX_MEDIA_TYPE: {}}, "description": "An Excel workbook"}}
+
+
+# --- the yearly report ------------------------------------------------------------------------------------------
+
+
+@router.get("/annual", response_model=AnnualReport)
+def annual(session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep) -> AnnualReport:
+    """The six indicators of the yearly report (Decree 244/2026 Art. 10 and its template), each with a stable
+    ``code``, the template's ``label`` (Vietnamese) and ``label_en``, ``numerator``, ``denominator`` (indicators
+    3–6), ``rate``, and the ``cases`` behind the numbers (``counted``: in the numerator) — for indicators 1 and 2
+    the press ``events`` counted and the cases raised at them. Outcomes are judged as of now. Definitions:
+    docs/reports.md."""
+    return service.annual_report(session, actor=actor, period=period, now=now, locale=locale)
+
+
+@router.get("/annual.csv", response_class=StreamingResponse, responses=CSV)
+def annual_csv(
+    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+) -> StreamingResponse:
+    """The yearly report as CSV: one line per indicator, with the references of the cases behind it."""
+    report = service.annual_report(session, actor=actor, period=period, now=now, locale=locale)
+    return csv_response(tables.annual_header(locale), tables.annual_rows(report, locale), _stem("bao-cao-nam", period))
+
+
+@router.get("/annual.xlsx", response_class=StreamingResponse, responses=XLSX)
+def annual_xlsx(
+    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+) -> StreamingResponse:
+    """The yearly report as a workbook: the indicators, and a second sheet with every case behind them."""
+    report = service.annual_report(session, actor=actor, period=period, now=now, locale=locale)
+    return xlsx_response(tables.annual_sheets(report, locale), _stem("bao-cao-nam", period))
+
+
+# --- dashboard --------------------------------------------------------------------------------------------------
+
+
+@router.get("/dashboard", response_model=Dashboard)
+def dashboard(session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep) -> Dashboard:
+    """Cases received in the period by topic, lead unit, source kind, severity and over time; on-time rates per
+    clock (legal basis or internal target) and per unit (the unit's own clocks); median and 90th percentile of
+    the hours to initial information and to the final response; open and overdue cases now."""
+    return service.dashboard(session, actor=actor, period=period, now=now, locale=locale)
+
+
+@router.get("/dashboard.csv", response_class=StreamingResponse, responses=CSV)
+def dashboard_csv(
+    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+) -> StreamingResponse:
+    """The dashboard's figures as one long table: group, item, code, measure, value."""
+    data = service.dashboard(session, actor=actor, period=period, now=now, locale=locale)
+    return csv_response(tables.dashboard_header(locale), tables.dashboard_rows(data, locale), _stem("thong-ke", period))
+
+
+@router.get("/dashboard.xlsx", response_class=StreamingResponse, responses=XLSX)
+def dashboard_xlsx(
+    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+) -> StreamingResponse:
+    data = service.dashboard(session, actor=actor, period=period, now=now, locale=locale)
+    sheet = Sheet(text(_("Thống kê"), locale), tables.dashboard_header(locale), tables.dashboard_rows(data, locale))
+    return xlsx_response([sheet], _stem("thong-ke", period))
+
+
+# --- unit scorecards --------------------------------------------------------------------------------------------
+
+
+@router.get("/units", response_model=ScorecardPage)
+def units(session: SessionDep, actor: ActorDep, now: NowDep, period: PeriodDep) -> ScorecardPage:
+    """Per unit (the Sở's emulation criteria): cases led, supported and answered; the unit's own clocks (its
+    internal targets and the information tasks given to it) on time, late, missed, overdue, with the on-time rate;
+    the notices published in the period on its cases."""
+    return service.unit_scorecards(session, actor=actor, period=period, now=now)
+
+
+@router.get("/units.csv", response_class=StreamingResponse, responses=CSV)
+def units_csv(
+    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+) -> StreamingResponse:
+    page = service.unit_scorecards(session, actor=actor, period=period, now=now)
+    return csv_response(tables.scorecard_header(locale), tables.scorecard_rows(page, locale), _stem("don-vi", period))
+
+
+@router.get("/units.xlsx", response_class=StreamingResponse, responses=XLSX)
+def units_xlsx(
+    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+) -> StreamingResponse:
+    page = service.unit_scorecards(session, actor=actor, period=period, now=now)
+    sheet = Sheet(text(_("Đơn vị"), locale), tables.scorecard_header(locale), tables.scorecard_rows(page, locale))
+    return xlsx_response([sheet], _stem("don-vi", period))
