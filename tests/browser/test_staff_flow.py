@@ -204,8 +204,12 @@ def test_log_route_accept_in_vietnamese(page: Page, site: Site) -> None:
     expect(page.locator("details#approve")).to_have_attribute("open", "")
     expect(page.locator("details#approve")).to_contain_text("Không có bí mật nhà nước.")
     screenshot(page, "vi-12-approval-form")
+    page.set_viewport_size({"width": 390, "height": 844})  # the spokesperson approves from a phone
+    screenshot(page, "vi-18-approval-form-on-a-phone")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     approve_statement(page)
     expect(page.locator("#approvals")).to_contain_text("Người phát ngôn thường xuyên")
+    page.set_viewport_size({"width": 1280, "height": 900})
     log_out(page)
 
     # The press office publishes it: a numbered notice.
