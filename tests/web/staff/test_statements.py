@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.cases.models import Case
 from app.statements import service as statements
@@ -332,3 +332,20 @@ def test_the_approval_queue_links_to_the_approve_form(browser: TestClient, case:
     queue = home.split('id="approval-queue"')[1].split("</section>")[0]
     assert case.reference in queue and f"/staff/statements/{statement.id}#approve" in queue
     assert "hạn duyệt" in queue and "còn 4 giờ" in queue  # the internal 4-hour approval target
+
+
+def test_a_spokesperson_without_an_appointment_in_force_is_not_offered_the_approval(
+    browser: TestClient, case: Case, session: Session
+) -> None:
+    from app.spokespersons import service as spokespersons
+    from app.spokespersons.models import SpokespersonAppointment
+
+    statement = submitted(session, case)
+    appointment = session.exec(select(SpokespersonAppointment)).one()
+    assert appointment.id is not None
+    spokespersons.end_appointment(session, actor=actor(session, "director"), appointment_id=appointment.id,
+                                  note=None, now=FIXED_NOW - timedelta(minutes=1))  # fmt: skip
+    login(browser, "spokesperson")
+    assert 'id="approve"' not in browser.get(page_of(statement)).text
+    queue = browser.get("/staff/").text.split('id="approval-queue"')[1].split("</section>")[0]
+    assert case.reference in queue and "Bạn chưa có thẩm quyền phát ngôn cho vụ việc này." in queue
