@@ -21,3 +21,45 @@ document.addEventListener("click", function (event) {
     });
   }
 });
+
+(function () {
+  // Countdowns: <span class="countdown" data-due="ISO">…</span> (rendered by the server) kept current every 30
+  // seconds, in the page's language (the words and the server's time are on #countdown-words).
+  var words = document.getElementById("countdown-words");
+  if (!words) return;
+  var offset = Date.parse(words.getAttribute("data-now")) - Date.now();
+  if (isNaN(offset)) offset = 0;
+  function unit(template, n) { return template.replace("{n}", String(n)); }
+  function say(seconds) {
+    var minutes = Math.floor(Math.abs(seconds) / 60);
+    var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), mins = minutes % 60;
+    var parts;
+    if (days) parts = [unit(words.dataset.days, days)].concat(hours ? [unit(words.dataset.hours, hours)] : []);
+    else if (hours) parts = [unit(words.dataset.hours, hours)].concat(mins ? [unit(words.dataset.minutes, mins)] : []);
+    else parts = [unit(words.dataset.minutes, mins)];
+    return (seconds >= 0 ? words.dataset.left : words.dataset.over).replace("{t}", parts.join(" "));
+  }
+  function tick() {
+    var now = Date.now() + offset;
+    var nodes = document.querySelectorAll(".countdown[data-due]");
+    for (var i = 0; i < nodes.length; i++) {
+      var seconds = Math.round((Date.parse(nodes[i].getAttribute("data-due")) - now) / 1000);
+      if (isNaN(seconds)) continue;
+      nodes[i].textContent = say(seconds);
+      nodes[i].classList.toggle("over", seconds < 0);
+    }
+  }
+  tick();
+  window.setInterval(tick, 30000);
+})();
+
+(function () {
+  // A link to #approve (from the approval queue, the case page) opens that action's <details>.
+  function openTarget() {
+    var id = window.location.hash.slice(1);
+    var target = id && document.getElementById(id);
+    if (target && target.tagName === "DETAILS") target.open = true;
+  }
+  openTarget();
+  window.addEventListener("hashchange", openTarget);
+})();

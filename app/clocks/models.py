@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
+from app.cases.vocabulary import Severity
 from app.db import StrEnumType, UTCDateTime
 from app.i18n import Message, _
 from app.rules.models import ClockActor, MetBy, StartEvent
@@ -176,3 +177,19 @@ class ClockExplanation(SQLModel):
     days: list[ExplainDay]
     skipped: list[ExplainDay]
     makeup_days: list[ExplainDay]
+
+
+class ClockAction(StrEnum):
+    """What a person may do with a clock (the staff pages offer only these)."""
+
+    EXTEND = "extend"
+    MARK_MET = "met"
+
+
+class CaseClockRead(SQLModel):
+    """A clock with the case it belongs to (the home pages' lists across cases)."""
+
+    case_reference: str
+    case_title: str
+    case_severity: Severity
+    clock: ClockRead

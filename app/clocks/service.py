@@ -21,22 +21,24 @@ answer) is visible on the clock itself (state, ``met_at``, note) and is not logg
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
-from app.auth.permissions import Actor, Permission, require
+from app.auth.permissions import Actor, Permission, can, require
 from app.cases.models import Case, CaseEvent
 from app.cases.workflow import CaseStatus
 from app.clocks.models import (
     ACTIVE_STATES,
     CLOCK_STATE_LABELS,
     TICKING_STATES,
+    CaseClockRead,
     Clock,
+    ClockAction,
     ClockExplanation,
     ClockOrigin,
     ClockRead,
@@ -696,3 +698,66 @@ def mark_met(session: Session, *, actor: Actor, reference: str, clock_id: int, n
     _meet(session, case, clock, at=at, now=now, how="manual", actor_id=actor.user_id, note=note)
     refresh_next_due(session, case)
     return clock_read(clock, now=now, locale=locale)
+
+
+# --- the staff pages ----------------------------------------------------------------------------------------
+
+
+def clock_actions(
+    session: Session, *, actor: Actor, case: Case, clocks: Sequence[ClockRead]
+) -> dict[int, list[ClockAction]]:
+    """What the actor may do now with each of the case's clocks (the same checks as ``extend_clock`` and
+    ``mark_met``), by clock id."""
+    from app.cases.service import scope_of
+
+    scope = scope_of(session, case)
+    may_extend = can(actor, Permission.CLOCK_EXTEND, scope)
+    may_mark = can(actor, Permission.CLOCK_MARK_MET, scope)
+    result: dict[int, list[ClockAction]] = {}
+    for clock in clocks:
+        actions = []
+        if may_extend and clock.state in TICKING_STATES:
+            actions.append(ClockAction.EXTEND)
+        if may_mark and clock.state in ACTIVE_STATES:
+            actions.append(ClockAction.MARK_MET)
+        result[clock.id] = actions
+    return result
+
+
+def _case_clock_reads(rows: Sequence[tuple[Clock, Case]], *, now: datetime, locale: str) -> list[CaseClockRead]:
+    return [
+        CaseClockRead(case_reference=case.reference, case_title=case.title, case_severity=case.severity,
+                      clock=clock_read(clock, now=now, locale=locale))
+        for clock, case in rows
+    ]  # fmt: skip
+
+
+def _visible_clocks(actor: Actor) -> Any:
+    from app.cases.service import visibility_clause
+
+    query = select(Clock, Case).join(Case, col(Case.id) == col(Clock.case_id))
+    visible = visibility_clause(actor)
+    return query if visible is None else query.where(visible)
+
+
+def running_clocks(
+    session: Session, *, actor: Actor, now: datetime, locale: str, limit: int = 20
+) -> list[CaseClockRead]:
+    """Every running clock of the cases the actor may see, nearest due first (overdue ones first of all)."""
+    query = _visible_clocks(actor).where(Clock.state == ClockState.RUNNING)
+    rows = session.exec(query.order_by(col(Clock.due_at), col(Clock.id)).limit(limit)).all()
+    return _case_clock_reads(rows, now=now, locale=locale)
+
+
+def missed_clocks(session: Session, *, actor: Actor, since: datetime, until: datetime, now: datetime, locale: str,
+                  limit: int = 20) -> tuple[int, list[CaseClockRead]]:  # fmt: skip
+    """The clocks due in [since, until) that were not met on time: missed, met late, or still ticking past their
+    due time. Returns how many, and the latest ``limit`` of them."""
+    late = or_(
+        col(Clock.state).in_([ClockState.MISSED, ClockState.MET_LATE]),
+        and_(col(Clock.state).in_(list(TICKING_STATES)), col(Clock.due_at) < now),
+    )
+    query = _visible_clocks(actor).where(col(Clock.due_at) >= since, col(Clock.due_at) < until, late)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Clock.due_at).desc(), col(Clock.id).desc()).limit(limit)).all()
+    return total, _case_clock_reads(rows, now=now, locale=locale)

@@ -76,6 +76,14 @@ def list_notifications(
     return NotificationPage(items=[_read(n, refs) for n in rows], unread=unread)
 
 
+def unread_count(session: Session, *, actor: Actor) -> int:
+    """How many of the actor's notifications are unread (the header's badge)."""
+    count: int = session.exec(
+        select(func.count()).where(Notification.user_id == actor.user_id, col(Notification.read_at).is_(None))
+    ).one()
+    return count
+
+
 def mark_read(session: Session, *, actor: Actor, notification_id: int, now: datetime) -> NotificationRead:
     row = session.get(Notification, notification_id)
     if row is None or row.user_id != actor.user_id:

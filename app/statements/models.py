@@ -15,6 +15,7 @@ from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint, even
 from sqlmodel import Field, SQLModel
 
 from app.cases.models import UserRef
+from app.cases.vocabulary import Severity
 from app.db import JSONType, StrEnumType, UTCDateTime
 from app.notices.models import NoticeRef
 from app.spokespersons.rules import Capacity, Regime
@@ -297,3 +298,28 @@ class DiffRead(SQLModel):
     rows: list[DiffRow]
     added: int
     removed: int
+
+
+# --- schemas: the staff pages -------------------------------------------------------------------------------
+
+
+class DraftingOptions(SQLModel):
+    """What the actor may draft on a case now: the kinds, the refusal grounds of the case's regime, and the
+    notices a correction may name."""
+
+    kinds: list[StatementKind]
+    refusal_grounds: list[RefusalGround]
+    correctable: list[NoticeRef]
+
+
+class QueueItem(SQLModel):
+    """A statement waiting for a decision, with its case and the time left."""
+
+    statement: StatementSummary
+    case_title: str
+    case_severity: Severity
+    submitted_at: datetime | None
+    submitted_by: UserRef | None
+    approval_due_at: datetime | None  # the running approval clock (started by the submission), if any
+    case_due_at: datetime | None  # the case's nearest running clock
+    may_decide: bool  # the reader holds spokesperson authority for the case now

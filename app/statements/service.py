@@ -40,6 +40,8 @@ from app.statements.models import (
     DiffRead,
     DiffRow,
     DiffSegment,
+    DraftingOptions,
+    QueueItem,
     RefusalRead,
     Statement,
     StatementApproval,
@@ -814,3 +816,84 @@ def comment_reads(session: Session, comments: Sequence[StatementComment]) -> lis
         )  # fmt: skip
         for c in comments
     ]
+
+
+# --- the staff pages ----------------------------------------------------------------------------------------
+
+
+def drafting_options(session: Session, *, actor: Actor, case: Case) -> DraftingOptions:
+    """The kinds of statement the actor may draft on the case now (the checks of ``create_statement``), the refusal
+    grounds the case's regime offers, and the case's notices that a correction may name (not withdrawn)."""
+    assert case.id is not None
+    grounds = list(rules.REFUSAL_GROUNDS[regime_for(case.received_at)])
+    if not can(actor, Permission.STATEMENT_DRAFT, scope_of(session, case)):
+        return DraftingOptions(kinds=[], refusal_grounds=grounds, correctable=[])
+    open_main = session.exec(
+        select(Statement.id).where(
+            Statement.case_id == case.id,
+            col(Statement.kind).in_(MAIN_KINDS),
+            Statement.status != StatementStatus.PUBLISHED,
+        )
+    ).first()
+    issued = session.exec(
+        select(Notice).where(Notice.case_id == case.id).order_by(col(Notice.published_at).desc(), col(Notice.id))
+    ).all()
+    correctable = [notices.notice_ref(n) for n in issued if notices.withdrawn_by(session, n) is None]
+    kinds = []
+    for kind in StatementKind:
+        if not rules.may_draft(kind, case.status):
+            continue
+        if kind in MAIN_KINDS and open_main is not None:
+            continue
+        if kind == StatementKind.CORRECTION and not correctable:
+            continue
+        kinds.append(kind)
+    return DraftingOptions(kinds=kinds, refusal_grounds=grounds, correctable=correctable)
+
+
+def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int = 50) -> list[QueueItem]:
+    """The submitted statements of the cases the actor may see, oldest submission first, with the time left on
+    each (the approval clock, else the case's nearest running clock) and whether the actor may decide now."""
+    from app.clocks.models import Clock, ClockState
+    from app.rules.models import StartEvent
+
+    visible = visible_cases(actor).with_only_columns(col(Case.id))
+    rows = session.exec(
+        select(Statement, Case)
+        .join(Case, col(Case.id) == col(Statement.case_id))
+        .where(Statement.status == StatementStatus.SUBMITTED, col(Case.id).in_(visible))
+        .order_by(col(Statement.submitted_at), col(Statement.id))
+        .limit(limit)
+    ).all()
+    if not rows:
+        return []
+    case_ids = {case.id for _statement, case in rows}
+    approval_due: dict[int, datetime] = {}
+    for case_id, due in session.exec(
+        select(Clock.case_id, Clock.due_at).where(
+            col(Clock.case_id).in_(case_ids),
+            Clock.state == ClockState.RUNNING,
+            Clock.start_event == StartEvent.SUBMITTED,
+        )
+    ).all():
+        if due is not None and (case_id not in approval_due or due < approval_due[case_id]):
+            approval_due[case_id] = due
+    users = _users(session, {s.submitted_by_id for s, _case in rows})
+    items = []
+    for statement, case in rows:
+        assert case.id is not None
+        summary = statement_summaries(session, case=case, statements=[statement])[0]
+        authority = spokespersons.authority_for(session, actor=actor, case=case, at=now)
+        items.append(
+            QueueItem(
+                statement=summary,
+                case_title=case.title,
+                case_severity=case.severity,
+                submitted_at=statement.submitted_at,
+                submitted_by=users.get(statement.submitted_by_id) if statement.submitted_by_id else None,
+                approval_due_at=approval_due.get(case.id),
+                case_due_at=case.next_due_at,
+                may_decide=authority is not None,
+            )
+        )
+    return items

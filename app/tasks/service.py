@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from app.auth.permissions import Actor, Permission, require
+from app.auth.permissions import Actor, Permission, can, require
 from app.cases.models import Case, CaseSupportingUnit, UnitRef, UserRef
 from app.cases.service import get_case, record_event, scope_of, visible_cases
 from app.cases.workflow import CaseStatus
@@ -132,3 +132,33 @@ def create_task_read(session: Session, *, actor: Actor, reference: str, data: Ta
 def answer_task_read(session: Session, *, actor: Actor, task_id: int, data: TaskAnswer, now: datetime) -> TaskRead:
     return task_reads(session, tasks=[answer_task(session, actor=actor, task_id=task_id, data=data, now=now)],
                       now=now)[0]  # fmt: skip
+
+
+# --- the staff pages ----------------------------------------------------------------------------------------
+
+
+def task_actions(session: Session, *, actor: Actor, case: Case) -> tuple[bool, frozenset[int]]:
+    """Whether the actor may give the case a new task now, and which of its tasks the actor may answer now (the
+    same checks as ``create_task`` and ``answer_task``)."""
+    may_create = case.status != CaseStatus.CLOSED and can(actor, Permission.TASK_MANAGE, scope_of(session, case))
+    own_units = {g.unit_id for g in actor.grants if g.unit_id is not None}
+    rows = session.exec(
+        select(Task.id, Task.unit_id).where(Task.case_id == case.id, col(Task.answered_at).is_(None))
+    ).all()
+    return may_create, frozenset(task_id for task_id, unit_id in rows if task_id is not None and unit_id in own_units)
+
+
+def open_tasks(
+    session: Session, *, actor: Actor, unit_ids: Sequence[int], now: datetime, limit: int = 20
+) -> list[TaskRead]:
+    """The unanswered tasks given to these units, on cases the actor may see, nearest due first."""
+    if not unit_ids:
+        return []
+    visible = visible_cases(actor).with_only_columns(col(Case.id))
+    tasks = session.exec(
+        select(Task)
+        .where(col(Task.unit_id).in_(list(unit_ids)), col(Task.answered_at).is_(None), col(Task.case_id).in_(visible))
+        .order_by(col(Task.due_at), col(Task.id))
+        .limit(limit)
+    ).all()
+    return task_reads(session, tasks=tasks, now=now)

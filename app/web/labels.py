@@ -13,9 +13,19 @@ from typing import Any
 from app.auth.permissions import PERMISSION_LABELS, ROLE_LABELS
 from app.cases.vocabulary import LEGAL_TRIGGER_LABELS, SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS
 from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
+from app.clocks.models import CLOCK_ORIGIN_LABELS, CLOCK_STATE_LABELS
 from app.i18n import Message, _, text
+from app.notices.rules import NOTICE_TYPE_LABELS
+from app.notifications.models import STAGE_LABELS
 from app.org.models import UNIT_KIND_LABELS
 from app.press_events.models import PRESS_EVENT_KIND_LABELS
+from app.rules.models import CLOCK_ACTOR_LABELS, MET_BY_LABELS, START_EVENT_LABELS, UNIT_LABELS
+from app.spokespersons.rules import CAPACITY_LABELS, REGIME_LABELS
+from app.statements.rules import ACTION_LABELS as STATEMENT_ACTION_LABELS
+from app.statements.rules import KIND_LABELS as STATEMENT_KIND_LABELS
+from app.statements.rules import REFUSAL_LABELS
+from app.statements.rules import STATUS_LABELS as STATEMENT_STATUS_LABELS
+from app.workdays.models import DAY_KIND_LABELS, OVERRIDE_KIND_LABELS
 
 EVENT_KIND_LABELS: dict[str, Message] = {
     "created": _("Tiếp nhận vụ việc"),
@@ -24,6 +34,26 @@ EVENT_KIND_LABELS: dict[str, Message] = {
     "note": _("Ghi chú nội bộ"),
     "press_event_linked": _("Được nêu tại họp báo, giao ban"),
     "press_event_unlinked": _("Bỏ khỏi họp báo, giao ban"),
+    "clock": _("Thời hạn"),
+    "clock:paused": _("Thời hạn tạm dừng"),
+    "clock:resumed": _("Thời hạn tiếp tục tính"),
+    "clock:extended": _("Thời hạn được gia hạn"),
+    "clock:met": _("Ghi nhận thời hạn đã được thực hiện"),
+    "clock:recomputed": _("Tính lại thời hạn theo lịch làm việc"),
+    "task": _("Nhiệm vụ cung cấp thông tin"),
+    "task:created": _("Giao yêu cầu cung cấp thông tin"),
+    "task:answered": _("Đơn vị trả lời yêu cầu cung cấp thông tin"),
+    "statement_created": _("Tạo dự thảo nội dung phát ngôn"),
+    "statement_version_added": _("Thêm phiên bản nội dung phát ngôn"),
+    "statement_submitted": _("Nội dung phát ngôn được trình duyệt"),
+    "statement_returned": _("Trả lại nội dung phát ngôn"),
+    "statement_approved": _("Duyệt nội dung phát ngôn"),
+    "approval_voided": _("Hủy phê duyệt do có phiên bản mới"),
+    "statement_commented": _("Góp ý nội dung phát ngôn"),
+    "notice_scheduled": _("Hẹn giờ công bố thông cáo"),
+    "notice_published": _("Thông cáo được công bố"),
+    "authorisation_granted": _("Ủy quyền phát ngôn"),
+    "authorisation_revoked": _("Thu hồi ủy quyền phát ngôn"),
 }
 
 FIELD_LABELS: dict[str, Message] = {
@@ -50,6 +80,19 @@ FIELD_LABELS: dict[str, Message] = {
     "reason": _("Lý do"),
 }
 
+# ISO weekdays: 1 Monday … 7 Sunday.
+WEEKDAY_LABELS: dict[int, Message] = {
+    1: _("Thứ Hai"), 2: _("Thứ Ba"), 3: _("Thứ Tư"), 4: _("Thứ Năm"), 5: _("Thứ Sáu"), 6: _("Thứ Bảy"),
+    7: _("Chủ nhật"),
+}  # fmt: skip
+WEEKDAY_SHORT_LABELS: dict[int, Message] = {
+    1: _("T2"), 2: _("T3"), 3: _("T4"), 4: _("T5"), 5: _("T6"), 6: _("T7"), 7: _("CN"),
+}  # fmt: skip
+MONTH_LABELS: dict[int, Message] = {
+    1: _("Tháng 1"), 2: _("Tháng 2"), 3: _("Tháng 3"), 4: _("Tháng 4"), 5: _("Tháng 5"), 6: _("Tháng 6"),
+    7: _("Tháng 7"), 8: _("Tháng 8"), 9: _("Tháng 9"), 10: _("Tháng 10"), 11: _("Tháng 11"), 12: _("Tháng 12"),
+}  # fmt: skip
+
 VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "status": STATUS_LABELS,
     "action": ACTION_LABELS,
@@ -64,7 +107,34 @@ VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "press_event_kind": PRESS_EVENT_KIND_LABELS,
     "event": EVENT_KIND_LABELS,
     "field": FIELD_LABELS,
+    "statement_kind": STATEMENT_KIND_LABELS,
+    "statement_status": STATEMENT_STATUS_LABELS,
+    "statement_action": STATEMENT_ACTION_LABELS,
+    "refusal_ground": REFUSAL_LABELS,
+    "capacity": CAPACITY_LABELS,
+    "regime": REGIME_LABELS,
+    "notice_type": NOTICE_TYPE_LABELS,
+    "clock_state": CLOCK_STATE_LABELS,
+    "clock_origin": CLOCK_ORIGIN_LABELS,
+    "stage": STAGE_LABELS,
+    "start_event": START_EVENT_LABELS,
+    "met_by": MET_BY_LABELS,
+    "clock_actor": CLOCK_ACTOR_LABELS,
+    "period_unit": UNIT_LABELS,
+    "day_kind": DAY_KIND_LABELS,
+    "override_kind": OVERRIDE_KIND_LABELS,
+    "weekday": WEEKDAY_LABELS,
+    "weekday_short": WEEKDAY_SHORT_LABELS,
+    "month": MONTH_LABELS,
 }
+
+
+def event_label(kind: str, action: str | None, locale: str) -> str:
+    """The title of a line of the timeline: the kind's label, refined by its action where that says more."""
+    if kind == "transition" and action:
+        return label(action, "action", locale)
+    message = EVENT_KIND_LABELS.get(f"{kind}:{action}") if action else None
+    return text(message, locale) if message is not None else label(kind, "event", locale)
 
 
 def label(value: Any, vocabulary: str, locale: str) -> str:

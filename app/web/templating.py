@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,8 @@ from fastapi.templating import Jinja2Templates
 
 from app.i18n import Message, text, translate
 from app.timeutil import to_local
-from app.web import labels
-from app.web.deps import get_locale
+from app.web import countdown, labels
+from app.web.deps import get_locale, get_now
 from app.web.ui import active_nav, flash, staff_nav
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -28,6 +28,31 @@ def local_datetime(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 def local_date(value: datetime | None) -> str:
     return local_datetime(value, "%d/%m/%Y")
+
+
+def from_iso(value: str | None) -> datetime | None:
+    """A timestamp stored as ISO 8601 text (in an event's data) as a datetime; None if it is not one."""
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def due_time(value: datetime | None) -> str:
+    """A due time as dd/mm/yyyy HH:MM, local; a period that ends at the end of a day (stored as 00:00 of the next)
+    is written as 24:00 of its last day, the way the law counts it (Civil Code Art. 148.6)."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return (local - timedelta(days=1)).strftime("%d/%m/%Y") + " 24:00"
+    return local.strftime("%d/%m/%Y %H:%M")
+
+
+def end_day(value: datetime | None) -> str:
+    """The last day of a period that ends at 24:00 local time (stored as 00:00 of the next day), dd/mm/yyyy."""
+    return local_date(value - timedelta(microseconds=1)) if value else ""
 
 
 def input_datetime(value: datetime | str | None) -> str:
@@ -46,12 +71,40 @@ def label_filter(ctx: jinja2.runtime.Context, value: Any, vocabulary: str) -> st
 
 
 @jinja2.pass_context
+def event_title(ctx: jinja2.runtime.Context, event: Any) -> str:
+    return labels.event_label(event.kind, event.action, ctx["locale"])
+
+
+@jinja2.pass_context
 def unit_name(ctx: jinja2.runtime.Context, unit: Any) -> str:
     """A unit's name in the reader's language (the English name when there is one)."""
     if unit is None:
         return ""
     english = getattr(unit, "name_en", None)
     return str(english if ctx["locale"] == "en" and english else unit.name)
+
+
+@jinja2.pass_context
+def countdown_filter(ctx: jinja2.runtime.Context, due: datetime | None) -> str:
+    """The time left until ``due`` (or past it), in words, at the page's ``now``."""
+    if due is None:
+        return ""
+    return countdown.remaining(int((due - ctx["now"]).total_seconds()), ctx["locale"])
+
+
+@jinja2.pass_context
+def due_state(ctx: jinja2.runtime.Context, due: datetime | None, soon_hours: int = 24) -> str:
+    """``overdue``, ``soon`` (within ``soon_hours``) or ``""``: how a due time is marked on the pages."""
+    if due is None:
+        return ""
+    left = (due - ctx["now"]).total_seconds()
+    return "overdue" if left < 0 else "soon" if left < soon_hours * 3600 else ""
+
+
+@jinja2.pass_context
+def translated(ctx: jinja2.runtime.Context, value: str | None) -> str:
+    """A Vietnamese text that may be in the catalog (a rule pack's clock name), in the reader's language."""
+    return translate(value, ctx["locale"]) if value else ""
 
 
 _env = jinja2.Environment(
@@ -63,10 +116,28 @@ _env = jinja2.Environment(
 )
 _env.filters["local_datetime"] = local_datetime
 _env.filters["local_date"] = local_date
+_env.filters["end_day"] = end_day
+_env.filters["due_time"] = due_time
+_env.filters["fromiso"] = from_iso
 _env.filters["input_datetime"] = input_datetime
 _env.filters["label"] = label_filter
 _env.filters["unit_name"] = unit_name
+_env.filters["event_title"] = event_title
+_env.filters["countdown"] = countdown_filter
+_env.filters["due_state"] = due_state
+_env.filters["tr"] = translated
 templates = Jinja2Templates(env=_env)
+
+
+def countdown_words(locale: str) -> dict[str, str]:
+    """The words ``static/app.js`` needs to keep countdowns current (``data-`` attributes of ``#countdown-words``)."""
+    return {
+        "left": text(countdown.LEFT, locale),
+        "over": text(countdown.OVER, locale),
+        "days": text(countdown.DAYS, locale),
+        "hours": text(countdown.HOURS, locale),
+        "minutes": text(countdown.MINUTES, locale),
+    }
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
@@ -84,6 +155,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     actor = getattr(request.state, "actor", None)
     path = request.url.path
     ctx: dict[str, Any] = {
+        "now": get_now(request),
+        "unread": getattr(request.state, "unread_notifications", None),
+        "countdown_words": countdown_words(locale),
         "_": gettext,
         "t": t,
         "options": options,

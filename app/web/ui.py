@@ -20,6 +20,15 @@ class NavItem:
     label: Message
 
 
+ADMIN_PERMISSIONS = (
+    Permission.UNITS_MANAGE,
+    Permission.USERS_MANAGE,
+    Permission.TOKENS_MANAGE,
+    Permission.CALENDAR_MANAGE,
+    Permission.TARGETS_MANAGE,
+)
+
+
 def staff_nav(actor: Actor | None) -> list[NavItem]:
     if actor is None:
         return []
@@ -31,7 +40,9 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
         items.append(NavItem("intake", "/staff/cases/new", _("Tiếp nhận vụ việc")))
     if can(actor, Permission.REPORTS_VIEW):
         items.append(NavItem("reports", "/staff/reports", _("Báo cáo")))
-    if any(can(actor, p) for p in (Permission.UNITS_MANAGE, Permission.USERS_MANAGE, Permission.TOKENS_MANAGE)):
+    if can(actor, Permission.STATEMENT_REVIEW) or can(actor, Permission.SPOKESPERSON_APPOINT):
+        items.append(NavItem("spokespersons", "/staff/spokespersons", _("Danh sách người phát ngôn")))
+    if any(can(actor, p) for p in ADMIN_PERMISSIONS):
         items.append(NavItem("admin", "/staff/admin/", _("Quản trị")))
     items.append(NavItem("settings", "/staff/settings", _("Cài đặt của tôi")))
     return items
@@ -44,8 +55,12 @@ def active_nav(path: str) -> str:
         return "reports"
     if path.startswith("/staff/cases/new"):
         return "intake"
-    if path.startswith("/staff/cases"):
+    if path.startswith(("/staff/cases", "/staff/statements", "/staff/notices")):
         return "cases"
+    if path.startswith("/staff/spokespersons"):
+        return "spokespersons"
+    if path.startswith("/staff/notifications"):
+        return "notifications"
     if path.startswith("/staff/settings"):
         return "settings"
     return "home"
@@ -63,6 +78,26 @@ FLASH_MESSAGES: dict[str, Message] = {
     "revoked": _("Đã thu hồi mã truy cập."),
     "press_event": _("Đã lưu họp báo, giao ban."),
     "press_event_deleted": _("Đã xóa họp báo, giao ban."),
+    "extended": _("Đã gia hạn thời hạn."),
+    "met": _("Đã ghi nhận thời hạn được thực hiện."),
+    "task": _("Đã gửi yêu cầu cung cấp thông tin cho đơn vị."),
+    "answered": _("Đã trả lời yêu cầu cung cấp thông tin."),
+    "statement_created": _("Đã tạo dự thảo nội dung phát ngôn."),
+    "version": _("Đã lưu phiên bản mới."),
+    "comment": _("Đã thêm góp ý."),
+    "submitted": _("Đã trình duyệt nội dung phát ngôn."),
+    "returned": _("Đã trả lại nội dung phát ngôn cho đơn vị."),
+    "approved": _("Đã duyệt nội dung phát ngôn."),
+    "published": _("Đã công bố thông cáo."),
+    "override": _("Đã thêm ngày điều chỉnh vào lịch; các thời hạn liên quan đã được tính lại."),
+    "override_removed": _("Đã bỏ ngày điều chỉnh; các thời hạn liên quan đã được tính lại."),
+    "target": _("Đã lưu chỉ tiêu thời hạn."),
+    "target_off": _("Đã ngừng áp dụng chỉ tiêu thời hạn."),
+    "appointed": _("Đã giao nhiệm vụ người phát ngôn thường xuyên."),
+    "appointment_ended": _("Đã chấm dứt nhiệm vụ người phát ngôn."),
+    "authorised": _("Đã ủy quyền phát ngôn cho vụ việc."),
+    "revoked_authorisation": _("Đã thu hồi ủy quyền phát ngôn."),
+    "all_read": _("Đã đánh dấu tất cả thông báo là đã đọc."),
     **{a.value: _("Đã thực hiện: {action}.", action=ACTION_LABELS[a]) for a in Action},
 }
 

@@ -90,6 +90,19 @@ def calendar_year(session: Session, *, actor: Actor, year: int, locale: str) -> 
     )
 
 
+def day_kinds(session: Session, *, actor: Actor, year: int) -> dict[date, DayKind]:
+    """The kind of every day of the year (working, make-up, weekend, holiday, extra day off): the year view's grid."""
+    require(actor, Permission.CASE_VIEW)
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed(_("Năm phải từ 2000 đến 2100."), field="year")
+    cal = load_calendar(session)
+    day, kinds = date(year, 1, 1), {}
+    while day.year == year:
+        kinds[day] = cal.kind(day)
+        day += timedelta(days=1)
+    return kinds
+
+
 def add_override(session: Session, *, actor: Actor, data: OverrideCreate, now: datetime) -> CalendarOverride:
     require(actor, Permission.CALENDAR_MANAGE)
     if session.exec(select(CalendarOverride.id).where(CalendarOverride.day == data.day)).first() is not None:

@@ -27,7 +27,7 @@ from app.cases.workflow import Action
 from app.db import make_engine
 from app.main import create_app
 from tests.conftest import FIXED_NOW, Databases, make_settings
-from tests.factories import actor, make_case, standard_org
+from tests.factories import actor, appoint_spokesperson, make_case, standard_org
 
 CHROMIUM = os.environ.get("CRISISDESK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -65,7 +65,9 @@ def site(databases: Databases, template_db: str) -> Iterator[Site]:
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as session:
         standard_org(session, FIXED_NOW - timedelta(days=1))
-        other = make_case(session, by="office", now=FIXED_NOW - timedelta(hours=3), title="Vụ việc của Tiểu học")
+        appoint_spokesperson(session, now=FIXED_NOW - timedelta(days=1))  # approves as standing spokesperson
+        other = make_case(session, by="office", now=FIXED_NOW - timedelta(hours=3), title="Vụ việc của Tiểu học",
+                          legal_trigger="major_event", severity="crisis")  # fmt: skip
         cases.transition_case(session, actor=actor(session, "office"), case=other, action=Action.ASSIGN,
                               lead_unit="GDTH", now=FIXED_NOW - timedelta(hours=2))  # fmt: skip
         session.commit()

@@ -8,17 +8,34 @@ carry the session's CSRF token. Fine-grained permissions are checked by the serv
 from fastapi import APIRouter, Depends, FastAPI
 
 from app.web.deps import get_actor
-from app.web.staff import account, admin, cases, home, reports, session
+from app.web.staff import (
+    account,
+    admin,
+    cases,
+    deadline_admin,
+    deadlines,
+    home,
+    reports,
+    notifications,
+    session,
+    spokespersons,
+    statements,
+)
 from app.web.staff.errors import render_staff_error
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 router.include_router(session.router)
 
-signed_in = APIRouter(dependencies=[Depends(get_actor)])
+signed_in = APIRouter(dependencies=[Depends(get_actor), Depends(notifications.load_unread)])
 signed_in.include_router(home.router)
 signed_in.include_router(cases.router)
+signed_in.include_router(deadlines.router)
+signed_in.include_router(statements.router)
+signed_in.include_router(spokespersons.router)
+signed_in.include_router(notifications.router)
 signed_in.include_router(admin.router)
 signed_in.include_router(reports.router)
+signed_in.include_router(deadline_admin.router)
 signed_in.include_router(account.router)
 router.include_router(signed_in)
 

@@ -1,5 +1,5 @@
 """Admin screens: units (a tree, with each unit's communications contact), users and their role grants, API
-tokens (issued once, listed, revoked). The calendar and the internal targets come with the deadline engine.
+tokens (issued once, listed, revoked). The calendar and the internal targets are in ``deadline_admin.py``.
 
 The services check the admin permissions (``units:manage``, ``users:manage``, ``tokens:manage``).
 """
@@ -60,6 +60,10 @@ def admin_index(request: Request, actor: ActorDep) -> Response:
          Permission.USERS_MANAGE),
         (_("Mã truy cập API"), "/staff/admin/tokens", _("Mã dài hạn cho các hệ thống tích hợp."),
          Permission.TOKENS_MANAGE),
+        (_("Lịch ngày làm việc"), "/staff/admin/calendar",
+         _("Ngày nghỉ lễ, ngày nghỉ thêm và ngày làm bù của từng năm."), Permission.CALENDAR_MANAGE),
+        (_("Chỉ tiêu thời hạn nội bộ"), "/staff/admin/targets",
+         _("Thời hạn riêng của Sở theo mức độ và nguồn thông tin."), Permission.TARGETS_MANAGE),
     ]  # fmt: skip
     shown = [(title, href, desc) for title, href, desc, perm in links if can(actor, perm)]
     if not shown:

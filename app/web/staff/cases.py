@@ -20,12 +20,13 @@ from app.cases import service
 from app.cases.models import Case, CaseCreate, CaseRead, CaseUpdate, NoteIn, TransitionIn
 from app.cases.service import CaseFilters, CaseSort
 from app.cases.vocabulary import Severity, SourceKind, Topic
-from app.cases.workflow import Action, CaseStatus, CloseReason, close_reasons_for
+from app.cases.workflow import CaseStatus
 from app.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from app.i18n import Message, _, text
 from app.org.service import list_units
 from app.timeutil import local_date, local_midnight
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
+from app.web.staff.case_page import case_page
 from app.web.staff.common import OPEN_ORDER, WORKING_ORDER, case_rows, list_url, unit_groups
 from app.web.staff.forms import (
     FORM_ERROR,
@@ -93,9 +94,17 @@ def _enum_values(raw: list[str], enum_cls: type[Any]) -> tuple[list[Any], bool]:
     return values, bad
 
 
-def _list_filters(request: Request) -> tuple[CaseFilters, Values, bool]:
+# The "deadline" filter of the list: overdue, or falling due within the next hours.
+DUE_FILTERS = ("overdue", "soon")
+SOON_HOURS = 24
+
+
+def _list_filters(request: Request, now: datetime) -> tuple[CaseFilters, Values, bool]:
     """The list's query string as filters, the values to show in the filter form, and whether some were bad."""
     params = request.query_params
+    due = params.get("due") or ""
+    bad7 = bool(due) and due not in DUE_FILTERS
+    due = due if due in DUE_FILTERS else ""
     status, bad1 = _enum_values(params.getlist("status"), CaseStatus)
     severity, bad2 = _enum_values(params.getlist("severity"), Severity)
     topic, bad3 = _enum_values(params.getlist("topic"), Topic)
@@ -122,6 +131,9 @@ def _list_filters(request: Request) -> tuple[CaseFilters, Values, bool]:
         sort=sort,
         cursor=(params.get("cursor") or "")[:500] or None,
         limit=limit,
+        overdue=True if due == "overdue" else None,
+        due_within_hours=SOON_HOURS if due == "soon" else None,
+        now=now,
     )
     shown: Values = {
         "status": [s.value for s in status],
@@ -134,8 +146,9 @@ def _list_filters(request: Request) -> tuple[CaseFilters, Values, bool]:
         "received_to": received_to if not bad6 else "",
         "sort": sort.value,
         "limit": str(limit) if limit != PAGE_SIZE else "",
+        "due": due,
     }
-    return filters, shown, any((bad1, bad2, bad3, bad4, bad5, bad6))
+    return filters, shown, any((bad1, bad2, bad3, bad4, bad5, bad6, bad7))
 
 
 def saved_views(session: Session, actor: Actor, now: datetime) -> list[tuple[Message, str, Any]]:
@@ -148,6 +161,10 @@ def saved_views(session: Session, actor: Actor, now: datetime) -> list[tuple[Mes
         if unit.id in own_units:
             views.append((_("Vụ việc đang mở của đơn vị tôi"),
                           list_url(unit=unit.code, status=[s.value for s in WORKING_ORDER]), unit))  # fmt: skip
+            views.append((_("Quá hạn của đơn vị tôi"), list_url(unit=unit.code, due="overdue", sort="due"), unit))
+    if actor.sees_all_cases:
+        views.append((_("Đang quá hạn"), list_url(due="overdue", sort="due"), None))
+    views.append((_("Sắp đến hạn (24 giờ)"), list_url(due="soon", sort="due"), None))
     today = local_date(now)
     monday = today - timedelta(days=today.weekday())
     views.append((_("Khủng hoảng tuần này"), list_url(severity="crisis", received_from=monday.isoformat()), None))
@@ -157,12 +174,12 @@ def saved_views(session: Session, actor: Actor, now: datetime) -> list[tuple[Mes
 
 @router.get("/cases")
 def case_list(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
-    filters, shown, bad = _list_filters(request)
+    filters, shown, bad = _list_filters(request, now)
     locale = get_locale(request)
     error = text(_("Một số bộ lọc không hợp lệ đã được bỏ qua."), locale) if bad else None
     status_code = 200
     try:
-        rows, next_cursor = case_rows(session, actor, filters)
+        rows, next_cursor = case_rows(session, actor, filters, now)
     except DomainError as exc:  # an unknown unit, a cursor that does not fit
         rows, next_cursor, error, status_code = [], None, text(exc.message, locale), exc.status_code
     query = {k: v for k, v in shown.items() if v not in ("", [])}
@@ -232,50 +249,14 @@ def intake(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, 
 # --- the case page ------------------------------------------------------------------------------------------
 
 
-def _case_page(
-    request: Request,
-    session: Session,
-    actor: Actor,
-    case: Case,
-    *,
-    message: str | None = None,
-    open_action: str | None = None,
-    action_values: Values | None = None,
-    errors: Errors | None = None,
-    note_value: str = "",
-    status_code: int = 200,
-) -> Response:
-    read = service.case_read(session, actor=actor, case=case)
-    editable = service.editable_fields(session, actor=actor, case=case)
-    needs_units = bool({Action.ASSIGN, Action.REASSIGN} & set(read.allowed_actions))
-    needs_people = Action.ACCEPT in read.allowed_actions and "assignees" in editable
-    ctx = {
-        "case": read,
-        "events": service.list_events(session, case=case),
-        "editable": editable,
-        "can_note": can(actor, Permission.CASE_NOTE, service.scope_of(session, case)),
-        "close_reasons": close_reasons_for(read.status),
-        "close_note_required": CloseReason.ANSWERED not in close_reasons_for(read.status),
-        "unit_groups": unit_groups(list_units(session)) if needs_units else [],
-        "units_by_code": {u.code: u for u in list_units(session, include_inactive=True)},
-        "people": service.assignable_users(session, actor=actor, case=case) if needs_people else [],
-        "message": message,
-        "open_action": open_action,
-        "action_values": action_values or {},
-        "errors": errors or {},
-        "note_value": note_value,
-        # Filled in by the deadline engine and the statements (later parts); None: the section is not shown.
-        "clocks": None,
-        "tasks": None,
-        "statements": None,
-    }
-    return render(request, "staff/cases/detail.html", ctx, status_code=status_code)
+def _case_page(request: Request, session: Session, actor: Actor, case: Case, now: datetime, **kwargs: Any) -> Response:
+    return case_page(request, session, actor, case, now, **kwargs)
 
 
 @router.get("/cases/{reference}")
-def case_page(request: Request, session: SessionDep, actor: ActorDep, reference: Reference) -> Response:
+def show_case(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference) -> Response:
     case = service.get_case(session, actor=actor, reference=reference)
-    return _case_page(request, session, actor, case)
+    return _case_page(request, session, actor, case, now)
 
 
 @router.post("/cases/{reference}/transitions")
@@ -306,7 +287,7 @@ def transition(
         )
     except ValidationError as exc:
         errors = validation_errors(exc, locale)
-        return _case_page(request, session, actor, case, open_action=action, action_values=values, errors=errors,
+        return _case_page(request, session, actor, case, now, open_action=action, action_values=values, errors=errors,
                           message=errors.pop(FORM_ERROR, None), status_code=422)  # fmt: skip
     except PAGE_ERRORS:
         raise
@@ -317,7 +298,7 @@ def transition(
         message = errors.pop(FORM_ERROR, None)
         if message and exc.status_code == 409:
             message = text(_("Không thực hiện được thao tác: {reason}", reason=exc.message), locale)
-        return _case_page(request, session, actor, case, open_action=action if errors else None,
+        return _case_page(request, session, actor, case, now, open_action=action if errors else None,
                           action_values=values, errors=errors, message=message,
                           status_code=exc.status_code)  # fmt: skip
     return RedirectResponse(f"/staff/cases/{case.reference}?done={body.action.value}", status_code=303)
@@ -335,13 +316,13 @@ def add_note(
         service.add_note(session, actor=actor, case=case, text=body.text, now=now)
     except ValidationError as exc:
         errors = {"text": next(iter(validation_errors(exc, locale).values()))}
-        return _case_page(request, session, actor, case, errors=errors, note_value=values.get("text", ""),
+        return _case_page(request, session, actor, case, now, errors=errors, note_value=values.get("text", ""),
                           status_code=422)  # fmt: skip
     except PAGE_ERRORS:
         raise
     except FORM_SHOWN_ERRORS as exc:
         discard_changes(session)
-        return _case_page(request, session, actor, case, message=text(exc.message, locale),
+        return _case_page(request, session, actor, case, now, message=text(exc.message, locale),
                           note_value=values.get("text", ""), status_code=exc.status_code)  # fmt: skip
     return RedirectResponse(f"/staff/cases/{case.reference}?done=note#timeline", status_code=303)
 

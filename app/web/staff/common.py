@@ -24,15 +24,19 @@ WORKING_ORDER = [s for s in OPEN_ORDER if s != CaseStatus.NEW]
 
 @dataclass
 class CaseRow:
-    """A case in a table, with the columns other parts fill in later (the nearest deadline)."""
+    """A case in a table, with its nearest deadline (the due time of its nearest running clock)."""
 
     case: CaseRead
     due_at: datetime | None = None
+    overdue: bool = False
 
 
-def case_rows(session: Session, actor: Actor, filters: CaseFilters) -> tuple[list[CaseRow], str | None]:
+def case_rows(
+    session: Session, actor: Actor, filters: CaseFilters, now: datetime | None = None
+) -> tuple[list[CaseRow], str | None]:
     cases, next_cursor = service.list_cases(session, actor=actor, filters=filters)
-    return [CaseRow(r) for r in service.case_reads(session, actor=actor, cases=cases)], next_cursor
+    reads = service.case_reads(session, actor=actor, cases=cases, now=now)
+    return [CaseRow(r, r.next_due_at, bool(r.overdue)) for r in reads], next_cursor
 
 
 def list_url(**params: Any) -> str:

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.auth.permissions import Role
-from app.cases import service as cases
 from app.cases.vocabulary import Severity
-from app.cases.workflow import Action
-from tests.conftest import FIXED_NOW
-from tests.factories import actor, make_case, make_user
+from app.statements import service as statements
+from app.statements.models import StatementCreate
+from app.statements.rules import StatementKind
+from tests.conftest import FIXED_NOW, Clock
+from tests.factories import actor, appoint_spokesperson, case_in_progress, make_case, make_user
 from tests.web.staff.pages import login
 from tests.web.staff.test_cases import accepted, routed
 
 
+def panel(html: str, key: str) -> str:
+    return html.split(f'id="{key}"')[1].split("</section>")[0]
+
+
 def test_press_office_triage_board(browser: TestClient, org: None, session: Session) -> None:
-    new = make_case(session, by="office", now=FIXED_NOW, title="Phản ánh mới")
+    new = make_case(session, by="office", now=FIXED_NOW, title="Phản ánh mới", legal_trigger="major_event")
     waiting = routed(session, title="Chờ đơn vị nhận")
     working = accepted(session, title="Đang xử lý rồi")
     login(browser, "office")
@@ -27,31 +33,47 @@ def test_press_office_triage_board(browser: TestClient, org: None, session: Sess
     assert "Vụ việc mới cần phân loại" in page.text and "Đã chuyển đơn vị, chờ đơn vị nhận xử lý" in page.text
     triage, rest = page.text.split('id="triage-assigned"')
     assert new.reference in triage and waiting.reference not in triage
-    assert waiting.reference in rest and working.reference not in page.text
+    assert waiting.reference in panel(page.text, "triage-assigned")
+    assert working.reference not in panel(page.text, "triage-assigned")
+    clocks = panel(page.text, "clocks-running")
+    assert "Các thời hạn đang chạy, gần nhất trước" in page.text
+    assert new.reference in clocks and working.reference in clocks  # every running clock, on every case
+    assert clocks.index(new.reference) < clocks.index("Nghị định 244/2026/NĐ-CP, Điều 7 khoản 3")
+    due_times = re.findall(r'data-due="([^"]+)"', clocks)
+    assert due_times == sorted(due_times)  # nearest first
 
 
-def test_unit_worklist(browser: TestClient, org: None, session: Session) -> None:
-    mine = accepted(session, title="Việc của Trung học")
+def test_unit_worklist_nearest_deadline_first(browser: TestClient, org: None, session: Session, clock: Clock) -> None:
+    later = accepted(session, title="Việc của Trung học")  # its unit target: 2 working days after routing
+    sooner = accepted(session, title="Sự cố nghiêm trọng", legal_trigger="major_event")  # 24 hours
     waiting = routed(session, title="Mới chuyển cho Trung học")
     other = routed(session, "GDTH", title="Việc của Tiểu học")
+    clock.advance(hours=25)  # the 24-hour clock is overdue now
     login(browser, "handler")
     page = browser.get("/staff/")
+    worklist = panel(page.text, "worklist-GDTrH")
     assert "Việc của đơn vị" in page.text and "Phòng Giáo dục Trung học" in page.text
-    assert "Hạn gần nhất" in page.text  # the deadline column, filled in by the deadline engine
-    assert page.text.index(mine.reference) < page.text.index(waiting.reference)  # oldest first
+    assert "Hạn gần nhất" in worklist
+    assert worklist.index(sooner.reference) < worklist.index(later.reference) < worklist.index(waiting.reference)
+    assert 'class="badge overdue">Quá hạn<' in worklist and "is-overdue" in worklist
     assert other.reference not in page.text
     assert "Vụ việc mới cần phân loại" not in page.text
 
 
-def test_spokesperson_approval_queue(browser: TestClient, org: None, session: Session) -> None:
-    case = accepted(session, title="Học phí tăng")
-    cases.transition_case(
-        session, actor=actor(session, "head"), case=case, action=Action.SUBMIT, now=FIXED_NOW, via_statement=True
-    )
+def test_spokesperson_approval_queue_with_the_time_left(browser: TestClient, org: None, session: Session) -> None:
+    appoint_spokesperson(session, now=FIXED_NOW - timedelta(days=1))
+    case = case_in_progress(session, now=FIXED_NOW, title="Học phí tăng")
+    statement = statements.create_statement(session, actor=actor(session, "handler"), case=case,
+                                            data=StatementCreate(kind=StatementKind.RESPONSE, text="Trả lời"),
+                                            now=FIXED_NOW)  # fmt: skip
+    statements.submit(session, actor=actor(session, "head"), statement=statement, case=case, note=None, now=FIXED_NOW)
     login(browser, "spokesperson")
     page = browser.get("/staff/")
+    queue = panel(page.text, "approval-queue")
     assert "Chờ duyệt nội dung phát ngôn" in page.text
-    assert case.reference in page.text and "Học phí tăng" in page.text
+    assert case.reference in queue and "Học phí tăng" in queue and "Trả lời, thông báo kết quả xử lý" in queue
+    assert "27/11/2026 13:00" in queue and "còn 4 giờ" in queue  # the 4-hour approval target
+    assert "Bạn chưa có thẩm quyền" not in queue
 
 
 def test_director_overview(browser: TestClient, org: None, session: Session) -> None:
@@ -67,10 +89,23 @@ def test_director_overview(browser: TestClient, org: None, session: Session) -> 
     assert "Chờ duyệt nội dung phát ngôn" in page.text  # the director is a spokesperson too
 
 
+def test_director_overview_counts_the_clocks_missed_this_month(
+    browser: TestClient, org: None, session: Session, clock: Clock
+) -> None:
+    late = make_case(session, by="office", now=FIXED_NOW - timedelta(days=2), title="Trả lời muộn",
+                     legal_trigger="major_event")  # fmt: skip
+    make_case(session, by="office", now=FIXED_NOW, title="Còn trong hạn", legal_trigger="major_event")
+    login(browser, "director")
+    missed = panel(browser.get("/staff/").text, "overview-missed")
+    assert "Thời hạn bị trễ trong tháng 11/2026" in missed
+    assert "không được thực hiện đúng hạn: 1." in missed and late.reference in missed
+
+
 def test_admin_panel(browser: TestClient, org: None) -> None:
     login(browser, "admin")
     page = browser.get("/staff/")
     assert "/staff/admin/users" in page.text and "/staff/admin/tokens" in page.text
+    assert "/staff/admin/calendar" in page.text and "/staff/admin/targets" in page.text
     assert "Vụ việc mới cần phân loại" not in page.text
 
 

@@ -1,0 +1,148 @@
+"""The case page, assembled from every domain's read functions: summary, clocks (with what the reader may do with
+each), tasks, statements (with the actions allowed now), spokesperson authority, timeline, notes and the case's
+own actions.
+
+Every form on the page posts to its own route; a form that fails shows the page again with the message beside its
+fields (``FailedForm``) and, for a race lost to another user (409), a clear message at the top instead of an
+error page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from app.auth.permissions import Actor, Permission, can
+from app.cases import service
+from app.cases.models import Case
+from app.cases.workflow import Action, CloseReason, close_reasons_for
+from app.clocks import service as clocks
+from app.errors import DomainError, NotAuthenticated, NotFound
+from app.i18n import _, text
+from app.org.service import list_units
+from app.spokespersons import service as spokespersons
+from app.statements import service as statements
+from app.statements.rules import StatementKind
+from app.tasks import service as tasks
+from app.web.deps import get_locale
+from app.web.staff.common import unit_groups
+from app.web.staff.forms import FORM_ERROR, Errors, Values, discard_changes, domain_errors, validation_errors
+from app.web.templating import render
+
+# Errors that are a page of their own (the case is not visible, the session is gone), never a form's message.
+PAGE_ERRORS = (NotFound, NotAuthenticated)
+
+
+@dataclass
+class FailedForm:
+    """A form of the page that failed: which one, what was typed, and the messages beside its fields."""
+
+    key: str
+    values: Values = field(default_factory=dict)
+    errors: Errors = field(default_factory=dict)
+
+
+def failure(
+    request: Request,
+    session: Session,
+    exc: ValidationError | DomainError,
+    *,
+    key: str,
+    values: Values,
+    field_names: dict[str, str] | None = None,
+) -> tuple[FailedForm, str | None, int]:
+    """A failed form's messages: beside their fields, or one message for the page (a lost race says so).
+
+    A domain error undoes whatever the service had flushed (nothing of a failed form is saved); a page error
+    (404, 401) is raised again, to be answered by the error pages."""
+    locale = get_locale(request)
+    if isinstance(exc, ValidationError):
+        errors, status = validation_errors(exc, locale), 422
+    else:
+        if isinstance(exc, PAGE_ERRORS):
+            raise exc
+        discard_changes(session)
+        errors, status = domain_errors(exc, locale), exc.status_code
+    for name, shown in (field_names or {}).items():
+        if name in errors:
+            errors[shown] = errors.pop(name)
+    message = errors.pop(FORM_ERROR, None)
+    if message is not None and status == 409 and isinstance(exc, DomainError):
+        message = text(_("Không thực hiện được thao tác: {reason}", reason=exc.message), locale)
+    elif message is not None and isinstance(exc, ValidationError):
+        message = text(_("Giá trị không hợp lệ."), locale)
+    return FailedForm(key, values, errors), message, status
+
+
+def case_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    case: Case,
+    now: datetime,
+    *,
+    message: str | None = None,
+    failed: FailedForm | None = None,
+    open_action: str | None = None,
+    action_values: Values | None = None,
+    errors: Errors | None = None,
+    note_value: str = "",
+    status_code: int = 200,
+) -> Response:
+    locale = get_locale(request)
+    read = service.case_read(session, actor=actor, case=case, now=now)
+    scope = service.scope_of(session, case)
+    editable = service.editable_fields(session, actor=actor, case=case)
+    needs_units = bool({Action.ASSIGN, Action.REASSIGN} & set(read.allowed_actions))
+    needs_people = Action.ACCEPT in read.allowed_actions and "assignees" in editable
+    units = list_units(session)
+
+    case_clocks = clocks.list_clocks(session, actor=actor, reference=case.reference, now=now, locale=locale)
+    case_tasks = tasks.list_tasks(session, actor=actor, reference=case.reference, now=now)
+    may_create_task, answerable = tasks.task_actions(session, actor=actor, case=case)
+    case_statements = statements.list_statements(session, actor=actor, case=case)
+    summaries = statements.statement_summaries(session, case=case, statements=case_statements)
+    statement_actions = {
+        s.id: statements.allowed_actions(session, actor=actor, statement=s, case=case, scope=scope, now=now)
+        for s in case_statements
+    }
+    groups = [(kind, [s for s in summaries if s.kind == kind]) for kind in StatementKind]
+    may_authorise = can(actor, Permission.SPOKESPERSON_AUTHORISE, scope)
+    grants = spokespersons.list_authorisations(session, actor=actor, case=case)
+    ctx = {
+        "case": read,
+        "events": service.list_events(session, case=case),
+        "editable": editable,
+        "can_note": can(actor, Permission.CASE_NOTE, scope),
+        "close_reasons": close_reasons_for(read.status),
+        "close_note_required": CloseReason.ANSWERED not in close_reasons_for(read.status),
+        "unit_groups": unit_groups(units) if needs_units else [],
+        "units_by_code": {u.code: u for u in list_units(session, include_inactive=True)},
+        "people": service.assignable_users(session, actor=actor, case=case) if needs_people else [],
+        "message": message,
+        "open_action": open_action,
+        "action_values": action_values or {},
+        "errors": errors or {},
+        "note_value": note_value,
+        "failed": failed,
+        "clocks": case_clocks,
+        "clock_actions": clocks.clock_actions(session, actor=actor, case=case, clocks=case_clocks),
+        "tasks": case_tasks,
+        "may_create_task": may_create_task,
+        "answerable": answerable,
+        "task_unit_groups": unit_groups(units) if may_create_task else [],
+        "statements": summaries,
+        "statement_groups": [(kind, group) for kind, group in groups if group],
+        "statement_actions": statement_actions,
+        "drafting": statements.drafting_options(session, actor=actor, case=case),
+        "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
+        "authorisations": spokespersons.authorisation_reads(session, grants, case=case, now=now),
+        "may_authorise": may_authorise,
+        "authorisable": spokespersons.authorisable_users(session, case=case) if may_authorise else [],
+    }
+    return render(request, "staff/cases/detail.html", ctx, status_code=status_code)
