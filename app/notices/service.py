@@ -36,6 +36,7 @@ from app.notices.models import (
 )
 from app.notices.rules import NoticeType
 from app.org.models import User
+from app.public import service as public
 from app.spokespersons.rules import Capacity
 from app.statements.rules import RefusalGround, StatementKind
 from app.text import fold, search_terms
@@ -110,6 +111,7 @@ def issue_notice(
     )
     session.add(notice)
     session.flush()
+    public.bump(session)  # the public side's caches learn of it (at its minute, for an embargo)
     return notice
 
 
