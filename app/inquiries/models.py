@@ -102,4 +102,3 @@ class InquiryRead(SQLModel):
 
 class InquiryPage(SQLModel):
     items: list[InquiryRead]
-

@@ -21,6 +21,8 @@ EVENT_KIND_LABELS: dict[str, Message] = {
     "transition": _("Chuyển trạng thái"),
     "updated": _("Sửa thông tin"),
     "note": _("Ghi chú nội bộ"),
+    "inquiry_linked": _("Gắn câu hỏi của phóng viên"),
+    "inquiry_moved": _("Chuyển câu hỏi của phóng viên sang vụ việc khác"),
 }
 
 FIELD_LABELS: dict[str, Message] = {

@@ -54,6 +54,9 @@ def route_template(scope: Scope, root_path: str = "") -> str:
     keeps in ``scope["fastapi"]``. Older versions put the full route in ``scope["route"]``. A mounted app (the
     static files) leaves only its prefix, added to ``root_path``. A test pins the results.
     """
+    cached = scope.get("crisisdesk.route")  # a public response served from the edge's cache (no routing ran)
+    if isinstance(cached, str):
+        return cached
     fastapi_scope = scope.get("fastapi")
     context = fastapi_scope.get("effective_route_context") if isinstance(fastapi_scope, dict) else None
     for candidate in (context, scope.get("route")):
@@ -119,5 +122,6 @@ class RequestObservability:
                     "status": status,
                     "duration_ms": round(duration * 1000, 2),
                     "user_id": getattr(actor, "user_id", None),
+                    "cache": scope.get("crisisdesk.cache"),
                 },
             )
