@@ -46,7 +46,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_inquiry_code"), ["code"], unique=True)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("inquiry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inquiry_code"))
