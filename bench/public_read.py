@@ -12,10 +12,10 @@ a file) and, beside it, a bare async FastAPI app returning a small constant JSON
 same uvicorn, same worker count): the framework's ceiling on this machine. Then it drives each with ``wrk`` from
 the same machine, identical settings, in one run:
 
-    ceiling · one notice by number · a 304 revalidation (If-None-Match) · the first page of the list · a search ·
-    ceiling again
+    one notice by number · a 304 revalidation (If-None-Match) · the first page of the list · a search
 
-and prints requests/second, p99 latency and the ratio to the ceiling (the higher of its two runs) as a Markdown
+each measure right after a run of the ceiling, and prints requests/second, p99 latency and the ratios to the
+ceiling (the one just before, and the best of the run: the targets are judged on the latter) as a Markdown
 table. It also measures the uncached path (cache misses: a distinct query string each time) with sequential
 requests, and prints the load average before and after.
 """
@@ -342,13 +342,14 @@ def main() -> None:
             wrk(target, threads=args.threads, connections=args.connections, duration="3s")
         load_before = load_average()
         results: dict[str, dict[str, Any]] = {}
-        order = ["ceiling", "one notice by number", "304 revalidation", "first page of the list", "search",
-                 "ceiling (again)"]  # fmt: skip
-        for name in order:
-            target = targets["ceiling" if name.startswith("ceiling") else name]
+        ceilings: dict[str, dict[str, Any]] = {}
+        order = ["one notice by number", "304 revalidation", "first page of the list", "search"]
+        for name in order:  # each measure right after a ceiling run: the two see the same machine
+            ceilings[name] = wrk(targets["ceiling"], **settings)
             script = lua if name == "304 revalidation" else None
-            results[name] = wrk(target, script=script, **settings)
-            out(f"  {name:<24} {results[name]['rps']:>10,.0f} req/s   p99 {results[name]['p99_ms']} ms")
+            results[name] = wrk(targets[name], script=script, **settings)
+            out(f"  ceiling {ceilings[name]['rps']:>9,.0f} req/s p99 {ceilings[name]['p99_ms']} ms | "
+                f"{name:<24} {results[name]['rps']:>9,.0f} req/s p99 {results[name]['p99_ms']} ms")  # fmt: skip
         load_after = load_average()
 
         misses = iter(f"/api/public/v1/notices?cold={i}" for i in range(10_000))
@@ -361,7 +362,7 @@ def main() -> None:
         step = max(1, args.notices // 200)
         cold_notice = cold(base, iter(f"/api/public/v1/notices/{n}%2FTB-SGD%C4%90T" for n in range(1, 10**9, step)), 30)
 
-        top = max(results["ceiling"]["rps"], results["ceiling (again)"]["rps"])
+        top = max(c["rps"] for c in ceilings.values())
         targets_ratio = {"one notice by number": 0.6, "304 revalidation": 0.8, "first page of the list": 0.4,
                          "search": 0.4}  # fmt: skip
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -371,17 +372,16 @@ def main() -> None:
             f"-c{args.connections} -d{args.duration}; nproc {os.cpu_count()}; CPU {cpu}")  # fmt: skip
         out(f"load average before: {load_before}; after: {load_after}")
         out()
-        out("| measure | req/s | p99 | ratio to ceiling | target | met |")
-        out("|---|---:|---:|---:|---:|---|")
+        out("| measure | req/s | p99 | ceiling just before: req/s, p99 | ratio to it | ratio to the best ceiling "
+            "of the run | target | met (best ceiling) |")  # fmt: skip
+        out("|---|---:|---:|---:|---:|---:|---:|---|")
         for name in order:
-            r = results[name]
-            if name.startswith("ceiling"):
-                out(f"| {name} | {r['rps']:,.0f} | {r['p99_ms']:.2f} ms | — | — | |")
-                continue
-            ratio = r["rps"] / top
+            r, c = results[name], ceilings[name]
             goal = targets_ratio[name]
-            out(f"| {name} | {r['rps']:,.0f} | {r['p99_ms']:.2f} ms | {ratio:.0%} | ≥ {goal:.0%} | "
-                f"{'yes' if ratio >= goal else '**no**'} |")  # fmt: skip
+            worst = r["rps"] / top
+            met = "yes" if worst >= goal else "**no**"
+            out(f"| {name} | {r['rps']:,.0f} | {r['p99_ms']:.2f} ms | {c['rps']:,.0f}, {c['p99_ms']:.2f} ms | "
+                f"{r['rps'] / c['rps']:.0%} | {worst:.0%} | ≥ {goal:.0%} | {met} |")  # fmt: skip
         out()
         out("Uncached (cache misses, sequential requests; median / p95):")
         out(f"- first page with a new query string: {cold_list[0]:.1f} / {cold_list[1]:.1f} ms")
@@ -395,6 +395,8 @@ def main() -> None:
                                              "wrk": settings, "load_before": load_before, "load_after": load_after,
                                              "results": {k: {kk: vv for kk, vv in v.items() if kk != "raw"}
                                                          for k, v in results.items()},
+                                             "ceilings": {k: {kk: vv for kk, vv in v.items() if kk != "raw"}
+                                                          for k, v in ceilings.items()},
                                              "cold_ms": {"list": cold_list, "search": cold_search,
                                                          "notice": cold_notice}}, indent=2))  # fmt: skip
     finally:
