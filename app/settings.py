@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     # withdrawal, a spokesperson change, an embargo's minute), in seconds: the bound of its response cache.
     public_cache_check_seconds: float = Field(default=1.0, gt=0, le=60)
     public_cache_entries: int = Field(default=2000, ge=0, le=1_000_000)  # rendered responses kept (LRU)
+    public_cache_megabytes: int = Field(default=64, ge=1, le=65536)  # and at most this many MiB of them
     # What proxies, CDNs and browsers are told: Cache-Control: public, max-age=N, stale-while-revalidate=M.
     public_max_age_seconds: int = Field(default=10, ge=0, le=3600)
     public_stale_seconds: int = Field(default=10, ge=0, le=3600)

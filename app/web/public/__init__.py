@@ -33,6 +33,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.public_cache = PublicCache(
         max_entries=settings.public_cache_entries,
         check_interval=timedelta(seconds=settings.public_cache_check_seconds),
+        max_bytes=settings.public_cache_megabytes * 1024 * 1024,
     )
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -103,18 +103,26 @@ class PublicCache:
 
     max_entries: int
     check_interval: timedelta
+    max_bytes: int = 64 * 1024 * 1024
     entries: OrderedDict[tuple[str, bytes, str], Entry] = field(default_factory=OrderedDict)
+    size: int = 0  # bytes of the bodies kept
     generation: int = 0
     version: int | None = None
     next_change_at: datetime | None = None
     deadline: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    checked_at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     inflight: dict[tuple[str, bytes, str], asyncio.Future[None]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
 
     def clear(self) -> None:
         self.entries.clear()
+        self.size = 0
         self.generation += 1
+
+    def stale(self, now: datetime) -> bool:
+        """Time to check the public version (or the clock went back: check rather than trust the deadline)."""
+        return now >= self.deadline or now < self.checked_at
 
     def get(self, key: tuple[str, bytes, str]) -> Entry | None:
         entry = self.entries.get(key)
@@ -123,12 +131,16 @@ class PublicCache:
         return entry
 
     def put(self, key: tuple[str, bytes, str], entry: Entry) -> None:
-        if self.max_entries <= 0:
+        if self.max_entries <= 0 or len(entry.body) > self.max_bytes:
             return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old.body)
         self.entries[key] = entry
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        self.size += len(entry.body)
+        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+            _key, evicted = self.entries.popitem(last=False)
+            self.size -= len(evicted.body)
 
     def learn(self, snapshot: PublicSnapshot, now: datetime) -> None:
         """Take in a fresh snapshot: empty the cache if the version moved or a scheduled change came."""
@@ -203,7 +215,7 @@ class PublicEdge:
             return
 
         cache = self.cache
-        if now >= cache.deadline:
+        if cache.stale(now):
             await self._refresh(state, now)
         locale = ""
         if kind == PAGE:
@@ -227,6 +239,7 @@ class PublicEdge:
     async def _refresh(self, state: Any, now: datetime) -> None:
         cache = self.cache
         cache.deadline = now + cache.check_interval  # the others go on meanwhile: one check at a time
+        cache.checked_at = now
         try:
             snapshot = await run_in_threadpool(_read_snapshot, state.sessions, now)
         except Exception:

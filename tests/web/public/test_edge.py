@@ -130,6 +130,19 @@ def test_the_cache_is_bounded(make_app: Callable[..., FastAPI], staff: Api) -> N
         assert len(cache.entries) == 3 and cache.misses == 10
         reader.get("/api/public/v1/notices", params={"q": "từ 9"})
         assert cache.hits == 1
+        assert cache.size == sum(len(e.body) for e in cache.entries.values())
+
+
+def test_the_cache_is_bounded_in_bytes(make_app: Callable[..., FastAPI], publish: Callable[..., Any]) -> None:
+    for i in range(3):
+        publish("Một đoạn văn bản khá dài. " * 200 + str(i))
+    app = make_app()
+    app.state.public_cache.max_bytes = 30_000
+    with TestClient(app) as reader:
+        for limit in range(1, 4):
+            assert len(reader.get("/api/public/v1/notices", params={"limit": limit}).content) > 5_000
+        cache = app.state.public_cache
+        assert cache.size <= 30_000 and len(cache.entries) < 3
 
 
 def test_errors_are_not_cached(anon: TestClient, app: FastAPI) -> None:
@@ -220,3 +233,16 @@ def test_public_pages_ignore_a_staff_session(app: FastAPI, staff: Api, publish: 
         assert staff_page.status_code == 404 and "/staff/logout" in staff_page.text
     with TestClient(app, base_url="https://testserver") as stranger:
         assert stranger.get("/staff/cases", follow_redirects=False).status_code == 303  # still the log-in form
+
+
+def test_the_cache_checks_again_when_the_clock_goes_back() -> None:
+    from datetime import timedelta
+
+    from app.web.public.edge import PublicCache
+
+    cache = PublicCache(max_entries=10, check_interval=timedelta(seconds=1))
+    assert cache.stale(FIXED_NOW)
+    cache.checked_at, cache.deadline = FIXED_NOW, FIXED_NOW + timedelta(seconds=1)
+    assert not cache.stale(FIXED_NOW + timedelta(milliseconds=500))
+    assert cache.stale(FIXED_NOW + timedelta(seconds=1))
+    assert cache.stale(FIXED_NOW - timedelta(hours=1))  # a wall clock set back: do not wait an hour
