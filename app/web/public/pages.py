@@ -82,7 +82,7 @@ def render_public_error(request: Request, status: int, message: str, *, locale: 
 
 
 def is_public_page(path: str) -> bool:
-    return path in ("/", "/notices", "/spokespersons") or path.startswith(("/notices/", "/lang/"))
+    return path in ("/", "/notices", "/spokespersons") or path.startswith(("/notices/", "/spokespersons/", "/lang/"))
 
 
 async def public_error_renderer(request: Request, status: int, message: str) -> Response | None:

@@ -246,3 +246,13 @@ def test_the_cache_checks_again_when_the_clock_goes_back() -> None:
     assert not cache.stale(FIXED_NOW + timedelta(milliseconds=500))
     assert cache.stale(FIXED_NOW + timedelta(seconds=1))
     assert cache.stale(FIXED_NOW - timedelta(hours=1))  # a wall clock set back: do not wait an hour
+
+
+def test_public_error_pages(anon: TestClient) -> None:
+    for path, status in (("/notices?topic=nope", 422), ("/notices/2099-tb-1", 404), ("/spokespersons/x", 404)):
+        page = anon.get(path)
+        assert page.status_code == status and page.headers["content-type"].startswith("text/html"), path
+        assert 'href="/notices"' in page.text and "/staff/" not in page.text
+    english = anon.get("/notices/2099-tb-1", headers={"Accept-Language": "en"})
+    assert "This notice does not exist or has not been published" in english.text
+    assert anon.post("/notices").status_code == 405
