@@ -59,6 +59,11 @@ def test_every_published_notice_through_api_pages_and_feed(
             assert one.json()["number"] == notice["number"] and set(one.json()) == NOTICE_FIELDS
         html = anon.get(f"/notices/{notice['slug']}")
         assert html.status_code == 200 and notice["number"] in html.text and notice["text"] in html.text
+        for shown in ("Võ Thanh Bình", "Chánh Văn phòng Sở", notice["case_reference"]):
+            assert shown in html.text
+    first_page = anon.get(f"/notices/{first['slug']}").text
+    assert "27/11/2026 09:00" in first_page  # 02:00 UTC, shown in Hồ Chí Minh City time
+    assert "Báo Tuổi Trẻ" in first_page and "Cơ sở vật chất, tài chính, học phí" in first_page
 
     feed = anon.get("/api/public/v1/notices.atom")
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
