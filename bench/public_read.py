@@ -14,9 +14,10 @@ the same machine, identical settings, in one run:
 
     one notice by number · a 304 revalidation (If-None-Match) · the first page of the list · a search
 
-each measure right after a run of the ceiling, and prints requests/second, p99 latency and the ratios to the
-ceiling (the one just before, and the best of the run: the targets are judged on the latter) as a Markdown
-table. It also measures the uncached path (cache misses: a distinct query string each time) with sequential
+in rounds (default 3), each run of a measure right after a run of the ceiling, so that both see the same machine
+(other jobs may load it: the script first waits, up to 5 minutes, for the load average to fall below 1), and
+prints requests/second, p99 latency and the ratio to the ceiling (the median of the rounds' paired ratios) as a
+Markdown table. It also measures the uncached path (cache misses: a distinct query string each time) with sequential
 requests, and prints the load average before and after.
 """
 
@@ -253,6 +254,14 @@ def wrk(url: str, *, threads: int, connections: int, duration: str, script: Path
             "raw": output}  # fmt: skip
 
 
+def wait_for_quiet(threshold: float, limit: float) -> float:
+    """Wait (at most ``limit`` seconds) for the machine's 1-minute load average to fall below ``threshold``."""
+    started = time.monotonic()
+    while float(Path("/proc/loadavg").read_text().split()[0]) >= threshold and time.monotonic() - started < limit:
+        time.sleep(5)
+    return time.monotonic() - started
+
+
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -281,7 +290,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes, for both servers")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--connections", type=int, default=50, help="wrk connections")
-    parser.add_argument("--duration", default="10s", help="wrk duration of each measure")
+    parser.add_argument("--duration", default="5s", help="wrk duration of each run")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of (ceiling, measure) pairs per measure")
+    parser.add_argument(
+        "--quiet-load",
+        type=float,
+        default=1.0,
+        help="before measuring, wait until the 1-minute load average is below this",
+    )
+    parser.add_argument("--quiet-wait", type=float, default=300, help="… but at most this many seconds")
     parser.add_argument("--port", type=int, default=8300, help="the service's port; the ceiling's is port + 1")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
@@ -338,18 +355,19 @@ def main() -> None:
         out(f"notice: {number}; search: 'học phí' → {len(httpx.get(targets['search']).json()['items'])} on page 1")
 
         settings = {"threads": args.threads, "connections": args.connections, "duration": args.duration}
+        order = ["one notice by number", "304 revalidation", "first page of the list", "search"]
         for target in (targets["ceiling"], targets["first page of the list"]):  # warm-up, not measured
             wrk(target, threads=args.threads, connections=args.connections, duration="3s")
+        waited = wait_for_quiet(args.quiet_load, args.quiet_wait)
         load_before = load_average()
-        results: dict[str, dict[str, Any]] = {}
-        ceilings: dict[str, dict[str, Any]] = {}
-        order = ["one notice by number", "304 revalidation", "first page of the list", "search"]
-        for name in order:  # each measure right after a ceiling run: the two see the same machine
-            ceilings[name] = wrk(targets["ceiling"], **settings)
-            script = lua if name == "304 revalidation" else None
-            results[name] = wrk(targets[name], script=script, **settings)
-            out(f"  ceiling {ceilings[name]['rps']:>9,.0f} req/s p99 {ceilings[name]['p99_ms']} ms | "
-                f"{name:<24} {results[name]['rps']:>9,.0f} req/s p99 {results[name]['p99_ms']} ms")  # fmt: skip
+        rounds: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {name: [] for name in order}
+        for round_no in range(1, args.rounds + 1):
+            for name in order:  # each measure right after a ceiling run: the two see the same machine
+                script = lua if name == "304 revalidation" else None
+                pair = (wrk(targets["ceiling"], **settings), wrk(targets[name], script=script, **settings))
+                rounds[name].append(pair)
+                out(f"  round {round_no}: ceiling {pair[0]['rps']:>8,.0f} req/s p99 {pair[0]['p99_ms']:>7.2f} ms | "
+                    f"{name:<24} {pair[1]['rps']:>8,.0f} req/s p99 {pair[1]['p99_ms']:>7.2f} ms")  # fmt: skip
         load_after = load_average()
 
         misses = iter(f"/api/public/v1/notices?cold={i}" for i in range(10_000))
@@ -362,41 +380,47 @@ def main() -> None:
         step = max(1, args.notices // 200)
         cold_notice = cold(base, iter(f"/api/public/v1/notices/{n}%2FTB-SGD%C4%90T" for n in range(1, 10**9, step)), 30)
 
-        top = max(c["rps"] for c in ceilings.values())
         targets_ratio = {"one notice by number": 0.6, "304 revalidation": 0.8, "first page of the list": 0.4,
                          "search": 0.4}  # fmt: skip
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), "?")  # fmt: skip
         out()
         out(f"{label}, {args.notices:,} notices; uvicorn workers: {args.workers}; wrk -t{args.threads} "
-            f"-c{args.connections} -d{args.duration}; nproc {os.cpu_count()}; CPU {cpu}")  # fmt: skip
-        out(f"load average before: {load_before}; after: {load_after}")
+            f"-c{args.connections} -d{args.duration}, {args.rounds} rounds; nproc {os.cpu_count()}; "
+            f"CPU {cpu}")  # fmt: skip
+        out(f"load average before the measures: {load_before} (waited {waited:.0f} s for it); after: {load_after}")
         out()
-        out("| measure | req/s | p99 | ceiling just before: req/s, p99 | ratio to it | ratio to the best ceiling "
-            "of the run | target | met (best ceiling) |")  # fmt: skip
-        out("|---|---:|---:|---:|---:|---:|---:|---|")
+        out("| measure | req/s | p99 | ceiling (paired runs): req/s, p99 | ratio to the ceiling | rounds' ratios | "
+            "target | met |")  # fmt: skip
+        out("|---|---:|---:|---:|---:|---|---:|---|")
+        summary: dict[str, dict[str, Any]] = {}
         for name in order:
-            r, c = results[name], ceilings[name]
+            pairs = rounds[name]
+            ratios = [m["rps"] / c["rps"] for c, m in pairs]
+            ratio = statistics.median(ratios)
+            rps, c_rps = statistics.median(m["rps"] for _, m in pairs), statistics.median(c["rps"] for c, _ in pairs)
+            p99 = statistics.median(m["p99_ms"] for _, m in pairs)
+            c_p99 = statistics.median(c["p99_ms"] for c, _ in pairs)
             goal = targets_ratio[name]
-            worst = r["rps"] / top
-            met = "yes" if worst >= goal else "**no**"
-            out(f"| {name} | {r['rps']:,.0f} | {r['p99_ms']:.2f} ms | {c['rps']:,.0f}, {c['p99_ms']:.2f} ms | "
-                f"{r['rps'] / c['rps']:.0%} | {worst:.0%} | ≥ {goal:.0%} | {met} |")  # fmt: skip
+            summary[name] = {"rps": rps, "p99_ms": p99, "ceiling_rps": c_rps, "ceiling_p99_ms": c_p99,
+                             "ratio": ratio, "ratios": ratios, "target": goal}  # fmt: skip
+            met = "yes" if ratio >= goal else "**no**"
+            each = ", ".join(f"{r:.0%}" for r in ratios)
+            out(f"| {name} | {rps:,.0f} | {p99:.2f} ms | {c_rps:,.0f}, {c_p99:.2f} ms | {ratio:.0%} | {each} | "
+                f"≥ {goal:.0%} | {met} |")  # fmt: skip
         out()
         out("Uncached (cache misses, sequential requests; median / p95):")
         out(f"- first page with a new query string: {cold_list[0]:.1f} / {cold_list[1]:.1f} ms")
         out(f"- a search for new words: {cold_search[0]:.1f} / {cold_search[1]:.1f} ms")
         out(f"- one notice not yet cached: {cold_notice[0]:.1f} / {cold_notice[1]:.1f} ms")
-        bad = {k: (v["non_2xx_3xx"], v["socket_errors"]) for k, v in results.items() if v["non_2xx_3xx"]}
+        bad = {k: (m["non_2xx_3xx"], m["socket_errors"]) for k, pairs in rounds.items() for _, m in pairs
+               if m["non_2xx_3xx"]}  # fmt: skip
         if bad:
             out(f"WARNING: error responses: {bad}")
         if args.json:
             args.json.write_text(json.dumps({"database": label, "notices": args.notices, "workers": args.workers,
                                              "wrk": settings, "load_before": load_before, "load_after": load_after,
-                                             "results": {k: {kk: vv for kk, vv in v.items() if kk != "raw"}
-                                                         for k, v in results.items()},
-                                             "ceilings": {k: {kk: vv for kk, vv in v.items() if kk != "raw"}
-                                                          for k, v in ceilings.items()},
+                                             "results": summary,
                                              "cold_ms": {"list": cold_list, "search": cold_search,
                                                          "notice": cold_notice}}, indent=2))  # fmt: skip
     finally:
