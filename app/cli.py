@@ -74,6 +74,8 @@ def serve(
             workers=workers,
             reload=reload,
             proxy_headers=True,
+            # The same proxies the public side's rate limits trust (uvicorn's default, 127.0.0.1, when unset).
+            forwarded_allow_ips=settings.trusted_proxies or None,
             log_config=logging_config(settings.log_level, settings.log_format),
             log_level=settings.log_level.lower(),
             access_log=False,  # the app's middleware writes the access log, with the request id and the route

@@ -7,7 +7,7 @@ unique and consecutive.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, String, update
+from sqlalchemy import Column, Integer, String, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel
@@ -36,3 +36,10 @@ def next_value(session: Session, *, scope: str, year: int) -> int:
         session.execute(insert(table).values(scope=scope, year=year, value=0).on_conflict_do_nothing())
         value = session.execute(bump).scalar_one()
     return int(value)
+
+
+def current_value(session: Session, *, scope: str, year: int) -> int:
+    """The counter's value now (0 if it was never bumped)."""
+    table = SequenceCounter.__table__  # type: ignore[attr-defined]
+    value = session.execute(select(table.c.value).where(table.c.scope == scope, table.c.year == year)).scalar()
+    return int(value or 0)

@@ -12,16 +12,37 @@ from sqlalchemy.engine import Engine
 
 from app.db import SessionFactory, make_engine, utcnow
 from app.settings import Settings, get_settings
-from app.web import api, ops, staff
+from app.web import api, ops, public, staff
 from app.web.errors import install_error_handlers
 from app.web.middleware import BodySizeLimit, SecurityHeaders
 from app.web.observability import RequestObservability
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
+PUBLIC_DESCRIPTION = """For journalists and newsroom developers: **no account, no key**.
+
+Published notices (thông cáo, thông báo) of the Sở, exactly as the spokesperson approved them, with their numbers
+(`12/TC-SGDĐT`), slugs (`2026-tc-12`) and history of corrections and withdrawals; an Atom feed (also per topic);
+the spokespersons' official contacts; and written inquiries with a tracking code.
+
+* Every `GET` answer carries an `ETag`: send it back as `If-None-Match` and get `304 Not Modified` while nothing
+  changed. `Cache-Control: public, max-age=10, stale-while-revalidate=10` (the defaults): a new publication or a
+  withdrawal shows within about 1 second at the source, 10–20 more through caches.
+* Reads are limited per client (by default a burst of 120, then 10 a second), inquiries more strictly (5, then 20
+  an hour): beyond, `429` with `Retry-After` (seconds).
+* CORS: any origin may read (`GET`, `HEAD`); inquiries are posted from your server or our form, not from other
+  sites' scripts.
+* Errors: `{"error": "<Kind>", "detail": "<message>"}` in Vietnamese, or English with `Accept-Language: en`.
+
+Guide with examples: `docs/public-api.md`.
+"""
+
 DESCRIPTION = """
 CrisisDesk is the case tracker of the press office of a Vietnamese Department of Education and Training.
 
+* **Public API** (`/api/public/v1/…`, tag *public*): published notices, their Atom feed, the spokespersons and
+  reporters' written inquiries, with no account. For journalists and newsroom developers: see the *public*
+  section below and `docs/public-api.md`.
 * **Staff API** (`/api/v1/…`): bearer token from `POST /api/v1/auth/token` (OAuth2 password form) or an API token
   issued by an admin. Errors are `{"error": "<Kind>", "detail": "<message>"}`; messages follow `Accept-Language`
   (Vietnamese by default, English).
@@ -43,6 +64,7 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         openapi_tags=[
+            {"name": "public", "description": PUBLIC_DESCRIPTION},
             {"name": "auth", "description": "Log-in and API tokens"},
             {"name": "cases", "description": "Cases (vụ việc): intake, routing, lifecycle, timeline"},
             {"name": "organisation", "description": "Units, users and roles"},
@@ -59,11 +81,14 @@ def create_app(
     app.state.clock = clock
     app.state.migration_heads = ops.expected_heads()
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
-    app.add_middleware(RequestObservability)  # added last, so outermost: it sees every request, even a 413
     install_error_handlers(app)
     staff.install(app)
+    public.install(app, settings)  # before the middleware: it creates the cache the edge uses
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
+    # The public edge sits outside the security headers, so a cached response keeps the ones it was made with.
+    app.add_middleware(public.PublicEdge, settings=settings, cache=app.state.public_cache)
+    app.add_middleware(RequestObservability)  # added last, so outermost: it sees every request, even a 413
     app.include_router(ops.router)
     app.include_router(api.router)
     app.include_router(staff.router)

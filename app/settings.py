@@ -46,8 +46,23 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
 
-    # Public side.
+    # Public side (docs/public-api.md). Per-client limits, per web process: a token bucket per client address.
     rate_limit_enabled: bool = True
+    rate_limit_read_burst: int = Field(default=120, ge=1, le=100_000)  # reads a client may make at once
+    rate_limit_read_per_second: float = Field(default=10.0, gt=0, le=100_000)  # then this many a second
+    rate_limit_inquiry_burst: int = Field(default=5, ge=1, le=1000)  # written inquiries at once
+    rate_limit_inquiry_per_hour: float = Field(default=20.0, gt=0, le=100_000)  # then this many an hour
+    # The proxies (load balancer, CDN) whose X-Forwarded-For is believed: addresses or networks (CIDR), comma
+    # separated. Empty: the peer address is the client, X-Forwarded-For is ignored.
+    trusted_proxies: str = ""
+    # How often each process checks whether what the public sees changed (a publication, a correction, a
+    # withdrawal, a spokesperson change, an embargo's minute), in seconds: the bound of its response cache.
+    public_cache_check_seconds: float = Field(default=1.0, gt=0, le=60)
+    public_cache_entries: int = Field(default=2000, ge=0, le=1_000_000)  # rendered responses kept (LRU)
+    public_cache_megabytes: int = Field(default=64, ge=1, le=65536)  # and at most this many MiB of them
+    # What proxies, CDNs and browsers are told: Cache-Control: public, max-age=N, stale-while-revalidate=M.
+    public_max_age_seconds: int = Field(default=10, ge=0, le=3600)
+    public_stale_seconds: int = Field(default=10, ge=0, le=3600)
 
     # Password hashing cost (argon2). The test environment lowers it to keep the suite fast.
     argon2_time_cost: int = Field(default=3, ge=1, le=10)

@@ -36,7 +36,7 @@ from app.cases.models import (
     UnitRef,
     UserRef,
 )
-from app.cases.vocabulary import Severity, SourceKind, Topic
+from app.cases.vocabulary import LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import (
     STATUS_LABELS,
     Action,
@@ -240,6 +240,7 @@ def open_case_from_inquiry(
     reporter_name: str,
     reporter_contact: str,
     now: datetime,
+    legal_trigger: LegalTrigger | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Case:
     """A journalist's written inquiry becomes a ``new`` case of source kind ``press_inquiry`` (no staff actor)."""
@@ -254,6 +255,7 @@ def open_case_from_inquiry(
         source_kind=SourceKind.PRESS_INQUIRY,
         topic=Topic.OTHER,
         severity=Severity.ROUTINE,
+        legal_trigger=legal_trigger,
         outlet=outlet,
         reporter_name=reporter_name,
         reporter_contact=reporter_contact,

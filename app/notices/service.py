@@ -36,6 +36,7 @@ from app.notices.models import (
 )
 from app.notices.rules import NoticeType
 from app.org.models import User
+from app.public import service as public
 from app.spokespersons.rules import Capacity
 from app.statements.rules import RefusalGround, StatementKind
 from app.text import fold, search_terms
@@ -110,6 +111,7 @@ def issue_notice(
     )
     session.add(notice)
     session.flush()
+    public.bump(session)  # the public side's caches learn of it (at its minute, for an embargo)
     return notice
 
 
@@ -324,3 +326,11 @@ def get_published(session: Session, number_or_slug: str, now: datetime) -> Notic
     if notice is None:
         raise NotFound(_("Không tìm thấy thông cáo {key}.", key=number_or_slug))
     return public_reads(session, [notice], now)[0]
+
+
+def published_outlets(session: Session, now: datetime) -> list[str]:
+    """The press outlets that published notices answer (for the public filter), in alphabetical order."""
+    rows = session.exec(
+        select(Notice.outlet).where(col(Notice.published_at) <= now, col(Notice.outlet).is_not(None)).distinct()
+    ).all()
+    return sorted((r for r in rows if r), key=fold)

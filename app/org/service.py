@@ -27,6 +27,7 @@ from app.org.models import (
     UserRead,
     UserUpdate,
 )
+from app.public import service as public
 
 # --- units --------------------------------------------------------------------------------------------------
 
@@ -191,6 +192,7 @@ def create_user(
     session.add(user)
     session.flush()
     _set_grants(session, user, data.roles)
+    public.bump(session)  # a director is in the public registry of spokespersons
     return user
 
 
@@ -208,6 +210,7 @@ def update_user(session: Session, *, actor: Actor, username: str, data: UserUpda
     session.flush()
     if roles is not None:
         _set_grants(session, user, data.roles or [])
+    public.bump(session)  # a director's name, title, phone, e-mail are in the public registry
     return user
 
 

@@ -19,6 +19,7 @@ from app.cases.service import record_event, scope_of, visible_cases
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.org.models import RoleAssignment, User
+from app.public import service as public
 from app.rules.packs import pack_for
 from app.spokespersons import rules
 from app.spokespersons.models import (
@@ -238,6 +239,7 @@ def appoint_spokesperson(
     )
     session.add(appointment)
     session.flush()
+    public.bump(session)  # the registry changes (at valid_from: the public caches also watch that moment)
     return appointment
 
 
@@ -260,6 +262,7 @@ def end_appointment(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(_("Quyết định này đã hết hiệu lực."))
     session.refresh(appointment)
+    public.bump(session)
     return appointment
 
 

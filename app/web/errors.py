@@ -36,11 +36,13 @@ HTTP_ERROR_NAMES = {
 }
 
 
+HTML_PREFIXES = ("/staff", "/notices", "/spokespersons", "/lang/")
+
+
 def _is_html(request: Request) -> bool:
+    """Pages (staff and public) answer errors with HTML pages; everything else (the APIs) with JSON."""
     path = request.url.path
-    return (path.startswith("/staff") or path == "/" or path.startswith("/notices")) and not path.startswith(
-        "/staff/api"
-    )
+    return (path == "/" or path.startswith(HTML_PREFIXES)) and not path.startswith("/staff/api")
 
 
 def json_error(

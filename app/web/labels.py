@@ -54,6 +54,8 @@ EVENT_KIND_LABELS: dict[str, Message] = {
     "notice_published": _("Thông cáo được công bố"),
     "authorisation_granted": _("Ủy quyền phát ngôn"),
     "authorisation_revoked": _("Thu hồi ủy quyền phát ngôn"),
+    "inquiry_linked": _("Gắn câu hỏi của phóng viên"),
+    "inquiry_moved": _("Chuyển câu hỏi của phóng viên sang vụ việc khác"),
 }
 
 FIELD_LABELS: dict[str, Message] = {

@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.logs import request_id_var
+from app.logs import AccessLog, request_id_var
 from app.metrics import REQUEST_LATENCY, REQUESTS_IN_PROGRESS
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -30,7 +30,25 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 # Probes and scrapes come every few seconds: their lines are DEBUG, not INFO, unless they fail.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
-access_log = logging.getLogger("crisisdesk.http")
+access_log = AccessLog("crisisdesk.http")
+# prometheus-client's labels() validates and locks on every call: the labelled children are kept here instead.
+_in_progress: dict[str, Any] = {}
+_latency: dict[tuple[str, str, str], Any] = {}
+
+
+def _in_progress_of(method: str) -> Any:
+    child = _in_progress.get(method)
+    if child is None:
+        child = _in_progress[method] = REQUESTS_IN_PROGRESS.labels(method)
+    return child
+
+
+def _latency_of(method: str, route: str, status_class: str) -> Any:
+    key = (method, route, status_class)
+    child = _latency.get(key)
+    if child is None:
+        child = _latency[key] = REQUEST_LATENCY.labels(method, route, status_class)
+    return child
 
 
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
@@ -54,6 +72,9 @@ def route_template(scope: Scope, root_path: str = "") -> str:
     keeps in ``scope["fastapi"]``. Older versions put the full route in ``scope["route"]``. A mounted app (the
     static files) leaves only its prefix, added to ``root_path``. A test pins the results.
     """
+    cached = scope.get("crisisdesk.route")  # a public response served from the edge's cache (no routing ran)
+    if isinstance(cached, str):
+        return cached
     fastapi_scope = scope.get("fastapi")
     context = fastapi_scope.get("effective_route_context") if isinstance(fastapi_scope, dict) else None
     for candidate in (context, scope.get("route")):
@@ -92,7 +113,7 @@ class RequestObservability:
                 message = {**message, "headers": headers}
             await send(message)
 
-        in_progress = REQUESTS_IN_PROGRESS.labels(method)
+        in_progress = _in_progress_of(method)
         in_progress.inc()
         try:
             await self.app(scope, receive, send_with_id)
@@ -103,21 +124,18 @@ class RequestObservability:
             in_progress.dec()
             duration = time.perf_counter() - started
             route = route_template(scope, root_path)
-            REQUEST_LATENCY.labels(method, route, f"{status // 100}xx").observe(duration)
+            _latency_of(method, route, f"{status // 100}xx").observe(duration)
             actor = scope.get("state", {}).get("actor")
             level = logging.DEBUG if route in QUIET_ROUTES and status < 400 else logging.INFO
-            access_log.log(
-                level,
-                "%s %s %s",
-                method,
-                route,
-                status,
-                extra={
-                    "method": scope["method"],
-                    "route": route,
-                    "path": scope.get("path"),
-                    "status": status,
-                    "duration_ms": round(duration * 1000, 2),
-                    "user_id": getattr(actor, "user_id", None),
-                },
-            )
+            fields = {
+                "method": scope["method"],
+                "route": route,
+                "path": scope.get("path"),
+                "status": status,
+                "duration_ms": round(duration * 1000, 2),
+                "user_id": getattr(actor, "user_id", None),
+            }
+            cache = scope.get("crisisdesk.cache")
+            if cache is not None:
+                fields["cache"] = cache  # the public edge: served from its cache (hit) or rendered (miss)
+            access_log.log(level, f"{method} {route} {status}", fields)

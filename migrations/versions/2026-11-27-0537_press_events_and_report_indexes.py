@@ -5,7 +5,7 @@ conferences at which it speaks, with the cases raised at each (the yearly report
 index on the notifications' e-mail status (the worker's queue depth, read at every /metrics scrape).
 
 Revision ID: 90819e14c475
-Revises: d1bf98e8cd2e
+Revises: 473a1c442106
 Create Date: 2026-11-27 05:37:26.837611
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "90819e14c475"
-down_revision: str | Sequence[str] | None = "d1bf98e8cd2e"
+down_revision: str | Sequence[str] | None = "473a1c442106"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

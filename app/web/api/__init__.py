@@ -8,6 +8,7 @@ from app.web.api import (
     cases,
     clocks,
     exports,
+    inquiries,
     notifications,
     org,
     press_events,
@@ -22,6 +23,7 @@ router.include_router(auth.router)
 router.include_router(exports.router)  # before cases: /cases/export.csv is not a reference
 router.include_router(cases.router)
 router.include_router(org.router)
+router.include_router(inquiries.router)
 router.include_router(statements.router)
 router.include_router(spokespersons.router)
 router.include_router(clocks.router)

@@ -1,0 +1,39 @@
+"""The journalists' side (product §6): public pages under /notices and /spokespersons, the JSON API and Atom feed
+under /api/public/v1, and the edge in front of both (rate limits, CORS, ETag/304, the response cache)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from app.settings import Settings
+from app.web.public import api, pages
+from app.web.public.edge import PublicCache, PublicEdge
+
+__all__ = ["api", "pages", "install", "PublicEdge"]
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Error pages for the public pages (the staff's stay the staff's), the routers, and the response cache the
+    edge middleware uses (``app.state.public_cache``; the middleware itself is added by ``create_app``)."""
+    staff_renderer = getattr(app.state, "html_error_renderer", None)
+
+    async def renderer(request: Request, status: int, message: str) -> Response | None:
+        page = await pages.public_error_renderer(request, status, message)
+        if page is not None:
+            return page
+        if staff_renderer is None:
+            return None
+        result: Response | None = await staff_renderer(request, status, message)
+        return result
+
+    app.state.html_error_renderer = renderer
+    app.state.public_cache = PublicCache(
+        max_entries=settings.public_cache_entries,
+        check_interval=timedelta(seconds=settings.public_cache_check_seconds),
+        max_bytes=settings.public_cache_megabytes * 1024 * 1024,
+    )
+    app.include_router(api.router)
+    app.include_router(pages.router)

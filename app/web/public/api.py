@@ -1,0 +1,145 @@
+"""The public JSON API under /api/public/v1 (no account): published notices, the Atom feed, the spokespersons,
+and reporters' written inquiries. Caching (ETag, 304, Cache-Control), rate limits and CORS are the edge's
+(``app/web/public/edge.py``); these routes only answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
+
+from app.cases.vocabulary import Topic
+from app.inquiries import service as inquiries
+from app.inquiries.models import InquiryCreate, InquiryReceipt, InquiryStatusPublic
+from app.inquiries.rules import InquiryStatus
+from app.notices import service as notices
+from app.notices.models import NoticePublic, NoticePublicPage
+from app.notices.service import NoticeFilters
+from app.spokespersons import service as spokespersons
+from app.spokespersons.models import SpokespersonPage
+from app.statements.rules import StatementKind
+from app.web.deps import NowDep, SessionDep, SettingsDep
+from app.web.public import examples
+from app.web.public.feed import FEED_SIZE, atom_feed
+from app.web.public.filters import DEFAULT_LIMIT, MAX_LIMIT, notice_filters
+
+router = APIRouter(prefix="/api/public/v1", tags=["public"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "A parameter is not valid", "content": {"application/json": {"example": examples.ERROR_422}}},
+    429: {
+        "description": "Too many requests from this client: wait `Retry-After` seconds",
+        "content": {"application/json": {"example": examples.ERROR_429}},
+    },
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such published notice", "content": {"application/json": {"example": examples.ERROR_404}}}
+}
+
+
+@router.get(
+    "/notices",
+    response_model=NoticePublicPage,
+    responses={200: {"content": {"application/json": {"example": examples.NOTICE_PAGE}}}, **ERRORS},
+)
+def list_notices(
+    session: SessionDep,
+    now: NowDep,
+    filters: Annotated[NoticeFilters, Depends(notice_filters)],
+    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Notices a page")] = DEFAULT_LIMIT,
+) -> NoticePublicPage:
+    """Published notices (thông cáo, thông báo), **newest first**, with filters and cursor pagination.
+
+    Follow `next_cursor` (pass it back as `cursor` with the same filters) until it is `null`. Every notice is
+    the exact text the spokesperson approved; a withdrawn notice stays listed with `withdrawn: true`."""
+    items, next_cursor = notices.list_published(session, now, filters, cursor, limit)
+    return NoticePublicPage(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/notices.atom",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}, "description": "An Atom 1.0 feed"}, **ERRORS},
+)
+def notices_feed(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    topic: Annotated[list[Topic] | None, Query(description="Only these topics (a feed per topic)")] = None,
+    kind: Annotated[list[StatementKind] | None, Query(description="Only these kinds")] = None,
+) -> Response:
+    """An Atom feed of the 50 latest notices, for feed readers and newsroom tools; `?topic=` gives a feed per
+    topic. Each entry links to the notice's page and carries its full text."""
+    filters = NoticeFilters(topic=topic or [], kind=kind or [])
+    items, _next = notices.list_published(session, now, filters, None, FEED_SIZE)
+    body = atom_feed(items, settings=settings, topics=topic or [], kinds=kind or [])
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get(
+    "/spokespersons",
+    response_model=SpokespersonPage,
+    responses={200: {"content": {"application/json": {"example": examples.SPOKESPERSONS}}}, **ERRORS},
+)
+def list_spokespersons(session: SessionDep, now: NowDep) -> SpokespersonPage:
+    """Who speaks for the Sở now (người phát ngôn), with their official contacts: the director, and the standing
+    spokesperson appointed by the director (Decree 244/2026/NĐ-CP, Art. 3)."""
+    return SpokespersonPage(items=spokespersons.current_spokespersons(session, now))
+
+
+@router.post(
+    "/inquiries",
+    response_model=InquiryReceipt,
+    status_code=201,
+    responses={201: {"content": {"application/json": {"example": examples.INQUIRY_RECEIPT}}}, **ERRORS},
+)
+def submit_inquiry(
+    session: SessionDep,
+    now: NowDep,
+    body: Annotated[InquiryCreate, examples.INQUIRY_BODY],
+) -> InquiryReceipt:
+    """Send the press office a written inquiry (câu hỏi bằng văn bản). Keep the returned `code`: it is the only
+    way to follow the inquiry (`GET /inquiries/{code}`). The press office answers by a published notice, or
+    contacts you directly. Inquiries are limited per client more strictly than reads."""
+    inquiry = inquiries.submit_inquiry(session, data=body, now=now)
+    return InquiryReceipt(code=inquiry.code, status=InquiryStatus.RECEIVED)
+
+
+@router.get(
+    "/inquiries/{code}",
+    response_model=InquiryStatusPublic,
+    responses={200: {"content": {"application/json": {"example": examples.INQUIRY_STATUS}}}, 404: {}, **ERRORS},
+)
+def inquiry_status(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    code: Annotated[str, Path(max_length=40, description="The tracking code, e.g. PV-7KQ2M4XZ3B6D5F2H4J6K7L2M")],
+) -> InquiryStatusPublic:
+    """The public status of an inquiry: `received`, `being_handled`, `answered` (with the notice that answers it),
+    or `closed` (closed without a published notice: the press office replies to you directly). Nothing else."""
+    return inquiries.public_status(session, code=code, now=now, base_url=settings.public_base_url)
+
+
+@router.get(
+    "/notices/{number:path}",
+    response_model=NoticePublic,
+    responses={200: {"content": {"application/json": {"example": examples.NOTICE}}}, **NOT_FOUND, **ERRORS},
+)
+def get_notice(
+    session: SessionDep,
+    now: NowDep,
+    number: Annotated[
+        str,
+        Path(
+            max_length=80,
+            description="The number, URL-encoded (`12%2FTC-SGD%C4%90T` for 12/TC-SGDĐT: the "
+            "newest year's), or the slug (`2026-tc-12`)",
+        ),  # fmt: skip
+    ],
+) -> NoticePublic:
+    """One published notice with its history: `corrects` (the notice it corrects or withdraws), `corrected_by`,
+    `withdrawn` / `withdrawn_by`, and `history` (the whole chain of corrections, oldest first)."""
+    return notices.get_published(session, number, now)

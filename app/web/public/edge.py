@@ -1,0 +1,377 @@
+"""The public edge: a pure ASGI middleware in front of the public pages and the public API.
+
+For every public request it applies, in order:
+
+1. **Rate limits** per client (``ratelimit.py``): reads, and written inquiries more strictly; 429 with
+   ``Retry-After`` and the JSON error shape (an HTML page for the pages).
+2. **CORS** for reading: ``GET``/``HEAD`` from any origin on ``/api/public/v1``; preflights allow only those
+   methods, so other sites' scripts cannot post inquiries through their visitors' browsers.
+3. **The response cache**: fully rendered responses (body, ETag, headers), keyed by path, query string and —
+   for pages — language, in an LRU of bounded size. A hit does no database work and no thread-pool hop: it is
+   a dictionary look-up and two ``send`` calls. Misses for the same key are coalesced (one renders, the others
+   wait for it).
+4. **Validators**: a strong ETag (a hash of the body) on every 200 response, 304 on a matching
+   ``If-None-Match`` (weak comparison, lists and ``*``), and ``Cache-Control`` that a proxy or CDN can follow.
+
+Freshness: the cache is valid for one *public version* (``app/public/service.py``), a counter bumped in the
+transaction of every publication, correction, withdrawal or registry change, plus the next moment something
+changes by itself (an embargo's minute). Each process reads both at most once every
+``public_cache_check_seconds`` (and at that next moment), in the thread pool, and empties its cache when they
+moved. So a change reaches every process of every server within that interval (plus one request's time);
+proxies and browsers may keep a response ``max-age`` seconds more (``stale-while-revalidate`` more while they
+revalidate). docs/public-api.md states the bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request, cookie_parser
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.i18n import _, negotiate, text
+from app.public import service as public
+from app.public.models import PublicSnapshot
+from app.settings import Settings
+from app.web.middleware import CONTENT_SECURITY_POLICY
+from app.web.public.ratelimit import TokenBuckets, client_address, parse_networks
+
+log = logging.getLogger("crisisdesk.public")
+
+API_PREFIX = "/api/public/v1/"
+INQUIRIES = "/api/public/v1/inquiries"
+MAX_CACHED_BODY = 1024 * 1024
+READ_METHODS = frozenset({"GET", "HEAD"})
+REDIRECTS = frozenset({301, 302, 307, 308})
+# Scope keys the request log reads (app/web/observability.py): the route a cached answer stands for, hit or miss.
+ROUTE_KEY = "crisisdesk.route"
+CACHE_KEY = "crisisdesk.cache"
+
+# What the edge handles: the public API, the cached pages, the uncached public pages (home, language switch).
+API, INQUIRY, PAGE, OTHER_PAGE = "api", "inquiry", "page", "other_page"
+
+
+def classify(path: str) -> str | None:
+    if path.startswith(API_PREFIX):
+        return INQUIRY if path == INQUIRIES or path.startswith(INQUIRIES + "/") else API
+    if path == "/notices" or path.startswith("/notices/") or path == "/spokespersons":
+        return PAGE
+    if path == "/" or path.startswith("/lang/"):
+        return OTHER_PAGE
+    return None
+
+
+def etag_of(body: bytes) -> bytes:
+    return b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
+
+
+def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
+    """RFC 9110 §13.1.2: ``*`` or a list of entity tags, compared weakly (``W/"x"`` matches ``"x"``)."""
+    value = if_none_match.strip()
+    if value == b"*":
+        return True
+    for part in value.split(b","):
+        tag = part.strip()
+        if tag.startswith((b"W/", b"w/")):
+            tag = tag[2:]
+        if tag == etag:
+            return True
+    return False
+
+
+@dataclass(slots=True)
+class Entry:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes | None
+    not_modified_headers: list[tuple[bytes, bytes]]
+    route: str
+
+
+@dataclass
+class PublicCache:
+    """The process's cache of public responses and what it knows of the public version."""
+
+    max_entries: int
+    check_interval: timedelta
+    max_bytes: int = 64 * 1024 * 1024
+    entries: OrderedDict[tuple[str, bytes, str], Entry] = field(default_factory=OrderedDict)
+    size: int = 0  # bytes of the bodies kept
+    generation: int = 0
+    version: int | None = None
+    next_change_at: datetime | None = None
+    deadline: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    checked_at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    inflight: dict[tuple[str, bytes, str], asyncio.Future[None]] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+        self.generation += 1
+
+    def stale(self, now: datetime) -> bool:
+        """Time to check the public version (or the clock went back: check rather than trust the deadline)."""
+        return now >= self.deadline or now < self.checked_at
+
+    def get(self, key: tuple[str, bytes, str]) -> Entry | None:
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: tuple[str, bytes, str], entry: Entry) -> None:
+        if self.max_entries <= 0 or len(entry.body) > self.max_bytes:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old.body)
+        self.entries[key] = entry
+        self.size += len(entry.body)
+        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+            _key, evicted = self.entries.popitem(last=False)
+            self.size -= len(evicted.body)
+
+    def learn(self, snapshot: PublicSnapshot, now: datetime) -> None:
+        """Take in a fresh snapshot: empty the cache if the version moved or a scheduled change came."""
+        passed = self.next_change_at is not None and now >= self.next_change_at
+        if snapshot.version != self.version or passed:
+            self.clear()
+            self.version = snapshot.version
+        self.next_change_at = snapshot.next_change_at
+        if snapshot.next_change_at is not None and snapshot.next_change_at < self.deadline:
+            self.deadline = snapshot.next_change_at
+
+
+def _read_snapshot(sessions: Any, now: datetime) -> PublicSnapshot:
+    with sessions(write=False) as session:
+        return public.snapshot(session, now)
+
+
+class PublicEdge:
+    def __init__(self, app: ASGIApp, *, settings: Settings, cache: PublicCache) -> None:
+        self.app = app
+        self.cache = cache
+        self.limits = settings.rate_limit_enabled
+        self.trusted = parse_networks(settings.trusted_proxies)
+        self.reads = TokenBuckets(burst=settings.rate_limit_read_burst, rate=settings.rate_limit_read_per_second)
+        self.inquiries = TokenBuckets(burst=settings.rate_limit_inquiry_burst,
+                                      rate=settings.rate_limit_inquiry_per_hour / 3600)  # fmt: skip
+        swr = f", stale-while-revalidate={settings.public_stale_seconds}" if settings.public_stale_seconds else ""
+        self.cache_control = f"public, max-age={settings.public_max_age_seconds}{swr}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        kind = classify(scope["path"])
+        if kind is None:
+            await self.app(scope, receive, send)
+            return
+        method: str = scope["method"]
+        if_none_match = cookie = accept_language = forwarded_for = None
+        for key, value in scope["headers"]:
+            if key == b"if-none-match":
+                if_none_match = value
+            elif key == b"cookie":
+                cookie = value
+            elif key == b"accept-language":
+                accept_language = value
+            elif key == b"x-forwarded-for":
+                forwarded_for = value
+        state = scope["app"].state
+        now: datetime = state.clock()
+
+        if self.limits:
+            client = scope.get("client")
+            forwarded = forwarded_for.decode("latin-1") if forwarded_for else None
+            address = client_address(client[0] if client else None, forwarded, self.trusted)
+            buckets = self.inquiries if kind == INQUIRY and method == "POST" else self.reads
+            wait = buckets.take(address, now.timestamp())
+            if wait:
+                await self._too_many(scope, receive, send, kind, wait)
+                return
+
+        if kind in (API, INQUIRY) and method == "OPTIONS":
+            await self._preflight(send)
+            return
+        if method not in READ_METHODS or kind == OTHER_PAGE:
+            await self.app(scope, receive, send)
+            return
+
+        if kind == INQUIRY:  # a status by tracking code: validated, never cached
+            entry = await self._render(scope, receive, kind)
+            await self._answer(entry, method, if_none_match, send)
+            return
+
+        cache = self.cache
+        if cache.stale(now):
+            await self._refresh(state, now)
+        locale = ""
+        if kind == PAGE:
+            lang = cookie_parser(cookie.decode("latin-1")).get("lang") if cookie else None
+            locale = negotiate(accept_language.decode("latin-1") if accept_language else None, lang)
+        key = (scope["path"], scope["query_string"], locale)
+        cached = cache.get(key)
+        if cached is not None:
+            cache.hits += 1
+            scope[ROUTE_KEY] = cached.route
+            scope[CACHE_KEY] = "hit"
+            await self._answer(cached, method, if_none_match, send)
+            return
+        cache.misses += 1
+        scope[CACHE_KEY] = "miss"
+        entry = await self._fill(scope, receive, kind, key)
+        await self._answer(entry, method, if_none_match, send)
+
+    # --- freshness ----------------------------------------------------------------------------------------
+
+    async def _refresh(self, state: Any, now: datetime) -> None:
+        cache = self.cache
+        cache.deadline = now + cache.check_interval  # the others go on meanwhile: one check at a time
+        cache.checked_at = now
+        try:
+            snapshot = await run_in_threadpool(_read_snapshot, state.sessions, now)
+        except Exception:
+            log.exception("public cache: could not read the public version; cache emptied")
+            cache.clear()
+            cache.version = None
+            return
+        cache.learn(snapshot, now)
+
+    # --- misses -------------------------------------------------------------------------------------------
+
+    async def _fill(self, scope: Scope, receive: Receive, kind: str, key: tuple[str, bytes, str]) -> Entry:
+        cache = self.cache
+        waiting = cache.inflight.get(key)
+        if waiting is not None:
+            await asyncio.shield(waiting)
+            done = cache.get(key)
+            if done is not None:
+                scope[ROUTE_KEY] = done.route
+                return done
+        generation = cache.generation
+        flight: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        cache.inflight[key] = flight
+        try:
+            entry = await self._render(scope, receive, kind)
+            if entry.status == 200 or entry.status in REDIRECTS:
+                if len(entry.body) <= MAX_CACHED_BODY and cache.generation == generation:
+                    cache.put(key, entry)
+            return entry
+        finally:
+            del cache.inflight[key]
+            flight.set_result(None)
+
+    async def _render(self, scope: Scope, receive: Receive, kind: str) -> Entry:
+        """Run the app below and keep its whole response, with our validators and caching headers."""
+        status = 500
+        raw_headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+
+        async def keep(message: Any) -> None:
+            nonlocal status, raw_headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                raw_headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        head = scope["method"] == "HEAD"
+        if head:
+            scope["method"] = "GET"  # render the body once; HEAD answers send only the headers
+        try:
+            await self.app(scope, receive, keep)
+        finally:
+            if head:
+                scope["method"] = "HEAD"
+        from app.web.observability import route_template
+
+        route = route_template(scope)
+        scope[ROUTE_KEY] = route
+        body = b"".join(chunks)
+        return self._entry(status, raw_headers, body, kind, route)
+
+    def _entry(self, status: int, raw: list[tuple[bytes, bytes]], body: bytes, kind: str, route: str) -> Entry:
+        drop = {b"content-length", b"etag", b"cache-control", b"vary"}
+        headers = [(k, v) for k, v in raw if k.lower() not in drop]
+        extra: list[tuple[bytes, bytes]] = []
+        if kind == PAGE:
+            extra.append((b"vary", b"Accept-Language, Cookie"))
+        elif kind in (API, INQUIRY):
+            extra.append((b"access-control-allow-origin", b"*"))
+            extra.append((b"access-control-expose-headers", b"ETag, Retry-After, X-Request-ID"))
+        etag = None
+        if status == 200:
+            etag = etag_of(body)
+            extra.append((b"etag", etag))
+            extra.append((b"cache-control", b"no-cache" if kind == INQUIRY else self.cache_control))
+        elif status in REDIRECTS:
+            extra.append((b"cache-control", self.cache_control))
+        else:
+            extra.append((b"cache-control", b"no-store"))
+        headers += extra
+        full = [*headers, (b"content-length", str(len(body)).encode())]
+        return Entry(status=status, headers=full, body=body, etag=etag, not_modified_headers=extra, route=route)
+
+    # --- answers ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _answer(entry: Entry, method: str, if_none_match: bytes | None, send: Send) -> None:
+        if entry.etag is not None and if_none_match is not None and etag_matches(if_none_match, entry.etag):
+            await send({"type": "http.response.start", "status": 304, "headers": entry.not_modified_headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else entry.body})
+
+    @staticmethod
+    async def _preflight(send: Send) -> None:
+        headers = [
+            (b"access-control-allow-origin", b"*"),
+            (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+            (b"access-control-allow-headers", b"If-None-Match, Accept-Language"),
+            (b"access-control-max-age", b"86400"),
+            (b"allow", b"GET, HEAD, OPTIONS"),
+            (b"content-length", b"0"),
+        ]
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _too_many(self, scope: Scope, receive: Receive, send: Send, kind: str, wait: int) -> None:
+        request = Request(scope, receive)
+        lang = request.cookies.get("lang") if kind in (PAGE, OTHER_PAGE) else None
+        locale = negotiate(request.headers.get("accept-language"), lang)
+        message = _("Quá nhiều yêu cầu. Hãy thử lại sau {seconds} giây.", seconds=wait)
+        headers = {"Retry-After": str(wait), "Cache-Control": "no-store"}
+        if kind in (PAGE, OTHER_PAGE):
+            from app.web.public.pages import render_public_error
+
+            response = render_public_error(request, 429, text(message, locale), locale=locale)
+            response.headers.update(headers)
+            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            await response(scope, receive, send)
+            return
+        body = json.dumps({"error": "RateLimited", "detail": text(message, locale)}, ensure_ascii=False).encode()
+        raw = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(wait).encode()),
+            (b"cache-control", b"no-store"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        if scope["method"] in READ_METHODS:
+            raw.append((b"access-control-allow-origin", b"*"))
+        await send({"type": "http.response.start", "status": 429, "headers": raw})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,92 @@
+"""The access log's direct writer: the same JSON line as the logging path, written in batches."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from app.logs import AccessLog, JsonFormatter, RequestIdFilter, request_id_var
+
+
+class Root:
+    """The root logger configured as ours (one JSON stream handler) on a string, while ``ours()`` holds (pytest
+    adds its own capturing handlers at the start of each test's body: ``ours()`` takes them away again)."""
+
+    def __init__(self) -> None:
+        self.stream = io.StringIO()
+        self.handler = logging.StreamHandler(self.stream)
+        self.handler.setFormatter(JsonFormatter())
+        self.handler.addFilter(RequestIdFilter())
+        self.root = logging.getLogger()
+        self.saved = (self.root.handlers[:], self.root.level)
+
+    def ours(self) -> None:
+        self.root.handlers[:] = [self.handler]
+        self.root.setLevel(logging.INFO)
+
+    def lines(self) -> list[str]:
+        return self.stream.getvalue().splitlines()
+
+    def restore(self) -> None:
+        self.root.handlers[:] = self.saved[0]
+        self.root.setLevel(self.saved[1])
+
+
+@pytest.fixture
+def root() -> Iterator[Root]:
+    r = Root()
+    yield r
+    r.restore()
+
+
+def test_direct_lines_match_the_formatter(root: Root) -> None:
+    root.ours()
+    log = AccessLog("crisisdesk.test_access")
+    token = request_id_var.set("req-7")
+    try:
+        log.log(logging.INFO, "GET /notices 200", {"method": "GET", "route": "/notices", "status": 200, "cache": "hit"})
+        log.log(logging.DEBUG, "GET /healthz 200", {"route": "/healthz"})  # below the level: nothing
+    finally:
+        request_id_var.reset(token)
+    (line,) = [json.loads(x) for x in root.lines()]
+    assert line["level"] == "INFO" and line["logger"] == "crisisdesk.test_access" and line["request_id"] == "req-7"
+    assert line["message"] == "GET /notices 200" and line["cache"] == "hit" and line["ts"].endswith("Z")
+    via_logging = logging.LogRecord("crisisdesk.test_access", logging.INFO, "x", 0, "GET /notices 200", None, None)
+    assert set(json.loads(JsonFormatter().format(via_logging))) <= set(line)
+
+
+def test_in_the_event_loop_lines_are_batched(root: Root) -> None:
+    root.ours()
+    log = AccessLog("crisisdesk.test_access", flush_seconds=0.01, max_lines=3)
+
+    async def requests() -> list[int]:
+        seen = []
+        for i in range(5):
+            log.log(logging.INFO, f"GET /x {i}", {"n": i})
+            seen.append(len(root.lines()))
+        await asyncio.sleep(0.05)
+        seen.append(len(root.lines()))
+        return seen
+
+    assert asyncio.run(requests()) == [0, 0, 3, 3, 3, 5]  # a full batch at once; the rest on the timer
+    assert [json.loads(x)["n"] for x in root.lines()] == [0, 1, 2, 3, 4]
+
+
+def test_other_configurations_go_through_logging(root: Root) -> None:
+    root.ours()
+    records: list[logging.LogRecord] = []
+    extra = logging.Handler()
+    extra.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("crisisdesk").addHandler(extra)  # e.g. a test's capture, or a second destination
+    try:
+        AccessLog("crisisdesk.test_access").log(logging.INFO, "GET /y 200", {"route": "/y"})
+    finally:
+        logging.getLogger("crisisdesk").removeHandler(extra)
+    assert [r.getMessage() for r in records] == ["GET /y 200"]
+    assert records[0].route == "/y"  # type: ignore[attr-defined]
+    assert json.loads(root.lines()[0])["route"] == "/y"  # and the root's JSON handler still has its line
