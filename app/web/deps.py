@@ -112,13 +112,15 @@ ActorDep = Annotated[Actor, Depends(get_actor)]
 def get_locale(request: Request) -> Locale:
     """The language of the response.
 
-    In the browser: the ``lang`` cookie (the switch; set at log-in from the user's choice), else the user's own
-    setting, else Accept-Language. For an API client: an explicit Accept-Language wins over the user's setting.
+    Pages (staff and public) are Vietnamese unless someone chose English: the ``lang`` cookie (the switch), else
+    the signed-in user's own setting. Browsers send an Accept-Language whatever their user reads, so pages do not
+    follow it. APIs: an explicit Accept-Language is the client's choice and wins over the user's setting.
     """
     cookie = request.cookies.get(LANG_COOKIE)
     actor: Actor | None = getattr(request.state, "actor", None)
     kind: TokenKind | None = getattr(request.state, "auth_kind", None)
-    header = request.headers.get("accept-language")
+    is_api = request.url.path.startswith("/api/")
+    header = request.headers.get("accept-language") if is_api else None
     api_client = kind is not None and kind != TokenKind.SESSION
     if cookie is None and actor is not None and actor.locale in ("vi", "en") and not (api_client and header):
         cookie = actor.locale

@@ -179,14 +179,12 @@ class PublicEdge:
             await self.app(scope, receive, send)
             return
         method: str = scope["method"]
-        if_none_match = cookie = accept_language = forwarded_for = None
+        if_none_match = cookie = forwarded_for = None
         for key, value in scope["headers"]:
             if key == b"if-none-match":
                 if_none_match = value
             elif key == b"cookie":
                 cookie = value
-            elif key == b"accept-language":
-                accept_language = value
             elif key == b"x-forwarded-for":
                 forwarded_for = value
         state = scope["app"].state
@@ -220,7 +218,7 @@ class PublicEdge:
         locale = ""
         if kind == PAGE:
             lang = cookie_parser(cookie.decode("latin-1")).get("lang") if cookie else None
-            locale = negotiate(accept_language.decode("latin-1") if accept_language else None, lang)
+            locale = negotiate(None, lang)  # pages: Vietnamese unless the switch chose English
         key = (scope["path"], scope["query_string"], locale)
         cached = cache.get(key)
         if cached is not None:
@@ -307,7 +305,7 @@ class PublicEdge:
         headers = [(k, v) for k, v in raw if k.lower() not in drop]
         extra: list[tuple[bytes, bytes]] = []
         if kind == PAGE:
-            extra.append((b"vary", b"Accept-Language, Cookie"))
+            extra.append((b"vary", b"Cookie"))
         elif kind in (API, INQUIRY):
             extra.append((b"access-control-allow-origin", b"*"))
             extra.append((b"access-control-expose-headers", b"ETag, Retry-After, X-Request-ID"))
@@ -350,8 +348,10 @@ class PublicEdge:
 
     async def _too_many(self, scope: Scope, receive: Receive, send: Send, kind: str, wait: int) -> None:
         request = Request(scope, receive)
-        lang = request.cookies.get("lang") if kind in (PAGE, OTHER_PAGE) else None
-        locale = negotiate(request.headers.get("accept-language"), lang)
+        if kind in (PAGE, OTHER_PAGE):
+            locale = negotiate(None, request.cookies.get("lang"))
+        else:
+            locale = negotiate(request.headers.get("accept-language"))
         message = _("Quá nhiều yêu cầu. Hãy thử lại sau {seconds} giây.", seconds=wait)
         headers = {"Retry-After": str(wait), "Cache-Control": "no-store"}
         if kind in (PAGE, OTHER_PAGE):
