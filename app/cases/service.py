@@ -33,6 +33,7 @@ from app.cases.models import (
     CaseTag,
     CaseUpdate,
     EventRead,
+    TransitionIn,
     UnitRef,
     UserRef,
 )
@@ -571,6 +572,23 @@ def transition_case(
         data=data or None,
     )
     return case
+
+
+def apply_transition(session: Session, *, actor: Actor, case: Case, body: TransitionIn, now: datetime) -> Case:
+    """A transition asked for by a person (the API's body or the staff page's form), validated as ``TransitionIn``."""
+    return transition_case(
+        session,
+        actor=actor,
+        case=case,
+        action=body.action,
+        now=now,
+        note=body.note,
+        lead_unit=body.lead_unit,
+        supporting_units=body.supporting_units,
+        assignees=body.assignees,
+        reason=body.reason,
+        expected_status=body.expected_status,
+    )
 
 
 def add_note(session: Session, *, actor: Actor, case: Case, text: str, now: datetime) -> None:

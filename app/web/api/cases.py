@@ -141,19 +141,7 @@ def transition(session: SessionDep, actor: ActorDep, now: NowDep, reference: Ref
     """Move the case along its lifecycle: ``assign`` (with ``lead_unit``), ``reassign``, ``accept``, ``hold``,
     ``resume``, ``close`` (with ``reason`` and ``note``), ``reopen``. 409 when the action is not allowed now."""
     case = service.get_case(session, actor=actor, reference=reference)
-    service.transition_case(
-        session,
-        actor=actor,
-        case=case,
-        action=body.action,
-        now=now,
-        note=body.note,
-        lead_unit=body.lead_unit,
-        supporting_units=body.supporting_units,
-        assignees=body.assignees,
-        reason=body.reason,
-        expected_status=body.expected_status,
-    )
+    service.apply_transition(session, actor=actor, case=case, body=body, now=now)
     return service.case_read(session, actor=actor, case=case, now=now)
 
 

@@ -272,19 +272,7 @@ def transition(
     action = values.get("action", "")
     try:
         body = TransitionIn.model_validate(data)
-        service.transition_case(
-            session,
-            actor=actor,
-            case=case,
-            action=body.action,
-            now=now,
-            note=body.note,
-            lead_unit=body.lead_unit,
-            supporting_units=body.supporting_units,
-            assignees=body.assignees,
-            reason=body.reason,
-            expected_status=body.expected_status,
-        )
+        service.apply_transition(session, actor=actor, case=case, body=body, now=now)
     except ValidationError as exc:
         errors = validation_errors(exc, locale)
         return _case_page(request, session, actor, case, now, open_action=action, action_values=values, errors=errors,
