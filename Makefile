@@ -40,7 +40,7 @@ lint: install-dev
 ## make messages: extract translatable strings and update the English catalog
 messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _ -o app/locale/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l en --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l en --no-fuzzy-matching --width 120
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-*

@@ -91,6 +91,7 @@ class Clock(SQLModel, table=True):
 
     state: ClockState = Field(sa_type=StrEnumType(ClockState))
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    calendar_version: int | None = None  # the calendar's version the due time was computed with
     met_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     note: str | None = Field(default=None, sa_column=Column(Text))  # why it is pending, fell back, stopped, met
 
@@ -117,6 +118,7 @@ class ClockRead(SQLModel):
     state_label: str
     overdue: bool
     due_at: datetime | None  # local time (+07:00); days end at 24:00, written 00:00 of the next day
+    calendar_version: int | None  # the working-day calendar's version the due time was computed with
     start_at: datetime | None
     start_event: StartEvent
     started_from: StartEvent | None
@@ -172,6 +174,8 @@ class ClockExplanation(SQLModel):
     unit: PeriodUnit
     paused_seconds: int
     due_at: datetime | None
+    calendar_version: int  # the calendar's version now (the clock's own is in ``clock``)
+    holidays_version: str  # the ``holidays`` package that gives the statutory holidays
     nominal_last_day: date | None
     counting: str  # the counting rule applied, in words
     days: list[ExplainDay]

@@ -131,6 +131,14 @@ def compute_due(clock: Clock, cal: Calendar) -> datetime | None:
     return workdays.due_at(start, clock.length + clock.extension, clock.unit, cal)
 
 
+def set_due(clock: Clock, cal: Calendar) -> None:
+    """Compute the due time and keep the calendar version it was computed with (for the clocks counted in days,
+    the only ones the calendar can move)."""
+    clock.due_at = compute_due(clock, cal)
+    counts_days = clock.unit in (PeriodUnit.DAYS, PeriodUnit.WORKING_DAYS) and clock.due_at is not None
+    clock.calendar_version = cal.version if counts_days else None
+
+
 def schedule_reminders(clock: Clock, *, now: datetime, after: Stage | None = None) -> None:
     """Set the next reminder stage of a running clock (none for any other state)."""
     start = effective_start(clock)
@@ -227,7 +235,7 @@ def _apply_start(clock: Clock, case: Case, *, start_at: datetime | None, started
         clock.state = ClockState.PENDING
         clock.due_at = None
     else:
-        clock.due_at = compute_due(clock, cal)
+        set_due(clock, cal)
         if clock.may_pause and case.status == CaseStatus.ON_HOLD:
             if clock.state != ClockState.PAUSED:
                 clock.paused_at = now
@@ -427,7 +435,7 @@ def _resume(session: Session, case: Case, clock: Clock, *, now: datetime) -> Non
     clock.paused_at = None
     clock.state = ClockState.RUNNING
     old_due = clock.due_at
-    clock.due_at = compute_due(clock, load_calendar(session))
+    set_due(clock, load_calendar(session))
     clock.updated_at = now
     schedule_reminders(clock, now=now)
     session.add(clock)
@@ -459,6 +467,7 @@ def recompute_for_calendar(session: Session, *, now: datetime) -> int:
         assert clock.id is not None
         olds[clock.id] = clock.due_at
         clock.due_at = due
+        clock.calendar_version = cal.version
         clock.updated_at = now
         # Same schedule version: the stages already sent are not sent again, the next ones follow the new due time.
         pending = Stage(clock.next_reminder_stage) if clock.next_reminder_stage else None
@@ -475,7 +484,8 @@ def recompute_for_calendar(session: Session, *, now: datetime) -> int:
             record_event(session, case=case, actor_id=None, now=now, kind="clock", action="recomputed",
                          data={"clock_id": clock.id, "name": clock.name, "basis": clock.basis,
                                "state": clock.state.value, "due_at": _iso(clock.due_at),
-                               "old_due_at": _iso(olds[clock.id]), "reason": "calendar_changed"})  # fmt: skip
+                               "old_due_at": _iso(olds[clock.id]), "reason": "calendar_changed",
+                               "calendar_version": cal.version})  # fmt: skip
         refresh_next_due(session, case)
     return sum(len(v) for v in changed.values())
 
@@ -541,6 +551,7 @@ def clock_read(clock: Clock, *, now: datetime, locale: str) -> ClockRead:
         state_label=text(CLOCK_STATE_LABELS[clock.state], locale),
         overdue=overdue,
         due_at=to_local(clock.due_at) if clock.due_at else None,
+        calendar_version=clock.calendar_version,
         start_at=to_local(clock.start_at) if clock.start_at else None,
         start_event=clock.start_event,
         started_from=clock.started_from,
@@ -639,6 +650,8 @@ def explain_clock(session: Session, *, actor: Actor, reference: str, clock_id: i
         unit=clock.unit,
         paused_seconds=clock.paused_seconds,
         due_at=to_local(clock.due_at) if clock.due_at else None,
+        calendar_version=cal.version,
+        holidays_version=workdays.HOLIDAYS_VERSION,
         nominal_last_day=nominal,
         counting=text(COUNTING[clock.unit], locale),
         days=days,
@@ -668,7 +681,7 @@ def extend_clock(session: Session, *, actor: Actor, reference: str, clock_id: in
     old_due = clock.due_at
     clock.extension += by
     clock.version += 1
-    clock.due_at = compute_due(clock, load_calendar(session))
+    set_due(clock, load_calendar(session))
     clock.updated_at = now
     schedule_reminders(clock, now=now)
     session.add(clock)

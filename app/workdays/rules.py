@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
+from importlib.metadata import version
 
 import holidays
 
@@ -45,6 +46,8 @@ class DayKind(StrEnum):
     EXTRA_OFF = "extra_off"  # an extra official day off for the year (nghỉ bù, hoán đổi)
 
 
+HOLIDAYS_VERSION: str = version("holidays")  # the statutory holidays' source, shown where a due time is explained
+
 OFF_KINDS = frozenset({DayKind.WEEKEND, DayKind.HOLIDAY, DayKind.EXTRA_OFF})
 
 
@@ -62,6 +65,7 @@ class Calendar:
     extra_off: frozenset[date] = frozenset()
     makeup: frozenset[date] = frozenset()
     descriptions: Mapping[date, str] = field(default_factory=dict, compare=False, hash=False)
+    version: int = field(default=0, compare=False)  # bumped by every change of the overrides (audit of due times)
 
     def kind(self, day: date) -> DayKind:
         if day in self.makeup:

@@ -1,7 +1,8 @@
 """The calendar: loading the overrides into a ``Calendar``, the year view, and the admin's edits.
 
-Adding or removing an override recomputes the running clocks counted in days or working days (hours are wall
-clock and stay as they are).
+Adding or removing an override bumps the calendar's version and recomputes the running clocks counted in days or
+working days (hours are wall clock and stay as they are); each clock keeps the version its due time was computed
+with.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, require
+from app.counters import current_value, next_value
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import _, text
 from app.workdays.models import (
@@ -25,14 +27,17 @@ from app.workdays.models import (
 )
 from app.workdays.rules import OFF_KINDS, Calendar, DayKind, public_holidays
 
+CALENDAR_VERSION = "calendar"  # the sequence counter (scope, year 0) of the overrides' version
+
 
 def load_calendar(session: Session) -> Calendar:
-    """Every override (a few a year), as the pure rules want them."""
+    """Every override (a few a year), as the pure rules want them, with the calendar's version."""
     rows = session.exec(select(CalendarOverride)).all()
     return Calendar(
         extra_off=frozenset(r.day for r in rows if r.kind == OverrideKind.EXTRA_OFF),
         makeup=frozenset(r.day for r in rows if r.kind == OverrideKind.MAKEUP_WORKDAY),
         descriptions={r.day: r.description for r in rows},
+        version=current_value(session, scope=CALENDAR_VERSION, year=0),
     )
 
 
@@ -134,4 +139,5 @@ def remove_override(session: Session, *, actor: Actor, day: date, now: datetime)
 def _recompute(session: Session, *, now: datetime) -> None:
     from app.clocks.service import recompute_for_calendar
 
+    next_value(session, scope=CALENDAR_VERSION, year=0)
     recompute_for_calendar(session, now=now)

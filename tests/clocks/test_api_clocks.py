@@ -4,6 +4,7 @@ the calendar changing under a running clock, and the explanation of a due time."
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib.metadata import version
 from typing import Any
 
 import pytest
@@ -398,6 +399,10 @@ class TestCalendarChanges:
         feedback = intake(client, legal_trigger="press_forwarded_feedback")
         event = intake(client, legal_trigger="major_event")
         assert statutory(client, feedback)["due_at"] == "2026-12-19T00:00:00+07:00"
+        assert (statutory(client, feedback)["calendar_version"], statutory(client, event)["calendar_version"]) == (
+            0,
+            None,  # a clock in hours is not counted on the calendar
+        )
         admin = token(client, "admin")
         response = client.post(
             "/api/v1/calendar/overrides",
@@ -407,11 +412,13 @@ class TestCalendarChanges:
         assert response.status_code == 201, response.text
         assert statutory(client, feedback)["due_at"] == "2026-12-22T00:00:00+07:00"  # Monday 21 Dec
         assert statutory(client, event)["due_at"] == "2026-11-28T08:30:00+07:00"
+        assert statutory(client, feedback)["calendar_version"] == 1
         logged = events(client, feedback)[-1]
-        assert (logged["kind"], logged["action"], logged["data"]["reason"]) == (
+        assert (logged["kind"], logged["action"], logged["data"]["reason"], logged["data"]["calendar_version"]) == (
             "clock",
             "recomputed",
             "calendar_changed",
+            1,
         )
         assert [e["kind"] for e in events(client, event)] == ["created"]
         case = client.get(f"/api/v1/cases/{feedback}", headers=admin).json()
@@ -419,6 +426,7 @@ class TestCalendarChanges:
         removed = client.delete("/api/v1/calendar/overrides/2026-12-01", headers=admin)
         assert removed.status_code == 204
         assert statutory(client, feedback)["due_at"] == "2026-12-19T00:00:00+07:00"
+        assert statutory(client, feedback)["calendar_version"] == 2
 
     def test_only_the_admin_edits_the_calendar(self, client: TestClient, org: None) -> None:
         body = {"day": "2026-12-01", "kind": "extra_off", "description": "Nghỉ thêm"}
@@ -444,6 +452,8 @@ class TestExplain:
         assert body["basis"] == "Nghị định 237/2026/NĐ-CP, Điều 18 khoản 3"
         assert body["rule"] == "15 ngày làm việc kể từ thời điểm Sở tiếp nhận vụ việc"
         assert body["start_at"] == "2026-12-30T09:00:00+07:00"
+        assert body["calendar_version"] == body["clock"]["calendar_version"] == 1  # one override added
+        assert body["holidays_version"] == version("holidays")
         skipped = [(d["day"], d["kind"], d["label"]) for d in body["skipped"]]
         assert skipped[:3] == [
             ("2027-01-01", "holiday", "Tết Dương lịch"),
