@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 from app.cases.vocabulary import LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import Action, CaseStatus, CloseReason
 from app.db import JSONType, StrEnumType, UTCDateTime
+from app.i18n import _
 from app.validation import Code, LongText, Note, OptionalTimestamp, ShortText, Tag, Title, Url, Username
 
 REFERENCE_PATTERN = r"^VV-\d{4}-\d{5,}$"
@@ -144,7 +145,9 @@ class CaseCreate(_CaseFields):
     @classmethod
     def _no_status(cls, data: Any) -> Any:
         if isinstance(data, dict) and "status" in data:
-            raise ValueError("status: a new case always starts as 'new'; it changes only through /transitions")
+            raise ValueError(
+                _("status: vụ việc mới luôn bắt đầu ở trạng thái new; trạng thái chỉ đổi qua /transitions.")
+            )
         return data
 
 
@@ -176,7 +179,7 @@ class CaseUpdate(SQLModel):
     @classmethod
     def _no_status(cls, data: Any) -> Any:
         if isinstance(data, dict) and "status" in data:
-            raise ValueError("status cannot be changed by an update; use POST /api/v1/cases/{reference}/transitions")
+            raise ValueError(_("status: không đổi được trạng thái bằng cập nhật; dùng POST …/cases/<mã>/transitions."))
         return data
 
 

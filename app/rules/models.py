@@ -211,6 +211,6 @@ class InternalTargetRead(InternalTargetBase):
 
 def check_target(unit: PeriodUnit, start_event: StartEvent) -> None:
     if unit == PeriodUnit.FIXED:
-        raise ValueError("unit: an internal target has a length in hours, days or working days")
+        raise ValueError(_("unit: chỉ tiêu nội bộ tính bằng giờ, ngày hoặc ngày làm việc"))
     if start_event == StartEvent.TASK_CREATED:
-        raise ValueError("start_event: task clocks are set on each task, not by a target")
+        raise ValueError(_("start_event: thời hạn của nhiệm vụ đặt trên từng nhiệm vụ, không theo chỉ tiêu"))

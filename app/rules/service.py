@@ -73,7 +73,9 @@ def update_target(
         check_target(target.unit, target.start_event)
     except ValueError as exc:
         field = str(exc).split(":", 1)[0]
-        raise ValidationFailed(_("Chỉ tiêu thời hạn không hợp lệ: {reason}.", reason=str(exc)), field=field) from None
+        raise ValidationFailed(
+            _("Chỉ tiêu thời hạn không hợp lệ: {reason}.", reason=exc.args[0]), field=field
+        ) from None
     target.updated_at = now
     session.add(target)
     session.flush()

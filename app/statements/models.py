@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic import AfterValidator, StrictBool, StringConstraints, model_validator
 from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
@@ -136,7 +136,7 @@ class StatementCreate(SQLModel):
     refusal_ground: RefusalGround | None = None  # refusal only
     refusal_reason: Note | None = None  # refusal only
     corrects: ShortText | None = None  # correction only: the number or slug of the notice it corrects
-    withdraw: bool = False  # correction only: withdraw that notice instead of correcting it
+    withdraw: StrictBool = False  # correction only: withdraw that notice instead of correcting it
     note: Note | None = None
 
 
@@ -166,9 +166,11 @@ class ReturnIn(SQLModel):
 
 
 class Checklist(SQLModel):
-    no_state_secret: bool = False
-    no_private_data: bool = False
-    no_pending_proceedings: bool = False
+    """The approver's confirmations, a legal act: only JSON ``true`` confirms (no "on", "1" or "yes")."""
+
+    no_state_secret: StrictBool = False
+    no_private_data: StrictBool = False
+    no_pending_proceedings: StrictBool = False
 
 
 class ApproveIn(SQLModel):

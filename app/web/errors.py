@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import DomainError, NotAuthenticated
 from app.i18n import _, text
+from app.validation import input_message
 from app.web.deps import get_locale
 
 log = logging.getLogger("crisisdesk.web")
@@ -65,18 +66,13 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "body")
 
 
-def _validation_fields(exc: RequestValidationError) -> list[dict[str, str]]:
+def _validation_fields(exc: RequestValidationError, locale: str) -> list[dict[str, str]]:
+    """One entry per error: the field, a message in the caller's language, and pydantic's error type."""
     fields = []
     for err in exc.errors():
-        loc = tuple(err.get("loc", ()))
-        message = str(err.get("msg", "invalid"))
-        name = _field_name(loc)
-        if err.get("type") == "json_invalid":
-            message, name = (
-                f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'syntax error')})",
-                "body",
-            )
-        fields.append({"field": name, "message": message})
+        kind = str(err.get("type", ""))
+        name = "body" if kind == "json_invalid" else _field_name(tuple(err.get("loc", ())))
+        fields.append({"field": name, "message": text(input_message(err, name), locale), "type": kind})
     return fields
 
 
@@ -103,7 +99,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        fields = _validation_fields(exc)
+        fields = _validation_fields(exc, get_locale(request))
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
         if _is_html(request):
             page = await html_error_hook(request, 422, summary)

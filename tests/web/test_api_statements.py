@@ -248,6 +248,11 @@ class TestApproval:
                            {"checklist": {"no_state_secret": True}})  # fmt: skip
         assert partial.json()["field"] == "checklist.no_private_data"
         assert api.post(f"/api/v1/statements/{sid}/approve", "spokesperson", {}).status_code == 422
+        for almost in ("on", "1", "yes", "true", 1):  # a legal confirmation: JSON true, nothing that looks like it
+            loose = {**CHECKLIST["checklist"], "no_state_secret": almost}
+            response = api.post(f"/api/v1/statements/{sid}/approve", "spokesperson", {"checklist": loose})
+            assert response.status_code == 422, almost
+            assert response.json()["fields"][0]["field"] == "checklist.no_state_secret"
         english = api.client.post(f"/api/v1/statements/{sid}/approve", json={"checklist": {}},
                                   headers={**api.headers("spokesperson"), "Cookie": "lang=en"})  # fmt: skip
         assert "state secret" in english.json()["detail"]

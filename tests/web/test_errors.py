@@ -131,3 +131,43 @@ def test_a_failed_intake_takes_no_reference(client: TestClient, office: dict[str
 def test_errors_in_english(client: TestClient, office: dict[str, str]) -> None:
     response = client.get("/api/v1/cases/VV-2099-99999", headers={**office, "Accept-Language": "en"})
     assert response.json()["detail"] == "Case VV-2099-99999 not found."
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/cases?q=%00", "q"),
+        ("/api/v1/cases?tag=a%00b", "tag"),
+        ("/api/v1/cases?unit=%01", "unit"),
+        ("/api/v1/cases?assignee=a%0Ab", "assignee"),
+        ("/api/v1/cases/export.csv?q=%00", "q"),  # refused before the file starts, never an empty 200
+        ("/api/v1/cases/export.xlsx?tag=%00", "tag"),
+    ],
+)
+def test_control_characters_in_a_filter_are_422_on_every_database(
+    client: TestClient, office: dict[str, str], path: str, field: str
+) -> None:
+    response = client.get(path, headers=office)
+    assert response.status_code == 422, response.text
+    assert response.json()["fields"][0] == {
+        "field": field,
+        "message": "Có ký tự điều khiển không hợp lệ." if "%0A" not in path else "Chỉ được viết trên một dòng.",
+        "type": "value_error",
+    }
+
+
+def test_validation_messages_follow_the_language(client: TestClient, office: dict[str, str]) -> None:
+    body = {**GOOD, "title": 42, "severity": "apocalyptic", "received_at": "yesterday"}
+    vietnamese = client.post("/api/v1/cases", json=body, headers=office).json()
+    messages = {f["field"]: f["message"] for f in vietnamese["fields"]}
+    assert messages["title"] == "Cần một chuỗi ký tự."
+    assert messages["severity"].startswith("Giá trị không hợp lệ; chọn một trong: ")
+    assert messages["received_at"].startswith("Thời điểm không hợp lệ; viết theo ISO 8601")
+    assert {f["field"]: f["type"] for f in vietnamese["fields"]}["title"] == "string_type"  # for programs
+    english = client.post("/api/v1/cases", json=body, headers={**office, "Accept-Language": "en"}).json()
+    messages = {f["field"]: f["message"] for f in english["fields"]}
+    assert messages["title"] == "Must be a string of characters."
+    assert messages["received_at"].startswith("Not a valid time; write it in ISO 8601 with a time zone")
+    status = client.post("/api/v1/cases", json={**GOOD, "status": "published"},
+                         headers={**office, "Accept-Language": "en"}).json()  # fmt: skip
+    assert "status" in status["detail"] and "/transitions" in status["detail"] and "trạng thái" not in status["detail"]

@@ -16,7 +16,7 @@ from app.cases.vocabulary import Severity, SourceKind, Topic
 from app.cases.workflow import CaseStatus
 from app.errors import ValidationFailed
 from app.i18n import _
-from app.validation import OptionalTimestamp
+from app.validation import OptionalTimestamp, QueryText
 from app.web.deps import ActorDep, NowDep, SessionDep, get_now
 
 router = APIRouter(tags=["cases"])
@@ -53,21 +53,21 @@ def _enum_list(values: list[str] | None, enum_cls: type[E], field: str) -> list[
 
 def case_filters(
     status: Annotated[list[str] | None, Query(max_length=200)] = None,
-    unit: Annotated[str | None, Query(max_length=40)] = None,
+    unit: Annotated[QueryText | None, Query(max_length=40)] = None,
     severity: Annotated[list[str] | None, Query()] = None,
     topic: Annotated[list[str] | None, Query()] = None,
     source_kind: Annotated[list[str] | None, Query()] = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[QueryText | None, Query(max_length=200)] = None,
     received_from: Annotated[OptionalTimestamp, Query()] = None,
     received_to: Annotated[OptionalTimestamp, Query()] = None,
-    assignee: Annotated[str | None, Query(max_length=64)] = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
+    assignee: Annotated[QueryText | None, Query(max_length=64)] = None,
+    tag: Annotated[QueryText | None, Query(max_length=50)] = None,
     overdue: Annotated[bool | None, Query(description="true: the nearest running clock is past due")] = None,
     due_within_hours: Annotated[
         int | None, Query(ge=0, le=24 * 366, description="the nearest running clock falls due within N hours")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Annotated[QueryText | None, Query(max_length=500)] = None,
     sort: Annotated[
         CaseSort,
         Query(

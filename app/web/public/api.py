@@ -19,6 +19,7 @@ from app.notices.service import NoticeFilters
 from app.spokespersons import service as spokespersons
 from app.spokespersons.models import SpokespersonPage
 from app.statements.rules import StatementKind
+from app.validation import QueryText
 from app.web.deps import NowDep, SessionDep, SettingsDep
 from app.web.public import examples
 from app.web.public.feed import FEED_SIZE, atom_feed
@@ -47,7 +48,7 @@ def list_notices(
     session: SessionDep,
     now: NowDep,
     filters: Annotated[NoticeFilters, Depends(notice_filters)],
-    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
+    cursor: Annotated[QueryText | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Notices a page")] = DEFAULT_LIMIT,
 ) -> NoticePublicPage:
     """Published notices (thông cáo, thông báo), **newest first**, with filters and cursor pagination.

@@ -13,6 +13,7 @@ from app.i18n import _
 from app.notices.service import NoticeFilters
 from app.statements.rules import StatementKind
 from app.timeutil import EARLIEST, LATEST, as_utc, end_of_local_day, local_midnight
+from app.validation import QueryText
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -63,10 +64,10 @@ def notice_filters(
         ),  # fmt: skip
     ] = None,
     outlet: Annotated[
-        str | None, Query(max_length=200, description="The press outlet whose item the notice answers, exactly")
+        QueryText | None, Query(max_length=200, description="The press outlet whose item the notice answers, exactly")
     ] = None,
     q: Annotated[
-        str | None,
+        QueryText | None,
         Query(
             max_length=200,
             description="Words to find in the number, title and text; with or without Vietnamese "

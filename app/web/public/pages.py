@@ -22,6 +22,7 @@ from app.notices.service import NoticeFilters
 from app.spokespersons import service as spokespersons
 from app.spokespersons.rules import Capacity
 from app.statements.rules import KIND_LABELS, REFUSAL_LABELS
+from app.validation import QueryText
 from app.web.deps import LANG_COOKIE, NowDep, SessionDep
 from app.web.public.filters import DEFAULT_LIMIT, notice_filters
 from app.web.staff.session import set_lang_cookie
@@ -120,7 +121,7 @@ def notices_page(
     session: SessionDep,
     now: NowDep,
     filters: Annotated[NoticeFilters, Depends(notice_filters)],
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[QueryText | None, Query(max_length=200)] = None,
 ) -> Response:
     items, next_cursor = notices.list_published(session, now, filters, cursor, DEFAULT_LIMIT)
     outlets = notices.published_outlets(session, now)

@@ -25,6 +25,7 @@ from app.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from app.i18n import Message, _, text
 from app.org.service import list_units
 from app.timeutil import local_date, local_midnight
+from app.validation import strip_control
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
 from app.web.staff.case_page import case_page
 from app.web.staff.common import OPEN_ORDER, WORKING_ORDER, case_rows, list_url, unit_groups
@@ -124,12 +125,12 @@ def _list_filters(request: Request, now: datetime) -> tuple[CaseFilters, Values,
         severity=severity,
         topic=topic,
         source_kind=source_kind,
-        unit=(params.get("unit") or "")[:40] or None,
-        q=(params.get("q") or "")[:200] or None,
+        unit=strip_control(params.get("unit") or "")[:40] or None,
+        q=strip_control(params.get("q") or "")[:200].strip() or None,
         received_from=local_day_start(received_from),
         received_to=local_midnight(to_day + timedelta(days=1)) if to_day else None,
         sort=sort,
-        cursor=(params.get("cursor") or "")[:500] or None,
+        cursor=strip_control(params.get("cursor") or "")[:500] or None,
         limit=limit,
         overdue=True if due == "overdue" else None,
         due_within_hours=SOON_HOURS if due == "soon" else None,

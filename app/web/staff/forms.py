@@ -18,8 +18,9 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.errors import DomainError
-from app.i18n import Message, _, text
+from app.i18n import text
 from app.timeutil import local_midnight
+from app.validation import input_message
 
 FORM_ERROR = "__form__"
 
@@ -93,50 +94,6 @@ def local_day_start(value: str | None) -> datetime | None:
 
 # --- errors -------------------------------------------------------------------------------------------------
 
-_PATTERN_MESSAGES: dict[str, Message] = {
-    "source_url": _("Địa chỉ phải bắt đầu bằng http:// hoặc https:// và không có dấu cách."),
-    "code": _("Chỉ dùng chữ cái không dấu, chữ số và các dấu . _ -"),
-    "username": _("Chỉ dùng chữ thường không dấu, chữ số và các dấu . _ -"),
-    "contact_phone": _("Chỉ dùng chữ số, dấu cách và các dấu + ( ) . -"),
-    "phone": _("Chỉ dùng chữ số, dấu cách và các dấu + ( ) . -"),
-}
-
-_VALUE_ERRORS: dict[str, Message] = {
-    "must not contain control characters": _("Có ký tự điều khiển không hợp lệ."),
-    "must be a single line": _("Chỉ được viết trên một dòng."),
-    "must be between 2000 and 2100": _("Thời điểm phải nằm trong khoảng năm 2000–2100."),
-    "is not a valid time": _("Thời điểm không hợp lệ."),
-}
-
-
-def _message_for(error: Any, field: str) -> Message:
-    kind = error.get("type", "")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return _("Trường này là bắt buộc.")
-    if kind == "string_too_short":
-        if ctx.get("min_length", 1) <= 1:
-            return _("Không được để trống.")
-        return _("Cần ít nhất {n} ký tự.", n=ctx.get("min_length"))
-    if kind == "string_too_long":
-        return _("Dài quá mức cho phép ({n} ký tự).", n=ctx.get("max_length"))
-    if kind == "too_long":
-        return _("Quá nhiều mục (tối đa {n}).", n=ctx.get("max_length"))
-    if kind == "string_pattern_mismatch":
-        return _PATTERN_MESSAGES.get(field, _("Giá trị không đúng định dạng."))
-    if kind in ("enum", "literal_error"):
-        return _("Hãy chọn một giá trị trong danh sách.")
-    if kind.startswith(("datetime", "date")):
-        return _("Thời điểm không hợp lệ; nhập theo dạng ngày/tháng/năm giờ:phút.")
-    if kind == "value_error":
-        message = str(ctx.get("error", error.get("msg", "")))
-        if field.endswith("email"):
-            return _("Địa chỉ e-mail không hợp lệ.")
-        for key, localized in _VALUE_ERRORS.items():
-            if key in message:
-                return localized
-    return _("Giá trị không hợp lệ.")
-
 
 def validation_errors(exc: ValidationError, locale: str) -> Errors:
     """One message per field (the first), from a pydantic error."""
@@ -145,9 +102,9 @@ def validation_errors(exc: ValidationError, locale: str) -> Errors:
         loc = [p for p in error.get("loc", ()) if isinstance(p, str)]
         field = loc[0] if loc else FORM_ERROR
         if field == FORM_ERROR:
-            errors.setdefault(FORM_ERROR, str(error.get("msg", "")))
+            errors.setdefault(FORM_ERROR, text(input_message(error, "", form=True), locale))
             continue
-        errors.setdefault(field, text(_message_for(error, field), locale))
+        errors.setdefault(field, text(input_message(error, field, form=True), locale))
     return errors
 
 

@@ -156,6 +156,10 @@ def test_search_with_and_without_diacritics(anon: TestClient, publish: Callable[
         assert [n["number"] for n in got] == [n["number"] for n in expected], q
     page = anon.get("/notices", params={"q": "bao luc"})
     assert violence["number"] in page.text and fees["number"] not in page.text
+    for path in ("/api/public/v1/notices", "/notices"):  # a control character: a clear 422 on either database
+        refused = anon.get(path, params={"q": "học\x00phí"}, headers={"Accept": "application/json"})
+        assert refused.status_code == 422, (path, refused.text)
+    assert anon.get("/api/public/v1/notices", params={"outlet": "a\x00"}).json()["fields"][0]["field"] == "outlet"
 
 
 def test_filters_and_cursor_pages(
