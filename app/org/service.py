@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from pwdlib import PasswordHash
@@ -222,6 +222,15 @@ def users_by_usernames(session: Session, usernames: Sequence[str], *, field: str
             raise ValidationFailed(_("Không tìm thấy người dùng {username}.", username=name), field=field)
         users.append(user)
     return users
+
+
+def full_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """Username → full name, for the usernames a history records (unknown ones are left out)."""
+    names = list(set(usernames))
+    if not names:
+        return {}
+    rows = session.exec(select(User.username, User.full_name).where(col(User.username).in_(names))).all()
+    return dict(rows)
 
 
 # --- self-service -------------------------------------------------------------------------------------------

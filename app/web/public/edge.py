@@ -57,6 +57,13 @@ CACHE_KEY = "crisisdesk.cache"
 
 # What the edge handles: the public API, the cached pages, the uncached public pages (home, language switch).
 API, INQUIRY, PAGE, OTHER_PAGE = "api", "inquiry", "page", "other_page"
+# A request refused by the rate limit never reaches the router: its metrics and log line name what it asked for.
+LIMITED_ROUTES = {
+    API: "/api/public/v1/{path}",
+    INQUIRY: "/api/public/v1/inquiries{path}",
+    PAGE: "/{public page}",
+    OTHER_PAGE: "/{public page}",
+}
 
 
 def classify(path: str) -> str | None:
@@ -347,6 +354,7 @@ class PublicEdge:
         await send({"type": "http.response.body", "body": b""})
 
     async def _too_many(self, scope: Scope, receive: Receive, send: Send, kind: str, wait: int) -> None:
+        scope[ROUTE_KEY] = LIMITED_ROUTES[kind]
         request = Request(scope, receive)
         if kind in (PAGE, OTHER_PAGE):
             locale = negotiate(None, request.cookies.get("lang"))

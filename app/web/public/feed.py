@@ -31,7 +31,7 @@ def atom_feed(
     if topics:
         title += " — " + ", ".join(text(TOPIC_LABELS[t], "vi") for t in topics)
     fg.title(title)
-    fg.subtitle(f"Press notices of the {settings.org_name_en}")
+    fg.subtitle(f"Thông cáo, thông báo báo chí do người phát ngôn của {settings.org_name} công bố")  # xml:lang vi
     fg.author({"name": settings.org_name})
     fg.link(href=self_url, rel="self", type="application/atom+xml")
     fg.link(href=f"{base}/notices" + (f"?{query}" if query else ""), rel="alternate", type="text/html")

@@ -24,7 +24,7 @@ from app.cases.workflow import Action, CloseReason, close_reasons_for
 from app.clocks import service as clocks
 from app.errors import DomainError, NotAuthenticated, NotFound
 from app.i18n import _, text
-from app.org.service import list_units
+from app.org.service import full_names, list_units
 from app.spokespersons import service as spokespersons
 from app.statements import service as statements
 from app.statements.rules import StatementKind
@@ -114,9 +114,12 @@ def case_page(
     groups = [(kind, [s for s in summaries if s.kind == kind]) for kind in StatementKind]
     may_authorise = can(actor, Permission.SPOKESPERSON_AUTHORISE, scope)
     grants = spokespersons.list_authorisations(session, actor=actor, case=case)
+    events = service.list_events(session, case=case)
+    named = {u for e in events for u in (e.data or {}).get("assignees") or () if isinstance(u, str)}
     ctx = {
         "case": read,
-        "events": service.list_events(session, case=case),
+        "events": events,
+        "names_by_username": full_names(session, named),
         "editable": editable,
         "can_note": can(actor, Permission.CASE_NOTE, scope),
         "close_reasons": close_reasons_for(read.status),

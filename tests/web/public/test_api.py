@@ -77,6 +77,7 @@ def test_every_published_notice_through_api_pages_and_feed(
         assert entry.findtext(f"{ATOM}title") and entry.findtext(f"{ATOM}updated") and entry.find(f"{ATOM}author")
     assert entries[1].findtext(f"{ATOM}content") == first["text"]
     assert root.findtext(f"{ATOM}updated") and root.find(f"{ATOM}link[@rel='self']") is not None
+    assert (root.findtext(f"{ATOM}subtitle") or "").startswith("Thông cáo, thông báo báo chí do người phát ngôn của")
 
     per_topic = ET.fromstring(anon.get("/api/public/v1/notices.atom?topic=education_quality").content)
     assert [e.findtext(f"{ATOM}id") for e in per_topic.findall(f"{ATOM}entry")] == [

@@ -194,6 +194,9 @@ def test_floods_get_429_and_other_clients_are_unaffected(make_app: Callable[...,
         assert other.post("/api/public/v1/inquiries", json=body).status_code == 201
         english = flood.get("/api/public/v1/spokespersons", headers={"Accept-Language": "en"})
         assert english.status_code == 429 and "Too many requests" in english.json()["detail"]
+        metrics = other.get("/metrics").text  # the refusals are counted under what they asked for
+        for route in ("/api/public/v1/{path}", "/api/public/v1/inquiries{path}", "/{public page}"):
+            assert f'route="{route}",status_class="4xx"' in metrics, route
 
 
 def test_refill_over_time(make_app: Callable[..., FastAPI], clock: Clock, staff: Api) -> None:

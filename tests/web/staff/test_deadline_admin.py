@@ -29,6 +29,7 @@ class TestCalendar:
         assert 'class="day k-holiday"' in page.text and 'class="day k-makeup"' in page.text
         assert 'action="/staff/admin/calendar/overrides"' in page.text
         assert browser.get("/staff/admin/calendar").status_code == 200  # this year by default
+        assert 'href="/staff/admin/">Quản trị</a>' in page.text.split('class="crumbs"')[1].split("</nav>")[0]
 
     def test_add_and_remove_an_override(self, browser: TestClient, org: None) -> None:
         login(browser, "admin")
@@ -60,6 +61,9 @@ class TestCalendar:
         login(browser, "director")
         page = browser.get("/staff/admin/calendar?year=2026")
         assert page.status_code == 200 and 'action="/staff/admin/calendar/overrides"' not in page.text
+        crumbs = page.text.split('class="crumbs"')[1].split("</nav>")[0]
+        assert 'href="/staff/admin/"' not in crumbs and 'href="/staff/">Trang chính</a>' in crumbs  # no 403 link
+        assert browser.get("/staff/admin/").status_code == 403
         response = post_form(browser, "/staff/admin/calendar", "/staff/admin/calendar/overrides",
                              {"day": "2026-12-05", "kind": "makeup_workday", "description": "Thử"})  # fmt: skip
         assert response.status_code == 403
