@@ -314,7 +314,7 @@ class TestCasePage:
         assert "Đã chuyển đơn vị → Đang xử lý" in page.text
         assert "Trần Minh Quân" in page.text  # the accepting handler is the assignee
         timeline = page.text.split('id="timeline"')[1]
-        assert "Người xử lý: <span translate=\"no\">Trần Minh Quân</span>" in timeline  # a name, not a username
+        assert 'Người xử lý: <span translate="no">Trần Minh Quân</span>' in timeline  # a name, not a username
         assert actions_on(page.text) == {"hold"}
         assert transition(browser, case, "hold", note="Chờ kết luận của Thanh tra").status_code == 303  # type: ignore[attr-defined]
         assert transition(browser, case, "resume").status_code == 303  # type: ignore[attr-defined]
