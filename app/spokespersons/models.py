@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import EmailStr
-from sqlalchemy import Column, Date, ForeignKey, Integer, Text
+from pydantic import EmailStr, StrictBool
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, Text, false
 from sqlmodel import Field, SQLModel
 
 from app.cases.models import UserRef
@@ -53,6 +53,7 @@ class SpokespersonAuthorisation(SQLModel, table=True):
     number: str = Field(max_length=200)
     signed_on: date = Field(sa_column=Column(Date, nullable=False))
     matters: str | None = Field(default=None, sa_column=Column(Text))
+    deputy: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     valid_from: datetime = Field(sa_type=UTCDateTime)
     valid_until: datetime = Field(sa_type=UTCDateTime)
     granted_by_id: int = Field(sa_column=Column(Integer, ForeignKey("user.id"), nullable=False))
@@ -110,6 +111,7 @@ class AuthorisationCreate(SQLModel):
     valid_from: OptionalTimestamp = None  # defaults to now; never in the past
     title: ShortText | None = None  # the person's title as the authorisation names it; defaults to the account's
     matters: Note | None = None  # the specific matters authorised
+    deputy: StrictBool = False  # the person is a deputy director (cấp phó): required for a case under Decree 09/2017
 
 
 class AuthorisationRevoke(SQLModel):
@@ -124,6 +126,7 @@ class AuthorisationRead(SQLModel):
     number: str
     signed_on: date
     matters: str | None
+    deputy: bool
     valid_from: datetime
     valid_until: datetime
     granted_by: UserRef | None

@@ -93,9 +93,16 @@ class Authorisation:
     valid_from: datetime
     valid_until: datetime
     revoked_at: datetime | None = None
+    deputy: bool = False  # the person is a deputy head (cấp phó), as the authorisation states
 
     def in_force(self, at: datetime) -> bool:
         return self.valid_from <= at < self.valid_until and (self.revoked_at is None or at < self.revoked_at)
+
+
+def deputy_required(regime: Regime) -> bool:
+    """Decree 09/2017 Art. 3.2 lets the head of a Sở authorise only a deputy (cấp phó) to speak; Decree 244/2026
+    Art. 3.2.c, 3.5 any official responsible for the matter."""
+    return regime == Regime.DECREE_09_2017
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,8 @@ def authority(
     if Capacity.AUTHORISED in allowed:
         for grant in sorted(authorisations, key=lambda a: a.id):
             if grant.user_id == person.user_id and grant.case_id == case.id and grant.in_force(at):
+                if deputy_required(regime) and not grant.deputy:
+                    continue
                 return Authority(Capacity.AUTHORISED, regime, authorisation_id=grant.id)
     return None
 

@@ -54,7 +54,9 @@ def _authorisation_facts(rows: Iterable[SpokespersonAuthorisation]) -> list[rule
     facts = []
     for a in rows:
         assert a.id is not None
-        facts.append(rules.Authorisation(a.id, a.user_id, a.case_id, a.valid_from, a.valid_until, a.revoked_at))
+        facts.append(
+            rules.Authorisation(a.id, a.user_id, a.case_id, a.valid_from, a.valid_until, a.revoked_at, a.deputy)
+        )
     return facts
 
 
@@ -333,6 +335,7 @@ def authorisation_reads(
                 number=a.number,
                 signed_on=a.signed_on,
                 matters=a.matters,
+                deputy=a.deputy,
                 valid_from=a.valid_from,
                 valid_until=a.valid_until,
                 granted_by=_ref(users, a.granted_by_id),
@@ -376,6 +379,12 @@ def grant_authorisation(
         raise ValidationFailed(
             _("Người được ủy quyền phải xem được vụ việc {reference}.", reference=case.reference), field="username"
         )
+    if rules.deputy_required(regime_for(case.received_at)) and not data.deputy:
+        raise ValidationFailed(
+            _("Vụ việc tiếp nhận trước ngày 01/07/2026 theo Nghị định 09/2017/NĐ-CP: Giám đốc Sở chỉ ủy quyền phát "
+              "ngôn cho cấp phó (Phó Giám đốc Sở)."),
+            field="deputy",
+        )  # fmt: skip
     _check_signed(data.signed_on, now, "signed_on")
     valid_from = _start(data.valid_from, now, "valid_from")
     valid_until = end_of_local_day(data.valid_until)
@@ -388,6 +397,7 @@ def grant_authorisation(
         number=data.number,
         signed_on=data.signed_on,
         matters=data.matters,
+        deputy=data.deputy,
         valid_from=valid_from,
         valid_until=valid_until,
         granted_by_id=actor.user_id,
@@ -406,6 +416,7 @@ def grant_authorisation(
             "authorisation_id": grant.id,
             "username": user.username,
             "number": grant.number,
+            "deputy": grant.deputy,
             "valid_from": valid_from.isoformat(),
             "valid_until": valid_until.isoformat(),
         },

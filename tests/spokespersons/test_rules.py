@@ -30,7 +30,7 @@ OLD_CASE = CaseFacts(12, Regime.DECREE_09_2017)
 
 APPOINTED = Appointment(1, STANDING, valid_from=NOW - 100 * H)
 AUTHORISED = Authorisation(7, DEPUTY, NEW_CASE.id, valid_from=NOW - 10 * H, valid_until=NOW + 10 * H)
-AUTHORISED_OLD = Authorisation(8, DEPUTY, OLD_CASE.id, valid_from=NOW - 10 * H, valid_until=NOW + 10 * H)
+AUTHORISED_OLD = Authorisation(8, DEPUTY, OLD_CASE.id, valid_from=NOW - 10 * H, valid_until=NOW + 10 * H, deputy=True)
 
 ROWS: list[tuple[str, int, bool, CaseFacts, list[Appointment], list[Authorisation], Authority | None]] = [
     ("the director, always", DIRECTOR, True, NEW_CASE, [], [], Authority(Capacity.DIRECTOR, Regime.DECREE_244_2026)),
@@ -65,11 +65,13 @@ ROWS: list[tuple[str, int, bool, CaseFacts, list[Appointment], list[Authorisatio
      Authority(Capacity.AUTHORISED, Regime.DECREE_244_2026, authorisation_id=7)),
     ("authorised deputy under decree 09", DEPUTY, False, OLD_CASE, [], [AUTHORISED_OLD],
      Authority(Capacity.AUTHORISED, Regime.DECREE_09_2017, authorisation_id=8)),
+    ("a non-deputy authorised under decree 09: nothing", HANDLER, False, OLD_CASE, [],
+     [Authorisation(8, HANDLER, OLD_CASE.id, valid_from=NOW - 10 * H, valid_until=NOW + 10 * H)], None),
     ("standing and authorised: the stronger capacity", STANDING, False, NEW_CASE, [APPOINTED],
      [Authorisation(9, STANDING, NEW_CASE.id, valid_from=NOW - H, valid_until=NOW + H)],
      Authority(Capacity.STANDING, Regime.DECREE_244_2026, appointment_id=1)),
     ("standing, authorised for an old case: the authorisation", STANDING, False, OLD_CASE, [APPOINTED],
-     [Authorisation(9, STANDING, OLD_CASE.id, valid_from=NOW - H, valid_until=NOW + H)],
+     [Authorisation(9, STANDING, OLD_CASE.id, valid_from=NOW - H, valid_until=NOW + H, deputy=True)],
      Authority(Capacity.AUTHORISED, Regime.DECREE_09_2017, authorisation_id=9)),
     ("a handler with nothing", HANDLER, False, NEW_CASE, [APPOINTED], [AUTHORISED], None),
 ]  # fmt: skip

@@ -136,7 +136,7 @@ class World:
             until = local_date(self.clock.now + timedelta(days=n % 3)).isoformat()
             body = {"username": ("head", "handler", "spokesperson2", "head2", "spokesperson")[n % 5],
                     "number": f"{n}/GUQ-SGDĐT", "signed_on": local_date(self.clock.now).isoformat(),
-                    "valid_until": until}  # fmt: skip
+                    "valid_until": until, "deputy": n % 2 == 0}  # fmt: skip
             return api.post(f"/api/v1/cases/{case}/authorisations", who, body).status_code
         if action == "revoke":
             items = api.ok(api.get(f"/api/v1/cases/{case}/authorisations", "office"))["items"]
@@ -183,7 +183,8 @@ def _held_authority(session: Session, approval: StatementApproval, case: Case) -
     if approval.capacity == "authorised":
         g = session.get(SpokespersonAuthorisation, approval.authorisation_id)
         return (g is not None and g.user_id == approval.approver_id and g.case_id == case.id
-                and g.valid_from <= at < g.valid_until and (g.revoked_at is None or at < g.revoked_at))  # fmt: skip
+                and g.valid_from <= at < g.valid_until and (g.revoked_at is None or at < g.revoked_at)
+                and (new_rules or g.deputy))  # fmt: skip  # Decree 09/2017: only a deputy is authorised
     return False
 
 

@@ -378,9 +378,14 @@ class TestDecree09:
 
     def test_a_deputy_authorised_for_an_old_case(self, api: Api, session: Session, org: None) -> None:
         old = case_in_progress(session, now=FIXED_NOW, received_at=datetime(2026, 6, 20, 3, 0, tzinfo=UTC))
-        api.ok(api.post(f"/api/v1/cases/{old.reference}/authorisations", "director",
-                        {"username": "spokesperson", "number": "3/GUQ-SGDĐT", "signed_on": "2026-11-27",
-                         "valid_until": "2026-12-31", "title": "Phó Giám đốc Sở"}), 201)  # fmt: skip
+        body = {"username": "spokesperson", "number": "3/GUQ-SGDĐT", "signed_on": "2026-11-27",
+                "valid_until": "2026-12-31", "title": "Phó Giám đốc Sở"}  # fmt: skip
+        refused = api.post(f"/api/v1/cases/{old.reference}/authorisations", "director", body)
+        assert refused.status_code == 422 and refused.json()["field"] == "deputy"  # 09/2017: only a deputy
+        assert "cấp phó" in refused.json()["detail"]
+        grant = api.ok(api.post(f"/api/v1/cases/{old.reference}/authorisations", "director",
+                                {**body, "deputy": True}), 201)  # fmt: skip
+        assert grant["deputy"] is True
         sid = api.draft(old.reference)["id"]
         api.submit(sid)
         approval = api.approve(sid)["approval"]

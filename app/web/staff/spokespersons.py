@@ -106,6 +106,7 @@ def grant(
     data_in["signed_on"] = iso_local(values.get("signed_on", ""))
     data_in["valid_until"] = iso_local(values.get("valid_until", ""))
     data_in.update(_optional(values, "title", "matters"))
+    data_in["deputy"] = values.get("deputy") == "1"
     try:
         data = AuthorisationCreate.model_validate(data_in)
         service.grant_authorisation(session, actor=actor, case=case, data=data, now=now)

@@ -4,7 +4,7 @@ standing spokesperson and ends an appointment; grants a written authorisation fo
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -106,6 +106,19 @@ class TestAuthorisations:
                              {"username": "head", "number": "06/UQ", "signed_on": "2026-11-30",
                               "valid_until": "2026-12-05"})  # fmt: skip
         assert response.status_code == 422 and "tương lai" in field_error(response.text, "auth-signed_on")
+
+    def test_under_decree_09_only_a_deputy(self, browser: TestClient, org: None, session: Session) -> None:
+        old = case_in_progress(session, now=FIXED_NOW, received_at=datetime(2026, 6, 20, 3, 0, tzinfo=UTC))
+        url = f"/staff/cases/{old.reference}"
+        login(browser, "director")
+        page = browser.get(url).text
+        assert "theo Nghị định 09/2017/NĐ-CP: chỉ ủy quyền cho cấp phó" in page and 'name="deputy"' in page
+        form = {"username": "head", "number": "07/UQ", "signed_on": "2026-11-27", "valid_until": "2026-12-05"}
+        response = post_form(browser, url, f"{url}/authorisations", form)
+        assert response.status_code == 422 and "cấp phó" in field_error(response.text, "auth-deputy")
+        response = post_form(browser, url, f"{url}/authorisations", {**form, "deputy": "1"})
+        assert response.status_code == 303
+        assert "cấp phó" in browser.get(url).text.split('class="authorisations"')[1].split("</table>")[0]
 
     def test_revoke_from_the_case_page_and_from_the_registry(
         self, browser: TestClient, org: None, session: Session
