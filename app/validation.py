@@ -89,6 +89,7 @@ _PATTERN_MESSAGES: dict[str, Message] = {
 
 _VALUE_ERRORS: dict[str, Message] = {
     "must not contain control characters": _("Có ký tự điều khiển không hợp lệ."),
+    "must not be empty": _("Không được để trống."),
     "must be a single line": _("Chỉ được viết trên một dòng."),
     "must be between 2000 and 2100": _("Thời điểm phải nằm trong khoảng năm 2000–2100."),
     "is not a valid time": _("Thời điểm không hợp lệ."),
@@ -123,20 +124,35 @@ def input_message(error: Any, field: str, *, form: bool = False) -> Message:
         return _("Dài quá mức cho phép ({n} ký tự).", n=ctx.get("max_length"))
     if kind == "too_long":
         return _("Quá nhiều mục (tối đa {n}).", n=ctx.get("max_length"))
+    if kind == "too_short":
+        return _("Cần ít nhất {n} mục.", n=ctx.get("min_length"))
     if kind == "string_pattern_mismatch":
-        return _PATTERN_MESSAGES.get(field, _("Giá trị không đúng định dạng."))
+        if field.rsplit(".", 1)[-1] in _PATTERN_MESSAGES:
+            return _PATTERN_MESSAGES[field.rsplit(".", 1)[-1]]
+        if form:
+            return _("Giá trị không đúng định dạng.")
+        return _("Giá trị không đúng định dạng (biểu thức chính quy: {pattern}).", pattern=ctx.get("pattern", ""))
     if kind in ("enum", "literal_error"):
         if form:
             return _("Hãy chọn một giá trị trong danh sách.")
-        return _("Giá trị không hợp lệ; chọn một trong: {expected}.", expected=ctx.get("expected", ""))
-    if kind.startswith(("datetime", "date", "timezone")):
+        expected = str(ctx.get("expected", "")).replace(" or ", ", ")  # pydantic's "'a', 'b' or 'c'"
+        return _("Giá trị không hợp lệ; chọn một trong: {expected}.", expected=expected)
+    if kind.startswith(("datetime", "timezone")):
         if form:
             return _("Thời điểm không hợp lệ; nhập theo dạng ngày/tháng/năm giờ:phút.")
         return _("Thời điểm không hợp lệ; viết theo ISO 8601 có múi giờ, ví dụ 2026-12-04T09:30:00+07:00.")
-    if kind in ("greater_than_equal", "greater_than"):
-        return _("Phải lớn hơn hoặc bằng {n}.", n=ctx.get("ge", ctx.get("gt")))
-    if kind in ("less_than_equal", "less_than"):
-        return _("Phải nhỏ hơn hoặc bằng {n}.", n=ctx.get("le", ctx.get("lt")))
+    if kind.startswith("date"):
+        if form:
+            return _("Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm.")
+        return _("Ngày không hợp lệ; viết theo dạng YYYY-MM-DD, ví dụ 2026-12-04.")
+    if kind == "greater_than_equal":
+        return _("Phải lớn hơn hoặc bằng {n}.", n=ctx.get("ge"))
+    if kind == "greater_than":
+        return _("Phải lớn hơn {n}.", n=ctx.get("gt"))
+    if kind == "less_than_equal":
+        return _("Phải nhỏ hơn hoặc bằng {n}.", n=ctx.get("le"))
+    if kind == "less_than":
+        return _("Phải nhỏ hơn {n}.", n=ctx.get("lt"))
     if kind == "json_invalid":
         return _("Nội dung gửi lên không phải JSON hợp lệ ({error}).", error=ctx.get("error", "syntax error"))
     if kind == "value_error":

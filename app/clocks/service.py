@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can, require
@@ -234,6 +234,7 @@ def _apply_start(clock: Clock, case: Case, *, start_at: datetime | None, started
     if start_at is None:
         clock.state = ClockState.PENDING
         clock.due_at = None
+        clock.calendar_version = None
     else:
         set_due(clock, cal)
         if clock.may_pause and case.status == CaseStatus.ON_HOLD:
@@ -467,7 +468,6 @@ def recompute_for_calendar(session: Session, *, now: datetime) -> int:
         assert clock.id is not None
         olds[clock.id] = clock.due_at
         clock.due_at = due
-        clock.calendar_version = cal.version
         clock.updated_at = now
         # Same schedule version: the stages already sent are not sent again, the next ones follow the new due time.
         pending = Stage(clock.next_reminder_stage) if clock.next_reminder_stage else None
@@ -476,6 +476,17 @@ def recompute_for_calendar(session: Session, *, now: datetime) -> int:
         session.add(clock)
         changed.setdefault(clock.case_id, []).append(clock)
     session.flush()
+    # Every clock the calendar can move was judged again by this version, moved or not (one statement).
+    session.execute(
+        update(Clock)
+        .where(
+            col(Clock.state).in_(list(TICKING_STATES)),
+            col(Clock.unit).in_([PeriodUnit.DAYS, PeriodUnit.WORKING_DAYS]),
+            col(Clock.due_at).is_not(None),
+        )
+        .values(calendar_version=cal.version),
+        execution_options={"synchronize_session": "evaluate"},
+    )
     for case_id, case_clocks in changed.items():
         case = session.get(Case, case_id)
         assert case is not None

@@ -105,7 +105,8 @@ def install_error_handlers(app: FastAPI) -> None:
             page = await html_error_hook(request, 422, summary)
             if page is not None:
                 return page
-        return json_error(request, 422, "ValidationFailed", summary, extra={"fields": fields})
+        first = fields[0]["field"] if fields else None  # like a service's ValidationFailed: the first field
+        return json_error(request, 422, "ValidationFailed", summary, extra={"field": first, "fields": fields})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

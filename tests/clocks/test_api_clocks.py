@@ -427,6 +427,10 @@ class TestCalendarChanges:
         assert removed.status_code == 204
         assert statutory(client, feedback)["due_at"] == "2026-12-19T00:00:00+07:00"
         assert statutory(client, feedback)["calendar_version"] == 2
+        far = {"day": "2027-06-01", "kind": "extra_off", "description": "Ngoài thời hạn"}  # moves nothing
+        assert client.post("/api/v1/calendar/overrides", json=far, headers=admin).status_code == 201
+        unmoved = statutory(client, feedback)
+        assert (unmoved["due_at"], unmoved["calendar_version"]) == ("2026-12-19T00:00:00+07:00", 3)  # judged again
 
     def test_only_the_admin_edits_the_calendar(self, client: TestClient, org: None) -> None:
         body = {"day": "2026-12-01", "kind": "extra_off", "description": "Nghỉ thêm"}

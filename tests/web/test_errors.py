@@ -161,7 +161,7 @@ def test_validation_messages_follow_the_language(client: TestClient, office: dic
     vietnamese = client.post("/api/v1/cases", json=body, headers=office).json()
     messages = {f["field"]: f["message"] for f in vietnamese["fields"]}
     assert messages["title"] == "Cần một chuỗi ký tự."
-    assert messages["severity"].startswith("Giá trị không hợp lệ; chọn một trong: ")
+    assert messages["severity"] == "Giá trị không hợp lệ; chọn một trong: 'routine', 'hot', 'crisis'."
     assert messages["received_at"].startswith("Thời điểm không hợp lệ; viết theo ISO 8601")
     assert {f["field"]: f["type"] for f in vietnamese["fields"]}["title"] == "string_type"  # for programs
     english = client.post("/api/v1/cases", json=body, headers={**office, "Accept-Language": "en"}).json()
@@ -171,3 +171,23 @@ def test_validation_messages_follow_the_language(client: TestClient, office: dic
     status = client.post("/api/v1/cases", json={**GOOD, "status": "published"},
                          headers={**office, "Accept-Language": "en"}).json()  # fmt: skip
     assert "status" in status["detail"] and "/transitions" in status["detail"] and "trạng thái" not in status["detail"]
+
+
+def test_each_kind_of_mistake_gets_its_own_advice(client: TestClient, office: dict[str, str]) -> None:
+    def first(response: object) -> dict[str, str]:
+        payload = response.json()  # type: ignore[attr-defined]
+        assert response.status_code == 422 and payload["field"] == payload["fields"][0]["field"], payload  # type: ignore[attr-defined]
+        return payload["fields"][0]  # type: ignore[no-any-return]
+
+    admin = token(client, "admin")
+    day = first(client.post("/api/v1/calendar/overrides", json={"day": "2026-12-04T09:30:00+07:00",
+                            "kind": "extra_off", "description": "x"}, headers=admin))  # fmt: skip
+    assert day["field"] == "day" and day["message"] == "Ngày không hợp lệ; viết theo dạng YYYY-MM-DD, ví dụ 2026-12-04."
+    unit = first(client.post("/api/v1/cases", json={**GOOD, "lead_unit": "phòng trung học"}, headers=office))
+    assert unit["field"] == "lead_unit" and unit["message"].startswith("Giá trị không đúng định dạng (biểu thức")
+    case = client.post("/api/v1/cases", json=GOOD, headers=office).json()
+    empty = first(client.post(f"/api/v1/cases/{case['reference']}/statements", json={"kind": "response", "text": "   "},
+                              headers=office))  # fmt: skip
+    assert empty == {"field": "text", "message": "Không được để trống.", "type": "value_error"}
+    limit = first(client.get("/api/v1/cases?limit=0", headers=office))
+    assert limit["message"] == "Phải lớn hơn hoặc bằng 1."

@@ -60,7 +60,7 @@ API, INQUIRY, PAGE, OTHER_PAGE = "api", "inquiry", "page", "other_page"
 # A request refused by the rate limit never reaches the router: its metrics and log line name what it asked for.
 LIMITED_ROUTES = {
     API: "/api/public/v1/{path}",
-    INQUIRY: "/api/public/v1/inquiries{path}",
+    INQUIRY: "/api/public/v1/inquiries/{path}",
     PAGE: "/{public page}",
     OTHER_PAGE: "/{public page}",
 }

@@ -38,8 +38,10 @@ CAPACITY_LABELS: dict[Capacity, Message] = {
 
 
 def public_locale(request: Request) -> Locale:
-    """The reader's language: the ``lang`` cookie, else Accept-Language (never a staff account's setting)."""
-    return negotiate(request.headers.get("accept-language"), request.cookies.get(LANG_COOKIE))
+    """The reader's language: Vietnamese unless the ``lang`` cookie (the switch) chose English; never the browser's
+    Accept-Language, which the edge's cache does not key on (an English browser must not fill the shared cache
+    with English pages for everyone), nor a staff account's setting."""
+    return negotiate(None, request.cookies.get(LANG_COOKIE))
 
 
 def safe_public_next(value: str | None) -> str:

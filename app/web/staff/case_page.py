@@ -74,8 +74,6 @@ def failure(
     message = errors.pop(FORM_ERROR, None)
     if message is not None and status == 409 and isinstance(exc, DomainError):
         message = text(_("Không thực hiện được thao tác: {reason}", reason=exc.message), locale)
-    elif message is not None and isinstance(exc, ValidationError):
-        message = text(_("Giá trị không hợp lệ."), locale)
     return FailedForm(key, values, errors), message, status
 
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can, require
 from app.errors import DomainError
-from app.i18n import _, text
+from app.i18n import text
 from app.rules import service as rules
 from app.rules.models import InternalTargetCreate, InternalTargetUpdate, StartEvent
 from app.timeutil import local_date
@@ -52,10 +52,7 @@ YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
 def _errors(exc: ValidationError | DomainError, request: Request, session: Session) -> tuple[Errors, int]:
     locale = get_locale(request)
     if isinstance(exc, ValidationError):
-        errors = validation_errors(exc, locale)
-        if FORM_ERROR in errors:  # a rule across fields (e.g. a unit that a target cannot have)
-            errors[FORM_ERROR] = text(_("Giá trị không hợp lệ."), locale)
-        return errors, 422
+        return validation_errors(exc, locale), 422  # a rule across fields is said at the top of the form
     if isinstance(exc, PAGE_ERRORS):
         raise exc
     discard_changes(session)

@@ -73,7 +73,7 @@ class TestClocksOnTheCasePage:
         assert "Thứ Bảy 28/11/2026: Ngày nghỉ cuối tuần" in page.text
         assert "Chủ nhật 29/11/2026: Ngày nghỉ cuối tuần" in page.text
         assert "ngày thứ 2" in page.text and "01/12/2026 24:00" in page.text
-        assert f"phiên bản 0 (ngày lễ theo gói holidays {version('holidays')})" in page.text
+        assert f"phiên bản 0 · ngày lễ theo gói holidays {version('holidays')}" in page.text
         assert browser.get(f"/staff/cases/{case.reference}/clocks/999999").status_code == 404
 
     def test_another_units_case_clock_is_the_404_page(self, browser: TestClient, org: None, session: Session) -> None:
