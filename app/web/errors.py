@@ -37,7 +37,7 @@ HTTP_ERROR_NAMES = {
 }
 
 
-HTML_PREFIXES = ("/staff", "/notices", "/spokespersons", "/lang/")
+HTML_PREFIXES = ("/staff", "/notices", "/spokespersons", "/lang/", "/inquiries")
 
 
 def _is_html(request: Request) -> bool:

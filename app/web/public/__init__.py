@@ -1,5 +1,6 @@
-"""The journalists' side (product §6): public pages under /notices and /spokespersons, the JSON API and Atom feed
-under /api/public/v1, and the edge in front of both (rate limits, CORS, ETag/304, the response cache)."""
+"""The journalists' side (product §6): public pages under /notices and /spokespersons, the written inquiry's form
+and status under /inquiries, the JSON API and Atom feed under /api/public/v1, and the edge in front of them (rate
+limits, CORS, ETag/304, the response cache)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from app.settings import Settings
-from app.web.public import api, pages
+from app.web.public import api, inquiry_pages, pages
 from app.web.public.edge import PublicCache, PublicEdge
 
-__all__ = ["api", "pages", "install", "PublicEdge"]
+__all__ = ["api", "inquiry_pages", "pages", "install", "PublicEdge"]
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -37,3 +38,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     )
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(inquiry_pages.router)

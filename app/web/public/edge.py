@@ -2,14 +2,15 @@
 
 For every public request it applies, in order:
 
-1. **Rate limits** per client (``ratelimit.py``): reads, and written inquiries more strictly; 429 with
-   ``Retry-After`` and the JSON error shape (an HTML page for the pages).
+1. **Rate limits** per client (``ratelimit.py``): reads, and written inquiries (``POST`` to the API or the page
+   form, one bucket) more strictly; 429 with ``Retry-After`` and the JSON error shape (an HTML page for the pages).
 2. **CORS** for reading: ``GET``/``HEAD`` from any origin on ``/api/public/v1``; preflights allow only those
    methods, so other sites' scripts cannot post inquiries through their visitors' browsers.
 3. **The response cache**: fully rendered responses (body, ETag, headers), keyed by path, query string and —
    for pages — language, in an LRU of bounded size. A hit does no database work and no thread-pool hop: it is
    a dictionary look-up and two ``send`` calls. Misses for the same key are coalesced (one renders, the others
-   wait for it).
+   wait for it). The inquiry pages (``/inquiries…``: a form with a per-visitor token, a status that changes) are
+   never cached: they pass through, marked ``Cache-Control: no-store``.
 4. **Validators**: a strong ETag (a hash of the body) on every 200 response, 304 on a matching
    ``If-None-Match`` (weak comparison, lists and ``*``), and ``Cache-Control`` that a proxy or CDN can follow.
 
@@ -34,8 +35,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request, cookie_parser
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.i18n import _, negotiate, text
 from app.public import service as public
@@ -48,6 +50,7 @@ log = logging.getLogger("crisisdesk.public")
 
 API_PREFIX = "/api/public/v1/"
 INQUIRIES = "/api/public/v1/inquiries"
+INQUIRY_PAGES = "/inquiries"
 MAX_CACHED_BODY = 1024 * 1024
 READ_METHODS = frozenset({"GET", "HEAD"})
 REDIRECTS = frozenset({301, 302, 307, 308})
@@ -55,14 +58,18 @@ REDIRECTS = frozenset({301, 302, 307, 308})
 ROUTE_KEY = "crisisdesk.route"
 CACHE_KEY = "crisisdesk.cache"
 
-# What the edge handles: the public API, the cached pages, the uncached public pages (home, language switch).
-API, INQUIRY, PAGE, OTHER_PAGE = "api", "inquiry", "page", "other_page"
+# What the edge handles: the public API, the cached pages, the uncached public pages (home, language switch), and
+# the inquiry pages (a form with a per-visitor token, a status that changes): never cached, anywhere, and a POST
+# there counts against the inquiry limit like the API's.
+API, INQUIRY, PAGE, OTHER_PAGE, INQUIRY_PAGE = "api", "inquiry", "page", "other_page", "inquiry_page"
+HTML_KINDS = frozenset({PAGE, OTHER_PAGE, INQUIRY_PAGE})
 # A request refused by the rate limit never reaches the router: its metrics and log line name what it asked for.
 LIMITED_ROUTES = {
     API: "/api/public/v1/{path}",
     INQUIRY: "/api/public/v1/inquiries/{path}",
     PAGE: "/{public page}",
     OTHER_PAGE: "/{public page}",
+    INQUIRY_PAGE: "/inquiries/{path}",
 }
 
 
@@ -73,6 +80,8 @@ def classify(path: str) -> str | None:
         return PAGE
     if path == "/" or path.startswith("/lang/"):
         return OTHER_PAGE
+    if path == INQUIRY_PAGES or path.startswith(INQUIRY_PAGES + "/"):
+        return INQUIRY_PAGE
     return None
 
 
@@ -160,6 +169,17 @@ class PublicCache:
             self.deadline = snapshot.next_change_at
 
 
+def _no_store(send: Send) -> Send:
+    """The response, whatever it is (a form, a status, an error), kept by no cache: ours, a proxy's, a browser's."""
+
+    async def send_no_store(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message)["Cache-Control"] = "no-store"
+        await send(message)
+
+    return send_no_store
+
+
 def _read_snapshot(sessions: Any, now: datetime) -> PublicSnapshot:
     with sessions(write=False) as session:
         return public.snapshot(session, now)
@@ -201,7 +221,7 @@ class PublicEdge:
             client = scope.get("client")
             forwarded = forwarded_for.decode("latin-1") if forwarded_for else None
             address = client_address(client[0] if client else None, forwarded, self.trusted)
-            buckets = self.inquiries if kind == INQUIRY and method == "POST" else self.reads
+            buckets = self.inquiries if kind in (INQUIRY, INQUIRY_PAGE) and method == "POST" else self.reads
             wait = buckets.take(address, now.timestamp())
             if wait:
                 await self._too_many(scope, receive, send, kind, wait)
@@ -209,6 +229,9 @@ class PublicEdge:
 
         if kind in (API, INQUIRY) and method == "OPTIONS":
             await self._preflight(send)
+            return
+        if kind == INQUIRY_PAGE:
+            await self.app(scope, receive, _no_store(send))
             return
         if method not in READ_METHODS or kind == OTHER_PAGE:
             await self.app(scope, receive, send)
@@ -356,13 +379,13 @@ class PublicEdge:
     async def _too_many(self, scope: Scope, receive: Receive, send: Send, kind: str, wait: int) -> None:
         scope[ROUTE_KEY] = LIMITED_ROUTES[kind]
         request = Request(scope, receive)
-        if kind in (PAGE, OTHER_PAGE):
+        if kind in HTML_KINDS:
             locale = negotiate(None, request.cookies.get("lang"))
         else:
             locale = negotiate(request.headers.get("accept-language"))
         message = _("Quá nhiều yêu cầu. Hãy thử lại sau {seconds} giây.", seconds=wait)
         headers = {"Retry-After": str(wait), "Cache-Control": "no-store"}
-        if kind in (PAGE, OTHER_PAGE):
+        if kind in HTML_KINDS:
             from app.web.public.pages import render_public_error
 
             response = render_public_error(request, 429, text(message, locale), locale=locale)

@@ -1,5 +1,6 @@
 """The public pages (no account): the latest notices with search and filters, a notice with its history, the
-spokespersons' contacts; Vietnamese or English chrome (the ``lang`` cookie, else Accept-Language).
+spokespersons' contacts; Vietnamese or English chrome (the ``lang`` cookie, else Accept-Language). The written
+inquiry's form and status pages are in ``inquiry_pages.py``.
 
 These pages never read a staff session: the language is the only thing taken from the browser, and the edge
 (``edge.py``) caches each page per language, so no page may depend on anything else of the request.
@@ -46,7 +47,8 @@ def public_locale(request: Request) -> Locale:
 
 def safe_public_next(value: str | None) -> str:
     """Only our own public pages are followed after switching language (no open redirect)."""
-    if value and value.startswith(("/notices", "/spokespersons")) and not urlsplit(value).netloc and "\\" not in value:
+    pages = ("/notices", "/spokespersons", "/inquiries")
+    if value and value.startswith(pages) and not urlsplit(value).netloc and "\\" not in value:
         return value
     return "/notices"
 
@@ -85,7 +87,9 @@ def render_public_error(request: Request, status: int, message: str, *, locale: 
 
 
 def is_public_page(path: str) -> bool:
-    return path in ("/", "/notices", "/spokespersons") or path.startswith(("/notices/", "/spokespersons/", "/lang/"))
+    return path in ("/", "/notices", "/spokespersons", "/inquiries") or path.startswith(
+        ("/notices/", "/spokespersons/", "/lang/", "/inquiries/")
+    )
 
 
 async def public_error_renderer(request: Request, status: int, message: str) -> Response | None:
