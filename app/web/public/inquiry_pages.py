@@ -8,7 +8,8 @@ inquiry limit, in the API's bucket (``edge.INQUIRY_PAGE``).
 
 CSRF: the public side has no session, so the form carries a signed double-submit token: a random value signed with
 the app's secret key, set in an HttpOnly, SameSite=Strict cookie with the form and repeated in a hidden field. A
-POST whose field and cookie differ, or whose signature is not ours, is refused (403) before anything is read.
+POST whose field and cookie differ, or whose signature is not ours, saves nothing: it gets the form back (403) with
+what was typed, a valid token and a message, so that the reporter loses nothing.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from app.errors import PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.errors import ValidationFailed
+from app.i18n import _, text
 from app.inquiries import service as inquiries
 from app.inquiries.models import InquiryCreate
 from app.inquiries.rules import INQUIRY_STATUS_LABELS, normalize_code
@@ -33,6 +34,7 @@ from app.validation import QueryText
 from app.web.deps import CSRF_FIELD, NowDep, SessionDep, SettingsDep
 from app.web.public.pages import public_locale, render_public
 from app.web.staff.forms import (
+    FORM_ERROR,
     Errors,
     FormDep,
     Values,
@@ -85,7 +87,7 @@ def _form_page(request: Request, *, values: Values, errors: Errors, status_code:
     return response
 
 
-@router.get("/inquiries/new")
+@router.api_route("/inquiries/new", methods=["GET", "HEAD"])
 def inquiry_form(request: Request) -> Response:
     return _form_page(request, values={}, errors={})
 
@@ -101,12 +103,16 @@ def find_inquiry(code: Annotated[QueryText | None, Query(max_length=40)] = None)
 
 @router.post("/inquiries")
 def post_inquiry(request: Request, session: SessionDep, settings: SettingsDep, now: NowDep, form: FormDep) -> Response:
-    if not _token_ok(settings, form.get(CSRF_FIELD), request.cookies.get(FORM_COOKIE, "")):
-        raise PermissionDenied(_("Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy mở lại biểu mẫu và gửi lại."))
     values = form_values(form)
+    values.pop(CSRF_FIELD, None)
+    locale = public_locale(request)
+    if not _token_ok(settings, form.get(CSRF_FIELD), request.cookies.get(FORM_COOKIE, "")):
+        # Nothing is saved; the form comes back with what was typed and a valid token, so one more click sends it.
+        message = text(_("Biểu mẫu đã hết hạn hoặc không hợp lệ, nên câu hỏi chưa được gửi. Hãy kiểm tra lại và bấm "
+                         "«Gửi câu hỏi» lần nữa."), locale)  # fmt: skip
+        return _form_page(request, values=values, errors={FORM_ERROR: message}, status_code=403)
     fields: dict[str, Any] = {name: values.get(name, "") for name in FIELDS}
     fields["reporter_deadline"] = iso_local(fields["reporter_deadline"])
-    locale = public_locale(request)
     try:
         data = InquiryCreate.model_validate(fields)
         inquiry = inquiries.submit_inquiry(session, data=data, now=now)

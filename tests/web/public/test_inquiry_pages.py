@@ -17,7 +17,7 @@ from app.cases.vocabulary import LegalTrigger, SourceKind
 from app.cases.workflow import CaseStatus
 from app.inquiries.models import Inquiry
 from app.web.public.edge import INQUIRY_PAGE, classify
-from app.web.public.inquiry_pages import FORM_COOKIE
+from app.web.public.inquiry_pages import FORM_COOKIE, signed
 from tests.conftest import Clock
 from tests.statements.helpers import Api
 from tests.web.public.test_inquiries import BODY
@@ -56,6 +56,8 @@ def test_the_form_in_vietnamese_and_english(anon: TestClient) -> None:
     cookie = vi.headers["set-cookie"]
     assert f"{FORM_COOKIE}={token}" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert "Path=/inquiries" in cookie and "Secure" in cookie
+    head = anon.head("/inquiries/new")
+    assert head.status_code == 200 and head.content == b""  # like the other public pages
     _token, en = open_form(anon, Cookie="lang=en")
     assert 'lang="en"' in en.text and "Send a written inquiry" in en.text and "Press card number" in en.text
     assert untranslated(en.text) == []
@@ -119,7 +121,9 @@ def test_a_post_without_a_valid_token_is_refused(app: FastAPI, anon: TestClient,
         refused = send(anon, sent, {"Cookie": f"{FORM_COOKIE}={cookie}"})
         assert refused.status_code == 403, (sent, cookie)
         assert refused.headers["content-type"].startswith("text/html") and "Biểu mẫu đã hết hạn" in refused.text
-        assert 'href="/inquiries/new"' in refused.text
+        assert BODY["question"] in refused.text  # the form again, with what was typed: nothing is lost
+        again = re.search(r'name="csrf_token" value="([^"]+)"', refused.text)
+        assert again and signed(app.state.settings, again.group(1))
     with TestClient(app, base_url="https://testserver") as stranger:  # the field alone, without our cookie
         assert send(stranger, token).status_code == 403
     assert inquiries_saved(session) == 0
