@@ -6,12 +6,16 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import app.all_models  # noqa: F401
+from app.clocks.models import Clock, ClockOrigin, ClockState
 from app.db import make_engine
 from app.migrate import alembic_config, render_item, script_heads, upgrade
+from tests.conftest import FIXED_NOW
+from tests.factories import make_case, standard_org
 
 
 def test_exactly_one_head() -> None:
@@ -36,3 +40,29 @@ def test_downgrade_to_base_and_up_again(isolated_url: str) -> None:
         heads = set(MigrationContext.configure(conn).get_current_heads())
     engine.dispose()
     assert heads == set(ScriptDirectory.from_config(config).get_heads())
+
+
+def test_the_calendar_version_backfill(isolated_url: str) -> None:
+    """Running and paused clocks counted in days get version 0 (recomputed at every change so far); finished ones
+    and clocks in hours stay unknown (NULL)."""
+    engine = make_engine(isolated_url)
+    with Session(engine) as session:
+        standard_org(session, FIXED_NOW)
+        running = make_case(session, by="office", now=FIXED_NOW, legal_trigger="press_forwarded_feedback")
+        finished = make_case(session, by="office", now=FIXED_NOW, legal_trigger="press_forwarded_feedback")
+        hours = make_case(session, by="office", now=FIXED_NOW, legal_trigger="major_event")
+        met = session.exec(
+            select(Clock).where(Clock.case_id == finished.id, Clock.origin == ClockOrigin.STATUTORY)
+        ).one()
+        met.state = ClockState.MET_ON_TIME
+        session.commit()
+        ids = {"running": running.id, "finished": finished.id, "hours": hours.id}
+    command.downgrade(alembic_config(isolated_url), "90819e14c475")  # before the calendar version
+    upgrade(isolated_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa_text("SELECT case_id, unit, calendar_version FROM clock WHERE origin = 'statutory'"))
+        versions = {case_id: (unit, version) for case_id, unit, version in rows}
+    engine.dispose()
+    assert versions[ids["running"]] == ("working_days", 0)
+    assert versions[ids["finished"]] == ("working_days", None)
+    assert versions[ids["hours"]] == ("hours", None)
