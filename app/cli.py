@@ -119,6 +119,22 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision")] = "
     console.print("[green]Database schema is up to date.[/]")
 
 
+@cli.command("recompute-clocks")
+def recompute_clocks() -> None:
+    """After upgrading the holidays package: a new calendar version, and every running clock counted in days or
+    working days recomputed (each move logged on its case)."""
+    from app.db import utcnow
+    from app.workdays.rules import HOLIDAYS_VERSION
+    from app.workdays.service import recompute_after_holidays_change
+
+    engine = _engine()
+    with console.status(f"Recomputing the clocks of {_db_label()} (holidays {HOLIDAYS_VERSION})…"):
+        with Session(engine) as session:
+            moved = recompute_after_holidays_change(session, now=utcnow())
+            session.commit()
+    console.print(f"[green]Clocks recomputed:[/] {moved} due time(s) moved.")
+
+
 @cli.command()
 def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing if the database has users")] = False,

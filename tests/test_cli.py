@@ -102,3 +102,25 @@ def test_production_needs_a_real_secret() -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         make_settings("sqlite://", environment="production")
     assert make_settings("sqlite://", environment="production", secret_key="s" * 40).environment == "production"
+
+
+def test_recompute_clocks_after_a_holidays_upgrade(env: dict[str, str], isolated_url: str) -> None:
+    from app.clocks.models import Clock
+    from app.counters import current_value
+    from app.workdays.service import CALENDAR_VERSION
+    from tests.conftest import FIXED_NOW
+    from tests.factories import make_case, standard_org
+
+    engine = make_engine(isolated_url)
+    with Session(engine) as session:
+        standard_org(session, FIXED_NOW)
+        case = make_case(session, by="office", now=FIXED_NOW, legal_trigger="press_forwarded_feedback")
+        session.commit()
+        case_id = case.id
+    output = invoke(["recompute-clocks"], env)
+    assert "Clocks recomputed: 0 due time(s) moved." in output  # the same package: nothing moves
+    with Session(engine) as session:
+        assert current_value(session, scope=CALENDAR_VERSION, year=0) == 1
+        clock = session.exec(select(Clock).where(Clock.case_id == case_id, Clock.unit == "working_days")).one()
+        assert clock.calendar_version == 1  # judged again by the new version
+    engine.dispose()

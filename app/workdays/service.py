@@ -136,8 +136,14 @@ def remove_override(session: Session, *, actor: Actor, day: date, now: datetime)
     _recompute(session, now=now)
 
 
-def _recompute(session: Session, *, now: datetime) -> None:
+def _recompute(session: Session, *, now: datetime) -> int:
     from app.clocks.service import recompute_for_calendar
 
     next_value(session, scope=CALENDAR_VERSION, year=0)
-    recompute_for_calendar(session, now=now)
+    return recompute_for_calendar(session, now=now)
+
+
+def recompute_after_holidays_change(session: Session, *, now: datetime) -> int:
+    """After an upgrade of the ``holidays`` package (its statutory holidays may have changed): a new calendar
+    version, every running or paused clock counted in days judged by it again; returns how many moved."""
+    return _recompute(session, now=now)
