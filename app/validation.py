@@ -128,8 +128,9 @@ def input_message(error: Any, field: str, *, form: bool = False) -> Message:
     if kind == "too_short":
         return _("Cần ít nhất {n} mục.", n=ctx.get("min_length"))
     if kind == "string_pattern_mismatch":
-        if field.rsplit(".", 1)[-1] in _PATTERN_MESSAGES:
-            return _PATTERN_MESSAGES[field.rsplit(".", 1)[-1]]
+        known = _PATTERN_MESSAGES.get(field.rsplit(".", 1)[-1])  # a nested field by its own name
+        if known is not None:
+            return known
         if form:
             return _("Giá trị không đúng định dạng.")
         return _("Giá trị không đúng định dạng (biểu thức chính quy: {pattern}).", pattern=ctx.get("pattern", ""))

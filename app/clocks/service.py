@@ -131,11 +131,15 @@ def compute_due(clock: Clock, cal: Calendar) -> datetime | None:
     return workdays.due_at(start, clock.length + clock.extension, clock.unit, cal)
 
 
+# The units the calendar can move (hours run on the wall clock; a fixed time is fixed).
+CALENDAR_UNITS = (PeriodUnit.DAYS, PeriodUnit.WORKING_DAYS)
+
+
 def set_due(clock: Clock, cal: Calendar) -> None:
     """Compute the due time and keep the calendar version it was computed with (for the clocks counted in days,
     the only ones the calendar can move)."""
     clock.due_at = compute_due(clock, cal)
-    counts_days = clock.unit in (PeriodUnit.DAYS, PeriodUnit.WORKING_DAYS) and clock.due_at is not None
+    counts_days = clock.unit in CALENDAR_UNITS and clock.due_at is not None
     clock.calendar_version = cal.version if counts_days else None
 
 
@@ -456,7 +460,7 @@ def recompute_for_calendar(session: Session, *, now: datetime) -> int:
     clocks = session.exec(
         select(Clock).where(
             col(Clock.state).in_(list(TICKING_STATES)),
-            col(Clock.unit).in_([PeriodUnit.DAYS, PeriodUnit.WORKING_DAYS]),
+            col(Clock.unit).in_(CALENDAR_UNITS),
         )
     ).all()
     changed: dict[int, list[Clock]] = {}
@@ -481,7 +485,7 @@ def recompute_for_calendar(session: Session, *, now: datetime) -> int:
         update(Clock)
         .where(
             col(Clock.state).in_(list(TICKING_STATES)),
-            col(Clock.unit).in_([PeriodUnit.DAYS, PeriodUnit.WORKING_DAYS]),
+            col(Clock.unit).in_(CALENDAR_UNITS),
             col(Clock.due_at).is_not(None),
         )
         .values(calendar_version=cal.version),

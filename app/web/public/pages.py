@@ -1,5 +1,5 @@
 """The public pages (no account): the latest notices with search and filters, a notice with its history, the
-spokespersons' contacts; Vietnamese or English chrome (the ``lang`` cookie, else Accept-Language). The written
+spokespersons' contacts; Vietnamese chrome, English when the ``lang`` cookie (the switch) says so. The written
 inquiry's form and status pages are in ``inquiry_pages.py``.
 
 These pages never read a staff session: the language is the only thing taken from the browser, and the edge
