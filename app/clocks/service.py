@@ -74,7 +74,8 @@ RELEVANT_FIELDS = frozenset(
      "source_kind"}
 )  # fmt: skip
 REPLY_KINDS = frozenset({"response", "rebuttal", "refusal"})
-HANDLED_KINDS = frozenset({"created", "updated", "transition", "notice_published"})
+HANDLED_KINDS = frozenset({"created", "updated", "transition", "notice_published", "crisis"})
+CRISIS_BASIS = "Chỉ tiêu nội bộ của Sở"
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,9 @@ def spec_from_definition(pack: RulePack, d: ClockDefinition) -> ClockSpec:
 
 
 def spec_from_target(t: InternalTarget) -> ClockSpec:
-    return ClockSpec(ClockOrigin.INTERNAL, f"target:{t.id}", None, t.id, t.name, t.name, t.actor, t.met_by,
+    # A crisis clock states its basis: the Sở's own target, or the rule the admin chose to apply.
+    basis = (t.basis or CRISIS_BASIS) if t.start_event == StartEvent.CRISIS_DECLARED else t.name
+    return ClockSpec(ClockOrigin.INTERNAL, f"target:{t.id}", None, t.id, t.name, basis, t.actor, t.met_by,
                      t.may_pause, t.start_event, None, t.length, t.unit)  # fmt: skip
 
 
@@ -204,6 +207,8 @@ def on_event(session: Session, *, case: Case, event: CaseEvent) -> None:
             return
     elif event.kind == "transition":
         _on_transition(session, case, action=event.action or "", data=data, note=event.note, now=now)
+    elif event.kind == "crisis":
+        _on_crisis(session, case, action=event.action or "", data=data, now=now)
     else:
         _on_notice(session, case, data=data, now=now)
     refresh_next_due(session, case)
@@ -353,6 +358,35 @@ def _on_transition(session: Session, case: Case, *, action: str, data: dict[str,
         _meet_all(session, case, {MetBy.FIRST_NOTICE, MetBy.REPLY}, at=at, now=now, how="published")
     elif action == "close":
         _close(session, case, reason=str(data.get("reason") or ""), note=note, now=now)
+
+
+def _on_crisis(session: Session, case: Case, *, action: str, data: dict[str, Any], now: datetime) -> None:
+    """A crisis declared, its level changed or stood down: the crisis clocks of the level run (counted from the
+    declaration), the others stop (missed when already late, on standing down)."""
+    if action not in ("declared", "level_changed", "stood_down"):
+        return
+    level = data.get("level") if action != "stood_down" else None
+    wanted: dict[str, InternalTarget] = {}
+    if isinstance(level, int):
+        for target in matching_targets(session, severity=case.severity, source_kind=case.source_kind,
+                                       start_events=[StartEvent.CRISIS_DECLARED], crisis_level=level):  # fmt: skip
+            wanted[f"target:{target.id}"] = target
+    running: set[str] = set()
+    for clock in _clocks(session, case, ACTIVE_STATES):
+        if clock.start_event != StartEvent.CRISIS_DECLARED:
+            continue
+        if clock.rule_key in wanted:
+            running.add(clock.rule_key)
+            continue
+        reason = _("Khủng hoảng đã kết thúc.") if level is None else _("Cấp khủng hoảng đã thay đổi.")
+        _stop(session, clock, now=now, missed_if_late=level is None, reason=str(reason))
+    start_at = _published_at({"published_at": data.get("declared_at")}, now)
+    cal = load_calendar(session)
+    for key, target in wanted.items():
+        if key not in running:
+            clock = _start(session, case, spec_from_target(target), start_at=start_at, started_from=None, now=now,
+                           cal=cal)  # fmt: skip
+            _meet_if_already_answered(session, case, clock, now=now)
 
 
 def _published_at(data: dict[str, Any], default: datetime) -> datetime:
@@ -546,7 +580,9 @@ def clock_read(clock: Clock, *, now: datetime, locale: str) -> ClockRead:
     overdue = ticking and clock.due_at is not None and clock.due_at < now
     remaining = int((clock.due_at - now).total_seconds()) if ticking and clock.due_at else None
     basis = clock.basis
-    if clock.origin == ClockOrigin.INTERNAL:
+    if clock.origin == ClockOrigin.INTERNAL and clock.start_event == StartEvent.CRISIS_DECLARED:
+        basis = text(Message(clock.basis), locale)
+    elif clock.origin == ClockOrigin.INTERNAL:
         basis = text(_("Chỉ tiêu nội bộ: {name}", name=clock.basis), locale)
     notes: list[str] = []
     if clock.state == ClockState.PENDING:

@@ -1,8 +1,9 @@
 """``crisisdesk worker``: the only process that delivers reminders, escalations and e-mail.
 
 Each pass: write the heartbeat; turn the reminder stages that are due into notifications (in batches, each its own
-transaction, rows locked with SKIP LOCKED); then claim the pending e-mails, send them over one SMTP connection and
-mark each sent (or failed, to retry with a backoff). Database errors (a restart, a dropped connection) are logged
+transaction, rows locked with SKIP LOCKED); page the next person for every crisis page unanswered past its window
+(``app.crisis.service.escalate_pages``, the same way); then claim the pending e-mails, send them over one SMTP
+connection and mark each sent (or failed, to retry with a backoff). Database errors (a restart, a dropped connection) are logged
 and the pass is retried after a growing pause (1 s, 2 s, 4 s … at most 30 s): the worker survives a restart of
 the database. SIGTERM / SIGINT stop it after the current step.
 """
@@ -51,6 +52,7 @@ class Worker:
         self.stopping = False
         self.sent = 0
         self.reminders = 0
+        self.escalations = 0
 
     # --- running ---
 
@@ -104,6 +106,15 @@ class Worker:
         while not self.stopping:
             handled = self._tx(step)
             self.reminders += handled
+            if handled < batch:
+                break
+        # Crisis pages unanswered past their window go to the next person on the roster (app/crisis).
+        from app.crisis.service import Paging, escalate_pages
+
+        escalate = partial(escalate_pages, now=now, paging=Paging.from_settings(self.settings), limit=batch)
+        while not self.stopping:
+            handled = self._tx(escalate)
+            self.escalations += handled
             if handled < batch:
                 break
         if email_enabled:

@@ -32,6 +32,7 @@ class StartEvent(StrEnum):
     ASSIGNED = "assigned"  # the case was routed to a unit
     SUBMITTED = "submitted"  # a statement was submitted for approval
     TASK_CREATED = "task_created"  # the spokesperson required a unit to supply information
+    CRISIS_DECLARED = "crisis_declared"  # a crisis was declared (or its level changed) on the case
 
 
 class MetBy(StrEnum):
@@ -61,6 +62,7 @@ START_EVENT_LABELS: dict[StartEvent, Message] = {
     StartEvent.ASSIGNED: _("thời điểm chuyển đơn vị xử lý"),
     StartEvent.SUBMITTED: _("thời điểm trình duyệt"),
     StartEvent.TASK_CREATED: _("thời điểm giao nhiệm vụ cung cấp thông tin"),
+    StartEvent.CRISIS_DECLARED: _("thời điểm công bố tình trạng khủng hoảng"),
 }
 
 MET_BY_LABELS: dict[MetBy, Message] = {
@@ -173,6 +175,10 @@ class InternalTargetBase(SQLModel):
     actor: ClockActor = SQLField(sa_type=StrEnumType(ClockActor))
     may_pause: bool = False
     active: bool = True
+    # Crisis clocks (start event ``crisis_declared``): the crisis level they apply to, and their basis when it is
+    # not the Sở's own target (e.g. the Ministry's 6-hour rule, where the admin chooses to apply it).
+    crisis_level: int | None = SQLField(default=None, ge=1, le=3)
+    basis: str | None = SQLField(default=None, max_length=300)
 
 
 class InternalTarget(InternalTargetBase, table=True):
@@ -186,7 +192,7 @@ class InternalTarget(InternalTargetBase, table=True):
 class InternalTargetCreate(InternalTargetBase):
     @model_validator(mode="after")
     def _check(self) -> InternalTargetCreate:
-        check_target(self.unit, self.start_event)
+        check_target(self.unit, self.start_event, self.crisis_level)
         return self
 
 
@@ -201,6 +207,8 @@ class InternalTargetUpdate(SQLModel):
     actor: ClockActor | None = None
     may_pause: bool | None = None
     active: bool | None = None
+    crisis_level: int | None = SQLField(default=None, ge=1, le=3)
+    basis: str | None = SQLField(default=None, max_length=300)
 
 
 class InternalTargetRead(InternalTargetBase):
@@ -209,7 +217,9 @@ class InternalTargetRead(InternalTargetBase):
     updated_at: datetime
 
 
-def check_target(unit: PeriodUnit, start_event: StartEvent) -> None:
+def check_target(unit: PeriodUnit, start_event: StartEvent, crisis_level: int | None = None) -> None:
+    if (start_event == StartEvent.CRISIS_DECLARED) != (crisis_level is not None):
+        raise ValueError(_("crisis_level: chỉ tiêu tính từ khi công bố khủng hoảng cần cấp khủng hoảng, và ngược lại"))
     if unit == PeriodUnit.FIXED:
         raise ValueError(_("unit: chỉ tiêu nội bộ tính bằng giờ, ngày hoặc ngày làm việc"))
     if start_event == StartEvent.TASK_CREATED:
