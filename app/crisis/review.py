@@ -25,8 +25,8 @@ def _when(value: datetime | None) -> str:
 def review_docx(review: AfterActionRead, *, org_name: str, locale: str, now: datetime) -> bytes:
     doc = Document()
     style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"  # type: ignore[attr-defined]
-    style.font.size = Pt(12)  # type: ignore[attr-defined]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
     doc.add_paragraph(org_name.upper())
     doc.add_heading(text(_("Báo cáo rút kinh nghiệm xử lý khủng hoảng truyền thông"), locale), level=1)
     c = review.crisis
@@ -73,10 +73,10 @@ def review_docx(review: AfterActionRead, *, org_name: str, locale: str, now: dat
     for cell, head in zip(table.rows[0].cells, (_("Người nhận"), _("Tuyến báo động"), _("Gửi lúc"),
                                                   _("Xác nhận lúc"), _("Tình trạng")), strict=True):  # fmt: skip
         cell.text = text(head, locale)
-    for p in review.pages:
+    for page in review.pages:
         row = table.add_row().cells
-        row[0].text, row[1].text = p.full_name, text(LADDER_LABELS[p.ladder], locale) + f" · {p.step + 1}"
-        row[2].text, row[3].text, row[4].text = _when(p.sent_at), _when(p.acked_at), p.state
+        row[0].text, row[1].text = page.full_name, text(LADDER_LABELS[page.ladder], locale) + f" · {page.step + 1}"
+        row[2].text, row[3].text, row[4].text = _when(page.sent_at), _when(page.acked_at), page.state
 
     doc.add_heading(text(_("Bài học kinh nghiệm"), locale), level=2)
     doc.add_paragraph(review.lessons or text(_("(chưa ghi)"), locale))

@@ -284,7 +284,7 @@ def put_roster(session: Session, *, actor: Actor, data: RosterIn, now: datetime,
     for user_id, role in session.exec(
         select(RoleAssignment.user_id, RoleAssignment.role).where(col(RoleAssignment.user_id).in_(ids))
     ).all():
-        roles[user_id].add(role)
+        roles[user_id].add(Role(role))
     shifts: list[rules.Shift] = []
     for i, item in enumerate(data.items):
         where = f"items[{i}]"
@@ -449,7 +449,7 @@ def escalate_pages(session: Session, *, now: datetime, paging: Paging, limit: in
         )
         .order_by(col(CrisisPage.ack_due_at), col(CrisisPage.id))
         .limit(limit)
-        .with_for_update(skip_locked=True, of=CrisisPage)  # type: ignore[arg-type]
+        .with_for_update(skip_locked=True, of=CrisisPage)
     ).all()
     if not pages:
         return 0
@@ -734,10 +734,12 @@ def after_action(session: Session, *, actor: Actor, reference: str, now: datetim
     if crisis is None:
         raise NotFound(_("Vụ việc {reference} chưa từng ở tình trạng khủng hoảng.", reference=case.reference))
     fig = _figures(session, case, crisis, now)
-    times = {"declared": fig.declared_at, "first_ack": fig.first_ack, "holding_drafted": fig.holding_drafted,
-             "holding_statement": fig.holding_statement, "first_notice": fig.first_notice}  # fmt: skip
+    times: dict[str, datetime | None] = {
+        "declared": fig.declared_at, "first_ack": fig.first_ack, "holding_drafted": fig.holding_drafted,
+        "holding_statement": fig.holding_statement, "first_notice": fig.first_notice,
+    }  # fmt: skip
     milestones = [
-        Milestone(key=key, label=text(label, locale), at=to_local(times[key]) if times[key] else None,
+        Milestone(key=key, label=text(label, locale), at=to_local(at) if (at := times[key]) else None,
                   seconds_from_receipt=rules.seconds_between(case.received_at, times[key]),
                   seconds_from_declaration=rules.seconds_between(crisis.declared_at, times[key]))
         for key, label in MILESTONES

@@ -3,9 +3,9 @@
 Each pass: write the heartbeat; turn the reminder stages that are due into notifications (in batches, each its own
 transaction, rows locked with SKIP LOCKED); page the next person for every crisis page unanswered past its window
 (``app.crisis.service.escalate_pages``, the same way); then claim the pending e-mails, send them over one SMTP
-connection and mark each sent (or failed, to retry with a backoff). Database errors (a restart, a dropped connection) are logged
-and the pass is retried after a growing pause (1 s, 2 s, 4 s … at most 30 s): the worker survives a restart of
-the database. SIGTERM / SIGINT stop it after the current step.
+connection and mark each sent (or failed, to retry with a backoff). Database errors (a restart, a dropped
+connection) are logged and the pass is retried after a growing pause (1 s, 2 s, 4 s … at most 30 s): the worker
+survives a restart of the database. SIGTERM / SIGINT stop it after the current step.
 """
 
 from __future__ import annotations

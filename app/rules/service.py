@@ -94,7 +94,11 @@ def deactivate_target(session: Session, *, actor: Actor, target_id: int, now: da
 
 
 def matching_targets(
-    session: Session, *, severity: Severity, source_kind: SourceKind, start_events: Sequence[StartEvent],
+    session: Session,
+    *,
+    severity: Severity,
+    source_kind: SourceKind,
+    start_events: Sequence[StartEvent],
     crisis_level: int | None = None,
 ) -> Sequence[InternalTarget]:
     """The active targets that apply to a case of this severity and source, for these start events (and, for the

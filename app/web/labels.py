@@ -56,6 +56,15 @@ EVENT_KIND_LABELS: dict[str, Message] = {
     "authorisation_revoked": _("Thu hồi ủy quyền phát ngôn"),
     "inquiry_linked": _("Gắn câu hỏi của phóng viên"),
     "inquiry_moved": _("Chuyển câu hỏi của phóng viên sang vụ việc khác"),
+    "crisis": _("Khủng hoảng truyền thông"),
+    "crisis:declared": _("Công bố tình trạng khủng hoảng"),
+    "crisis:level_changed": _("Đổi cấp khủng hoảng"),
+    "crisis:stood_down": _("Kết thúc tình trạng khủng hoảng"),
+    "crisis:lessons": _("Ghi bài học kinh nghiệm"),
+    "page": _("Báo động khủng hoảng"),
+    "page:sent": _("Gửi báo động khủng hoảng"),
+    "page:unanswered": _("Báo động không được xác nhận, chuyển người tiếp theo"),
+    "page:acked": _("Xác nhận đã nhận báo động"),
 }
 
 FIELD_LABELS: dict[str, Message] = {

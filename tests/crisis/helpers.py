@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app.auth.permissions import Role
 from app.crisis import rules
-from app.crisis.models import CrisisIn, RosterIn, ShiftIn
+from app.crisis.models import CrisisIn, RosterIn
 from app.crisis.service import Paging, declare_crisis, put_roster
 from app.org.models import User
 from tests.factories import actor, make_case, make_user, standard_org, token

@@ -69,14 +69,19 @@ def test_level_2_clocks_pages_escalation_ack_and_review(client: TestClient, sess
     items = client.get(f"/api/v1/cases/{ref}/clocks", headers=token(client, "office")).json()["items"]
     crisis_clocks = {c["name"]: c for c in items if c["start_event"] == "crisis_declared"}
     assert sorted((c["length"], c["basis"]) for c in crisis_clocks.values()) == [
-        (2, "Chỉ tiêu nội bộ của Sở"), (4, "Chỉ tiêu nội bộ của Sở"), (6, "Chỉ tiêu nội bộ của Sở")]
+        (2, "Chỉ tiêu nội bộ của Sở"),
+        (4, "Chỉ tiêu nội bộ của Sở"),
+        (6, "Chỉ tiêu nội bộ của Sở"),
+    ]
     holding = crisis_clocks["Khủng hoảng cấp 2: thông tin ban đầu"]
     assert holding["due_at"] == "2026-11-27T11:00:00+07:00" and holding["state"] == "running"
 
     # The spokesperson and the press officer on duty are paged, in-app and by e-mail.
     sent = pages(client, ref)
     assert [(p["user"], p["ladder"], p["step"], p["state"]) for p in sent] == [
-        ("spokesperson", "spokesperson", 0, "waiting"), ("office", "press_officer", 0, "waiting")]
+        ("spokesperson", "spokesperson", 0, "waiting"),
+        ("office", "press_officer", 0, "waiting"),
+    ]
     mine = client.get("/api/v1/pages", params={"mine": "true"}, headers=token(client, "spokesperson")).json()
     assert [p["case_reference"] for p in mine["items"]] == [ref]
 
@@ -89,8 +94,12 @@ def test_level_2_clocks_pages_escalation_ack_and_review(client: TestClient, sess
     assert escalate(session, clock, 11) == 1  # then the director
     sent = pages(client, ref)
     assert [(p["user"], p["ladder"], p["step"]) for p in sent] == [
-        ("spokesperson", "spokesperson", 0), ("office", "press_officer", 0), ("spokesperson2", "spokesperson", 1),
-        ("deputy", "spokesperson", 2), ("director", "director", 0)]
+        ("spokesperson", "spokesperson", 0),
+        ("office", "press_officer", 0),
+        ("spokesperson2", "spokesperson", 1),
+        ("deputy", "spokesperson", 2),
+        ("director", "director", 0),
+    ]
     assert [p["state"] for p in sent] == ["escalated", "acknowledged", "escalated", "escalated", "waiting"]
     director_page = sent[-1]["id"]
     assert client.post(f"/api/v1/pages/{director_page}/ack", headers=token(client, "director")).status_code == 200
@@ -124,7 +133,12 @@ def test_level_2_clocks_pages_escalation_ack_and_review(client: TestClient, sess
     assert times["holding_drafted"]["seconds_from_declaration"] == (9 + 2 + 11 + 11 + 30 + 5) * 60
     assert times["first_notice"]["at"] is None
     assert [(p["user"], p["acked_at"] is not None) for p in body["pages"]] == [
-        ("spokesperson", False), ("office", True), ("spokesperson2", False), ("deputy", False), ("director", True)]
+        ("spokesperson", False),
+        ("office", True),
+        ("spokesperson2", False),
+        ("deputy", False),
+        ("director", True),
+    ]
     outcomes = {o["name"]: o for o in body["clock_outcomes"]}
     assert outcomes["Khủng hoảng cấp 2: thông tin ban đầu"]["state"] == "stopped"  # stood down in time
     kinds = [(e["kind"], e["action"]) for e in body["timeline"]]
@@ -139,7 +153,8 @@ def test_level_2_clocks_pages_escalation_ack_and_review(client: TestClient, sess
 
     year = client.get("/api/v1/reports/crises", params={"year": 2026}, headers=token(client, "director")).json()
     assert [(c["case_reference"], c["level"], c["to_declaration"], c["to_first_ack"]) for c in year["items"]] == [
-        (ref, 2, 3600, 3600)]
+        (ref, 2, 3600, 3600)
+    ]
 
 
 def test_a_missed_crisis_clock_is_counted_in_the_review(client: TestClient, session: Session, clock: Clock,
@@ -243,7 +258,9 @@ class TestRoster:
         start = FIXED_NOW
         backwards = [{"role": "press_officer", "user": "office", "starts_at": start.isoformat(),
                       "ends_at": (start - timedelta(hours=1)).isoformat()}]  # fmt: skip
-        assert client.put("/api/v1/roster", json={"items": backwards}, headers=token(client, "admin")).status_code == 422
+        assert (
+            client.put("/api/v1/roster", json={"items": backwards}, headers=token(client, "admin")).status_code == 422
+        )
         wrong_role = [{"role": "spokesperson", "user": "handler", "starts_at": start.isoformat(),
                        "ends_at": (start + timedelta(hours=1)).isoformat()}]  # fmt: skip
         response = client.put("/api/v1/roster", json={"items": wrong_role}, headers=token(client, "admin"))
@@ -272,7 +289,9 @@ class TestRoster:
         sent = pages(client, ref)
         # The spokesperson's ladder starts with the backup; nobody at all for the press office: the director.
         assert [(p["user"], p["ladder"], p["gap"]) for p in sent] == [
-            ("spokesperson2", "spokesperson", True), ("director", "director", True)]
+            ("spokesperson2", "spokesperson", True),
+            ("director", "director", True),
+        ]
 
 
 class TestAcknowledgement:
