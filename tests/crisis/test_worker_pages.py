@@ -129,8 +129,9 @@ def test_two_workers_send_each_page_step_exactly_once(db: Engine, isolated_url: 
     assert states == Counter({EmailStatus.SENT: len(EXPECTED)})
 
 
-def test_a_worker_restarting_mid_escalation_resends_nothing_and_skips_no_step(db: Engine, isolated_url: str,
-                                                                              sink: tuple[Sink, int]) -> None:  # fmt: skip
+def test_a_worker_restarting_mid_escalation_resends_nothing_and_skips_no_step(
+    db: Engine, isolated_url: str, sink: tuple[Sink, int]
+) -> None:
     handler, port = sink
     t0 = datetime.now(UTC).replace(microsecond=0)
     crisis_declared(db, t0, minutes=10)
