@@ -304,13 +304,15 @@ def _reconcile(session: Session, case: Case, *, now: datetime) -> None:
         _meet_if_already_answered(session, case, clock, now=now)
 
 
-def _meet_if_already_answered(session: Session, case: Case, clock: Clock, *, now: datetime) -> None:
-    """A clock that starts after the answer it waits for was published (e.g. the trigger changed later)."""
-    events = session.exec(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case.id, col(CaseEvent.kind).in_(["notice_published", "transition"]))
-        .order_by(col(CaseEvent.at), col(CaseEvent.id))
-    ).all()
+def _meet_if_already_answered(session: Session, case: Case, clock: Clock, *, now: datetime,
+                              since: datetime | None = None) -> None:  # fmt: skip
+    """A clock that starts after the answer it waits for was published (e.g. the trigger changed later); with
+    ``since``, only an answer published from then on counts (a crisis clock wants an answer to the crisis)."""
+    query = select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                    col(CaseEvent.kind).in_(["notice_published", "transition"]))  # fmt: skip
+    if since is not None:
+        query = query.where(col(CaseEvent.at) >= since)
+    events = session.exec(query.order_by(col(CaseEvent.at), col(CaseEvent.id))).all()
     for event in events:
         if event.kind == "transition" and event.action != "publish":
             continue
@@ -386,7 +388,7 @@ def _on_crisis(session: Session, case: Case, *, action: str, data: dict[str, Any
         if key not in running:
             clock = _start(session, case, spec_from_target(target), start_at=start_at, started_from=None, now=now,
                            cal=cal)  # fmt: skip
-            _meet_if_already_answered(session, case, clock, now=now)
+            _meet_if_already_answered(session, case, clock, now=now, since=start_at)
 
 
 def _published_at(data: dict[str, Any], default: datetime) -> datetime:
