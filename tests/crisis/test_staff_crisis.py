@@ -126,3 +126,17 @@ def test_the_link_without_a_session(browser: TestClient, session: Session, org: 
     done = browser.post(f"/staff/pages/{page.id}/ack", params={"sig": sig})
     assert done.status_code == 200 and 'id="acked"' in done.text
     assert browser.post(f"/staff/pages/{page.id}/ack", params={"sig": "0" * 64}).status_code == 404
+
+
+def test_the_crisis_pages_in_english(browser: TestClient, session: Session, org: None) -> None:
+    from tests.web.staff.pages import untranslated
+
+    ref = case_in_crisis(session, now=FIXED_NOW)
+    login(browser, "spokesperson")
+    browser.get("/staff/lang/en")
+    for url in (f"/staff/cases/{ref}/war-room", f"/staff/cases/{ref}/after-action", "/staff/admin/roster",
+                "/staff/pages"):  # fmt: skip
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="en">' in response.text
+        assert untranslated(response.text) == [], (url, untranslated(response.text))
