@@ -140,3 +140,21 @@ def test_the_crisis_pages_in_english(browser: TestClient, session: Session, org:
         assert response.status_code == 200, url
         assert '<html lang="en">' in response.text
         assert untranslated(response.text) == [], (url, untranslated(response.text))
+
+
+def test_the_admin_applies_the_ministry_rule_as_a_crisis_target(browser: TestClient, session: Session,
+                                                                org: None) -> None:  # fmt: skip
+    login(browser, "admin")
+    fields = {"name": "Khủng hoảng cấp 1: quy tắc 6 giờ của Bộ", "start_event": "crisis_declared", "length": "6",
+              "unit": "hours", "met_by": "reply", "actor": "spokesperson", "crisis_level": "1",
+              "basis": "Bộ GDĐT: trả lời trong 6 giờ (Quyết định 22/QĐ-BGDĐT)"}  # fmt: skip
+    missing = post_form(browser, "/staff/admin/targets/new", "/staff/admin/targets", {**fields, "crisis_level": ""})
+    assert missing.status_code == 422 and "crisis_level" not in missing.text.split("<main", 1)[0]
+    created = post_form(browser, "/staff/admin/targets/new", "/staff/admin/targets", fields)
+    assert created.status_code == 303, created.text
+    ref = case_in_crisis(session, now=FIXED_NOW, level=1)
+    from tests.factories import token
+
+    items = browser.get(f"/api/v1/cases/{ref}/clocks", headers=token(browser, "office")).json()["items"]
+    ministry = [c for c in items if c["name"] == fields["name"]]
+    assert len(ministry) == 1 and ministry[0]["basis"] == fields["basis"] and ministry[0]["state"] == "running"
