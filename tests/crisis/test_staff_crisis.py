@@ -149,7 +149,7 @@ def test_the_admin_applies_the_ministry_rule_as_a_crisis_target(browser: TestCli
               "unit": "hours", "met_by": "reply", "actor": "spokesperson", "crisis_level": "1",
               "basis": "Bộ GDĐT: trả lời trong 6 giờ (Quyết định 22/QĐ-BGDĐT)"}  # fmt: skip
     missing = post_form(browser, "/staff/admin/targets/new", "/staff/admin/targets", {**fields, "crisis_level": ""})
-    assert missing.status_code == 422 and "crisis_level" not in missing.text.split("<main", 1)[0]
+    assert missing.status_code == 422  # a crisis target needs its level
     created = post_form(browser, "/staff/admin/targets/new", "/staff/admin/targets", fields)
     assert created.status_code == 303, created.text
     ref = case_in_crisis(session, now=FIXED_NOW, level=1)
