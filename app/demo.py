@@ -18,6 +18,7 @@ from app.cases import service as cases
 from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import Action, CaseStatus, CloseReason
+from app.crisis import paging as crisis_paging
 from app.crisis import service as crisis_service
 from app.crisis.models import CrisisIn, RosterIn, ShiftIn
 from app.crisis.rules import DutyRole
@@ -503,14 +504,14 @@ def _crisis(session: Session, cases_by_title: dict[str, Case], actors: dict[str,
     crisis_service.put_roster(session, actor=actors["admin"], data=RosterIn(items=items), now=start, locale="vi")
     case = cases_by_title[CRISIS_CASE]
     declared = now - timedelta(hours=14)
-    paging = crisis_service.Paging(timedelta(minutes=settings.page_ack_minutes), settings.public_base_url,
+    paging = crisis_paging.Paging(timedelta(minutes=settings.page_ack_minutes), settings.public_base_url,
                                    settings.secret_key.get_secret_value(), email=False)  # fmt: skip
     crisis_service.declare_crisis(
         session, actor=actors["spokesperson"], reference=case.reference, now=declared, paging=paging, locale="vi",
         data=CrisisIn(level=2, reason="Clip camera lan truyền mạnh trên mạng xã hội; nhiều cơ quan báo chí liên hệ."),
     )  # fmt: skip
-    for i, page in enumerate(crisis_service.list_pages(session, actor=actors["director"], reference=case.reference)):
-        crisis_service.ack_page(session, actor=actors[page.user], page_id=page.id,
+    for i, page in enumerate(crisis_paging.list_pages(session, actor=actors["director"], reference=case.reference)):
+        crisis_paging.ack_page(session, actor=actors[page.user], page_id=page.id,
                                 now=declared + timedelta(minutes=4 + 2 * i), via="app")  # fmt: skip
 
 

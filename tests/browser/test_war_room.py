@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from app.crisis.models import CrisisIn
-from app.crisis.service import Paging, declare_crisis
+from app.crisis.paging import Paging
+from app.crisis.service import declare_crisis
 from app.db import make_engine
 from tests.browser.conftest import Site, screenshot
 from tests.conftest import FIXED_NOW

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from app.auth.permissions import Role
 from app.crisis import rules
 from app.crisis.models import CrisisIn, RosterIn
-from app.crisis.service import Paging, declare_crisis, put_roster
+from app.crisis.paging import Paging
+from app.crisis.service import declare_crisis, put_roster
 from app.org.models import User
 from tests.factories import actor, make_case, make_user, standard_org, token
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.crisis.service import escalate_pages
+from app.crisis.paging import escalate_pages
 from app.notifications.models import Notification
 from tests.conftest import FIXED_NOW, Clock
 from tests.crisis.helpers import crisis_org, load_roster, paging, roster_items

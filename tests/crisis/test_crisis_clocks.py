@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app.clocks.models import Clock, ClockState
-from app.crisis.service import after_action
+from app.crisis.queries import after_action
 from app.rules.models import StartEvent
 from tests.conftest import FIXED_NOW
 from tests.crisis.helpers import case_in_crisis, crisis_org, load_roster

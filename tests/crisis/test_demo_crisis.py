@@ -12,7 +12,7 @@ from tests.factories import actor
 
 
 def test_the_demo_has_a_roster_and_a_case_in_crisis(session: Session, settings: Settings) -> None:
-    from app.crisis import service
+    from app.crisis import queries
 
     load_demo(session, settings=settings, now=FIXED_NOW)
     assert len(session.exec(select(DutyShift)).all()) == 3
@@ -20,7 +20,7 @@ def test_the_demo_has_a_roster_and_a_case_in_crisis(session: Session, settings: 
     assert crisis.level == 2 and crisis.stood_down_at is None
     pages = session.exec(select(CrisisPage)).all()
     assert len(pages) == 2 and all(p.acked_at is not None for p in pages)
-    room = service.war_room(session, actor=actor(session, "director"), reference=_ref(session, crisis),
+    room = queries.war_room(session, actor=actor(session, "director"), reference=_ref(session, crisis),
                             now=FIXED_NOW, locale="vi")  # fmt: skip
     assert room.case.title == CRISIS_CASE
     assert [u.username for u in room.on_duty["press_officer"]] == ["office", "office2"]

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.crisis.models import CrisisPage
-from app.crisis.service import escalate_pages
+from app.crisis.paging import escalate_pages, worker_step
 from app.db import make_engine
 from app.notifications.models import EmailStatus, Notification
 from app.notifications.worker import Worker
@@ -142,7 +142,7 @@ def test_a_worker_restarting_mid_escalation_resends_nothing_and_skips_no_step(
     def clock() -> datetime:
         return at["now"]
 
-    Worker(settings, engine=db, clock=clock).run(once=True)
+    Worker(settings, engine=db, clock=clock, steps=[worker_step(settings)]).run(once=True)
     assert sum(handler.keys().values()) == 2
 
     # 11 minutes on, a worker escalates and dies before sending anything: its transaction is committed.
@@ -151,14 +151,14 @@ def test_a_worker_restarting_mid_escalation_resends_nothing_and_skips_no_step(
         assert escalate_pages(session, now=at["now"], paging=paging(10), limit=100) == 2
         session.commit()
     # A new worker takes over: it sends the two new pages, and nothing already sent.
-    restarted = Worker(settings, engine=db, clock=clock)
+    restarted = Worker(settings, engine=db, clock=clock, steps=[worker_step(settings)])
     restarted.run(once=True)
     assert restarted.escalations == 0 and restarted.sent == 2
     assert sum(handler.keys().values()) == 4 and set(handler.keys().values()) == {1}
 
     for minutes in (22, 33, 44):  # and carries every ladder to its end
         at["now"] = t0 + timedelta(minutes=minutes)
-        Worker(settings, engine=db, clock=clock).run(once=True)
+        Worker(settings, engine=db, clock=clock, steps=[worker_step(settings)]).run(once=True)
     keys = handler.keys()
     assert len(keys) == len(EXPECTED) and set(keys.values()) == {1}, keys
     assert steps(db) == sorted(EXPECTED)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel
 
-from app.crisis import service
+from app.crisis import paging, queries, service
 from app.crisis.models import (
     AfterActionRead,
     CrisisIn,
@@ -48,7 +48,7 @@ def declare(session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep
     the level start (internal targets, each with its basis), the spokesperson and the press officer on duty are
     paged. On a case already in crisis, changes its level (200). Press office, spokesperson or director."""
     read, new = service.declare_crisis(session, actor=actor, reference=reference, data=body, now=now,
-                                       paging=service.Paging.from_settings(settings), locale=locale)  # fmt: skip
+                                       paging=paging.Paging.from_settings(settings), locale=locale)  # fmt: skip
     if not new:
         response.status_code = 200
     return read
@@ -99,7 +99,7 @@ def list_pages(
 ) -> PageList:
     """Pages sent, newest first: ``id``, ``case_reference``, ``user``, ``sent_at``, ``acked_at``, the ladder and
     step, ``ack_due_at``, ``escalated_at`` and ``state`` (waiting, acknowledged, escalated, closed)."""
-    return PageList(items=service.list_pages(session, actor=actor, reference=case, mine=mine, waiting=waiting,
+    return PageList(items=paging.list_pages(session, actor=actor, reference=case, mine=mine, waiting=waiting,
                                              limit=limit))  # fmt: skip
 
 
@@ -107,7 +107,7 @@ def list_pages(
 def ack_page(session: SessionDep, actor: ActorDep, now: NowDep, page_id: PageId) -> PageRead:
     """Acknowledge a page sent to the caller: the escalation of its ladder stops. A second acknowledgement
     changes nothing; someone else's page: 403."""
-    return service.ack_page(session, actor=actor, page_id=page_id, now=now, via="api")
+    return paging.ack_page(session, actor=actor, page_id=page_id, now=now, via="api")
 
 
 @router.get("/cases/{reference}/after-action", response_model=AfterActionRead)
@@ -116,7 +116,7 @@ def after_action(session: SessionDep, actor: ActorDep, now: NowDep, locale: Loca
     """The review of the case's latest crisis (``over`` once stood down): the time from receipt (and from the
     declaration) to the declaration, the first acknowledged page, the holding statement drafted and published and
     the first notice; the clocks met and missed; the pages and acknowledgements; the lessons; the timeline."""
-    return service.after_action(session, actor=actor, reference=reference, now=now, locale=locale)
+    return queries.after_action(session, actor=actor, reference=reference, now=now, locale=locale)
 
 
 @router.put("/cases/{reference}/after-action/lessons", response_model=AfterActionRead)
@@ -124,7 +124,7 @@ def set_lessons(session: SessionDep, actor: ActorDep, now: NowDep, locale: Local
                 body: LessonsIn) -> AfterActionRead:  # fmt: skip
     """The office's lessons, free text (press office, spokesperson, director)."""
     service.set_lessons(session, actor=actor, reference=reference, lessons=body.lessons, now=now)
-    return service.after_action(session, actor=actor, reference=reference, now=now, locale=locale)
+    return queries.after_action(session, actor=actor, reference=reference, now=now, locale=locale)
 
 
 @router.get(
@@ -134,7 +134,7 @@ def set_lessons(session: SessionDep, actor: ActorDep, now: NowDep, locale: Local
 )
 def after_action_docx(session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, settings: SettingsDep,
                       reference: Reference) -> Response:  # fmt: skip
-    review = service.after_action(session, actor=actor, reference=reference, now=now, locale=locale)
+    review = queries.after_action(session, actor=actor, reference=reference, now=now, locale=locale)
     org = settings.org_name_en if locale == "en" else settings.org_name
     body = review_docx(review, org_name=org, locale=locale, now=now)
     name = f"rut-kinh-nghiem-{review.case_reference}.docx"
@@ -151,4 +151,4 @@ def year_crises(session: SessionDep, actor: ActorDep, now: NowDep,
     """The crises declared in a calendar year (default: this one) with the review's figures, in seconds from the
     case's receipt."""
     y = year or local_date(now).year
-    return YearCrises(year=y, items=service.year_crises(session, actor=actor, year=y, now=now))
+    return YearCrises(year=y, items=queries.year_crises(session, actor=actor, year=y, now=now))

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from app.auth.permissions import Permission, can
 from app.cases import service as cases
 from app.cases.models import NoteIn
-from app.crisis import service
+from app.crisis import paging, queries, service
 from app.crisis.models import CrisisIn, RosterIn
 from app.crisis.rules import DUTY_ROLE_LABELS, LADDER_LABELS, LEVEL_LABELS, DutyRole
 from app.errors import DomainError, NotAuthenticated, NotFound, ValidationFailed
@@ -44,7 +44,7 @@ PAGE_ERRORS = (NotFound, NotAuthenticated)
 @links.get("/pages/{page_id}/ack")
 def ack_link_page(request: Request, session: SessionDep, settings: SettingsDep, page_id: PageId,
                   sig: Sig = "") -> Response:  # fmt: skip
-    page = service.page_for_link(session, page_id=page_id, signature=sig,
+    page = paging.page_for_link(session, page_id=page_id, signature=sig,
                                  secret=settings.secret_key.get_secret_value())  # fmt: skip
     return _ack_page(request, page, sig)
 
@@ -52,7 +52,7 @@ def ack_link_page(request: Request, session: SessionDep, settings: SettingsDep, 
 @links.post("/pages/{page_id}/ack")
 def ack_link(request: Request, session: SessionDep, settings: SettingsDep, now: NowDep, page_id: PageId,
              sig: Sig = "") -> Response:  # fmt: skip
-    page = service.ack_by_link(session, page_id=page_id, signature=sig, now=now,
+    page = paging.ack_by_link(session, page_id=page_id, signature=sig, now=now,
                                secret=settings.secret_key.get_secret_value())  # fmt: skip
     return _ack_page(request, page, sig)
 
@@ -69,7 +69,7 @@ def _ack_page(request: Request, page: Any, sig: str) -> Response:
 
 def _room_context(request: Request, session: SessionDep, actor: ActorDep, now: NowDep,
                   reference: str) -> dict[str, Any]:  # fmt: skip
-    room = service.war_room(session, actor=actor, reference=reference, now=now, locale=get_locale(request))
+    room = queries.war_room(session, actor=actor, reference=reference, now=now, locale=get_locale(request))
     units = {u.code: u for u in list_units(session)}
     return {"room": room, "case": room.case, "events": room.events, "clocks": room.clocks, "units_by_code": units,
             "names_by_username": {}, "level_labels": LEVEL_LABELS, "ladder_labels": LADDER_LABELS,
@@ -122,7 +122,7 @@ def declare(request: Request, session: SessionDep, actor: ActorDep, now: NowDep,
     try:
         data = CrisisIn.model_validate({"level": values.get("level") or None, "reason": values.get("reason", "")})
         service.declare_crisis(session, actor=actor, reference=reference, data=data, now=now,
-                               paging=service.Paging.from_settings(settings), locale=get_locale(request))  # fmt: skip
+                               paging=paging.Paging.from_settings(settings), locale=get_locale(request))  # fmt: skip
     except PAGE_ERRORS:
         raise
     except (ValidationError, DomainError) as exc:
@@ -179,13 +179,13 @@ def note(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, re
 @router.post("/pages/{page_id}/acknowledge")
 def acknowledge(session: SessionDep, actor: ActorDep, now: NowDep, page_id: PageId, form: FormDep) -> Response:
     """The button in the app."""
-    page = service.ack_page(session, actor=actor, page_id=page_id, now=now, via="app")
+    page = paging.ack_page(session, actor=actor, page_id=page_id, now=now, via="app")
     return RedirectResponse(f"/staff/cases/{page.case_reference}/war-room", status_code=303)
 
 
 @router.get("/pages")
 def my_pages(request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    pages = service.list_pages(session, actor=actor, mine=True, limit=100)
+    pages = paging.list_pages(session, actor=actor, mine=True, limit=100)
     return render(request, "staff/crisis/pages.html", {"pages": pages, "ladder_labels": LADDER_LABELS})
 
 
@@ -195,7 +195,7 @@ def my_pages(request: Request, session: SessionDep, actor: ActorDep) -> Response
 @router.get("/cases/{reference}/after-action")
 def after_action(request: Request, session: SessionDep, actor: ActorDep, now: NowDep,
                  reference: Reference) -> Response:  # fmt: skip
-    review = service.after_action(session, actor=actor, reference=reference, now=now, locale=get_locale(request))
+    review = queries.after_action(session, actor=actor, reference=reference, now=now, locale=get_locale(request))
     case = cases.get_case(session, actor=actor, reference=reference)
     may_write = can(actor, Permission.CRISIS_DECLARE, cases.scope_of(session, case))
     return render(request, "staff/crisis/after_action.html", {"review": review, "may_write": may_write,

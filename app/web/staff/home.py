@@ -29,7 +29,7 @@ from app.cases.vocabulary import Severity
 from app.cases.workflow import CaseStatus
 from app.clocks import service as clocks
 from app.clocks.models import CaseClockRead
-from app.crisis import service as crisis
+from app.crisis import queries as crisis
 from app.crisis.models import YearCrisis
 from app.i18n import Message, _
 from app.org.service import list_units
