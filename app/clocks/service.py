@@ -1,6 +1,7 @@
 """The clock engine: which clocks a case runs, and how they react to what happens to it.
 
-Every domain records a case's history through ``cases.service.record_event``, which calls ``on_event`` here:
+Every domain records a case's history through ``cases.events.record_event``; the clocks listen (``on_event``, wired
+in ``app/clocks/__init__.py``), the cases never call them:
 
 * ``created`` / ``updated`` (received, occurred, impact-determined or complaint-concluded time, legal trigger,
   severity, source kind): the case's field-started clocks are reconciled with the rule pack in force at
@@ -30,7 +31,10 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can, require
+from app.cases.events import record_event
 from app.cases.models import Case, CaseEvent
+from app.cases.scope import get_case, scope_of, visibility_clause
+from app.cases.vocabulary import CaseEventKind
 from app.cases.workflow import CaseStatus
 from app.clocks.models import (
     ACTIVE_STATES,
@@ -74,7 +78,9 @@ RELEVANT_FIELDS = frozenset(
      "source_kind"}
 )  # fmt: skip
 REPLY_KINDS = frozenset({"response", "rebuttal", "refusal"})
-HANDLED_KINDS = frozenset({"created", "updated", "transition", "notice_published"})
+HANDLED_KINDS = frozenset(
+    {CaseEventKind.CREATED, CaseEventKind.UPDATED, CaseEventKind.TRANSITION, CaseEventKind.NOTICE_PUBLISHED}
+)
 
 
 @dataclass(frozen=True)
@@ -164,11 +170,11 @@ def _iso(value: datetime | None) -> str | None:
 
 def _log(session: Session, case: Case, clock: Clock, *, action: str, now: datetime, actor_id: int | None = None,
          note: str | None = None, **extra: Any) -> None:  # fmt: skip
-    from app.cases.service import record_event
-
     data = {"clock_id": clock.id, "name": clock.name, "basis": clock.basis, "state": clock.state.value,
             "due_at": _iso(clock.due_at), **extra}  # fmt: skip
-    record_event(session, case=case, actor_id=actor_id, now=now, kind="clock", action=action, note=note, data=data)
+    record_event(
+        session, case=case, actor_id=actor_id, now=now, kind=CaseEventKind.CLOCK, action=action, note=note, data=data
+    )
 
 
 def _clocks(session: Session, case: Case, states: Iterable[ClockState] | None = None) -> list[Clock]:
@@ -190,19 +196,20 @@ def refresh_next_due(session: Session, case: Case) -> None:
 
 
 def on_event(session: Session, *, case: Case, event: CaseEvent) -> None:
-    """React to a line of the case's history (called by ``cases.service.record_event``)."""
+    """React to a line of the case's history: the clocks' one entry point, registered with
+    ``cases.events.listen`` in ``app/clocks/__init__.py`` and called by ``cases.events.record_event``."""
     if event.kind not in HANDLED_KINDS:
         return
     now = event.at
     data = event.data or {}
-    if event.kind == "created":
+    if event.kind == CaseEventKind.CREATED:
         _reconcile(session, case, now=now)
-    elif event.kind == "updated":
+    elif event.kind == CaseEventKind.UPDATED:
         if RELEVANT_FIELDS & set(data.get("changes") or {}):
             _reconcile(session, case, now=now)
         else:
             return
-    elif event.kind == "transition":
+    elif event.kind == CaseEventKind.TRANSITION:
         _on_transition(session, case, action=event.action or "", data=data, note=event.note, now=now)
     else:
         _on_notice(session, case, data=data, now=now)
@@ -454,8 +461,6 @@ def _resume(session: Session, case: Case, clock: Clock, *, now: datetime) -> Non
 
 def recompute_for_calendar(session: Session, *, now: datetime) -> int:
     """Recompute the running and paused clocks counted in days or working days; log and return the changes."""
-    from app.cases.service import record_event
-
     cal = load_calendar(session)
     clocks = session.exec(
         select(Clock).where(
@@ -496,7 +501,7 @@ def recompute_for_calendar(session: Session, *, now: datetime) -> int:
         assert case is not None
         for clock in case_clocks:
             assert clock.id is not None
-            record_event(session, case=case, actor_id=None, now=now, kind="clock", action="recomputed",
+            record_event(session, case=case, actor_id=None, now=now, kind=CaseEventKind.CLOCK, action="recomputed",
                          data={"clock_id": clock.id, "name": clock.name, "basis": clock.basis,
                                "state": clock.state.value, "due_at": _iso(clock.due_at),
                                "old_due_at": _iso(olds[clock.id]), "reason": "calendar_changed",
@@ -592,15 +597,11 @@ def _sort_key(clock: Clock) -> tuple[int, float, int]:
 
 def list_clocks(session: Session, *, actor: Actor, reference: str, now: datetime, locale: str) -> list[ClockRead]:
     """The case's clocks: ticking ones first, nearest due first; then pending; then finished."""
-    from app.cases.service import get_case
-
     case = get_case(session, actor=actor, reference=reference)
     return [clock_read(c, now=now, locale=locale) for c in sorted(_clocks(session, case), key=_sort_key)]
 
 
 def _get_clock(session: Session, *, actor: Actor, reference: str, clock_id: int) -> tuple[Case, Clock]:
-    from app.cases.service import get_case
-
     case = get_case(session, actor=actor, reference=reference)
     clock = session.get(Clock, clock_id)
     if clock is None or clock.case_id != case.id:
@@ -681,8 +682,6 @@ def explain_clock(session: Session, *, actor: Actor, reference: str, clock_id: i
 def extend_clock(session: Session, *, actor: Actor, reference: str, clock_id: int, by: int, reason: str,
                  now: datetime, locale: str) -> ClockRead:  # fmt: skip
     """Give a clock more time (spokesperson or director), with a reason; logged with the old and new due time."""
-    from app.cases.service import scope_of
-
     case, clock = _get_clock(session, actor=actor, reference=reference, clock_id=clock_id)
     require(actor, Permission.CLOCK_EXTEND, scope_of(session, case))
     if clock.state not in TICKING_STATES:
@@ -710,8 +709,6 @@ def extend_clock(session: Session, *, actor: Actor, reference: str, clock_id: in
 def mark_met(session: Session, *, actor: Actor, reference: str, clock_id: int, note: str, at: datetime | None,
              now: datetime, locale: str) -> ClockRead:  # fmt: skip
     """Record that a clock was met outside the system (e.g. answered at a press conference), with a note."""
-    from app.cases.service import scope_of
-
     case, clock = _get_clock(session, actor=actor, reference=reference, clock_id=clock_id)
     require(actor, Permission.CLOCK_MARK_MET, scope_of(session, case))
     if clock.state not in ACTIVE_STATES:
@@ -736,8 +733,6 @@ def clock_actions(
 ) -> dict[int, list[ClockAction]]:
     """What the actor may do now with each of the case's clocks (the same checks as ``extend_clock`` and
     ``mark_met``), by clock id."""
-    from app.cases.service import scope_of
-
     scope = scope_of(session, case)
     may_extend = can(actor, Permission.CLOCK_EXTEND, scope)
     may_mark = can(actor, Permission.CLOCK_MARK_MET, scope)
@@ -761,8 +756,6 @@ def _case_clock_reads(rows: Sequence[tuple[Clock, Case]], *, now: datetime, loca
 
 
 def _visible_clocks(actor: Actor) -> Any:
-    from app.cases.service import visibility_clause
-
     query = select(Clock, Case).join(Case, col(Case.id) == col(Clock.case_id))
     visible = visibility_clause(actor)
     return query if visible is None else query.where(visible)

@@ -23,7 +23,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.auth.permissions import Actor, Permission, require
 from app.cases.models import Case, CaseAssignee, CaseSupportingUnit, CaseTag
-from app.cases.service import CaseFilters, filtered_cases, visibility_clause, visible_cases
+from app.cases.queries import CaseFilters, filtered_cases
+from app.cases.scope import visibility_clause, visible_cases
 from app.cases.vocabulary import SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS, Severity, SourceKind
 from app.cases.workflow import OPEN_STATUSES
 from app.clocks.models import TICKING_STATES, Clock, ClockOrigin

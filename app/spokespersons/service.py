@@ -12,14 +12,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app import public_version
 from app.auth.permissions import Actor, Grant, Permission, Role, can, require
 from app.auth.service import load_actor
+from app.cases.events import record_event
 from app.cases.models import Case, UserRef
-from app.cases.service import record_event, scope_of, visible_cases
+from app.cases.scope import scope_of, visible_cases
+from app.cases.vocabulary import CaseEventKind
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.org.models import RoleAssignment, User
-from app.public import service as public
 from app.rules.packs import pack_for
 from app.spokespersons import rules
 from app.spokespersons.models import (
@@ -241,7 +243,7 @@ def appoint_spokesperson(
     )
     session.add(appointment)
     session.flush()
-    public.bump(session)  # the registry changes (at valid_from: the public caches also watch that moment)
+    public_version.bump(session)  # the registry changes (at valid_from: the public caches also watch that moment)
     return appointment
 
 
@@ -264,7 +266,7 @@ def end_appointment(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(_("Quyết định này đã hết hiệu lực."))
     session.refresh(appointment)
-    public.bump(session)
+    public_version.bump(session)
     return appointment
 
 
@@ -410,7 +412,7 @@ def grant_authorisation(
         case=case,
         actor_id=actor.user_id,
         now=now,
-        kind="authorisation_granted",
+        kind=CaseEventKind.AUTHORISATION_GRANTED,
         note=data.matters,
         data={
             "authorisation_id": grant.id,
@@ -457,7 +459,7 @@ def revoke_authorisation(
         case=case,
         actor_id=actor.user_id,
         now=now,
-        kind="authorisation_revoked",
+        kind=CaseEventKind.AUTHORISATION_REVOKED,
         note=reason,
         data={"authorisation_id": grant.id, "number": grant.number},
     )

@@ -19,8 +19,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can, require
+from app.cases.events import record_event
 from app.cases.models import Case, UserRef
-from app.cases.service import Scope, record_event, scope_of, transition_case, visible_cases
+from app.cases.scope import Scope, scope_of, visible_cases
+from app.cases.service import transition_case
+from app.cases.vocabulary import CaseEventKind
 from app.cases.workflow import CLOSED_STATUSES, TRANSITIONS
 from app.cases.workflow import STATUS_LABELS as CASE_STATUS_LABELS
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -316,7 +319,8 @@ def create_statement(session: Session, *, actor: Actor, case: Case, data: Statem
         )
     )
     session.flush()
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="statement_created", note=data.note,
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.STATEMENT_CREATED,
+                 note=data.note,
                  data=_event_data(statement, version=1))  # fmt: skip
     return statement
 
@@ -368,7 +372,8 @@ def add_version(
         )
     )
     session.flush()
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="statement_version_added", note=data.note,
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.STATEMENT_VERSION_ADDED,
+                 note=data.note,
                  data=_event_data(statement, version=number))  # fmt: skip
     if voided is not None:
         reason_text = str(_("Có phiên bản mới ({n}) sau khi duyệt.", n=number))
@@ -379,7 +384,8 @@ def add_version(
             .execution_options(synchronize_session=False)
         )
         session.refresh(voided)
-        record_event(session, case=case, actor_id=actor.user_id, now=now, kind="approval_voided", note=reason_text,
+        record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.APPROVAL_VOIDED,
+                     note=reason_text,
                      data=_event_data(statement, approval_id=voided.id, approved_version=voided.version_number,
                                       version=number))  # fmt: skip
     _drive_case(session, actor=actor, statement=statement, case=case, status=status,
@@ -405,7 +411,7 @@ def add_comment(
                                author_id=actor.user_id, at=now)  # fmt: skip
     session.add(comment)
     session.flush()
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="statement_commented", note=text,
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.STATEMENT_COMMENTED, note=text,
                  data=_event_data(statement, version=version))  # fmt: skip
     return comment
 
@@ -458,7 +464,7 @@ def submit(
     rules.next_status(status, StatementAction.SUBMIT)
     _check_case_edge(statement, case, StatementAction.SUBMIT)
     _move(session, statement, action=StatementAction.SUBMIT, now=now, submitted_at=now, submitted_by_id=actor.user_id)
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="statement_submitted", note=note,
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.STATEMENT_SUBMITTED, note=note,
                  data=_event_data(statement, version=statement.current_version))  # fmt: skip
     _drive_case(session, actor=actor, statement=statement, case=case, status=status, action=StatementAction.SUBMIT,
                 now=now, note=note)  # fmt: skip
@@ -478,7 +484,8 @@ def return_statement(
     session.add(StatementComment(statement_id=statement.id, version_number=statement.current_version, kind="return",
                                  text=comment, author_id=actor.user_id, at=now))  # fmt: skip
     session.flush()
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="statement_returned", note=comment,
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.STATEMENT_RETURNED,
+                 note=comment,
                  data=_event_data(statement, version=statement.current_version))  # fmt: skip
     _drive_case(session, actor=actor, statement=statement, case=case, status=status, action=StatementAction.RETURN,
                 now=now, note=comment)  # fmt: skip
@@ -533,7 +540,7 @@ def approve(
         case=case,
         actor_id=actor.user_id,
         now=now,
-        kind="statement_approved",
+        kind=CaseEventKind.STATEMENT_APPROVED,
         note=data.note,
         data=_event_data(
             statement,
@@ -615,8 +622,12 @@ def publish(
     )
     data = _event_data(statement, notice_number=notice.number, published_at=published_at.isoformat())
     if published_at > now:
-        record_event(session, case=case, actor_id=actor.user_id, now=now, kind="notice_scheduled", data=data)
-    record_event(session, case=case, actor_id=actor.user_id, now=published_at, kind="notice_published", data=data)
+        record_event(
+            session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.NOTICE_SCHEDULED, data=data
+        )
+    record_event(
+        session, case=case, actor_id=actor.user_id, now=published_at, kind=CaseEventKind.NOTICE_PUBLISHED, data=data
+    )
     return notice
 
 

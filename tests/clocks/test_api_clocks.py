@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.cases import service as cases
+from app.cases.events import record_event
 from app.cases.models import Case
 from app.cases.workflow import Action
 from tests.conftest import FIXED_NOW, Clock
@@ -72,7 +73,7 @@ def events(client: TestClient, ref: str) -> list[dict[str, Any]]:
 def publish_notice(session: Session, ref: str, kind: str, at: datetime, number: str = "1/TC-SGDĐT") -> None:
     """What the statements domain records when a notice is published."""
     case = session.exec(select(Case).where(Case.reference == ref)).one()
-    cases.record_event(
+    record_event(
         session,
         case=case,
         actor_id=None,

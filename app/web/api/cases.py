@@ -9,9 +9,10 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Depends, Path, Query
 
 from app.auth.permissions import Actor
-from app.cases import service
+from app.cases import queries, scope, service
+from app.cases.events import list_events
 from app.cases.models import CaseCreate, CasePage, CaseRead, CaseUpdate, EventPage, NoteIn, TransitionIn
-from app.cases.service import CaseFilters, CaseSort
+from app.cases.queries import CaseFilters, CaseSort
 from app.cases.vocabulary import Severity, SourceKind, Topic
 from app.cases.workflow import CaseStatus
 from app.errors import ValidationFailed
@@ -101,15 +102,15 @@ FiltersDep = Annotated[CaseFilters, Depends(case_filters)]
 
 
 def _read(session: SessionDep, actor: Actor, reference: str, now: datetime) -> CaseRead:
-    case = service.get_case(session, actor=actor, reference=reference)
-    return service.case_read(session, actor=actor, case=case, now=now)
+    case = scope.get_case(session, actor=actor, reference=reference)
+    return queries.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.post("/cases", response_model=CaseRead, status_code=201)
 def create_case(session: SessionDep, actor: ActorDep, now: NowDep, body: CaseCreate) -> CaseRead:
     """Intake: log a new case. It starts as ``new`` with the next reference of the year (``VV-2026-00042``)."""
     case = service.open_case(session, actor=actor, data=body, now=now)
-    return service.case_read(session, actor=actor, case=case, now=now)
+    return queries.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.get("/cases", response_model=CasePage)
@@ -117,9 +118,9 @@ def list_cases(session: SessionDep, actor: ActorDep, filters: FiltersDep) -> Cas
     """The cases the caller may see, newest received first (``sort=due``: nearest due clock first), with filters
     and cursor pagination. ``overdue=true`` keeps the cases whose nearest running clock is past due;
     ``due_within_hours=N`` those whose nearest running clock falls due between now and N hours from now."""
-    cases, next_cursor = service.list_cases(session, actor=actor, filters=filters)
+    cases, next_cursor = queries.list_cases(session, actor=actor, filters=filters)
     return CasePage(
-        items=service.case_reads(session, actor=actor, cases=cases, now=filters.now), next_cursor=next_cursor
+        items=queries.case_reads(session, actor=actor, cases=cases, now=filters.now), next_cursor=next_cursor
     )
 
 
@@ -131,30 +132,30 @@ def get_case(session: SessionDep, actor: ActorDep, now: NowDep, reference: Refer
 @router.patch("/cases/{reference}", response_model=CaseRead)
 def update_case(session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, body: CaseUpdate) -> CaseRead:
     """Change a case's fields. The status is not a field: use ``/transitions``."""
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = scope.get_case(session, actor=actor, reference=reference)
     service.update_case(session, actor=actor, case=case, data=body, now=now)
-    return service.case_read(session, actor=actor, case=case, now=now)
+    return queries.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.post("/cases/{reference}/transitions", response_model=CaseRead)
 def transition(session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, body: TransitionIn) -> CaseRead:
     """Move the case along its lifecycle: ``assign`` (with ``lead_unit``), ``reassign``, ``accept``, ``hold``,
     ``resume``, ``close`` (with ``reason`` and ``note``), ``reopen``. 409 when the action is not allowed now."""
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = scope.get_case(session, actor=actor, reference=reference)
     service.apply_transition(session, actor=actor, case=case, body=body, now=now)
-    return service.case_read(session, actor=actor, case=case, now=now)
+    return queries.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.post("/cases/{reference}/notes", response_model=EventPage, status_code=201)
 def add_note(session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, body: NoteIn) -> EventPage:
     """Add an internal note to the timeline (never public). Returns the timeline."""
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = scope.get_case(session, actor=actor, reference=reference)
     service.add_note(session, actor=actor, case=case, text=body.text, now=now)
-    return EventPage(items=service.list_events(session, case=case))
+    return EventPage(items=list_events(session, case=case))
 
 
 @router.get("/cases/{reference}/events", response_model=EventPage)
 def events(session: SessionDep, actor: ActorDep, reference: Reference) -> EventPage:
     """The case's timeline, oldest first."""
-    case = service.get_case(session, actor=actor, reference=reference)
-    return EventPage(items=service.list_events(session, case=case))
+    case = scope.get_case(session, actor=actor, reference=reference)
+    return EventPage(items=list_events(session, case=case))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.cases import service as cases
+from app.cases.scope import get_case
 from app.notices import service as notices
 from app.notices.models import NoticeRead
 from app.statements import service
@@ -41,7 +41,7 @@ def create_statement(
     """Draft a statement (``kind``, ``text``) on a case: its ``id`` and ``version`` 1. A refusal needs
     ``refusal_ground`` and ``refusal_reason``; a correction names the notice it corrects in ``corrects`` (and
     ``withdraw: true`` to withdraw it)."""
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     statement = service.create_statement(session, actor=actor, case=case, data=body, now=now)
     return service.statement_read(session, actor=actor, statement=statement, case=case, now=now)
 
@@ -49,7 +49,7 @@ def create_statement(
 @router.get("/cases/{reference}/statements", response_model=StatementPage)
 def list_statements(session: SessionDep, actor: ActorDep, reference: Reference) -> StatementPage:
     """The case's statements, oldest first."""
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     statements = service.list_statements(session, actor=actor, case=case)
     return StatementPage(items=service.statement_summaries(session, case=case, statements=statements))
 

@@ -18,8 +18,10 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can
-from app.cases import service
+from app.cases.events import list_events
 from app.cases.models import Case
+from app.cases.queries import assignable_users, case_read, editable_fields
+from app.cases.scope import scope_of
 from app.cases.workflow import Action, CloseReason, close_reasons_for
 from app.clocks import service as clocks
 from app.errors import DomainError, NotAuthenticated, NotFound
@@ -93,9 +95,9 @@ def case_page(
     status_code: int = 200,
 ) -> Response:
     locale = get_locale(request)
-    read = service.case_read(session, actor=actor, case=case, now=now)
-    scope = service.scope_of(session, case)
-    editable = service.editable_fields(session, actor=actor, case=case)
+    read = case_read(session, actor=actor, case=case, now=now)
+    scope = scope_of(session, case)
+    editable = editable_fields(session, actor=actor, case=case)
     needs_units = bool({Action.ASSIGN, Action.REASSIGN} & set(read.allowed_actions))
     needs_people = Action.ACCEPT in read.allowed_actions and "assignees" in editable
     units = list_units(session)
@@ -112,7 +114,7 @@ def case_page(
     groups = [(kind, [s for s in summaries if s.kind == kind]) for kind in StatementKind]
     may_authorise = can(actor, Permission.SPOKESPERSON_AUTHORISE, scope)
     grants = spokespersons.list_authorisations(session, actor=actor, case=case)
-    events = service.list_events(session, case=case)
+    events = list_events(session, case=case)
     named = {u for e in events for u in (e.data or {}).get("assignees") or () if isinstance(u, str)}
     ctx = {
         "case": read,
@@ -124,7 +126,7 @@ def case_page(
         "close_note_required": CloseReason.ANSWERED not in close_reasons_for(read.status),
         "unit_groups": unit_groups(units) if needs_units else [],
         "units_by_code": {u.code: u for u in list_units(session, include_inactive=True)},
-        "people": service.assignable_users(session, actor=actor, case=case) if needs_people else [],
+        "people": assignable_users(session, actor=actor, case=case) if needs_people else [],
         "message": message,
         "open_action": open_action,
         "action_values": action_values or {},

@@ -18,7 +18,8 @@ from sqlmodel import Session
 from app.auth.permissions import Actor, Permission, Role, can, require
 from app.cases import service
 from app.cases.models import Case, CaseCreate, CaseRead, CaseUpdate, NoteIn, TransitionIn
-from app.cases.service import CaseFilters, CaseSort
+from app.cases.queries import CaseFilters, CaseSort, assignable_users, case_read, editable_fields
+from app.cases.scope import get_case
 from app.cases.vocabulary import Severity, SourceKind, Topic
 from app.cases.workflow import CaseStatus
 from app.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
@@ -256,7 +257,7 @@ def _case_page(request: Request, session: Session, actor: Actor, case: Case, now
 
 @router.get("/cases/{reference}")
 def show_case(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference) -> Response:
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     return _case_page(request, session, actor, case, now)
 
 
@@ -264,7 +265,7 @@ def show_case(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
 def transition(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form, multi=LIST_FIELDS)
     locale = get_locale(request)
     data: dict[str, Any] = {k: v for k, v in values.items() if k in TransitionIn.model_fields and v not in ("", [])}
@@ -282,7 +283,7 @@ def transition(
         raise
     except FORM_SHOWN_ERRORS as exc:
         discard_changes(session)
-        case = service.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         errors = domain_errors(exc, locale)
         message = errors.pop(FORM_ERROR, None)
         if message and exc.status_code == 409:
@@ -297,7 +298,7 @@ def transition(
 def add_note(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     locale = get_locale(request)
     try:
@@ -371,20 +372,20 @@ def _edit_page(
     errors: Errors,
     status_code: int = 200,
 ) -> Response:
-    editable = service.editable_fields(session, actor=actor, case=case)
+    editable = editable_fields(session, actor=actor, case=case)
     ctx = {
         "case": read,
         "values": values,
         "errors": errors,
         "fields": [f for f in INTAKE_FIELDS + ("assignees",) if f in editable],
-        "people": service.assignable_users(session, actor=actor, case=case) if "assignees" in editable else [],
+        "people": assignable_users(session, actor=actor, case=case) if "assignees" in editable else [],
         **_form_fields(session),
     }
     return render(request, "staff/cases/edit.html", ctx, status_code=status_code)
 
 
 def _require_editable(session: Session, actor: Actor, case: Case) -> frozenset[str]:
-    editable = service.editable_fields(session, actor=actor, case=case)
+    editable = editable_fields(session, actor=actor, case=case)
     if not editable:
         raise PermissionDenied(_("Bạn không có quyền sửa thông tin vụ việc này."))
     return editable
@@ -392,9 +393,9 @@ def _require_editable(session: Session, actor: Actor, case: Case) -> frozenset[s
 
 @router.get("/cases/{reference}/edit")
 def edit_form(request: Request, session: SessionDep, actor: ActorDep, reference: Reference) -> Response:
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     _require_editable(session, actor, case)
-    read = service.case_read(session, actor=actor, case=case)
+    read = case_read(session, actor=actor, case=case)
     return _edit_page(request, session, actor, case, read, values=case_values(read), errors={})
 
 
@@ -402,9 +403,9 @@ def edit_form(request: Request, session: SessionDep, actor: ActorDep, reference:
 def edit(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     editable = _require_editable(session, actor, case)
-    read = service.case_read(session, actor=actor, case=case)
+    read = case_read(session, actor=actor, case=case)
     values = form_values(form, multi=LIST_FIELDS)
     locale = get_locale(request)
     empty = text(_("Không được để trống."), locale)
@@ -426,7 +427,7 @@ def edit(
         raise
     except FORM_SHOWN_ERRORS as exc:
         discard_changes(session)
-        case = service.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return _edit_page(request, session, actor, case, read, values=values, errors=domain_errors(exc, locale),
                           status_code=exc.status_code)  # fmt: skip
     return RedirectResponse(f"/staff/cases/{case.reference}?done=saved", status_code=303)

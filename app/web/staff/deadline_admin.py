@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can, require
+from app.clocks import calendar as clock_calendar
 from app.errors import DomainError
 from app.i18n import text
 from app.rules import service as rules
@@ -112,7 +113,7 @@ def add_override(request: Request, session: SessionDep, actor: ActorDep, now: No
     try:
         data = OverrideCreate.model_validate({"day": iso_local(values.get("day", "")), "kind": values.get("kind", ""),
                                               "description": values.get("description", "")})  # fmt: skip
-        workdays.add_override(session, actor=actor, data=data, now=now)
+        clock_calendar.add_override(session, actor=actor, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         errors, status = _errors(exc, request, session)
         return _calendar_page(request, session, actor, year, values=values, errors=errors, status_code=status)
@@ -122,7 +123,7 @@ def add_override(request: Request, session: SessionDep, actor: ActorDep, now: No
 @router.post("/calendar/overrides/{day}/delete")
 def remove_override(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, day: date) -> Response:
     try:
-        workdays.remove_override(session, actor=actor, day=day, now=now)
+        clock_calendar.remove_override(session, actor=actor, day=day, now=now)
     except DomainError as exc:  # e.g. someone else removed it meanwhile: a message on the page, not an error page
         discard_changes(session)
         errors = {FORM_ERROR: text(exc.message, get_locale(request))}

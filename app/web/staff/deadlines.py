@@ -14,7 +14,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from app.cases import service as cases
+from app.cases.queries import case_read
+from app.cases.scope import get_case
 from app.clocks import service as clocks
 from app.clocks.models import ExtendIn, MarkMetIn
 from app.errors import DomainError
@@ -38,10 +39,10 @@ def explain(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, clock_id: ClockId
 ) -> Response:
     """How the clock's due time was computed: its rule, its start, every day counted or skipped and why."""
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     explanation = clocks.explain_clock(session, actor=actor, reference=reference, clock_id=clock_id, now=now,
                                        locale=get_locale(request))  # fmt: skip
-    ctx = {"case": cases.case_read(session, actor=actor, case=case, now=now), "x": explanation}
+    ctx = {"case": case_read(session, actor=actor, case=case, now=now), "x": explanation}
     return render(request, "staff/cases/clock.html", ctx)
 
 
@@ -55,7 +56,7 @@ def extend(
     clock_id: ClockId,
     form: FormDep,
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     try:
         body = ExtendIn.model_validate({"by": values.get("by", ""), "reason": values.get("reason", "")})
@@ -63,7 +64,7 @@ def extend(
                             reason=body.reason, now=now, locale=get_locale(request))  # fmt: skip
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"extend-{clock_id}", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=extended#clocks", status_code=303)
 
@@ -78,7 +79,7 @@ def mark_met(
     clock_id: ClockId,
     form: FormDep,
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     at = values.get("at", "")
     try:
@@ -87,7 +88,7 @@ def mark_met(
                         now=now, locale=get_locale(request))  # fmt: skip
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"met-{clock_id}", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=met#clocks", status_code=303)
 
@@ -96,7 +97,7 @@ def mark_met(
 def create_task(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     due = values.get("due_at", "")
     try:
@@ -107,7 +108,7 @@ def create_task(
         tasks.create_task(session, actor=actor, reference=reference, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key="task-new", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=task#tasks", status_code=303)
 
@@ -122,13 +123,13 @@ def answer_task(
     task_id: TaskId,
     form: FormDep,
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     try:
         data = TaskAnswer.model_validate({"answer": values.get("answer", "")})
         tasks.answer_task(session, actor=actor, task_id=task_id, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"answer-{task_id}", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=answered#tasks", status_code=303)

@@ -23,8 +23,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, Role, can
-from app.cases import service
-from app.cases.service import CaseFilters, CaseSort
+from app.cases.queries import CaseFilters, CaseSort, count_by_severity
 from app.cases.vocabulary import Severity
 from app.cases.workflow import CaseStatus
 from app.clocks import service as clocks
@@ -150,7 +149,7 @@ def month_bounds(now: datetime) -> tuple[date, datetime, datetime]:
 
 def _overview_panels(session: Session, actor: Actor, now: datetime, locale: str) -> list[Panel]:
     open_statuses = [s.value for s in OPEN_ORDER]
-    counts = service.count_by_severity(session, actor=actor, filters=CaseFilters(status=OPEN_ORDER))
+    counts = count_by_severity(session, actor=actor, filters=CaseFilters(status=OPEN_ORDER))
     crises = CaseFilters(status=OPEN_ORDER, severity=[Severity.CRISIS], limit=PANEL_LIMIT)
     first, since, until = month_bounds(now)
     total, missed = clocks.missed_clocks(session, actor=actor, since=since, until=until, now=now, locale=locale,

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can
-from app.cases import service as cases
+from app.cases.scope import get_case
 from app.errors import DomainError
 from app.spokespersons import service
 from app.spokespersons.models import AppointmentCreate, AppointmentEnd, AuthorisationCreate, AuthorisationRevoke
@@ -100,7 +100,7 @@ def end_appointment(
 def grant(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     data_in: dict[str, Any] = {name: values.get(name, "") for name in ("username", "number")}
     data_in["signed_on"] = iso_local(values.get("signed_on", ""))
@@ -112,7 +112,7 @@ def grant(
         service.grant_authorisation(session, actor=actor, case=case, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key="authorise", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=authorised#authority", status_code=303)
 
@@ -132,7 +132,7 @@ def revoke(
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"revoke-{authorisation_id}", values=values)
         if from_case:
-            case = cases.get_case(session, actor=actor, reference=reference)
+            case = get_case(session, actor=actor, reference=reference)
             return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
         return registry_page(request, session, actor, now, message=message, failed=failed, status_code=status)
     if from_case:

@@ -20,8 +20,9 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can
-from app.cases import service as cases
 from app.cases.models import Case
+from app.cases.queries import case_read
+from app.cases.scope import get_case, scope_of
 from app.errors import Conflict, DomainError, ValidationFailed
 from app.i18n import _
 from app.notices import service as notices
@@ -75,11 +76,11 @@ def statement_page(
     read = service.statement_read(session, actor=actor, statement=statement, case=case, now=now)
     notice = notices.notice_of_statement(session, read.id) if read.notice else None
     ctx = {
-        "case": cases.case_read(session, actor=actor, case=case, now=now),
+        "case": case_read(session, actor=actor, case=case, now=now),
         "s": read,
         "notice": notices.notice_read(session, notice, now=now) if notice else None,
         "checklist": CHECKLIST,
-        "can_comment": can(actor, Permission.CASE_NOTE, cases.scope_of(session, case)),
+        "can_comment": can(actor, Permission.CASE_NOTE, scope_of(session, case)),
         "drafting": service.drafting_options(session, actor=actor, case=case),
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "message": message,
@@ -117,7 +118,7 @@ def _done(statement_id: int, key: str, anchor: str = "") -> Response:
 def create(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     values["text"] = _raw_text(form)
     values["withdraw"] = values.get("withdraw") == "1"
@@ -129,7 +130,7 @@ def create(
         statement = service.create_statement(session, actor=actor, case=case, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key="statement-new", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     assert statement.id is not None
     return _done(statement.id, "statement_created")
@@ -279,7 +280,7 @@ def diff(
     comparison = service.compare_versions(session, actor=actor, statement=statement, from_version=from_,
                                           to_version=to)  # fmt: skip
     read = service.statement_read(session, actor=actor, statement=statement, case=case, now=now)
-    ctx = {"case": cases.case_read(session, actor=actor, case=case, now=now), "s": read, "d": comparison}
+    ctx = {"case": case_read(session, actor=actor, case=case, now=now), "s": read, "d": comparison}
     return render(request, "staff/statements/diff.html", ctx)
 
 
