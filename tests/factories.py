@@ -17,6 +17,7 @@ from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import SourceKind
 from app.cases.workflow import Action
 from app.clocks.models import Clock as ClockRow
+from app.notices import publication
 from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
@@ -176,4 +177,4 @@ def publish_statement(session: Session, case: Case, *, kind: str, at: datetime, 
     checklist = Checklist(no_state_secret=True, no_private_data=True, no_pending_proceedings=True)
     statements.approve(session, actor=director, statement=statement, case=case, data=ApproveIn(checklist=checklist),
                        now=at)  # fmt: skip
-    return statements.publish(session, actor=office, statement=statement, case=case, at=None, now=at, issuer="SGDĐT")
+    return publication.publish(session, actor=office, statement=statement, case=case, at=None, now=at, issuer="SGDĐT")

@@ -52,18 +52,18 @@ from app.clocks.models import (
 from app.clocks.schedule import Stage, next_stage, sent_before
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.i18n import Message, _, text
-from app.rules.models import (
+from app.rules.models import InternalTarget
+from app.rules.packs import pack_for
+from app.rules.schema import (
     CASE_FIELD_EVENTS,
     START_EVENT_LABELS,
     UNIT_LABELS,
     ClockActor,
     ClockDefinition,
-    InternalTarget,
     MetBy,
     RulePack,
     StartEvent,
 )
-from app.rules.packs import pack_for
 from app.rules.service import matching_targets
 from app.timeutil import to_local
 from app.workdays import rules as workdays

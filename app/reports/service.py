@@ -53,8 +53,8 @@ from app.reports.models import (
     UnitScoreRead,
 )
 from app.reports.rules import Bucket, Period
-from app.rules.models import ClockActor
 from app.rules.packs import all_packs, pack_for_day
+from app.rules.schema import ClockActor
 from app.tasks.models import Task
 from app.timeutil import local_date, local_midnight, to_local
 

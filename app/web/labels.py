@@ -27,7 +27,7 @@ from app.notices.rules import NOTICE_TYPE_LABELS
 from app.notifications.models import STAGE_LABELS
 from app.org.models import UNIT_KIND_LABELS
 from app.press_events.models import PRESS_EVENT_KIND_LABELS
-from app.rules.models import CLOCK_ACTOR_LABELS, MET_BY_LABELS, START_EVENT_LABELS, UNIT_LABELS
+from app.rules.schema import CLOCK_ACTOR_LABELS, MET_BY_LABELS, START_EVENT_LABELS, UNIT_LABELS
 from app.spokespersons.rules import CAPACITY_LABELS, REGIME_LABELS
 from app.statements.rules import ACTION_LABELS as STATEMENT_ACTION_LABELS
 from app.statements.rules import KIND_LABELS as STATEMENT_KIND_LABELS

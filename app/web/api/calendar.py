@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path
 
 from app.clocks import calendar as clock_calendar
 from app.rules import service as rules
-from app.rules.models import InternalTargetCreate, InternalTargetRead, InternalTargetUpdate, RulePackRead
+from app.rules.models import InternalTargetCreate, InternalTargetRead, InternalTargetUpdate
+from app.rules.schema import RulePackRead
 from app.validation import MAX_ID
 from app.web.deps import ActorDep, LocaleDep, NowDep, SessionDep
 from app.workdays import service as workdays

@@ -28,7 +28,7 @@ from app.errors import DomainError, NotAuthenticated, NotFound
 from app.i18n import _, text
 from app.org.service import full_names, list_units
 from app.spokespersons import service as spokespersons
-from app.statements import service as statements
+from app.statements import queries as statement_queries
 from app.statements.rules import StatementKind
 from app.tasks import service as tasks
 from app.web.deps import get_locale
@@ -105,10 +105,10 @@ def case_page(
     case_clocks = clocks.list_clocks(session, actor=actor, reference=case.reference, now=now, locale=locale)
     case_tasks = tasks.list_tasks(session, actor=actor, reference=case.reference, now=now)
     may_create_task, answerable = tasks.task_actions(session, actor=actor, case=case)
-    case_statements = statements.list_statements(session, actor=actor, case=case)
-    summaries = statements.statement_summaries(session, case=case, statements=case_statements)
+    case_statements = statement_queries.list_statements(session, actor=actor, case=case)
+    summaries = statement_queries.statement_summaries(session, case=case, statements=case_statements)
     statement_actions = {
-        s.id: statements.allowed_actions(session, actor=actor, statement=s, case=case, scope=scope, now=now)
+        s.id: statement_queries.allowed_actions(session, actor=actor, statement=s, case=case, scope=scope, now=now)
         for s in case_statements
     }
     groups = [(kind, [s for s in summaries if s.kind == kind]) for kind in StatementKind]
@@ -142,7 +142,7 @@ def case_page(
         "statements": summaries,
         "statement_groups": [(kind, group) for kind, group in groups if group],
         "statement_actions": statement_actions,
-        "drafting": statements.drafting_options(session, actor=actor, case=case),
+        "drafting": statement_queries.drafting_options(session, actor=actor, case=case),
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "authorisations": spokespersons.authorisation_reads(session, grants, case=case, now=now),
         "may_authorise": may_authorise,

@@ -22,7 +22,8 @@ from app.clocks import calendar as clock_calendar
 from app.errors import DomainError
 from app.i18n import text
 from app.rules import service as rules
-from app.rules.models import InternalTargetCreate, InternalTargetUpdate, StartEvent
+from app.rules.models import InternalTargetCreate, InternalTargetUpdate
+from app.rules.schema import StartEvent
 from app.timeutil import local_date
 from app.validation import MAX_ID
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale

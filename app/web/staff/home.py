@@ -30,7 +30,7 @@ from app.clocks import service as clocks
 from app.clocks.models import CaseClockRead
 from app.i18n import Message, _
 from app.org.service import list_units
-from app.statements import service as statements
+from app.statements import queries as statement_queries
 from app.statements.models import QueueItem
 from app.tasks import service as tasks
 from app.tasks.models import TaskRead
@@ -134,7 +134,7 @@ def _approval_panel(session: Session, actor: Actor, now: datetime) -> Panel:
         "approval-queue",
         _("Chờ duyệt nội dung phát ngôn"),
         kind="queue",
-        queue=statements.approval_queue(session, actor=actor, now=now, limit=PANEL_LIMIT),
+        queue=statement_queries.approval_queue(session, actor=actor, now=now, limit=PANEL_LIMIT),
         more_url=list_url(status="awaiting_approval", sort="updated_at"),
         empty=_("Không có nội dung nào chờ duyệt."),
     )

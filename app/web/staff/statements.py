@@ -25,8 +25,10 @@ from app.cases.queries import case_read
 from app.cases.scope import get_case, scope_of
 from app.errors import Conflict, DomainError, ValidationFailed
 from app.i18n import _
+from app.notices import publication
 from app.notices import service as notices
 from app.spokespersons import service as spokespersons
+from app.statements import queries as statement_queries
 from app.statements import service
 from app.statements.models import (
     ApproveIn,
@@ -73,7 +75,7 @@ def statement_page(
     failed: FailedForm | None = None,
     status_code: int = 200,
 ) -> Response:
-    read = service.statement_read(session, actor=actor, statement=statement, case=case, now=now)
+    read = statement_queries.statement_read(session, actor=actor, statement=statement, case=case, now=now)
     notice = notices.notice_of_statement(session, read.id) if read.notice else None
     ctx = {
         "case": case_read(session, actor=actor, case=case, now=now),
@@ -81,7 +83,7 @@ def statement_page(
         "notice": notices.notice_read(session, notice, now=now) if notice else None,
         "checklist": CHECKLIST,
         "can_comment": can(actor, Permission.CASE_NOTE, scope_of(session, case)),
-        "drafting": service.drafting_options(session, actor=actor, case=case),
+        "drafting": statement_queries.drafting_options(session, actor=actor, case=case),
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "message": message,
         "failed": failed,
@@ -102,7 +104,7 @@ def _failed_page(
     field_names: dict[str, str] | None = None,
 ) -> Response:
     failed, message, status = failure(request, session, exc, key=key, values=values, field_names=field_names)
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     return statement_page(request, session, actor, statement, case, now, message=message, failed=failed,
                           status_code=status)  # fmt: skip
 
@@ -138,7 +140,7 @@ def create(
 
 @router.get("/statements/{statement_id}")
 def show(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     return statement_page(request, session, actor, statement, case, now)
 
 
@@ -146,7 +148,7 @@ def show(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, st
 def add_version(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath, form: FormDep
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     values["text"] = _raw_text(form)
     data_in: dict[str, Any] = {"text": values["text"], **_optional(values, "title", "base_version", "note")}
@@ -165,7 +167,7 @@ def add_version(
 def add_comment(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath, form: FormDep
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     try:
         body = CommentIn.model_validate({"text": values.get("text", ""), **_optional(values, "version")})
@@ -193,7 +195,7 @@ def _expect(statement: Statement, values: Values) -> None:
 def submit(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath, form: FormDep
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     try:
         body = SubmitIn.model_validate(_optional(values, "note"))
@@ -208,7 +210,7 @@ def submit(
 def return_statement(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath, form: FormDep
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     try:
         body = ReturnIn.model_validate({"comment": values.get("comment", "")})
@@ -223,7 +225,7 @@ def return_statement(
 def approve(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath, form: FormDep
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     checklist = {key: values.get(key) == "1" for key in CHECKLIST_KEYS}
     try:
@@ -247,13 +249,13 @@ def publish(
     statement_id: IdPath,
     form: FormDep,
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     at = values.get("at", "")
     try:
         body = PublishIn.model_validate({"at": iso_local(at) if at else None})
         _expect(statement, values)
-        service.publish(session, actor=actor, statement=statement, case=case, at=body.at, now=now,
+        publication.publish(session, actor=actor, statement=statement, case=case, at=body.at, now=now,
                         issuer=settings.org_abbreviation)  # fmt: skip
     except (ValidationError, DomainError) as exc:
         return _failed_page(request, session, actor, statement_id, now, exc, key="publish", values=values)
@@ -274,12 +276,12 @@ def diff(
     to: VersionQuery = None,
 ) -> Response:
     """Two versions side by side, the changed words marked (default: the latest against the one before)."""
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     if from_ is not None and to is not None and from_ == to:
         raise ValidationFailed(_("Hãy chọn hai phiên bản khác nhau để so sánh."), field="from")
-    comparison = service.compare_versions(session, actor=actor, statement=statement, from_version=from_,
+    comparison = statement_queries.compare_versions(session, actor=actor, statement=statement, from_version=from_,
                                           to_version=to)  # fmt: skip
-    read = service.statement_read(session, actor=actor, statement=statement, case=case, now=now)
+    read = statement_queries.statement_read(session, actor=actor, statement=statement, case=case, now=now)
     ctx = {"case": case_read(session, actor=actor, case=case, now=now), "s": read, "d": comparison}
     return render(request, "staff/statements/diff.html", ctx)
 
