@@ -23,7 +23,7 @@ from app.cases.models import Case
 from app.cases.queries import assignable_users, case_read, editable_fields
 from app.cases.scope import scope_of
 from app.cases.workflow import Action, CloseReason, close_reasons_for
-from app.clocks import service as clocks
+from app.clocks import queries as clock_queries
 from app.errors import DomainError, NotAuthenticated, NotFound
 from app.i18n import _, text
 from app.org.service import full_names, list_units
@@ -102,7 +102,7 @@ def case_page(
     needs_people = Action.ACCEPT in read.allowed_actions and "assignees" in editable
     units = list_units(session)
 
-    case_clocks = clocks.list_clocks(session, actor=actor, reference=case.reference, now=now, locale=locale)
+    case_clocks = clock_queries.list_clocks(session, actor=actor, reference=case.reference, now=now, locale=locale)
     case_tasks = tasks.list_tasks(session, actor=actor, reference=case.reference, now=now)
     may_create_task, answerable = tasks.task_actions(session, actor=actor, case=case)
     case_statements = statement_queries.list_statements(session, actor=actor, case=case)
@@ -134,7 +134,7 @@ def case_page(
         "note_value": note_value,
         "failed": failed,
         "clocks": case_clocks,
-        "clock_actions": clocks.clock_actions(session, actor=actor, case=case, clocks=case_clocks),
+        "clock_actions": clock_queries.clock_actions(session, actor=actor, case=case, clocks=case_clocks),
         "tasks": case_tasks,
         "may_create_task": may_create_task,
         "answerable": answerable,

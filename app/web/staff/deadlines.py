@@ -16,7 +16,8 @@ from pydantic import ValidationError
 
 from app.cases.queries import case_read
 from app.cases.scope import get_case
-from app.clocks import service as clocks
+from app.clocks import actions as clock_actions
+from app.clocks import queries as clock_queries
 from app.clocks.models import ExtendIn, MarkMetIn
 from app.errors import DomainError
 from app.tasks import service as tasks
@@ -40,7 +41,7 @@ def explain(
 ) -> Response:
     """How the clock's due time was computed: its rule, its start, every day counted or skipped and why."""
     case = get_case(session, actor=actor, reference=reference)
-    explanation = clocks.explain_clock(session, actor=actor, reference=reference, clock_id=clock_id, now=now,
+    explanation = clock_queries.explain_clock(session, actor=actor, reference=reference, clock_id=clock_id, now=now,
                                        locale=get_locale(request))  # fmt: skip
     ctx = {"case": case_read(session, actor=actor, case=case, now=now), "x": explanation}
     return render(request, "staff/cases/clock.html", ctx)
@@ -60,7 +61,7 @@ def extend(
     values = form_values(form)
     try:
         body = ExtendIn.model_validate({"by": values.get("by", ""), "reason": values.get("reason", "")})
-        clocks.extend_clock(session, actor=actor, reference=reference, clock_id=clock_id, by=body.by,
+        clock_actions.extend_clock(session, actor=actor, reference=reference, clock_id=clock_id, by=body.by,
                             reason=body.reason, now=now, locale=get_locale(request))  # fmt: skip
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"extend-{clock_id}", values=values)
@@ -84,7 +85,7 @@ def mark_met(
     at = values.get("at", "")
     try:
         body = MarkMetIn.model_validate({"note": values.get("note", ""), "at": iso_local(at) if at else None})
-        clocks.mark_met(session, actor=actor, reference=reference, clock_id=clock_id, note=body.note, at=body.at,
+        clock_actions.mark_met(session, actor=actor, reference=reference, clock_id=clock_id, note=body.note, at=body.at,
                         now=now, locale=get_locale(request))  # fmt: skip
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"met-{clock_id}", values=values)

@@ -26,7 +26,7 @@ from app.auth.permissions import Actor, Permission, Role, can
 from app.cases.queries import CaseFilters, CaseSort, count_by_severity
 from app.cases.vocabulary import Severity
 from app.cases.workflow import CaseStatus
-from app.clocks import service as clocks
+from app.clocks import queries as clock_queries
 from app.clocks.models import CaseClockRead
 from app.i18n import Message, _
 from app.org.service import list_units
@@ -73,7 +73,7 @@ def _running_clocks_panel(session: Session, actor: Actor, now: datetime, locale:
         "clocks-running",
         _("Các thời hạn đang chạy, gần nhất trước"),
         kind="clocks",
-        clocks=clocks.running_clocks(session, actor=actor, now=now, locale=locale, limit=PANEL_LIMIT),
+        clocks=clock_queries.running_clocks(session, actor=actor, now=now, locale=locale, limit=PANEL_LIMIT),
         more_url=list_url(status=[s.value for s in OPEN_ORDER], sort="due"),
         empty=_("Không có thời hạn nào đang chạy."),
     )
@@ -152,7 +152,7 @@ def _overview_panels(session: Session, actor: Actor, now: datetime, locale: str)
     counts = count_by_severity(session, actor=actor, filters=CaseFilters(status=OPEN_ORDER))
     crises = CaseFilters(status=OPEN_ORDER, severity=[Severity.CRISIS], limit=PANEL_LIMIT)
     first, since, until = month_bounds(now)
-    total, missed = clocks.missed_clocks(session, actor=actor, since=since, until=until, now=now, locale=locale,
+    total, missed = clock_queries.missed_clocks(session, actor=actor, since=since, until=until, now=now, locale=locale,
                                          limit=PANEL_LIMIT)  # fmt: skip
     return [
         Panel(
