@@ -27,6 +27,7 @@ from app.clocks import queries as clock_queries
 from app.errors import DomainError, NotAuthenticated, NotFound
 from app.i18n import _, text
 from app.org.service import full_names, list_units
+from app.spokespersons import queries as spokesperson_queries
 from app.spokespersons import service as spokespersons
 from app.statements import queries as statement_queries
 from app.statements.rules import StatementKind
@@ -146,6 +147,6 @@ def case_page(
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "authorisations": spokespersons.authorisation_reads(session, grants, case=case, now=now),
         "may_authorise": may_authorise,
-        "authorisable": spokespersons.authorisable_users(session, case=case) if may_authorise else [],
+        "authorisable": spokesperson_queries.authorisable_users(session, case=case) if may_authorise else [],
     }
     return render(request, "staff/cases/detail.html", ctx, status_code=status_code)

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from app.auth.permissions import Actor, Permission, can
 from app.cases.scope import get_case
 from app.errors import DomainError
+from app.spokespersons import queries as spokesperson_queries
 from app.spokespersons import service
 from app.spokespersons.models import AppointmentCreate, AppointmentEnd, AuthorisationCreate, AuthorisationRevoke
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep
@@ -43,10 +44,10 @@ def registry_page(
     ctx = {
         "current": service.current_spokespersons(session, now),
         "appointments": service.appointment_reads(session, service.list_appointments(session, actor=actor), now=now),
-        "authorisations": service.recent_authorisations(session, actor=actor, now=now),
+        "authorisations": spokesperson_queries.recent_authorisations(session, actor=actor, now=now),
         "may_appoint": may_appoint,
         "may_authorise": can(actor, Permission.SPOKESPERSON_AUTHORISE),
-        "candidates": service.appointable_users(session) if may_appoint else [],
+        "candidates": spokesperson_queries.appointable_users(session) if may_appoint else [],
         "message": message,
         "failed": failed,
     }
