@@ -359,3 +359,24 @@ def assignable_users(session: Session, *, actor: Actor, case: Case) -> list[User
             continue
         result.append(UserRef(username=user.username, full_name=user.full_name))
     return result
+
+
+def _same(name: str, current: Any, proposed: Any) -> bool:
+    if name in ("supporting_units", "assignees", "tags", "related"):
+        return {str(v).lower() for v in current or []} == {str(v).lower() for v in proposed or []}
+    if isinstance(current, datetime) and isinstance(proposed, datetime):
+        return current.replace(second=0, microsecond=0) == proposed.replace(second=0, microsecond=0)
+    return bool(current == proposed)
+
+
+def changed_fields(read: CaseRead, update: CaseUpdate) -> dict[str, Any]:
+    """Only what ``update`` really changes, against the case as read: lists compare as sets (case-insensitive),
+    times to the minute (what the forms show). Resending a field unchanged changes nothing and records nothing."""
+    current = {
+        **read.model_dump(),
+        "lead_unit": read.lead_unit.code if read.lead_unit else None,
+        "supporting_units": [u.code for u in read.supporting_units],
+        "assignees": [u.username for u in read.assignees],
+    }
+    proposed = update.model_dump(exclude_unset=True)
+    return {k: v for k, v in proposed.items() if not _same(k, current.get(k), v)}

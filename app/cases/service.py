@@ -24,6 +24,7 @@ from app.cases.models import (
     CaseUpdate,
     TransitionIn,
 )
+from app.cases.queries import case_read, changed_fields
 from app.cases.scope import TRIAGE_FIELDS, Scope, scope_of, visible_cases
 from app.cases.vocabulary import CaseEventKind, LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import (
@@ -260,7 +261,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def update_case(session: Session, *, actor: Actor, case: Case, data: CaseUpdate, now: datetime) -> Case:
-    changes = data.model_dump(exclude_unset=True)
+    """Change the fields ``data`` sets that differ from the case's (``changed_fields``): the staff form sends
+    every field, an API PATCH may resend some unchanged; neither writes an event for what did not change."""
+    if not data.model_fields_set:
+        return case
+    changes = changed_fields(case_read(session, actor=actor, case=case), data)
     if not changes:
         return case
     scope = scope_of(session, case)

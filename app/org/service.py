@@ -236,6 +236,13 @@ def full_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
 # --- self-service -------------------------------------------------------------------------------------------
 
 
+def own_account(session: Session, *, actor: Actor) -> UserRead:
+    """The caller's own account (``GET /api/v1/me``)."""
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    return user_read(session, user)
+
+
 def update_own_settings(session: Session, *, actor: Actor, data: OwnSettings) -> User:
     user = session.get(User, actor.user_id)
     assert user is not None

@@ -12,11 +12,13 @@ from app.auth.permissions import Actor, Permission, can
 from app.cases.models import Case, UserRef
 from app.cases.scope import Scope, scope_of, visible_cases
 from app.cases.workflow import CLOSED_STATUSES, TRANSITIONS
+from app.clocks.models import Clock, ClockState
 from app.errors import NotFound
 from app.i18n import _
 from app.notices import service as notices
 from app.notices.models import Notice
 from app.org.models import User
+from app.rules.schema import StartEvent
 from app.spokespersons import service as spokespersons
 from app.spokespersons.rules import CAPACITY_BASIS, Authority
 from app.spokespersons.service import regime_for
@@ -379,9 +381,6 @@ def drafting_options(session: Session, *, actor: Actor, case: Case) -> DraftingO
 def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int = 50) -> list[QueueItem]:
     """The submitted statements of the cases the actor may see, oldest submission first, with the time left on
     each (the approval clock, else the case's nearest running clock) and whether the actor may decide now."""
-    from app.clocks.models import Clock, ClockState
-    from app.rules.schema import StartEvent
-
     visible = visible_cases(actor).with_only_columns(col(Case.id))
     rows = session.exec(
         select(Statement, Case)

@@ -3,102 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path
 
 from app.auth.permissions import Actor
 from app.cases import queries, scope, service
 from app.cases.events import list_events
 from app.cases.models import CaseCreate, CasePage, CaseRead, CaseUpdate, EventPage, NoteIn, TransitionIn
-from app.cases.queries import CaseFilters, CaseSort
-from app.cases.vocabulary import Severity, SourceKind, Topic
-from app.cases.workflow import CaseStatus
-from app.errors import ValidationFailed
-from app.i18n import _
-from app.validation import OptionalTimestamp, QueryText
-from app.web.deps import ActorDep, NowDep, SessionDep, get_now
+from app.web.case_query import FiltersDep
+from app.web.deps import ActorDep, NowDep, SessionDep
 
 router = APIRouter(tags=["cases"])
 
 Reference = Annotated[
     str, Path(max_length=30, pattern=r"^[A-Za-z0-9-]+$", description="The case reference, e.g. VV-2026-00042")
 ]
-E = TypeVar("E", bound=StrEnum)
-
-
-def _enum_list(values: list[str] | None, enum_cls: type[E], field: str) -> list[E]:
-    """Accept repeated parameters and comma-separated values: ``?status=new&status=assigned`` or ``new,assigned``."""
-    result: list[E] = []
-    for raw in values or []:
-        for part in raw.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            try:
-                result.append(enum_cls(part))
-            except ValueError:
-                allowed = ", ".join(e.value for e in enum_cls)
-                raise ValidationFailed(
-                    _(
-                        "Giá trị «{value}» không hợp lệ cho {field}; chọn một trong: {allowed}.",
-                        value=part,
-                        field=field,
-                        allowed=allowed,
-                    ),
-                    field=field,
-                ) from None
-    return result
-
-
-def case_filters(
-    status: Annotated[list[str] | None, Query(max_length=200)] = None,
-    unit: Annotated[QueryText | None, Query(max_length=40)] = None,
-    severity: Annotated[list[str] | None, Query()] = None,
-    topic: Annotated[list[str] | None, Query()] = None,
-    source_kind: Annotated[list[str] | None, Query()] = None,
-    q: Annotated[QueryText | None, Query(max_length=200)] = None,
-    received_from: Annotated[OptionalTimestamp, Query()] = None,
-    received_to: Annotated[OptionalTimestamp, Query()] = None,
-    assignee: Annotated[QueryText | None, Query(max_length=64)] = None,
-    tag: Annotated[QueryText | None, Query(max_length=50)] = None,
-    overdue: Annotated[bool | None, Query(description="true: the nearest running clock is past due")] = None,
-    due_within_hours: Annotated[
-        int | None, Query(ge=0, le=24 * 366, description="the nearest running clock falls due within N hours")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[QueryText | None, Query(max_length=500)] = None,
-    sort: Annotated[
-        CaseSort,
-        Query(
-            description="Order: -received_at (default), received_at, -updated_at, updated_at, or due (nearest "
-            "running clock first, cases without one last)"
-        ),
-    ] = (CaseSort.RECEIVED_DESC),
-    now: datetime = Depends(get_now),
-) -> CaseFilters:
-    return CaseFilters(
-        status=_enum_list(status, CaseStatus, "status"),
-        unit=unit or None,
-        severity=_enum_list(severity, Severity, "severity"),
-        topic=_enum_list(topic, Topic, "topic"),
-        source_kind=_enum_list(source_kind, SourceKind, "source_kind"),
-        q=q or None,
-        received_from=received_from,
-        received_to=received_to,
-        assignee=assignee or None,
-        tag=tag or None,
-        overdue=overdue,
-        due_within_hours=due_within_hours,
-        now=now,
-        limit=limit,
-        cursor=cursor or None,
-        sort=sort,
-    )
-
-
-FiltersDep = Annotated[CaseFilters, Depends(case_filters)]
 
 
 def _read(session: SessionDep, actor: Actor, reference: str, now: datetime) -> CaseRead:

@@ -17,7 +17,7 @@ from app.i18n import _, text
 from app.reports import exports, formats
 from app.reports.columns import CASE_COLUMNS, cells, headers
 from app.timeutil import local_date
-from app.web.api.cases import FiltersDep
+from app.web.case_query import FiltersDep
 from app.web.deps import ActorDep, LocaleDep, NowDep, SessionDep
 
 router = APIRouter(tags=["cases"])

@@ -24,6 +24,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from app.db import discard_changes
 from app.errors import ValidationFailed
 from app.i18n import _, text
 from app.inquiries import service as inquiries
@@ -31,19 +32,10 @@ from app.inquiries.models import InquiryCreate
 from app.inquiries.rules import INQUIRY_STATUS_LABELS, normalize_code
 from app.settings import Settings
 from app.validation import QueryText
+from app.web.dates import iso_local
 from app.web.deps import CSRF_FIELD, NowDep, SessionDep, SettingsDep
 from app.web.public.pages import public_locale, render_public
-from app.web.staff.forms import (
-    FORM_ERROR,
-    Errors,
-    FormDep,
-    Values,
-    discard_changes,
-    domain_errors,
-    form_values,
-    iso_local,
-    validation_errors,
-)
+from app.web.staff.forms import FORM_ERROR, Errors, FormDep, Values, domain_errors, form_values, validation_errors
 
 router = APIRouter(include_in_schema=False)
 

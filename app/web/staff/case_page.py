@@ -24,7 +24,7 @@ from app.cases.queries import assignable_users, case_read, editable_fields
 from app.cases.scope import scope_of
 from app.cases.workflow import Action, CloseReason, close_reasons_for
 from app.clocks import queries as clock_queries
-from app.errors import DomainError, NotAuthenticated, NotFound
+from app.errors import DomainError
 from app.i18n import _, text
 from app.org.service import full_names, list_units
 from app.spokespersons import queries as spokesperson_queries
@@ -34,11 +34,10 @@ from app.statements.rules import StatementKind
 from app.tasks import service as tasks
 from app.web.deps import get_locale
 from app.web.staff.common import unit_groups
-from app.web.staff.forms import FORM_ERROR, Errors, Values, discard_changes, domain_errors, validation_errors
+from app.web.staff.forms import FORM_ERROR, Errors, Values, form_errors
 from app.web.templating import render
 
 # Errors that are a page of their own (the case is not visible, the session is gone), never a form's message.
-PAGE_ERRORS = (NotFound, NotAuthenticated)
 
 
 @dataclass
@@ -64,13 +63,7 @@ def failure(
     A domain error undoes whatever the service had flushed (nothing of a failed form is saved); a page error
     (404, 401) is raised again, to be answered by the error pages."""
     locale = get_locale(request)
-    if isinstance(exc, ValidationError):
-        errors, status = validation_errors(exc, locale), 422
-    else:
-        if isinstance(exc, PAGE_ERRORS):
-            raise exc
-        discard_changes(session)
-        errors, status = domain_errors(exc, locale), exc.status_code
+    errors, status = form_errors(exc, session, locale)
     for name, shown in (field_names or {}).items():
         if name in errors:
             errors[shown] = errors.pop(name)

@@ -23,9 +23,10 @@ from app.errors import DomainError
 from app.tasks import service as tasks
 from app.tasks.models import TaskAnswer, TaskCreate
 from app.validation import MAX_ID
+from app.web.dates import iso_local
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
 from app.web.staff.case_page import case_page, failure
-from app.web.staff.forms import FormDep, form_values, iso_local
+from app.web.staff.forms import FormDep, form_values
 from app.web.templating import render
 
 router = APIRouter()

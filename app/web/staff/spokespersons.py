@@ -21,10 +21,11 @@ from app.errors import DomainError
 from app.spokespersons import queries as spokesperson_queries
 from app.spokespersons import service
 from app.spokespersons.models import AppointmentCreate, AppointmentEnd, AuthorisationCreate, AuthorisationRevoke
+from app.web.dates import iso_local
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep
 from app.web.staff.case_page import FailedForm, case_page, failure
 from app.web.staff.cases import Reference
-from app.web.staff.forms import FormDep, Values, form_values, iso_local
+from app.web.staff.forms import FormDep, Values, form_values
 from app.web.templating import render
 
 router = APIRouter()

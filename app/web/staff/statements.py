@@ -41,9 +41,10 @@ from app.statements.models import (
     VersionCreate,
 )
 from app.statements.rules import CHECKLIST, STATUS_LABELS
+from app.web.dates import iso_local
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep
 from app.web.staff.case_page import FailedForm, case_page, failure
-from app.web.staff.forms import FormDep, Values, form_values, iso_local
+from app.web.staff.forms import FormDep, Values, form_values
 from app.web.templating import render
 
 router = APIRouter()
