@@ -61,17 +61,36 @@ def _check_times(received_at: datetime | None, now: datetime) -> None:
         raise ValidationFailed(_("Thời điểm tiếp nhận không thể ở tương lai."), field="received_at")
 
 
-def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime) -> Case:
-    require(actor, Permission.CASE_CREATE)
-    _check_times(data.received_at, now)
-    lead = unit_by_code(session, data.lead_unit, field="lead_unit") if data.lead_unit else None
-    supporting = units_by_codes(session, data.supporting_units, field="supporting_units")
+def _new_case(session: Session, *, now: datetime, **fields: Any) -> Case:
+    """The one constructor of a case, whichever way it is born (staff intake, a reporter's inquiry): the next
+    reference of the year (gap-free), status ``new`` since ``now``, the search text; added and flushed."""
     year = local_date(now).year
     seq = next_value(session, scope="case", year=year)
     case = Case(
         reference=f"VV-{year}-{seq:05d}",
         ref_year=year,
         ref_seq=seq,
+        status=CaseStatus.NEW,
+        status_changed_at=now,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    case.search_text = _search_text(case)
+    session.add(case)
+    session.flush()
+    assert case.id is not None
+    return case
+
+
+def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime) -> Case:
+    require(actor, Permission.CASE_CREATE)
+    _check_times(data.received_at, now)
+    lead = unit_by_code(session, data.lead_unit, field="lead_unit") if data.lead_unit else None
+    supporting = units_by_codes(session, data.supporting_units, field="supporting_units")
+    case = _new_case(
+        session,
+        now=now,
         title=data.title,
         summary=data.summary,
         source_kind=data.source_kind,
@@ -88,16 +107,8 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
         impact_determined_at=data.impact_determined_at,
         complaint_concluded_at=data.complaint_concluded_at,
         lead_unit_id=lead.id if lead else None,
-        status=CaseStatus.NEW,
-        status_changed_at=now,
-        created_at=now,
-        updated_at=now,
         created_by_id=actor.user_id,
     )
-    case.search_text = _search_text(case)
-    session.add(case)
-    session.flush()
-    assert case.id is not None
     _replace_supporting(session, case, supporting)
     _replace_tags(session, case, data.tags)
     _replace_relations(session, case, _related_cases(session, actor, case, data.related))
@@ -126,12 +137,9 @@ def open_case_from_inquiry(
     extra: dict[str, Any] | None = None,
 ) -> Case:
     """A journalist's written inquiry becomes a ``new`` case of source kind ``press_inquiry`` (no staff actor)."""
-    year = local_date(now).year
-    seq = next_value(session, scope="case", year=year)
-    case = Case(
-        reference=f"VV-{year}-{seq:05d}",
-        ref_year=year,
-        ref_seq=seq,
+    case = _new_case(
+        session,
+        now=now,
         title=title,
         summary=summary,
         source_kind=SourceKind.PRESS_INQUIRY,
@@ -142,14 +150,7 @@ def open_case_from_inquiry(
         reporter_name=reporter_name,
         reporter_contact=reporter_contact,
         received_at=now,
-        status=CaseStatus.NEW,
-        status_changed_at=now,
-        created_at=now,
-        updated_at=now,
     )
-    case.search_text = _search_text(case)
-    session.add(case)
-    session.flush()
     record_event(session, case=case, actor_id=None, now=now, kind=CaseEventKind.CREATED, to_status=CaseStatus.NEW,
                  data={"source_kind": SourceKind.PRESS_INQUIRY.value, **(extra or {})})  # fmt: skip
     return case
