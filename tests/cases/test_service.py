@@ -25,9 +25,9 @@ def org(session: Session) -> None:
     standard_org(session, FIXED_NOW)
 
 
-def _kinds(session: Session, case_id: int | None) -> list[CaseEventKind]:
+def _kinds(session: Session, case_id: int | None) -> list[str]:
     rows = session.exec(select(CaseEvent.kind).where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.id)))
-    return list(rows.all())
+    return [str(kind) for kind in rows.all()]
 
 
 class TestBirth:

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from app.cases import service as cases
 from app.cases.events import record_event
 from app.cases.models import Case
+from app.cases.vocabulary import CaseEventKind
 from app.cases.workflow import Action
 from tests.conftest import FIXED_NOW, Clock
 from tests.factories import actor, standard_org, token
@@ -78,7 +79,7 @@ def publish_notice(session: Session, ref: str, kind: str, at: datetime, number: 
         case=case,
         actor_id=None,
         now=at,
-        kind="notice_published",
+        kind=CaseEventKind.NOTICE_PUBLISHED,
         data={"statement_id": 1, "statement_kind": kind, "notice_number": number, "published_at": at.isoformat()},
     )
     session.commit()

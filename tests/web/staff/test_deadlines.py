@@ -130,6 +130,7 @@ class TestExtend:
         login(browser, "spokesperson")
         url = f"/staff/cases/{case.reference}"
         page = browser.get(url)
+        assert statutory.id is not None
         mark_met(session, actor=actor(session, "office"), reference=case.reference, clock_id=statutory.id,
                  note="Đã họp báo", at=None, now=FIXED_NOW, locale="vi")  # fmt: skip
         response = browser.post(f"{url}/clocks/{statutory.id}/extend",
