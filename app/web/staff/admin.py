@@ -321,7 +321,7 @@ def issue_token(request: Request, session: SessionDep, actor: ActorDep, now: Now
                             status_code=422)  # fmt: skip
     except NotAuthenticated:
         raise
-    except DomainError as exc:
+    except DomainError as exc:  # an unknown user is said beside the field (a 404 on the form, not an error page)
         discard_changes(session)
         errors = domain_errors(exc, locale)
         if "expires_at" in errors:

@@ -22,7 +22,6 @@ from app.cases.queries import CaseSort, assignable_users, case_read, editable_fi
 from app.cases.scope import get_case
 from app.cases.vocabulary import Severity
 from app.cases.workflow import CaseStatus
-from app.db import discard_changes
 from app.errors import DomainError, PermissionDenied
 from app.i18n import Message, _, text
 from app.org.service import list_units
@@ -34,16 +33,13 @@ from app.web.staff.case_page import case_page
 from app.web.staff.common import OPEN_ORDER, WORKING_ORDER, case_rows, list_url, unit_groups
 from app.web.staff.forms import (
     FORM_ERROR,
-    PAGE_ERRORS,
     Errors,
     FormDep,
     Values,
-    domain_errors,
     form_errors,
     form_values,
     non_empty,
     split_list,
-    validation_errors,
 )
 from app.web.templating import input_datetime, render
 
@@ -198,17 +194,13 @@ def transition(
     try:
         body = TransitionIn.model_validate(data)
         service.apply_transition(session, actor=actor, case=case, body=body, now=now)
-    except ValidationError as exc:
-        errors = validation_errors(exc, locale)
-        return _case_page(request, session, actor, case, now, open_action=action, action_values=values, errors=errors,
-                          message=errors.pop(FORM_ERROR, None), status_code=422)  # fmt: skip
-    except PAGE_ERRORS:
-        raise
-    except DomainError as exc:
-        discard_changes(session)
-        case = get_case(session, actor=actor, reference=reference)
-        errors = domain_errors(exc, locale)
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
         message = errors.pop(FORM_ERROR, None)
+        if isinstance(exc, ValidationError):
+            return _case_page(request, session, actor, case, now, open_action=action, action_values=values,
+                              errors=errors, message=message, status_code=status)  # fmt: skip
+        case = get_case(session, actor=actor, reference=reference)
         if message and exc.status_code == 409:
             message = text(_("Không thực hiện được thao tác: {reason}", reason=exc.message), locale)
         return _case_page(request, session, actor, case, now, open_action=action if errors else None,
@@ -227,16 +219,14 @@ def add_note(
     try:
         body = NoteIn.model_validate({"text": values.get("text", "")})
         service.add_note(session, actor=actor, case=case, text=body.text, now=now)
-    except ValidationError as exc:
-        errors = {"text": next(iter(validation_errors(exc, locale).values()))}
-        return _case_page(request, session, actor, case, now, errors=errors, note_value=values.get("text", ""),
-                          status_code=422)  # fmt: skip
-    except PAGE_ERRORS:
-        raise
-    except DomainError as exc:
-        discard_changes(session)
-        return _case_page(request, session, actor, case, now, message=text(exc.message, locale),
-                          note_value=values.get("text", ""), status_code=exc.status_code)  # fmt: skip
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        said = next(iter(errors.values()))  # one field: beside it when the input was wrong, else on the page
+        if isinstance(exc, ValidationError):
+            return _case_page(request, session, actor, case, now, errors={"text": said},
+                              note_value=values.get("text", ""), status_code=status)  # fmt: skip
+        return _case_page(request, session, actor, case, now, message=said, note_value=values.get("text", ""),
+                          status_code=status)  # fmt: skip
     return RedirectResponse(f"/staff/cases/{case.reference}?done=note#timeline", status_code=303)
 
 

@@ -3,6 +3,11 @@
 A form is read once (``FormDep``) into plain values; the route validates them with the same schema the JSON API
 uses, and a ``pydantic.ValidationError`` or a ``ValidationFailed(field=...)`` from a service becomes a message per
 field, in the reader's language. ``FORM_ERROR`` holds a message that belongs to no field.
+
+The one idiom: ``except (ValidationError, DomainError) as exc: errors, status = form_errors(exc, session, locale)``
+and render the form again with them (narrow the ``except`` to the errors the form shows). Two pages show a 404
+on the form rather than as an error page and say so where they catch it: the API-token form (an unknown user)
+and the removal of a calendar override (someone removed it meanwhile).
 """
 
 from __future__ import annotations
