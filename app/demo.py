@@ -23,6 +23,7 @@ from app.crisis import service as crisis_service
 from app.crisis.models import CrisisIn, RosterIn, ShiftIn
 from app.crisis.rules import DutyRole
 from app.db import utcnow
+from app.notices import publication
 from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
@@ -661,7 +662,7 @@ def _statement_steps(session: Session, case: Case, spec: DemoCase, demo: DemoSta
                            data=ApproveIn(checklist=_CHECKED), now=at)  # fmt: skip
 
     def publish(at: datetime) -> None:
-        notices.append(statements.publish(session, actor=actors["office"], statement=held["s"], case=case, at=None,
+        notices.append(publication.publish(session, actor=actors["office"], statement=held["s"], case=case, at=None,
                                           now=at, issuer=issuer))  # fmt: skip
 
     steps: list[Step] = [draft]

@@ -153,6 +153,7 @@ class RosterRead(SQLModel):
     items: list[ShiftRead]
     gaps: list[GapRead]  # where a role has nobody at position 1: pages go to the fallback
     on_duty: dict[str, list[UserBrief]]  # now, per role, in fallback order
+    may_edit: bool = False  # the caller may change it (admin, director)
 
 
 class PageRead(SQLModel):
@@ -212,6 +213,7 @@ class AfterActionRead(SQLModel):
     pages: list[PageRead]
     lessons: str | None
     lessons_at: datetime | None
+    may_write_lessons: bool = False  # the caller may write the lessons
     timeline: list[EventRead]
 
 

@@ -21,8 +21,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, Role, can
+from app.cases.events import record_event
 from app.cases.models import Case
-from app.cases.service import get_case, record_event, scope_of, visibility_clause
+from app.cases.scope import get_case, scope_of, visibility_clause
+from app.cases.vocabulary import CaseEventKind
 from app.clocks.schedule import Stage
 from app.crisis import rules
 from app.crisis.models import Crisis, CrisisPage, DutyShift, PageRead, UserBrief
@@ -122,7 +124,7 @@ def _send_page(session: Session, crisis: Crisis, case: Case, *, ladder: Ladder, 
         return None
     user = session.get(User, user_id)
     assert user is not None
-    record_event(session, case=case, actor_id=None, now=now, kind="page", action="sent",
+    record_event(session, case=case, actor_id=None, now=now, kind=CaseEventKind.PAGE, action="sent",
                  data={"page_id": page_id, "crisis_id": crisis.id, "ladder": ladder.value, "step": step,
                        "username": user.username, "full_name": user.full_name, "duty_role": duty_role,
                        "gap": gap})  # fmt: skip
@@ -216,7 +218,7 @@ def escalate_pages(session: Session, *, now: datetime, paging: Paging, limit: in
         ).first()  # fmt: skip
         if answered is not None:  # someone on this ladder answered: it stops here
             continue
-        record_event(session, case=case, actor_id=None, now=now, kind="page", action="unanswered",
+        record_event(session, case=case, actor_id=None, now=now, kind=CaseEventKind.PAGE, action="unanswered",
                      data={"page_id": page.id, "crisis_id": crisis.id, "ladder": page.ladder.value, "step": page.step,
                            "username": user.username, "full_name": user.full_name})  # fmt: skip
         if page.ladder == Ladder.DIRECTOR:
@@ -296,7 +298,7 @@ def _ack(session: Session, page: CrisisPage, *, user_id: int, now: datetime, via
     if done.rowcount:  # type: ignore[attr-defined]
         case = session.get(Case, page.case_id)
         assert case is not None
-        record_event(session, case=case, actor_id=user_id, now=now, kind="page", action="acked",
+        record_event(session, case=case, actor_id=user_id, now=now, kind=CaseEventKind.PAGE, action="acked",
                      data={"page_id": page.id, "crisis_id": page.crisis_id, "ladder": page.ladder.value,
                            "step": page.step, "via": via,
                            "seconds": int((now - page.sent_at).total_seconds())})  # fmt: skip

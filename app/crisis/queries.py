@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session, col, func, select
 
 from app.auth.permissions import Actor, Permission, can
+from app.cases.events import list_events
 from app.cases.models import Case, CaseRead, EventRead
-from app.cases.service import case_read, get_case, list_events, scope_of, visibility_clause
+from app.cases.queries import case_read
+from app.cases.scope import get_case, scope_of, visibility_clause
 from app.cases.workflow import CaseStatus
 from app.clocks.models import Clock, ClockRead, ClockState
-from app.clocks.service import list_clocks
+from app.clocks.queries import list_clocks
 from app.crisis import rules
 from app.crisis.models import (
     AfterActionRead,
@@ -31,7 +33,9 @@ from app.crisis.service import crisis_read, latest_crisis
 from app.errors import NotFound
 from app.i18n import Message, _, text
 from app.notices.models import Notice
-from app.statements import service as statements
+from app.org.models import Unit
+from app.org.service import list_units
+from app.statements import queries as statements
 from app.statements.models import Statement, StatementSummary
 from app.statements.rules import StatementKind
 from app.timeutil import local_midnight, to_local
@@ -49,6 +53,7 @@ class WarRoom:
     may_declare: bool
     may_draft: bool
     my_waiting_pages: list[PageRead] = field(default_factory=list)
+    units_by_code: dict[str, Unit] = field(default_factory=dict)
     last_event_id: int = 0
 
 
@@ -82,6 +87,7 @@ def war_room(session: Session, *, actor: Actor, reference: str, now: datetime, l
         may_draft=can(actor, Permission.STATEMENT_DRAFT, scope),
         my_waiting_pages=[p for p in pages if p.user == actor.username and p.acked_at is None and not p.closed_at],
         last_event_id=events[-1].id if events else 0,
+        units_by_code={u.code: u for u in list_units(session)},
     )  # fmt: skip
 
 
@@ -177,6 +183,7 @@ def after_action(session: Session, *, actor: Actor, reference: str, now: datetim
         clock_outcomes=outcomes, pages=page_reads(session, rows), lessons=crisis.lessons,
         lessons_at=to_local(crisis.lessons_at) if crisis.lessons_at else None,
         timeline=list_events(session, case=case),
+        may_write_lessons=can(actor, Permission.CRISIS_DECLARE, scope_of(session, case)),
     )  # fmt: skip
 
 

@@ -16,10 +16,12 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.auth.permissions import Actor, Permission, Role, require
-from app.cases.models import Case
-from app.cases.service import get_case, record_event, scope_of
-from app.cases.vocabulary import Severity
+from app.auth.permissions import Actor, Permission, Role, can, require
+from app.cases.events import record_event
+from app.cases.models import Case, NoteIn
+from app.cases.scope import get_case, scope_of
+from app.cases.service import add_note
+from app.cases.vocabulary import CaseEventKind, Severity
 from app.cases.workflow import CaseStatus
 from app.crisis import rules
 from app.crisis.models import (
@@ -31,6 +33,7 @@ from app.crisis.models import (
     GapRead,
     RosterIn,
     RosterRead,
+    ShiftIn,
     ShiftRead,
     UserBrief,
 )
@@ -90,7 +93,7 @@ def _set_severity(session: Session, case: Case, severity: Severity, *, actor: Ac
     case.updated_at = now
     session.add(case)
     session.flush()
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="updated",
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.UPDATED,
                  data={"changes": {"severity": [old.value, severity.value]}})  # fmt: skip
 
 
@@ -115,9 +118,10 @@ def declare_crisis(session: Session, *, actor: Actor, reference: str, data: Cris
         crisis.level_changed_at = now
         session.add(crisis)
         session.flush()
-        record_event(session, case=case, actor_id=actor.user_id, now=now, kind="crisis", action="level_changed",
-                     note=data.reason, data={"crisis_id": crisis.id, "level": data.level, "old_level": old,
-                                             "declared_at": crisis.declared_at.isoformat()})  # fmt: skip
+        record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.CRISIS,
+                     action="level_changed", note=data.reason,
+                     data={"crisis_id": crisis.id, "level": data.level, "old_level": old,
+                           "declared_at": crisis.declared_at.isoformat()})  # fmt: skip
         return crisis_read(session, crisis, case, locale), False
     assert case.id is not None
     crisis = Crisis(case_id=case.id, level=data.level, reason=data.reason, previous_severity=case.severity,
@@ -129,7 +133,7 @@ def declare_crisis(session: Session, *, actor: Actor, reference: str, data: Cris
     except IntegrityError:
         raise Conflict(_("Vụ việc {reference} vừa được công bố khủng hoảng.", reference=case.reference)) from None
     _set_severity(session, case, Severity.CRISIS, actor=actor, now=now)
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="crisis", action="declared",
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.CRISIS, action="declared",
                  note=data.reason, data={"crisis_id": crisis.id, "level": data.level,
                                          "declared_at": now.isoformat()})  # fmt: skip
     start_ladders(session, crisis, case, now=now, paging=paging)
@@ -140,6 +144,8 @@ def stand_down(session: Session, *, actor: Actor, reference: str, reason: str, n
                locale: str) -> CrisisRead:  # fmt: skip
     """End the crisis: its clocks stop (missed when already late), unanswered pages are closed, the case goes
     back to the severity it had (``hot`` if it was already a crisis)."""
+    if not reason.strip():
+        raise ValidationFailed(_("Cần ghi rõ lý do kết thúc tình trạng khủng hoảng."), field="reason")
     case = get_case(session, actor=actor, reference=reference)
     require(actor, Permission.CRISIS_DECLARE, scope_of(session, case))
     session.exec(select(Case.id).where(col(Case.id) == case.id).with_for_update())
@@ -168,7 +174,7 @@ def stand_down(session: Session, *, actor: Actor, reference: str, reason: str, n
         .values(closed_at=now)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="crisis", action="stood_down",
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.CRISIS, action="stood_down",
                  note=reason, data={"crisis_id": crisis.id, "level": crisis.level})  # fmt: skip
     back = crisis.previous_severity if crisis.previous_severity != Severity.CRISIS else Severity.HOT
     _set_severity(session, case, back, actor=actor, now=now)
@@ -216,7 +222,30 @@ def _current_rows(session: Session, now: datetime) -> Sequence[DutyShift]:
 def get_roster(session: Session, *, actor: Actor, now: datetime, locale: str) -> RosterRead:
     """The shifts that have not ended yet, the gaps between them, and who is on duty now."""
     require(actor, Permission.CASE_VIEW)
-    return _roster_read(session, _current_rows(session, now), now, locale)
+    read = _roster_read(session, _current_rows(session, now), now, locale)
+    read.may_edit = can(actor, Permission.ROSTER_MANAGE)
+    return read
+
+
+def _current_items(session: Session, now: datetime) -> list[tuple[int, ShiftIn]]:
+    rows = _current_rows(session, now)
+    users = users_by_id(session, {r.user_id for r in rows})
+    return [(r.id or 0, ShiftIn(role=r.role, user=users[r.user_id].username, starts_at=r.starts_at,
+                                ends_at=r.ends_at, position=r.position)) for r in rows]  # fmt: skip
+
+
+def add_shift(session: Session, *, actor: Actor, shift: ShiftIn, now: datetime, locale: str) -> RosterRead:
+    """One more shift (the admin page): the roster's checks apply to the whole."""
+    items = [s for _id, s in _current_items(session, now)] + [shift]
+    return put_roster(session, actor=actor, data=RosterIn(items=items), now=now, locale=locale)
+
+
+def remove_shift(session: Session, *, actor: Actor, shift_id: int, now: datetime, locale: str) -> RosterRead:
+    current = _current_items(session, now)
+    if shift_id not in {i for i, _s in current}:
+        raise NotFound(_("Không tìm thấy ca trực số {id}.", id=shift_id))
+    items = [s for i, s in current if i != shift_id]
+    return put_roster(session, actor=actor, data=RosterIn(items=items), now=now, locale=locale)
 
 
 def put_roster(session: Session, *, actor: Actor, data: RosterIn, now: datetime, locale: str) -> RosterRead:
@@ -305,5 +334,11 @@ def set_lessons(session: Session, *, actor: Actor, reference: str, lessons: str,
     crisis.lessons_by = actor.user_id
     session.add(crisis)
     session.flush()
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="crisis", action="lessons",
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.CRISIS, action="lessons",
                  data={"crisis_id": crisis.id})  # fmt: skip
+
+
+def add_war_room_note(session: Session, *, actor: Actor, reference: str, text: str, now: datetime) -> None:
+    """A note from the war room: the case's own internal note (a ``note`` line of its history)."""
+    body = NoteIn.model_validate({"text": text})
+    add_note(session, actor=actor, case=get_case(session, actor=actor, reference=reference), text=body.text, now=now)

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app.clocks.models import Clock, ClockState
 from app.crisis.queries import after_action
-from app.rules.models import StartEvent
+from app.rules.schema import StartEvent
 from tests.conftest import FIXED_NOW
 from tests.crisis.helpers import case_in_crisis, crisis_org, load_roster
 from tests.factories import actor, make_case, publish_statement
@@ -39,7 +39,7 @@ def test_only_an_answer_after_the_declaration_meets_a_crisis_clock(session: Sess
     publish_statement(session, early, kind="initial_information", at=FIXED_NOW + timedelta(minutes=90),
                       text="Thông tin ban đầu về diễn biến mới.")  # fmt: skip
     session.refresh(holding)
-    assert holding.state == ClockState.MET_ON_TIME
+    assert holding.state.value == "met_on_time"
     review = after_action(session, actor=actor(session, "director"), reference=early.reference,
                           now=FIXED_NOW + timedelta(hours=2), locale="vi")  # fmt: skip
     times = {m.key: m for m in review.milestones}

@@ -57,9 +57,10 @@ class EphemeralController(Controller):
     """aiosmtpd's controller on port 0: the port the system chose is read back before the first connection."""
 
     def _trigger_server(self) -> None:
-        assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
+        server: Any = self.server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]
+        super()._trigger_server()  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture

@@ -14,19 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlmodel import Session
 
-from app.auth.permissions import Permission, can
-from app.cases import service as cases
-from app.cases.models import NoteIn
 from app.crisis import paging, queries, service
-from app.crisis.models import CrisisIn, RosterIn
+from app.crisis.models import CrisisIn, PageRead, ShiftIn
 from app.crisis.rules import DUTY_ROLE_LABELS, LADDER_LABELS, LEVEL_LABELS, DutyRole
-from app.errors import DomainError, NotAuthenticated, NotFound, ValidationFailed
-from app.i18n import _, text
-from app.org.service import list_units
+from app.errors import DomainError
 from app.validation import MAX_ID
 from app.web.deps import ActorDep, NowDep, SessionDep, SettingsDep, get_locale
-from app.web.staff.forms import FormDep, discard_changes, form_values, validation_errors
+from app.web.staff.forms import FormDep, form_errors, form_values
 from app.web.templating import render
 
 links = APIRouter()
@@ -35,7 +31,12 @@ router = APIRouter()
 Reference = Annotated[str, Path(max_length=30)]
 PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Sig = Annotated[str, Query(max_length=128)]
-PAGE_ERRORS = (NotFound, NotAuthenticated)
+
+
+def _message(exc: ValidationError | DomainError, session: Session, request: Request) -> tuple[str, int]:
+    """A failed form's messages in one line, and its status (a 404 or 401 is raised again, for the error pages)."""
+    errors, status = form_errors(exc, session, get_locale(request))
+    return "; ".join(errors.values()), status
 
 
 # --- the e-mail's link (no session) ---------------------------------------------------------------------------
@@ -45,7 +46,7 @@ PAGE_ERRORS = (NotFound, NotAuthenticated)
 def ack_link_page(request: Request, session: SessionDep, settings: SettingsDep, page_id: PageId,
                   sig: Sig = "") -> Response:  # fmt: skip
     page = paging.page_for_link(session, page_id=page_id, signature=sig,
-                                 secret=settings.secret_key.get_secret_value())  # fmt: skip
+                                secret=settings.secret_key.get_secret_value())  # fmt: skip
     return _ack_page(request, page, sig)
 
 
@@ -53,11 +54,11 @@ def ack_link_page(request: Request, session: SessionDep, settings: SettingsDep, 
 def ack_link(request: Request, session: SessionDep, settings: SettingsDep, now: NowDep, page_id: PageId,
              sig: Sig = "") -> Response:  # fmt: skip
     page = paging.ack_by_link(session, page_id=page_id, signature=sig, now=now,
-                               secret=settings.secret_key.get_secret_value())  # fmt: skip
+                              secret=settings.secret_key.get_secret_value())  # fmt: skip
     return _ack_page(request, page, sig)
 
 
-def _ack_page(request: Request, page: Any, sig: str) -> Response:
+def _ack_page(request: Request, page: PageRead, sig: str) -> Response:
     response = render(request, "staff/crisis/ack.html", {"page": page, "sig": sig, "ladder_labels": LADDER_LABELS})
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -67,20 +68,18 @@ def _ack_page(request: Request, page: Any, sig: str) -> Response:
 # --- the war room ---------------------------------------------------------------------------------------------
 
 
-def _room_context(request: Request, session: SessionDep, actor: ActorDep, now: NowDep,
-                  reference: str) -> dict[str, Any]:  # fmt: skip
-    room = queries.war_room(session, actor=actor, reference=reference, now=now, locale=get_locale(request))
-    units = {u.code: u for u in list_units(session)}
-    return {"room": room, "case": room.case, "events": room.events, "clocks": room.clocks, "units_by_code": units,
-            "names_by_username": {}, "level_labels": LEVEL_LABELS, "ladder_labels": LADDER_LABELS,
-            "duty_role_labels": DUTY_ROLE_LABELS, "duty_roles": list(DutyRole), "clock_actions": {},
-            "failed": None}  # fmt: skip
+def _room_context(room: queries.WarRoom) -> dict[str, Any]:
+    return {"room": room, "case": room.case, "events": room.events, "clocks": room.clocks,
+            "units_by_code": room.units_by_code, "names_by_username": {}, "level_labels": LEVEL_LABELS,
+            "ladder_labels": LADDER_LABELS, "duty_role_labels": DUTY_ROLE_LABELS, "duty_roles": list(DutyRole),
+            "clock_actions": {}, "failed": None}  # fmt: skip
 
 
-def _room(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: str, *,
+def _room(request: Request, session: Session, actor: ActorDep, now: NowDep, reference: str, *,
           message: str | None = None, status_code: int = 200,
           values: dict[str, Any] | None = None) -> Response:  # fmt: skip
-    ctx = _room_context(request, session, actor, now, reference)
+    room = queries.war_room(session, actor=actor, reference=reference, now=now, locale=get_locale(request))
+    ctx = _room_context(room)
     ctx.update({"message": message, "values": values or {}})
     return render(request, "staff/crisis/war_room.html", ctx, status_code=status_code)
 
@@ -94,24 +93,15 @@ def war_room(request: Request, session: SessionDep, actor: ActorDep, now: NowDep
 def war_room_live(request: Request, session: SessionDep, actor: ActorDep, now: NowDep,
                   reference: Reference) -> Response:  # fmt: skip
     """The live part of the war room (timeline, clocks, pages, statements), polled by ``static/app.js``."""
-    response = render(request, "staff/crisis/_live.html", _room_context(request, session, actor, now, reference))
+    room = queries.war_room(session, actor=actor, reference=reference, now=now, locale=get_locale(request))
+    response = render(request, "staff/crisis/_live.html", _room_context(room))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _said(exc: ValidationError, locale: str) -> str:
-    return "; ".join(f"{field}: {message}" for field, message in validation_errors(exc, locale).items())
-
-
-def _failed(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: str, exc: Exception,
-            values: dict[str, Any]) -> Response:  # fmt: skip
-    locale = get_locale(request)
-    discard_changes(session)
-    if isinstance(exc, ValidationError):
-        message, status = _said(exc, locale), 422
-    else:
-        assert isinstance(exc, DomainError)
-        message, status = text(exc.message, locale), exc.status_code
+def _failed(request: Request, session: Session, actor: ActorDep, now: NowDep, reference: str,
+            exc: ValidationError | DomainError, values: dict[str, Any]) -> Response:  # fmt: skip
+    message, status = _message(exc, session, request)
     return _room(request, session, actor, now, reference, message=message, status_code=status, values=values)
 
 
@@ -123,8 +113,6 @@ def declare(request: Request, session: SessionDep, actor: ActorDep, now: NowDep,
         data = CrisisIn.model_validate({"level": values.get("level") or None, "reason": values.get("reason", "")})
         service.declare_crisis(session, actor=actor, reference=reference, data=data, now=now,
                                paging=paging.Paging.from_settings(settings), locale=get_locale(request))  # fmt: skip
-    except PAGE_ERRORS:
-        raise
     except (ValidationError, DomainError) as exc:
         return _failed(request, session, actor, now, reference, exc, values)
     return RedirectResponse(f"/staff/cases/{reference.upper()}/war-room", status_code=303)
@@ -135,13 +123,8 @@ def stand_down(request: Request, session: SessionDep, actor: ActorDep, now: NowD
                form: FormDep) -> Response:  # fmt: skip
     values = form_values(form)
     try:
-        reason = values.get("stand_down_reason", "").strip()
-        if not reason:
-            raise ValidationFailed(_("Cần ghi rõ lý do kết thúc tình trạng khủng hoảng."), field="reason")
-        service.stand_down(session, actor=actor, reference=reference, reason=reason, now=now,
-                           locale=get_locale(request))  # fmt: skip
-    except PAGE_ERRORS:
-        raise
+        service.stand_down(session, actor=actor, reference=reference, reason=values.get("stand_down_reason", ""),
+                           now=now, locale=get_locale(request))  # fmt: skip
     except DomainError as exc:
         return _failed(request, session, actor, now, reference, exc, values)
     return RedirectResponse(f"/staff/cases/{reference.upper()}/after-action", status_code=303)
@@ -154,8 +137,6 @@ def holding(request: Request, session: SessionDep, actor: ActorDep, now: NowDep,
     try:
         statement = service.draft_holding_statement(session, actor=actor, reference=reference, now=now,
                                                     org_name=settings.org_name)  # fmt: skip
-    except PAGE_ERRORS:
-        raise
     except DomainError as exc:
         return _failed(request, session, actor, now, reference, exc, {})
     return RedirectResponse(f"/staff/statements/{statement.id}", status_code=303)
@@ -166,11 +147,7 @@ def note(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, re
          form: FormDep) -> Response:  # fmt: skip
     values = form_values(form)
     try:
-        case = cases.get_case(session, actor=actor, reference=reference)
-        body = NoteIn.model_validate({"text": values.get("text", "")})
-        cases.add_note(session, actor=actor, case=case, text=body.text, now=now)
-    except PAGE_ERRORS:
-        raise
+        service.add_war_room_note(session, actor=actor, reference=reference, text=values.get("text", ""), now=now)
     except (ValidationError, DomainError) as exc:
         return _failed(request, session, actor, now, reference, exc, values)
     return RedirectResponse(f"/staff/cases/{reference.upper()}/war-room#live", status_code=303)
@@ -196,10 +173,7 @@ def my_pages(request: Request, session: SessionDep, actor: ActorDep) -> Response
 def after_action(request: Request, session: SessionDep, actor: ActorDep, now: NowDep,
                  reference: Reference) -> Response:  # fmt: skip
     review = queries.after_action(session, actor=actor, reference=reference, now=now, locale=get_locale(request))
-    case = cases.get_case(session, actor=actor, reference=reference)
-    may_write = can(actor, Permission.CRISIS_DECLARE, cases.scope_of(session, case))
-    return render(request, "staff/crisis/after_action.html", {"review": review, "may_write": may_write,
-                                                              "ladder_labels": LADDER_LABELS})  # fmt: skip
+    return render(request, "staff/crisis/after_action.html", {"review": review, "ladder_labels": LADDER_LABELS})
 
 
 @router.post("/cases/{reference}/after-action/lessons")
@@ -213,13 +187,12 @@ def lessons(session: SessionDep, actor: ActorDep, now: NowDep, reference: Refere
 # --- the roster (admin) ---------------------------------------------------------------------------------------
 
 
-def _roster_page(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, *, message: str | None = None,
+def _roster_page(request: Request, session: Session, actor: ActorDep, now: NowDep, *, message: str | None = None,
                  status_code: int = 200, values: dict[str, Any] | None = None) -> Response:  # fmt: skip
     roster = service.get_roster(session, actor=actor, now=now, locale=get_locale(request))
     return render(request, "staff/crisis/roster.html",
                   {"roster": roster, "message": message, "values": values or {}, "duty_roles": list(DutyRole),
-                   "duty_role_labels": DUTY_ROLE_LABELS, "may_edit": can(actor, Permission.ROSTER_MANAGE)},
-                  status_code=status_code)  # fmt: skip
+                   "duty_role_labels": DUTY_ROLE_LABELS}, status_code=status_code)  # fmt: skip
 
 
 @router.get("/admin/roster")
@@ -227,41 +200,27 @@ def roster(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) 
     return _roster_page(request, session, actor, now)
 
 
-def _current_items(session: SessionDep, actor: ActorDep, now: NowDep) -> list[dict[str, Any]]:
-    current = service.get_roster(session, actor=actor, now=now, locale="vi")
-    return [{"id": i.id, "role": i.role, "user": i.user, "starts_at": i.starts_at, "ends_at": i.ends_at,
-             "position": i.position} for i in current.items]  # fmt: skip
-
-
-def _save_roster(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, items: list[dict[str, Any]],
-                 values: dict[str, Any]) -> Response:  # fmt: skip
-    locale = get_locale(request)
-    try:
-        data = RosterIn.model_validate({"items": [{k: v for k, v in i.items() if k != "id"} for i in items]})
-        service.put_roster(session, actor=actor, data=data, now=now, locale=locale)
-    except PAGE_ERRORS:
-        raise
-    except ValidationError as exc:
-        discard_changes(session)
-        return _roster_page(request, session, actor, now, message=_said(exc, locale),
-                            status_code=422, values=values)  # fmt: skip
-    except DomainError as exc:
-        discard_changes(session)
-        return _roster_page(request, session, actor, now, message=text(exc.message, locale),
-                            status_code=exc.status_code, values=values)  # fmt: skip
-    return RedirectResponse("/staff/admin/roster?done=saved", status_code=303)
-
-
 @router.post("/admin/roster/shifts")
 def add_shift(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, form: FormDep) -> Response:
     values = form_values(form)
-    new = {"role": values.get("role"), "user": values.get("user"), "starts_at": values.get("starts_at") or None,
-           "ends_at": values.get("ends_at") or None, "position": values.get("position") or 1}  # fmt: skip
-    return _save_roster(request, session, actor, now, _current_items(session, actor, now) + [new], values)
+    try:
+        shift = ShiftIn.model_validate({"role": values.get("role"), "user": values.get("user"),
+                                        "starts_at": values.get("starts_at") or None,
+                                        "ends_at": values.get("ends_at") or None,
+                                        "position": values.get("position") or 1})  # fmt: skip
+        service.add_shift(session, actor=actor, shift=shift, now=now, locale=get_locale(request))
+    except (ValidationError, DomainError) as exc:
+        message, status = _message(exc, session, request)
+        return _roster_page(request, session, actor, now, message=message, status_code=status, values=values)
+    return RedirectResponse("/staff/admin/roster?done=saved", status_code=303)
 
 
 @router.post("/admin/roster/shifts/{shift_id}/delete")
 def delete_shift(request: Request, session: SessionDep, actor: ActorDep, now: NowDep,
                  shift_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:  # fmt: skip
-    items = [i for i in _current_items(session, actor, now) if i["id"] != shift_id]
-    return _save_roster(request, session, actor, now, items, {})
+    try:
+        service.remove_shift(session, actor=actor, shift_id=shift_id, now=now, locale=get_locale(request))
+    except DomainError as exc:
+        message, status = _message(exc, session, request)
+        return _roster_page(request, session, actor, now, message=message, status_code=status)
+    return RedirectResponse("/staff/admin/roster?done=saved", status_code=303)
