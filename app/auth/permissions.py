@@ -66,6 +66,7 @@ class Permission(StrEnum):
     TARGETS_MANAGE = "targets:manage"
     REPORTS_VIEW = "reports:view"
     PRESS_EVENTS_MANAGE = "press_events:manage"
+    WEBHOOKS_MANAGE = "webhooks:manage"
 
 
 PERMISSION_LABELS: dict[Permission, Message] = {
@@ -96,13 +97,14 @@ PERMISSION_LABELS: dict[Permission, Message] = {
     Permission.TARGETS_MANAGE: _("Quản lý chỉ tiêu thời hạn nội bộ"),
     Permission.REPORTS_VIEW: _("Xem báo cáo"),
     Permission.PRESS_EVENTS_MANAGE: _("Ghi nhận họp báo, giao ban báo chí"),
+    Permission.WEBHOOKS_MANAGE: _("Quản lý webhook gửi thông cáo ra các kênh"),
 }
 
 P = Permission
 _PRESS_OFFICER = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_ASSIGN_PEOPLE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_SUBMIT, P.NOTICE_PUBLISH, P.TASK_MANAGE, P.REPORTS_VIEW,
-    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE,
+    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.WEBHOOKS_MANAGE,
 }  # fmt: skip
 _HANDLER = {P.CASE_VIEW, P.CASE_WORK, P.CASE_NOTE, P.STATEMENT_DRAFT}
 _UNIT_HEAD = _HANDLER | {P.CASE_ASSIGN_PEOPLE, P.STATEMENT_SUBMIT, P.CLOCK_EXTENSION_REQUEST, P.REPORTS_VIEW}
@@ -114,7 +116,7 @@ _SPOKESPERSON = {
 _DIRECTOR = _SPOKESPERSON | {P.SPOKESPERSON_APPOINT, P.SPOKESPERSON_AUTHORISE}
 _ADMIN = {
     P.CASE_VIEW, P.UNITS_MANAGE, P.USERS_MANAGE, P.TOKENS_MANAGE, P.CALENDAR_MANAGE, P.TARGETS_MANAGE,
-    P.REPORTS_VIEW,
+    P.REPORTS_VIEW, P.WEBHOOKS_MANAGE,
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

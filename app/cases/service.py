@@ -243,8 +243,10 @@ def open_case_from_inquiry(
     now: datetime,
     legal_trigger: LegalTrigger | None = None,
     extra: dict[str, Any] | None = None,
+    source_kind: SourceKind = SourceKind.PRESS_INQUIRY,
 ) -> Case:
-    """A journalist's written inquiry becomes a ``new`` case of source kind ``press_inquiry`` (no staff actor)."""
+    """A journalist's written inquiry becomes a ``new`` case of source kind ``press_inquiry`` (no staff actor); so
+    do a citizen's information request and a message to the mailbox, with their own ``source_kind``."""
     year = local_date(now).year
     seq = next_value(session, scope="case", year=year)
     case = Case(
@@ -253,7 +255,7 @@ def open_case_from_inquiry(
         ref_seq=seq,
         title=title,
         summary=summary,
-        source_kind=SourceKind.PRESS_INQUIRY,
+        source_kind=source_kind,
         topic=Topic.OTHER,
         severity=Severity.ROUTINE,
         legal_trigger=legal_trigger,
@@ -270,7 +272,7 @@ def open_case_from_inquiry(
     session.add(case)
     session.flush()
     record_event(session, case=case, actor_id=None, now=now, kind="created", to_status=CaseStatus.NEW,
-                 data={"source_kind": SourceKind.PRESS_INQUIRY.value, **(extra or {})})  # fmt: skip
+                 data={"source_kind": source_kind.value, **(extra or {})})  # fmt: skip
     return case
 
 

@@ -17,7 +17,8 @@ import smtplib
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from types import FrameType
@@ -40,9 +41,24 @@ MAX_BACKOFF = 30.0
 DB_ERRORS = (OperationalError, DBAPIError)
 
 
+@dataclass(frozen=True)
+class JobContext:
+    """What a further step of the worker (a job of another domain: webhooks, mailbox …) is given on each pass."""
+
+    engine: Engine  # the writer engine (BEGIN IMMEDIATE on SQLite)
+    settings: Settings
+    worker_id: str
+    clock: Callable[[], datetime]
+    should_stop: Callable[[], bool]
+
+
+Job = Callable[[JobContext], object]
+
+
 class Worker:
     def __init__(self, settings: Settings, *, engine: Engine | None = None,
-                 clock: Callable[[], datetime] = utcnow, worker_id: str | None = None) -> None:  # fmt: skip
+                 clock: Callable[[], datetime] = utcnow, worker_id: str | None = None,
+                 jobs: Sequence[Job] = ()) -> None:  # fmt: skip
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url, pool_size=2, max_overflow=2)
         self.writer = writer(self.engine)
@@ -51,6 +67,7 @@ class Worker:
         self.stopping = False
         self.sent = 0
         self.reminders = 0
+        self.jobs = tuple(jobs)
 
     # --- running ---
 
@@ -108,6 +125,12 @@ class Worker:
                 break
         if email_enabled:
             self.deliver(now)
+        context = JobContext(engine=self.writer, settings=self.settings, worker_id=self.worker_id, clock=self.clock,
+                             should_stop=lambda: self.stopping)  # fmt: skip
+        for job in self.jobs:
+            if self.stopping:
+                break
+            job(context)
 
     def deliver(self, now: datetime) -> None:
         batch = self.settings.worker_batch_size
