@@ -59,7 +59,7 @@ from app.rules.models import (
     RulePack,
     StartEvent,
 )
-from app.rules.packs import pack_for
+from app.rules.packs import pack_by_code, pack_for
 from app.rules.service import matching_targets
 from app.timeutil import to_local
 from app.workdays import rules as workdays
@@ -101,7 +101,10 @@ class ClockSpec:
 
 
 def spec_from_definition(pack: RulePack, d: ClockDefinition) -> ClockSpec:
-    return ClockSpec(ClockOrigin.STATUTORY, d.key, pack.code, None, d.name, d.basis, d.actor, d.met_by, d.may_pause,
+    """A pack's clock; one of every case (no trigger: issuing a signed document) is of origin ``document``, apart
+    from the statutory press deadlines that the reports' indicators count."""
+    origin = ClockOrigin.STATUTORY if d.trigger is not None else ClockOrigin.DOCUMENT
+    return ClockSpec(origin, d.key, pack.code, None, d.name, d.basis, d.actor, d.met_by, d.may_pause,
                      d.start_event, d.fallback_start_event, d.length, d.unit)  # fmt: skip
 
 
@@ -317,6 +320,11 @@ def _meet_if_already_answered(session: Session, case: Case, clock: Clock, *, now
 
 def _start_lifecycle(session: Session, case: Case, event: StartEvent, *, now: datetime) -> None:
     cal = load_calendar(session)
+    pack = pack_for(case.received_at)
+    if pack is not None:
+        for definition in pack.lifecycle_clocks(event):
+            _start(session, case, spec_from_definition(pack, definition), start_at=now, started_from=None, now=now,
+                   cal=cal)  # fmt: skip
     for target in matching_targets(session, severity=case.severity, source_kind=case.source_kind,
                                    start_events=[event]):  # fmt: skip
         _start(session, case, spec_from_target(target), start_at=now, started_from=None, now=now, cal=cal)
@@ -347,6 +355,8 @@ def _on_transition(session: Session, case: Case, *, action: str, data: dict[str,
         _start_lifecycle(session, case, StartEvent.SUBMITTED, now=now)
     elif action in ("approve", "return"):
         _meet_all(session, case, {MetBy.DECIDED}, at=now, now=now, how=action)
+        if action == "approve":
+            _start_lifecycle(session, case, StartEvent.APPROVED, now=now)
     elif action == "publish":
         # An embargoed notice is public (and the clock met) at its minute, which the statement service passes.
         at = _published_at(data, now)
@@ -381,6 +391,8 @@ def _close(session: Session, case: Case, *, reason: str, note: str | None, now: 
     for clock in _clocks(session, case, ACTIVE_STATES):
         if answered and clock.state in TICKING_STATES:
             _meet(session, case, clock, at=now, now=now, how="closed_answered")
+        elif reason == "transferred" and clock.met_by == MetBy.TRANSFERRED and clock.state in TICKING_STATES:
+            _meet(session, case, clock, at=now, now=now, how="transferred")
         else:
             _stop(session, clock, now=now, missed_if_late=True, reason=text_reason)
 
@@ -556,6 +568,9 @@ def clock_read(clock: Clock, *, now: datetime, locale: str) -> ClockRead:
                             fallback=START_EVENT_LABELS[clock.started_from]), locale))  # fmt: skip
     if clock.note:
         notes.append(clock.note)
+    pack = pack_by_code(clock.pack) if overdue and clock.pack else None
+    for alert in pack.alerts_for(clock.rule_key) if pack is not None else ():
+        notes.append(f"{text(Message(alert.alert), locale)} ({alert.basis})")
     return ClockRead(
         id=clock.id,
         name=text(Message(clock.name), locale),

@@ -3,10 +3,13 @@ outlets and log of messages taken. Admin and press office (``webhooks:manage``).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from app.information_requests import service as information_requests
+from app.information_requests.models import InformationRequestFigures
 from app.mailbox import service as mailbox
 from app.mailbox.models import MailboxMessagePage, PressOutletIn, PressOutletPage, PressOutletRead
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep
@@ -78,3 +81,12 @@ def add_outlet(session: SessionDep, actor: ActorDep, now: NowDep, body: PressOut
 def delete_outlet(session: SessionDep, actor: ActorDep, outlet_id: IdPath) -> Response:
     mailbox.delete_outlet(session, actor=actor, outlet_id=outlet_id)
     return Response(status_code=204)
+
+
+@router.get("/reports/information-requests", response_model=InformationRequestFigures)
+def information_request_figures(session: SessionDep, actor: ActorDep, now: NowDep, since: datetime,
+                                until: datetime) -> InformationRequestFigures:  # fmt: skip
+    """Citizens' information requests received in [`since`, `until`): received, answered, open, and for each
+    statutory clock (Luật Tiếp cận thông tin 2016, Điều 30) how many were met on time, late, missed, running,
+    overdue. `since`/`until` are ISO 8601 date-times with an offset."""
+    return information_requests.figures(session, actor=actor, since=since, until=until, now=now)
