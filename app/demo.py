@@ -19,6 +19,8 @@ from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import Action, CaseStatus, CloseReason
 from app.db import utcnow
+from app.mailbox.models import PressOutletIn
+from app.mailbox.service import add_outlet
 from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
@@ -473,6 +475,8 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
             raise RuntimeError(f"demo case {case.reference} ended {case.status}, not {spec.status}")
     tasks = _tasks(session, by_title, actors["spokesperson"], now)
     events = _press_events(session, by_title, office, now)
+    for name, domain in PRESS_OUTLETS:  # the mailbox opens a press inquiry for mail from these domains
+        add_outlet(session, actor=None, data=PressOutletIn(name=name, domain=domain), now=now)
     statements_count = sum(len(v) for v in STATEMENTS.values())
     if progress:
         progress.print(f"{len(CASES)} cases, {statements_count} statements, {tasks} tasks, {events} press events")
@@ -480,6 +484,14 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
         f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases, {statements_count} statements, "
         f"{tasks} tasks, {events} press events"
     )
+
+
+# Press outlets known by their mail domain (docs/channels.md: mail from them opens a press inquiry).
+PRESS_OUTLETS: list[tuple[str, str]] = [
+    ("Báo Tuổi Trẻ", "tuoitre.vn"), ("Báo Thanh Niên", "thanhnien.vn"), ("Báo Người Lao Động", "nld.com.vn"),
+    ("Báo Sài Gòn Giải Phóng", "sggp.org.vn"), ("Báo Giáo dục và Thời đại", "giaoducthoidai.vn"),
+    ("VnExpress", "vnexpress.net"), ("Báo Pháp Luật TP.HCM", "plo.vn"),
+]  # fmt: skip
 
 
 # Tasks the spokesperson gave units (Decree 244/2026 Art. 4.2): title of the case, unit, request, given (hours

@@ -43,7 +43,7 @@ from app.subscriptions import service as subscriptions
 from app.text import fold, search_terms
 from app.webhooks import service as webhooks
 from app.webhooks.events import WebhookEventKind
-from app.webhooks.share import SharedNotice
+from app.webhooks.share import SharedNotice, ShareTexts, render
 
 # --- issuing ------------------------------------------------------------------------------------------------
 
@@ -127,6 +127,16 @@ def shared_notice(notice: Notice, corrects: Notice | None) -> SharedNotice:
                         spokesperson_title=notice.spokesperson_title, case_reference=notice.case_reference,
                         topic=notice.topic.value, corrects_number=corrects.number if corrects else None,
                         withdraws=notice.withdraws)  # fmt: skip
+
+
+def share_preview(read: NoticeRead, base_url: str) -> ShareTexts:
+    """The share-ready texts of a notice (portal HTML, Fanpage post, Zalo OA message), as its webhooks carry them."""
+    shared = SharedNotice(number=read.number, slug=read.slug, kind=read.kind.value, title=read.title, text=read.text,
+                          published_at=read.published_at, spokesperson_name=read.spokesperson.name,
+                          spokesperson_title=read.spokesperson.title, case_reference=read.case_reference,
+                          topic=read.topic.value, corrects_number=read.corrects.number if read.corrects else None,
+                          withdraws=read.withdraws)  # fmt: skip
+    return render(shared, base_url)
 
 
 def announce(session: Session, *, notice: Notice, corrects: Notice | None, now: datetime) -> None:

@@ -4,6 +4,7 @@ goes down, the real ``crisisdesk worker`` killed and restarted, a hook disabled 
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -26,7 +27,15 @@ from app.webhooks.events import DISABLE_AFTER, DeliveryStatus, WebhookEventKind,
 from app.webhooks.models import Webhook, WebhookCreate, WebhookDelivery, WebhookEvent
 from tests.channels.servers import Receiver
 from tests.conftest import FIXED_NOW, make_settings
-from tests.factories import actor, appoint_spokesperson, case_in_progress, publish_statement, standard_org, token
+from tests.factories import (
+    PASSWORD,
+    actor,
+    appoint_spokesperson,
+    case_in_progress,
+    publish_statement,
+    standard_org,
+    token,
+)
 
 CRISISDESK = Path(sys.executable).with_name("crisisdesk")
 SECRET = "bi-mat-cua-cong-thong-tin-so"
@@ -370,3 +379,45 @@ def test_the_worker_is_killed_while_the_receiver_is_down_and_nothing_is_lost(db:
         except subprocess.TimeoutExpired:
             worker.kill()
         receiver.stop()
+
+
+# --- the staff pages ---------------------------------------------------------------------------------------------
+
+
+def _login(client: TestClient, username: str) -> str:
+    page = client.get("/staff/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf
+    client.post("/staff/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf.group(1)})
+    home = client.get("/staff/admin/webhooks")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
+    assert found, home.text[:500]
+    return found.group(1)
+
+
+def test_the_admin_page_registers_a_hook_and_resends_a_delivery(client: TestClient, session: Session, org: None) -> None:
+    csrf = _login(client, "admin")
+    created = client.post("/staff/admin/webhooks", data={"csrf_token": csrf, "url": "https://portal.example.gov.vn/h",
+                                                         "events": ["notice.published"], "description": "Cổng"})
+    assert created.status_code == 200 and "portal.example.gov.vn/h" in created.text and "hook-secret" in created.text
+    case = case_in_progress(session, now=FIXED_NOW)
+    publish_statement(session, case, kind="response", at=FIXED_NOW)
+    hook = session.exec(select(Webhook)).one()
+    page = client.get(f"/staff/admin/webhooks/{hook.id}")
+    assert page.status_code == 200 and "notice.published" in page.text and "Gửi lại" in page.text
+    delivery = session.exec(select(WebhookDelivery)).one()
+    resent = client.post(f"/staff/admin/webhooks/{hook.id}/deliveries/{delivery.id}/resend",
+                         data={"csrf_token": csrf}, follow_redirects=False)  # fmt: skip
+    assert resent.status_code == 303
+    assert client.get("/staff/admin/mailbox").status_code == 200
+
+
+def test_the_notice_page_previews_the_share_ready_texts(client: TestClient, session: Session, org: None) -> None:
+    case = case_in_progress(session, now=FIXED_NOW)
+    notice = publish_statement(session, case, kind="response", at=FIXED_NOW, text="Nội dung <b>trả lời</b>.")
+    _login(client, "office")
+    page = client.get(f"/staff/notices/{notice.slug}")
+    assert page.status_code == 200
+    assert "Cổng thông tin điện tử (HTML)" in page.text and "Tin nhắn Zalo OA" in page.text
+    assert "&lt;b&gt;trả lời&lt;/b&gt;" not in page.text or "&amp;lt;b&amp;gt;" in page.text  # escaped, never raw
+    assert "<b>trả lời</b>" not in page.text
