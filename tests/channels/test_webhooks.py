@@ -4,8 +4,8 @@ goes down, the real ``crisisdesk worker`` killed and restarted, a hook disabled 
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,7 +19,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor
+from app.cases.models import Case
 from app.db import make_engine, writer
+from app.notifications.models import WorkerHeartbeat
+from app.org.models import User
 from app.outmail.models import OutgoingMail
 from app.webhooks import service as webhooks
 from app.webhooks import worker as webhook_worker
@@ -188,10 +191,7 @@ def _setup(db: Engine, url: str, events: list[str] | None = None) -> None:
     with Session(db) as session:
         standard_org(session, FIXED_NOW)
         appoint_spokesperson(session, now=FIXED_NOW)
-        admin = session.exec(select(Webhook)).first()
-        assert admin is None
-        from app.org.models import User
-
+        assert session.exec(select(Webhook)).first() is None
         user = session.exec(select(User).where(User.username == "admin")).one()
         user.email = "admin@sgddt.example.gov.vn"
         session.add(user)
@@ -204,8 +204,6 @@ def _publish(db: Engine, at: datetime, count: int = 1, reference: str | None = N
         if reference is None:
             case = case_in_progress(session, now=at)
         else:
-            from app.cases.models import Case
-
             case = session.exec(select(Case).where(Case.reference == reference)).one()
         for i in range(count):
             publish_statement(session, case, kind="initial_information" if reference is None and i == 0 else
@@ -227,8 +225,6 @@ def test_a_failing_receiver_gets_everything_once_and_in_order(db: Engine, isolat
         _setup(db, receiver.url)
         ref = _publish(db, FIXED_NOW)
         with Session(db, expire_on_commit=False) as session:
-            from app.cases.models import Case
-
             case = session.exec(select(Case).where(Case.reference == ref)).one()
             publish_statement(session, case, kind="response", at=FIXED_NOW, text="Kết quả xử lý.")
             session.commit()
@@ -290,6 +286,7 @@ def test_resend_and_enable_through_the_api(db: Engine, isolated_url: str) -> Non
         assert _deliver(db, isolated_url, lambda: datetime.now(UTC)) == 1
         with Session(db) as session:
             hook_id = session.exec(select(Webhook.id)).one()
+            assert hook_id is not None
             admin: Actor = actor(session, "admin")
             log = webhooks.list_deliveries(session, actor=admin, webhook_id=hook_id)
             assert [(d.event, d.status, d.status_code, d.attempts) for d in log] == [
@@ -311,6 +308,11 @@ def _worker(isolated_url: str) -> subprocess.Popen[str]:
                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
 
 
+def _beats(db: Engine) -> int:
+    with Session(db) as session:
+        return len(session.exec(select(WorkerHeartbeat)).all())
+
+
 def _wait(predicate: Callable[[], bool], seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -328,6 +330,7 @@ def test_the_worker_is_killed_while_the_receiver_is_down_and_nothing_is_lost(db:
     worker = _worker(isolated_url)
     try:
         _setup(db, receiver.url)
+        assert _wait(lambda: _beats(db) > 0, 60)  # the worker is up (a loaded machine takes a while to start it)
         ref = _publish(db, datetime.now(UTC))
         started = time.monotonic()
         assert _wait(lambda: len(receiver.accepted) == 1, 20)
@@ -355,20 +358,18 @@ def test_the_worker_is_killed_while_the_receiver_is_down_and_nothing_is_lost(db:
             session.commit()
         receiver.start()
         worker = _worker(isolated_url)
-        assert _wait(lambda: len(receiver.accepted) == 2, 30), receiver.attempts
+        assert _wait(lambda: len(receiver.accepted) == 2, 90), receiver.attempts
         kinds = [d["data"]["notice"]["text"] for d in receiver.accepted]
         assert kinds == ["Thông tin số 0.", "Thông tin số 1."]
 
         with Session(db, expire_on_commit=False) as session:
-            from app.cases.models import Case
-
             case = session.exec(select(Case).where(Case.reference == ref)).one()
             first = session.exec(select(WebhookEvent).order_by(col(WebhookEvent.id))).first()
             assert first is not None
             publish_statement(session, case, kind="correction", at=datetime.now(UTC), text="Đính chính số liệu.",
                               corrects=first.payload["notice"]["number"])  # fmt: skip
             session.commit()
-        assert _wait(lambda: len(receiver.accepted) == 3, 20)
+        assert _wait(lambda: len(receiver.accepted) == 3, 30)
         assert receiver.types()[-1] == "notice.corrected"
         assert receiver.accepted[-1]["data"]["notice"]["corrects_number"] == first.payload["notice"]["number"]
         assert receiver.bad_signatures == 0 and set(receiver.ids().values()) == {1}
@@ -395,10 +396,19 @@ def _login(client: TestClient, username: str) -> str:
     return found.group(1)
 
 
-def test_the_admin_page_registers_a_hook_and_resends_a_delivery(client: TestClient, session: Session, org: None) -> None:
+def test_the_admin_page_registers_a_hook_and_resends_a_delivery(
+    client: TestClient, session: Session, org: None
+) -> None:
     csrf = _login(client, "admin")
-    created = client.post("/staff/admin/webhooks", data={"csrf_token": csrf, "url": "https://portal.example.gov.vn/h",
-                                                         "events": ["notice.published"], "description": "Cổng"})
+    created = client.post(
+        "/staff/admin/webhooks",
+        data={
+            "csrf_token": csrf,
+            "url": "https://portal.example.gov.vn/h",
+            "events": ["notice.published"],
+            "description": "Cổng",
+        },
+    )
     assert created.status_code == 200 and "portal.example.gov.vn/h" in created.text and "hook-secret" in created.text
     case = case_in_progress(session, now=FIXED_NOW)
     publish_statement(session, case, kind="response", at=FIXED_NOW)
