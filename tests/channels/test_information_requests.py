@@ -11,7 +11,9 @@ from sqlmodel import Session, select
 
 from app.cases.models import Case
 from app.cases.vocabulary import LegalTrigger, SourceKind
+from app.information_requests.models import InformationRequestCreate, InformationRequestReceipt
 from app.outmail.models import OutgoingMail
+from app.subscriptions.models import SubscribeAccepted, SubscribeIn
 from tests.conftest import FIXED_NOW, Clock
 from tests.factories import standard_org, token
 
@@ -86,3 +88,12 @@ def test_the_figures_in_the_reports(client: TestClient, org: None, clock: Clock)
     by_basis = {c["name"][:20]: c for c in body["clocks"]}
     assert sum(c["overdue"] for c in by_basis.values()) == 2  # the 3-working-day clocks are past due
     assert sum(c["running"] for c in by_basis.values()) == 4
+
+
+def test_the_public_schemas_of_the_channels_are_pinned() -> None:
+    """Nothing more than these fields ever reaches the public (no address, no internal data)."""
+    assert set(SubscribeIn.model_fields) == {"email", "topics"}
+    assert set(SubscribeAccepted.model_fields) == {"status"}
+    assert set(InformationRequestCreate.model_fields) == {"requester_name", "address", "id_number", "contact",
+                                                          "information", "delivery_form", "purpose"}  # fmt: skip
+    assert set(InformationRequestReceipt.model_fields) == {"reference", "status", "received_at"}
