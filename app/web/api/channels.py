@@ -1,5 +1,5 @@
 """Channels (product §11.6): outbound webhooks with their deliveries log, and the mailbox's registry of press
-outlets and log of messages taken. Admin and press office (``webhooks:manage``)."""
+outlets and log of messages taken. The admin (``webhooks:manage``)."""
 
 from __future__ import annotations
 
