@@ -3,6 +3,11 @@ the mailbox is read (its acknowledgements are mail too); then the outgoing mail 
 
 from __future__ import annotations
 
+import imaplib
+import logging
+
+from imap_tools.errors import ImapToolsError
+
 from app.mailbox import worker as mailbox
 from app.notifications.mailer import Mailer
 from app.notifications.worker import Job, JobContext
@@ -21,10 +26,19 @@ def _subscriptions(ctx: JobContext) -> int:
                                  batch=ctx.settings.worker_batch_size, should_stop=ctx.should_stop)  # fmt: skip
 
 
+log = logging.getLogger("crisisdesk.mailbox")
+IMAP_ERRORS = (OSError, imaplib.IMAP4.error, ImapToolsError)
+
+
 def _mailbox(ctx: JobContext) -> int:
+    """An unreachable mailbox is logged and tried again at the next pass; it never stops the worker."""
     if not ctx.settings.imap_url:
         return 0
-    return mailbox.poll(ctx.engine, ctx.settings, clock=ctx.clock, should_stop=ctx.should_stop)
+    try:
+        return mailbox.poll(ctx.engine, ctx.settings, clock=ctx.clock, should_stop=ctx.should_stop)
+    except IMAP_ERRORS as exc:
+        log.warning("mailbox unavailable (%s: %s); trying again at the next pass", exc.__class__.__name__, exc)
+        return 0
 
 
 def _mail(ctx: JobContext) -> int:

@@ -15,17 +15,19 @@ from sqlmodel import Session, col, select
 
 from app.cases.models import Case, CaseEvent
 from app.cases.vocabulary import SourceKind
+from app.channels.worker import jobs
 from app.db import make_engine, writer
 from app.mailbox import rules
 from app.mailbox import worker as mailbox_worker
 from app.mailbox.models import MailboxAttachment, MailboxMessage, MailOutcome, PressOutletIn
 from app.mailbox.service import add_outlet
 from app.notifications.mailer import Mailer
+from app.notifications.worker import Worker
 from app.org.models import User
 from app.outmail import worker as outmail_worker
 from app.outmail.models import OutgoingMail
 from app.settings import Settings
-from tests.channels.servers import Dovecot, SmtpSink
+from tests.channels.servers import Dovecot, SmtpSink, free_port
 from tests.conftest import make_settings
 from tests.factories import case_in_progress, standard_org
 
@@ -70,7 +72,8 @@ def db(isolated_url: str) -> Iterator[Engine]:
 
 
 def imap_settings(url: str, server: Dovecot, **extra: object) -> Settings:
-    return make_settings(url, imap_url=server.url, imap_user=server.user, imap_password=server.password, **extra)
+    values: dict[str, object] = {"imap_url": server.url, "imap_user": server.user, "imap_password": server.password}
+    return make_settings(url, **{**values, **extra})
 
 
 def _org(db: Engine) -> str:
@@ -263,3 +266,19 @@ def test_reading_rules() -> None:
     assert rules.sniff_type(PDF) == "application/pdf"
     assert rules.sniff_type("Văn bản thường".encode()) == "text/plain"
     assert rules.sniff_type(b"MZ\x90\x00\x00") is None
+
+
+def test_the_worker_rides_out_an_unreachable_mailbox_and_a_wrong_password(
+    db: Engine, isolated_url: str, dovecot: Dovecot
+) -> None:
+    _org(db)
+    dovecot.deliver(message("an.nguyen@gmail.example", "Phản ánh", "Nội dung."))
+    down = make_settings(isolated_url, imap_url=f"imap://127.0.0.1:{free_port()}", imap_user="x", imap_password="y")
+    wrong = imap_settings(isolated_url, dovecot, imap_password="sai-mat-khau")
+    for settings in (down, wrong):
+        worker = Worker(settings, engine=db, jobs=jobs())
+        worker.run(once=True)  # logged, not raised: the next pass tries again
+    worker = Worker(imap_settings(isolated_url, dovecot), engine=db, jobs=jobs())
+    worker.run(once=True)
+    with Session(db) as session:
+        assert len(session.exec(select(MailboxMessage)).all()) == 1
