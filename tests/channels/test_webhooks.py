@@ -430,5 +430,6 @@ def test_the_notice_page_previews_the_share_ready_texts(client: TestClient, sess
     page = client.get(f"/staff/notices/{notice.slug}")
     assert page.status_code == 200
     assert "Cổng thông tin điện tử (HTML)" in page.text and "Tin nhắn Zalo OA" in page.text
-    assert "&lt;b&gt;trả lời&lt;/b&gt;" not in page.text or "&amp;lt;b&amp;gt;" in page.text  # escaped, never raw
-    assert "<b>trả lời</b>" not in page.text
+    assert "&amp;lt;b&amp;gt;trả lời&amp;lt;/b&amp;gt;" in page.text  # the portal's HTML, shown as text
+    assert "&lt;b&gt;trả lời&lt;/b&gt;" in page.text  # the Fanpage post, shown as text
+    assert "<b>trả lời</b>" not in page.text  # never raw
