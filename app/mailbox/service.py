@@ -17,8 +17,10 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor, Permission, can, require
 from app.auth.service import load_actor
 from app.cases import service as cases
+from app.cases.events import record_event
 from app.cases.models import Case
-from app.cases.vocabulary import SourceKind
+from app.cases.scope import scope_of
+from app.cases.vocabulary import CaseEventKind, SourceKind
 from app.errors import Conflict, NotFound
 from app.i18n import _
 from app.inquiries.models import Inquiry
@@ -63,7 +65,7 @@ def _writer(session: Session, case: Case, sender: str) -> Actor | None | bool:
     for user in session.exec(select(User).where(col(User.email).is_not(None), User.active == True)).all():  # noqa: E712
         if (user.email or "").strip().lower() == sender:
             actor = load_actor(session, user)
-            if can(actor, Permission.CASE_NOTE, cases.scope_of(session, case)):
+            if can(actor, Permission.CASE_NOTE, scope_of(session, case)):
                 return actor
     contacts = [case.reporter_contact or ""]
     contacts += list(session.exec(select(Inquiry.contact).where(Inquiry.case_id == case.id)).all())
@@ -109,7 +111,7 @@ def take(session: Session, *, message: Inbound, now: datetime, max_attachment_by
                                          max_bytes=max_attachment_bytes, now=now)  # fmt: skip
         text = _note_text(message, kept, refused)
         actor_id = writer.user_id if isinstance(writer, Actor) else None
-        cases.record_event(session, case=target, actor_id=actor_id, now=now, kind="note", note=text,
+        record_event(session, case=target, actor_id=actor_id, now=now, kind=CaseEventKind.NOTE, note=text,
                            data=_event_data(message, kept, refused, by_reporter=writer is True))  # fmt: skip
         row.outcome, row.case_id = MailOutcome.NOTE_ADDED, target.id
         session.add(row)
@@ -130,7 +132,7 @@ def take(session: Session, *, message: Inbound, now: datetime, max_attachment_by
     kept, refused = keep_attachments(session, case_id=case.id, message_pk=row.id, files=message.files,
                                      max_bytes=max_attachment_bytes, now=now)  # fmt: skip
     if kept or refused or message.note:
-        cases.record_event(session, case=case, actor_id=None, now=now, kind="note",
+        record_event(session, case=case, actor_id=None, now=now, kind=CaseEventKind.NOTE,
                            note=_note_text(message, kept, refused),
                            data=_event_data(message, kept, refused, by_reporter=True))  # fmt: skip
     row.outcome, row.case_id = MailOutcome.CASE_OPENED, case.id

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.rules.models import RegistryClock, RulePack
+from app.rules.schema import RegistryClock, RulePack
 from app.workdays.rules import PeriodUnit
 
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.notices import publication
 from app.rules.duties import registry_duties
 from app.rules.packs import pack_by_code
 from app.statements import service as statements
@@ -94,7 +95,7 @@ def test_d12_a_signed_statement_is_issued_by_the_next_working_day(
     assert issue["basis"] == "Nghị định 30/2020/NĐ-CP, Điều 18 khoản 1"
     assert issue["due_at"] == "2026-12-01T00:00:00+07:00"  # approved Friday 27/11 → end of Monday 30/11
     assert issue["state"] == "running"
-    statements.publish(session, actor=office, statement=statement, case=case, at=None,
+    publication.publish(session, actor=office, statement=statement, case=case, at=None,
                        now=FIXED_NOW + timedelta(hours=2), issuer="SGDĐT")  # fmt: skip
     session.flush()
     [issue] = [c for c in _clocks(client, case.reference) if c["origin"] == "document"]
