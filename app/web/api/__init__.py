@@ -9,6 +9,7 @@ from app.web.api import (
     clocks,
     exports,
     inquiries,
+    monitor,
     notifications,
     org,
     press_events,
@@ -32,3 +33,4 @@ router.include_router(calendar.router)
 router.include_router(notifications.router)
 router.include_router(reports.router)
 router.include_router(press_events.router)
+router.include_router(monitor.router)
