@@ -76,11 +76,15 @@ class CycleReport:
 
 class Fetcher:
     def __init__(self, settings: Settings, *, engine: Engine | None = None, clock: Callable[[], datetime] = utcnow,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+                 monotonic: Callable[[], float] = time.monotonic,
+                 sessions: Callable[[], Session] | None = None) -> None:  # fmt: skip
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url, pool_size=settings.monitor_concurrency + 2,
                                             max_overflow=4)  # fmt: skip
+        self.own_engine = engine is None
         self.writer = writer(self.engine)
+        # Each step is a short transaction of its own; tests may pass a factory joined to their connection.
+        self.sessions = sessions or (lambda: Session(self.writer, expire_on_commit=False))
         self.clock = clock
         self.monotonic = monotonic
         self.stopping = False
@@ -99,6 +103,8 @@ class Fetcher:
 
     def close(self) -> None:
         self.client.close()
+        if self.own_engine:
+            self.engine.dispose()
 
     # --- running ---
 
@@ -131,7 +137,7 @@ class Fetcher:
         self._tx(partial(service.make_all_due, now=self.clock()))
 
     def _tx(self, fn: Callable[[Session], T]) -> T:
-        with Session(self.writer, expire_on_commit=False) as session:
+        with self.sessions() as session:
             result = fn(session)
             session.commit()
             return result
@@ -410,8 +416,9 @@ def parse_page(body: bytes, url: str) -> list[rules.Entry]:
 
 
 def run_once(settings: Settings, *, engine: Engine | None = None, clock: Callable[[], datetime] = utcnow,
+             sessions: Callable[[], Session] | None = None,
              progress: Callable[[int, int], None] | None = None) -> CycleReport:  # fmt: skip
-    fetcher = Fetcher(settings, engine=engine, clock=clock)
+    fetcher = Fetcher(settings, engine=engine, clock=clock, sessions=sessions)
     try:
         return fetcher.run(once=True, progress=progress)
     finally:

@@ -21,9 +21,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.auth.permissions import Actor, Permission, require
+from app.auth.permissions import Actor, Permission, can, require
 from app.cases.models import Case, CaseCreate
-from app.cases.service import get_case, open_case, record_event, visible_cases
+from app.cases.service import open_case, record_event, visible_cases
 from app.cases.vocabulary import SourceKind as CaseSourceKind
 from app.cases.vocabulary import Topic
 from app.clocks.models import Clock, ClockState
@@ -442,8 +442,11 @@ class CaseCoverage:
     later_outlets: list[str]
 
 
-def case_coverage(session: Session, *, actor: Actor, reference: str) -> CaseCoverage | None:
-    case = get_case(session, actor=actor, reference=reference)
+def case_coverage(session: Session, *, actor: Actor, case: Case) -> CaseCoverage | None:
+    """For the case page: the story the case was opened from (None when it was not, or the actor may not read
+    the monitoring)."""
+    if not can(actor, Permission.MONITOR_VIEW):
+        return None
     cluster = session.exec(select(MonitorCluster).where(MonitorCluster.case_id == case.id)).first()
     if cluster is None or cluster.id is None:
         return None

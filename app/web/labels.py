@@ -15,6 +15,7 @@ from app.cases.vocabulary import LEGAL_TRIGGER_LABELS, SEVERITY_LABELS, SOURCE_K
 from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
 from app.clocks.models import CLOCK_ORIGIN_LABELS, CLOCK_STATE_LABELS
 from app.i18n import Message, _, text
+from app.monitor.models import SOURCE_KIND_LABELS as MONITOR_SOURCE_KIND_LABELS
 from app.notices.rules import NOTICE_TYPE_LABELS
 from app.notifications.models import STAGE_LABELS
 from app.org.models import UNIT_KIND_LABELS
@@ -34,6 +35,7 @@ EVENT_KIND_LABELS: dict[str, Message] = {
     "note": _("Ghi chú nội bộ"),
     "press_event_linked": _("Được nêu tại họp báo, giao ban"),
     "press_event_unlinked": _("Bỏ khỏi họp báo, giao ban"),
+    "monitor_item_linked": _("Mở từ tin báo chí theo dõi được"),
     "clock": _("Thời hạn"),
     "clock:paused": _("Thời hạn tạm dừng"),
     "clock:resumed": _("Thời hạn tiếp tục tính"),
@@ -128,6 +130,7 @@ VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "weekday": WEEKDAY_LABELS,
     "weekday_short": WEEKDAY_SHORT_LABELS,
     "month": MONTH_LABELS,
+    "monitor_source_kind": MONITOR_SOURCE_KIND_LABELS,
 }
 
 

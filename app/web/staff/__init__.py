@@ -15,6 +15,7 @@ from app.web.staff import (
     deadline_admin,
     deadlines,
     home,
+    monitor,
     notifications,
     reports,
     session,
@@ -35,6 +36,7 @@ signed_in.include_router(spokespersons.router)
 signed_in.include_router(notifications.router)
 signed_in.include_router(admin.router)
 signed_in.include_router(reports.router)
+signed_in.include_router(monitor.router)
 signed_in.include_router(deadline_admin.router)
 signed_in.include_router(account.router)
 router.include_router(signed_in)

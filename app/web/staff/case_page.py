@@ -24,6 +24,7 @@ from app.cases.workflow import Action, CloseReason, close_reasons_for
 from app.clocks import service as clocks
 from app.errors import DomainError, NotAuthenticated, NotFound
 from app.i18n import _, text
+from app.monitor import service as monitor
 from app.org.service import full_names, list_units
 from app.spokespersons import service as spokespersons
 from app.statements import service as statements
@@ -146,4 +147,5 @@ def case_page(
         "may_authorise": may_authorise,
         "authorisable": spokespersons.authorisable_users(session, case=case) if may_authorise else [],
     }
+    ctx["coverage"] = monitor.case_coverage(session, actor=actor, case=case)  # the story it was opened from
     return render(request, "staff/cases/detail.html", ctx, status_code=status_code)

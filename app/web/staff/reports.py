@@ -40,6 +40,7 @@ from app.web.staff.forms import (
     split_list,
     validation_errors,
 )
+from app.web.staff.monitor import emerging_panel
 from app.web.templating import input_datetime, render
 
 router = APIRouter(prefix="/reports")
@@ -124,6 +125,7 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
         "bucket_order": BUCKET_ORDER,
         "bucket_labels": BUCKET_LABELS,
         "open_statuses": [s.value for s in OPEN_ORDER],
+        "emerging": emerging_panel(session, actor=actor, now=now),  # press monitoring's forecast
     }
     return render(request, "staff/reports/dashboard.html", ctx)
 
