@@ -19,6 +19,7 @@ from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import Action, CaseStatus, CloseReason
 from app.db import utcnow
+from app.monitor import demo as monitor_demo
 from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
@@ -473,12 +474,14 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
             raise RuntimeError(f"demo case {case.reference} ended {case.status}, not {spec.status}")
     tasks = _tasks(session, by_title, actors["spokesperson"], now)
     events = _press_events(session, by_title, office, now)
+    press = monitor_demo.load(session, now=now)
     statements_count = sum(len(v) for v in STATEMENTS.values())
     if progress:
         progress.print(f"{len(CASES)} cases, {statements_count} statements, {tasks} tasks, {events} press events")
+        progress.print(press)
     return (
         f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases, {statements_count} statements, "
-        f"{tasks} tasks, {events} press events"
+        f"{tasks} tasks, {events} press events, {press}"
     )
 
 

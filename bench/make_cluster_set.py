@@ -20,7 +20,9 @@ import json
 import random
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "monitor_clusters.json"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "data" / "monitor_clusters.json"
+DEMO = ROOT / "app" / "monitor" / "demo_items.json"  # the demo's two weeks of press items (app/monitor/demo.py)
 
 OUTLETS = ["Tuổi Trẻ", "Thanh Niên", "VnExpress", "Dân trí", "Người Lao Động", "Sài Gòn Giải Phóng",
            "Pháp Luật TP.HCM", "Lao Động", "Tiền Phong", "VietNamNet", "Giáo dục và Thời đại", "Znews",
@@ -719,7 +721,9 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     note = ("Labelled set for the clustering of press items (bench/make_cluster_set.py): invented stories, "
             "'story' is the truth.")  # fmt: skip
-    OUT.write_text(json.dumps({"note": note, "items": items}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for path in (OUT, DEMO):
+        path.write_text(json.dumps({"note": note, "items": items}, ensure_ascii=False, indent=1) + "\n",
+                        encoding="utf-8")  # fmt: skip
     print(f"{len(items)} items, {len({i['story'] for i in items})} stories → {OUT}")
 
 

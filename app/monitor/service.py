@@ -472,7 +472,7 @@ def emerging(session: Session, *, actor: Actor | None, until: datetime, flagged_
     rows = session.exec(
         select(MonitorItem.seen_at, MonitorItem.topic, MonitorItem.matched_terms)
         .where(col(MonitorItem.matched).is_(True), col(MonitorItem.seen_at) >= until - timedelta(days=days),
-               col(MonitorItem.seen_at) < until)
+               col(MonitorItem.seen_at) <= until)
     ).all()  # fmt: skip
     by_topic: dict[Topic | str | None, list[int]] = defaultdict(lambda: [0] * days)
     by_term: dict[str, list[int]] = defaultdict(lambda: [0] * days)

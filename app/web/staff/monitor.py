@@ -42,11 +42,11 @@ def _may_manage(actor: Actor) -> bool:
     return can(actor, Permission.MONITOR_MANAGE)
 
 
-def emerging_panel(session: Session, *, actor: Actor, now: datetime, limit: int = 6) -> list[dict[str, Any]]:
+def emerging_panel(session: Session, *, actor: Actor, now: datetime, limit: int = 6) -> list[dict[str, Any]] | None:
     """The emerging topics (24 hours) with a small column chart of their last 14 days, for the dashboard and
-    the overview; empty for whoever may not read the monitoring."""
+    the overview; None for whoever may not read the monitoring."""
     if not can(actor, Permission.MONITOR_VIEW):
-        return []
+        return None
     rows = [e for e in service.emerging(session, actor=actor, until=now, terms=False) if e.window == "24h"]
     return [_panel(e, now) for e in rows[:limit]]
 
