@@ -24,6 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -68,27 +69,19 @@ def host_of(url: str) -> str:
 # --- folding (fast) -----------------------------------------------------------------------------------------
 
 
-def _build_table() -> dict[int, str | None]:
-    table: dict[int, str | None] = {}
-    for code in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
-        ch = chr(code)
-        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        if base != ch:
-            table[code] = base
-    for code in range(0x0300, 0x0370):
-        table[code] = None  # stray combining marks
-    table[ord("đ")], table[ord("Đ")] = "d", "d"
-    return table
-
-
-_FOLD_TABLE = _build_table()
 _WORD = re.compile(r"[0-9a-z]+")
+# Non-ASCII punctuation that separates words (dropped characters would glue the words on either side together).
+_SEPARATORS = "\u2013\u2014\u2026\u201c\u201d\u2018\u2019\u00ab\u00bb\u00b7\u2022\u00a0"
 
 
 def fold_fast(value: str) -> str:
-    """``app.text.fold`` for long texts (one ``str.translate`` instead of a loop over characters); the same
-    result on Vietnamese text, white space aside."""
-    return unicodedata.normalize("NFC", value).translate(_FOLD_TABLE).lower()
+    """``app.text.fold`` for long texts, all in C: decompose (NFD), drop what is not ASCII (the diacritics), lower
+    case. The same words as ``fold`` on Vietnamese text (đ → d first; separators turned into spaces)."""
+    value = value.replace("đ", "d").replace("Đ", "D")
+    if not value.isascii():
+        for sep in _SEPARATORS:
+            value = value.replace(sep, " ")
+    return unicodedata.normalize("NFD", value).encode("ascii", "ignore").decode("ascii").lower()
 
 
 def words(value: str) -> list[str]:
@@ -114,39 +107,54 @@ class Match:
     unit_id: int | None
 
 
+_END = ""  # the key of a trie node that ends a term (no word is empty)
+
+
 class Matcher:
-    """All the watch terms at once: a dictionary from a run of folded words to its terms. An item's words are
-    looked up as runs of 1 … (longest term) words, so the cost grows with the text, not with the number of terms.
+    """All the watch terms at once, as a trie of folded words (``{"lam": {"thu": {"": term}}}``). From each word
+    of an item the trie is walked as far as the following words allow, so the cost grows with the text (about one
+    dictionary look-up a word), not with the number of terms.
     """
 
     def __init__(self, terms: Iterable[TermSpec]) -> None:
-        self.by_words: dict[tuple[str, ...], TermSpec] = {}
+        self.trie: dict[str, Any] = {}
+        self.count = 0
         for spec in terms:
-            key = tuple(words(spec.term))
-            if key:
-                self.by_words.setdefault(key, spec)
-        self.longest = max((len(k) for k in self.by_words), default=0)
+            key = words(spec.term)
+            if not key:
+                continue
+            node = self.trie
+            for word in key:
+                node = node.setdefault(word, {})
+            if _END not in node:
+                node[_END] = spec
+                self.count += 1
 
     def __len__(self) -> int:
-        return len(self.by_words)
+        return self.count
 
     def match(self, title: str, text: str) -> Match:
         """The terms found in the title and the text (in order of first appearance), the topic most of them
         carry and the unit of the most specific (longest) term that names one. A term in the title counts twice.
         """
-        if not self.by_words:
+        if not self.count:
             return Match([], None, None)
         found: dict[int, TermSpec] = {}
         counts: Counter[int] = Counter()
+        trie = self.trie
         for weight, chunk in ((2, title), (1, text)):
             seq = words(chunk)
             n = len(seq)
             for i in range(n):
-                for size in range(1, min(self.longest, n - i) + 1):
-                    spec = self.by_words.get(tuple(seq[i : i + size]))
+                node = trie.get(seq[i])
+                j = i + 1
+                while node is not None:
+                    spec = node.get(_END)
                     if spec is not None:
                         found.setdefault(spec.id, spec)
                         counts[spec.id] += weight
+                    node = node.get(seq[j]) if j < n else None
+                    j += 1
         if not found:
             return Match([], None, None)
         specs = list(found.values())
@@ -173,6 +181,8 @@ STOPWORDS = frozenset(
 MAX_TEXT_WORDS = 120  # the lead of an article: what syndicated and rewritten versions share
 CLUSTER_THRESHOLD = 0.2  # tuned on tests/data/monitor_clusters.json (bench/README.md)
 CANDIDATE_KEYS = 12  # an item's rarest features that are looked up to find the items to compare with
+CANDIDATE_MAX_DF = 0.01  # … among those found in at most 1 % of the indexed items (and at least 20)
+CANDIDATES = 30  # the items sharing most of them are compared in full
 
 
 def cluster_features(title: str, text: str) -> list[str]:
@@ -195,12 +205,15 @@ class _Doc:
 @dataclass
 class ClusterIndex:
     """The recent items, for finding the story a new item belongs to. Document frequencies are counted over the
-    index itself, so the weights adapt to what the press is writing about this week."""
+    index itself, so the weights adapt to what the press is writing about this week. The cost of a look-up is
+    bounded: only rare features (in at most 1 % of the items) find candidates, and only the 30 candidates that
+    share most of them are compared in full."""
 
     threshold: float = CLUSTER_THRESHOLD
     docs: dict[int, _Doc] = field(default_factory=dict)
     df: Counter[str] = field(default_factory=Counter)
     postings: dict[str, list[int]] = field(default_factory=dict)
+    _weights: dict[int, tuple[int, float]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -215,26 +228,46 @@ class ClusterIndex:
     def _idf(self, feature: str) -> float:
         return math.log((len(self.docs) + 1) / (self.df.get(feature, 0) + 0.5))
 
-    def similarity(self, a: frozenset[str], b: frozenset[str]) -> float:
-        """IDF-weighted Jaccard: the weight of the shared features over the weight of all of them."""
+    def _weight(self, features: frozenset[str]) -> float:
+        return sum(self._idf(f) for f in features)
+
+    def _doc_weight(self, item_id: int) -> float:
+        """An indexed item's total weight, kept until the index has doubled (the weights drift slowly)."""
+        n = len(self.docs)
+        cached = self._weights.get(item_id)
+        if cached is None or n > cached[0] * 2:
+            cached = (n, self._weight(self.docs[item_id].features))
+            self._weights[item_id] = cached
+        return cached[1]
+
+    def similarity(self, a: frozenset[str], b: frozenset[str], *, weight_a: float | None = None,
+                   weight_b: float | None = None) -> float:  # fmt: skip
+        """IDF-weighted Jaccard: the weight of the shared features over the weight of all of them
+        (W(a ∪ b) = W(a) + W(b) − W(a ∩ b))."""
         if not a or not b:
             return 0.0
-        shared = sum(self._idf(f) for f in a & b)
-        total = sum(self._idf(f) for f in a | b)
+        shared = self._weight(a & b)
+        wa = self._weight(a) if weight_a is None else weight_a
+        wb = self._weight(b) if weight_b is None else weight_b
+        total = wa + wb - shared
         return shared / total if total > 0 else 0.0
 
     def best(self, features: Sequence[str]) -> tuple[int | None, float]:
         """The cluster of the most similar indexed item and the similarity, or ``(None, best score)`` when no
         item reaches the threshold."""
         feats = frozenset(features)
-        known = [f for f in feats if f in self.postings]
+        cap = max(20, int(len(self.docs) * CANDIDATE_MAX_DF))
+        known = [f for f in feats if 0 < self.df.get(f, 0) <= cap]
         rare = sorted(known, key=lambda f: (self.df[f], f))[:CANDIDATE_KEYS]
-        candidates: set[int] = set()
+        shared: Counter[int] = Counter()
         for f in rare:
-            candidates.update(self.postings[f])
+            shared.update(self.postings[f])
+        candidates = sorted(item for item, _n in shared.most_common(CANDIDATES))
         best_id, best_score = None, 0.0
-        for item_id in sorted(candidates):
-            score = self.similarity(feats, self.docs[item_id].features)
+        weight = self._weight(feats)
+        for item_id in candidates:
+            score = self.similarity(feats, self.docs[item_id].features, weight_a=weight,
+                                    weight_b=self._doc_weight(item_id))  # fmt: skip
             if score > best_score:
                 best_id, best_score = item_id, score
         if best_id is not None and best_score >= self.threshold:
