@@ -268,3 +268,37 @@ def test_two_monitors_never_store_an_item_twice(isolated_url: str, news: feeds.F
             assert s.exec(select(func.count()).select_from(MonitorCluster)).one() <= 3
     finally:
         engine.dispose()
+
+
+SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://plo.vn/giao-duc/day-them-le-loi.html</loc><news:news><news:publication><news:name>PLO</news:name>
+<news:language>vi</news:language></news:publication><news:publication_date>2026-11-27T07:30:00+07:00</news:publication_date>
+<news:title>Giáo viên Trường THCS Lê Lợi bị tố ép học sinh học thêm</news:title></news:news></url>
+</urlset>""".encode()
+
+PAGE = """<!doctype html><html lang="vi"><head><title>Học bạ số cho học sinh tiểu học</title></head><body>
+<nav>Trang chủ | Giáo dục</nav><article><h1>TP.HCM triển khai học bạ số cho toàn bộ học sinh tiểu học</h1>
+<p>Sở Giáo dục và Đào tạo TP.HCM triển khai học bạ số cho hơn 650.000 học sinh tiểu học từ học kỳ I năm học
+2026-2027. Học bạ số được ký số bởi giáo viên chủ nhiệm và hiệu trưởng, có giá trị pháp lý như học bạ giấy.</p>
+<p>Phụ huynh có thể tra cứu học bạ của con qua ứng dụng định danh điện tử VNeID. Giáo viên sẽ được tập huấn trong
+tháng 8 và các trường được cấp chữ ký số miễn phí trong năm đầu.</p></article><footer>Liên hệ</footer></body></html>"""
+
+
+def test_sitemaps_and_pages(client: TestClient, office: dict[str, str], db_url: str, joined: Callable[[], Session],
+                            clock: Clock) -> None:  # fmt: skip
+    routes = {"/news-sitemap.xml": feeds.static(SITEMAP, "application/xml"),
+              "/hoc-ba-so.html": feeds.static(PAGE.encode(), "text/html; charset=utf-8")}  # fmt: skip
+    with feeds.serve(routes) as server:
+        add_source(client, office, server.url("/news-sitemap.xml"), "Pháp Luật TP.HCM", kind="sitemap")
+        add_source(client, office, server.url("/hoc-ba-so.html"), "Sở GD-ĐT", kind="page")
+        for term in ("học thêm", "học bạ số"):
+            client.post("/api/v1/monitor/terms", headers=office, json={"term": term})
+        report = run_once(monitor_settings(db_url), sessions=joined, clock=clock)
+        assert (report.failed, report.new_items) == (0, 2), report.errors
+    items = {i["outlet"]: i for i in client.get("/api/v1/monitor/items", headers=office).json()["items"]}
+    sitemap = items["Pháp Luật TP.HCM"]
+    assert sitemap["title"] == "Giáo viên Trường THCS Lê Lợi bị tố ép học sinh học thêm"
+    assert sitemap["matched_terms"] == ["học thêm"] and sitemap["published_at"].startswith("2026-11-27T00:30")
+    page = items["Sở GD-ĐT"]
+    assert page["matched_terms"] == ["học bạ số"] and "VNeID" in page["excerpt"] and "Liên hệ" not in page["excerpt"]
