@@ -14,6 +14,7 @@ with the others. Each source is claimed before it is fetched, so two monitor pro
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import signal
@@ -34,14 +35,18 @@ from urllib.robotparser import RobotFileParser
 
 import feedparser
 import httpx
+import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.db import make_engine, utcnow, writer
+from app.monitor import digest as digests
 from app.monitor import rules, service
 from app.monitor.models import SourceKind
+from app.monitor.render import digest_text
+from app.notifications.mailer import Mailer
 from app.settings import Settings
 from app.timeutil import local_date
 
@@ -282,19 +287,16 @@ class Fetcher:
         _since, due = rules.digest_window(day, at)
         if now < due:
             return 0
-        self._tx(partial(service.enqueue_digests, day=day, now=now))
-        ids = self._tx(partial(service.claim_deliveries, now=now, lease=CLAIM_LEASE))
+        self._tx(partial(digests.enqueue_digests, day=day, now=now))
+        ids = self._tx(partial(digests.claim_deliveries, now=now, lease=CLAIM_LEASE))
         if not ids:
             return 0
-        from app.monitor.render import digest_text
-        from app.notifications.mailer import Mailer
-
         sent = 0
         try:
             with Mailer(self.settings) as mailer:
                 for delivery_id in ids:
-                    row, actor = self._tx(partial(service.delivery, delivery_id=delivery_id))
-                    digest = self._tx(partial(service.digest, actor=actor, day=row.day, digest_time=at))
+                    row, actor = self._tx(partial(digests.delivery, delivery_id=delivery_id))
+                    digest = self._tx(partial(digests.digest, actor=actor, day=row.day, digest_time=at))
                     subject, body = digest_text(digest, base_url=self.settings.public_base_url)
                     error: str | None = None
                     try:
@@ -302,12 +304,12 @@ class Fetcher:
                         sent += 1
                     except Exception as exc:  # noqa: BLE001 — recorded and retried
                         error = repr(exc)
-                    self._tx(partial(service.settle_delivery, delivery_id=delivery_id, now=self.clock(), error=error,
+                    self._tx(partial(digests.settle_delivery, delivery_id=delivery_id, now=self.clock(), error=error,
                                      max_attempts=self.settings.email_max_attempts))  # fmt: skip
         except OSError as exc:
             log.warning("SMTP unavailable for the digest: %s", exc)
             for delivery_id in ids:
-                self._tx(partial(service.settle_delivery, delivery_id=delivery_id, now=self.clock(), error=repr(exc),
+                self._tx(partial(digests.settle_delivery, delivery_id=delivery_id, now=self.clock(), error=repr(exc),
                                  max_attempts=self.settings.email_max_attempts))  # fmt: skip
         return sent
 
@@ -396,10 +398,6 @@ def parse_sitemap(body: bytes) -> list[rules.Entry]:
 
 def parse_page(body: bytes, url: str) -> list[rules.Entry]:
     """One web page: its main text and title, by trafilatura."""
-    import json
-
-    import trafilatura
-
     extracted = trafilatura.extract(body.decode("utf-8", "replace"), output_format="json", with_metadata=True,
                                     url=url)  # fmt: skip
     if not extracted:

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 from sqlmodel import Session, select
 
+from app.monitor import digest as digests
 from app.monitor import rules, service
 from app.monitor.fetcher import Fetcher
 from app.monitor.models import DeliveryStatus, DigestDelivery, MonitorSource, SourceKind
@@ -206,7 +207,7 @@ def test_digest_email_once_per_subscriber_and_day(office: dict[str, str], sessio
     session.commit()
     from tests.factories import actor
 
-    service.set_subscription(session, actor=actor(session, "director"), subscribed=True, now=FIXED_NOW)
+    digests.set_subscription(session, actor=actor(session, "director"), subscribed=True, now=FIXED_NOW)
     session.commit()
     settings = make_settings(db_url, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
     at = {"now": datetime(2026, 11, 27, 23, 30, tzinfo=UTC)}  # 06:30 local: not yet

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response
 from app.cases.models import CaseRead
 from app.cases.service import case_read
 from app.cases.vocabulary import Topic
+from app.monitor import digest as digests
 from app.monitor import render, rules, service
 from app.monitor.models import (
     DigestRead,
@@ -116,7 +117,7 @@ def open_case(session: SessionDep, actor: ActorDep, now: NowDep, item_id: IdPath
 def emerging(session: SessionDep, actor: ActorDep, now: NowDep, flagged: bool = False) -> list[EmergingRead]:
     """Topics and watch terms with mentions in the last 24 hours / 7 days, against their own baseline (Poisson
     score, docs/monitoring.md), with the daily series of the last 14 days. ``flagged=true``: only the emerging."""
-    return service.emerging(session, actor=actor, until=now, flagged_only=flagged)
+    return digests.emerging(session, actor=actor, until=now, flagged_only=flagged)
 
 
 def _day(value: date | None, now: datetime) -> date:
@@ -129,14 +130,14 @@ def get_digest(session: SessionDep, actor: ActorDep, now: NowDep, settings: Sett
     """The morning digest (điểm tin báo chí) of the 24 hours before the digest time (07:00) of ``date`` (default
     today): clusters by topic with their outlets and case, cases opened, notices published, clocks due that day,
     and the emerging issues."""
-    return service.digest(session, actor=actor, day=_day(day, now), digest_time=rules.parse_clock(settings.digest_time))
+    return digests.digest(session, actor=actor, day=_day(day, now), digest_time=rules.parse_clock(settings.digest_time))
 
 
 @router.get("/digest.docx", response_class=Response)
 def get_digest_docx(session: SessionDep, actor: ActorDep, now: NowDep, settings: SettingsDep,
                     day: Annotated[date | None, Query(alias="date")] = None) -> Response:  # fmt: skip
     """The digest as a Word document for print."""
-    digest = service.digest(
+    digest = digests.digest(
         session, actor=actor, day=_day(day, now), digest_time=rules.parse_clock(settings.digest_time)
     )
     body = render.digest_docx(digest, org_name=settings.org_name)
@@ -150,5 +151,5 @@ def get_digest_docx(session: SessionDep, actor: ActorDep, now: NowDep, settings:
 @router.put("/digest/subscription", response_model=SubscriptionRead)
 def set_subscription(session: SessionDep, actor: ActorDep, now: NowDep, body: SubscriptionRead) -> SubscriptionRead:
     """Receive (or stop receiving) the digest by e-mail at the digest time."""
-    return SubscriptionRead(subscribed=service.set_subscription(session, actor=actor, subscribed=body.subscribed,
+    return SubscriptionRead(subscribed=digests.set_subscription(session, actor=actor, subscribed=body.subscribed,
                                                                 now=now))  # fmt: skip

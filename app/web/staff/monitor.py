@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.auth.permissions import Actor, Permission, can
 from app.cases.vocabulary import Topic
 from app.errors import Conflict, DomainError
+from app.monitor import digest as digests
 from app.monitor import rules, service
 from app.monitor.models import EmergingRead, SourceCreate, SourceUpdate, TermCreate
 from app.org.service import list_units
@@ -47,7 +48,7 @@ def emerging_panel(session: Session, *, actor: Actor, now: datetime, limit: int 
     the overview; None for whoever may not read the monitoring."""
     if not can(actor, Permission.MONITOR_VIEW):
         return None
-    rows = [e for e in service.emerging(session, actor=actor, until=now, terms=False) if e.window == "24h"]
+    rows = [e for e in digests.emerging(session, actor=actor, until=now, terms=False) if e.window == "24h"]
     return [_panel(e, now) for e in rows[:limit]]
 
 
@@ -192,8 +193,8 @@ def digest(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, 
         day = date.fromisoformat(raw) if raw else local_date(now)
     except ValueError:
         day, error = local_date(now), request.query_params.get("date")
-    result = service.digest(session, actor=actor, day=day, digest_time=rules.parse_clock(settings.digest_time))
-    ctx = {"d": result, "bad_date": error, "subscribed": service.is_subscribed(session, actor=actor),
+    result = digests.digest(session, actor=actor, day=day, digest_time=rules.parse_clock(settings.digest_time))
+    ctx = {"d": result, "bad_date": error, "subscribed": digests.is_subscribed(session, actor=actor),
            "previous": (day - timedelta(days=1)).isoformat(), "next": (day + timedelta(days=1)).isoformat(),
            "topics": [(t, [c for c in result.clusters if c.topic == t]) for t in [*Topic, None]]}  # fmt: skip
     return render(request, "staff/monitor/digest.html", ctx)
@@ -202,6 +203,6 @@ def digest(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, 
 @router.post("/digest/subscription")
 def subscription(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, form: FormDep) -> Response:
     wanted = form.get("subscribed") == "true"
-    service.set_subscription(session, actor=actor, subscribed=wanted, now=now)
+    digests.set_subscription(session, actor=actor, subscribed=wanted, now=now)
     return RedirectResponse(f"/staff/monitor/digest?done={'subscribed' if wanted else 'unsubscribed'}",
                             status_code=303)  # fmt: skip
