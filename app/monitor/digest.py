@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor, Permission, require
 from app.auth.service import load_actor
 from app.cases.models import Case
-from app.cases.service import visible_cases
+from app.cases.scope import visible_cases
 from app.cases.vocabulary import Topic
 from app.clocks.models import Clock, ClockState
 from app.errors import ValidationFailed

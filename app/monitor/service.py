@@ -21,10 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can, require
+from app.cases.events import record_event
 from app.cases.models import Case, CaseCreate
-from app.cases.service import open_case, record_event
+from app.cases.service import open_case
+from app.cases.vocabulary import CaseEventKind, Topic
 from app.cases.vocabulary import SourceKind as CaseSourceKind
-from app.cases.vocabulary import Topic
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import _
 from app.monitor import rules
@@ -410,8 +411,8 @@ def open_case_from_item(session: Session, *, actor: Actor, item_id: int, now: da
             raise Conflict(_("Tin này vừa được chuyển thành vụ việc."))
     session.expire(item)
     link = {"item_id": item_id, "cluster_id": item.cluster_id, "url": item.url, "outlets": outlets}
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="monitor_item_linked", note=item.title,
-                 data=link)  # fmt: skip
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.MONITOR_ITEM_LINKED,
+                 note=item.title, data=link)  # fmt: skip
     return case
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.cases.models import CaseRead
-from app.cases.service import case_read
+from app.cases.queries import case_read
 from app.cases.vocabulary import Topic
 from app.monitor import digest as digests
 from app.monitor import render, rules, service

@@ -23,17 +23,7 @@ from app.reports import charts
 from app.timeutil import local_date
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep, get_locale
 from app.web.staff.common import unit_groups
-from app.web.staff.forms import (
-    FORM_ERROR,
-    Errors,
-    FormDep,
-    Values,
-    discard_changes,
-    domain_errors,
-    form_values,
-    non_empty,
-    validation_errors,
-)
+from app.web.staff.forms import FORM_ERROR, Errors, FormDep, Values, form_errors, form_values, non_empty
 from app.web.templating import render
 
 router = APIRouter(prefix="/monitor")
@@ -88,13 +78,9 @@ def source_create(request: Request, session: SessionDep, actor: ActorDep, now: N
     locale = get_locale(request)
     try:
         service.create_source(session, actor=actor, data=SourceCreate.model_validate(non_empty(values)), now=now)
-    except ValidationError as exc:
-        return _sources_page(request, session, actor, values=values, errors=validation_errors(exc, locale),
-                             status_code=422)  # fmt: skip
-    except DomainError as exc:
-        discard_changes(session)
-        return _sources_page(request, session, actor, values=values, errors=domain_errors(exc, locale),
-                             status_code=exc.status_code)  # fmt: skip
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        return _sources_page(request, session, actor, values=values, errors=errors, status_code=status)
     return RedirectResponse("/staff/monitor/sources?done=source", status_code=303)
 
 
@@ -127,13 +113,9 @@ def term_create(request: Request, session: SessionDep, actor: ActorDep, now: Now
     locale = get_locale(request)
     try:
         service.create_term(session, actor=actor, data=TermCreate.model_validate(non_empty(values)), now=now)
-    except ValidationError as exc:
-        return _terms_page(request, session, actor, values=values, errors=validation_errors(exc, locale),
-                           status_code=422)  # fmt: skip
-    except DomainError as exc:
-        discard_changes(session)
-        return _terms_page(request, session, actor, values=values, errors=domain_errors(exc, locale),
-                           status_code=exc.status_code)  # fmt: skip
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        return _terms_page(request, session, actor, values=values, errors=errors, status_code=status)
     return RedirectResponse("/staff/monitor/terms?done=term", status_code=303)
 
 
@@ -176,9 +158,8 @@ def item_case(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
     try:
         case = service.open_case_from_item(session, actor=actor, item_id=item_id, now=now)
     except Conflict as exc:
-        discard_changes(session)
-        return _items_page(request, session, actor, error=domain_errors(exc, get_locale(request))[FORM_ERROR],
-                           status_code=409)  # fmt: skip
+        errors, status = form_errors(exc, session, get_locale(request))
+        return _items_page(request, session, actor, error=errors[FORM_ERROR], status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=created", status_code=303)
 
 
