@@ -134,10 +134,15 @@ def article(source: int, k: int) -> tuple[str, str]:
     return title, text
 
 
+SLIDE = {"items": 5}
+
+
 def feed_xml(source: int, cycle: int) -> bytes:
-    """20 items; each cycle the window slides by 5 (5 new items per feed and cycle)."""
+    """20 items; each cycle the window slides by ``SLIDE`` (5: five new items per feed and cycle; 0: the same
+    feed every time, everything already seen)."""
     items = []
-    for k in range(cycle * 5, cycle * 5 + 20):
+    start = cycle * SLIDE["items"]
+    for k in range(start, start + 20):
         title, text = article(source, k)
         url = f"https://bao{source % 40}.example.vn/giao-duc/bai-{source}-{k}.htm"
         items.append(
@@ -363,7 +368,9 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=300)
     parser.add_argument("--hosts", type=int, default=30)
     parser.add_argument("--cycles", type=int, default=10)
+    parser.add_argument("--slide", type=int, default=5, help="new items per feed and cycle after the first")
     args = parser.parse_args()
+    SLIDE["items"] = args.slide
     only = set(args.only or ["poll", "match", "cluster", "emerging"])
     print(f"nproc {os.cpu_count()}; Python {sys.version.split()[0]}")
     if "match" in only:
