@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -219,7 +220,7 @@ class ClusterIndex:
         return len(self.docs)
 
     def add(self, item_id: int, cluster_id: int, features: Sequence[str]) -> None:
-        feats = frozenset(features)
+        feats = frozenset(sys.intern(f) for f in features)  # one string per feature, shared by every item
         self.docs[item_id] = _Doc(cluster_id, feats)
         for f in feats:
             self.df[f] += 1
