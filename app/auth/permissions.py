@@ -68,6 +68,8 @@ class Permission(StrEnum):
     PRESS_EVENTS_MANAGE = "press_events:manage"
     MONITOR_VIEW = "monitor:view"
     MONITOR_MANAGE = "monitor:manage"
+    CRISIS_DECLARE = "crisis:declare"
+    ROSTER_MANAGE = "roster:manage"
 
 
 PERMISSION_LABELS: dict[Permission, Message] = {
@@ -100,25 +102,27 @@ PERMISSION_LABELS: dict[Permission, Message] = {
     Permission.PRESS_EVENTS_MANAGE: _("Ghi nhận họp báo, giao ban báo chí"),
     Permission.MONITOR_VIEW: _("Xem theo dõi báo chí và điểm tin"),
     Permission.MONITOR_MANAGE: _("Quản lý nguồn tin và từ khóa theo dõi"),
+    Permission.CRISIS_DECLARE: _("Công bố, thay đổi cấp và kết thúc tình trạng khủng hoảng; ghi bài học kinh nghiệm"),
+    Permission.ROSTER_MANAGE: _("Lập lịch trực khủng hoảng"),
 }
 
 P = Permission
 _PRESS_OFFICER = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_ASSIGN_PEOPLE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_SUBMIT, P.NOTICE_PUBLISH, P.TASK_MANAGE, P.REPORTS_VIEW,
-    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE,
+    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.CRISIS_DECLARE,
 }  # fmt: skip
 _HANDLER = {P.CASE_VIEW, P.CASE_WORK, P.CASE_NOTE, P.STATEMENT_DRAFT}
 _UNIT_HEAD = _HANDLER | {P.CASE_ASSIGN_PEOPLE, P.STATEMENT_SUBMIT, P.CLOCK_EXTENSION_REQUEST, P.REPORTS_VIEW}
 _SPOKESPERSON = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_SEVERITY, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_REVIEW, P.CLOCK_EXTEND, P.TASK_MANAGE, P.REPORTS_VIEW,
-    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE,
+    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.CRISIS_DECLARE,
 }  # fmt: skip
-_DIRECTOR = _SPOKESPERSON | {P.SPOKESPERSON_APPOINT, P.SPOKESPERSON_AUTHORISE}
+_DIRECTOR = _SPOKESPERSON | {P.SPOKESPERSON_APPOINT, P.SPOKESPERSON_AUTHORISE, P.ROSTER_MANAGE}
 _ADMIN = {
     P.CASE_VIEW, P.UNITS_MANAGE, P.USERS_MANAGE, P.TOKENS_MANAGE, P.CALENDAR_MANAGE, P.TARGETS_MANAGE,
-    P.REPORTS_VIEW,
+    P.REPORTS_VIEW, P.ROSTER_MANAGE,
 }  # fmt: skip
 
 # Press monitoring (product §11.4): the press office keeps the sources and terms; the leadership reads the digest.

@@ -108,6 +108,8 @@ class CaseEventKind(StrEnum):
     INQUIRY_LINKED = "inquiry_linked"
     INQUIRY_MOVED = "inquiry_moved"
     MONITOR_ITEM_LINKED = "monitor_item_linked"  # opened from a press item of the monitoring
+    CRISIS = "crisis"  # crisis mode (app/crisis): declared, level_changed, stood_down, lessons
+    PAGE = "page"  # a crisis page: sent, unanswered, acked
 
 
 EVENT_KIND_LABELS: dict[CaseEventKind, Message] = {
@@ -133,6 +135,8 @@ EVENT_KIND_LABELS: dict[CaseEventKind, Message] = {
     CaseEventKind.INQUIRY_LINKED: _("Gắn câu hỏi của phóng viên"),
     CaseEventKind.INQUIRY_MOVED: _("Chuyển câu hỏi của phóng viên sang vụ việc khác"),
     CaseEventKind.MONITOR_ITEM_LINKED: _("Mở từ tin báo chí theo dõi được"),
+    CaseEventKind.CRISIS: _("Khủng hoảng truyền thông"),
+    CaseEventKind.PAGE: _("Báo động khủng hoảng"),
 }
 
 # Where the action within a kind says more than the kind (a transition's action has its own vocabulary).
@@ -144,4 +148,11 @@ EVENT_ACTION_LABELS: dict[tuple[CaseEventKind, str], Message] = {
     (CaseEventKind.CLOCK, "recomputed"): _("Tính lại thời hạn theo lịch làm việc"),
     (CaseEventKind.TASK, "created"): _("Giao yêu cầu cung cấp thông tin"),
     (CaseEventKind.TASK, "answered"): _("Đơn vị trả lời yêu cầu cung cấp thông tin"),
+    (CaseEventKind.CRISIS, "declared"): _("Công bố tình trạng khủng hoảng"),
+    (CaseEventKind.CRISIS, "level_changed"): _("Đổi cấp khủng hoảng"),
+    (CaseEventKind.CRISIS, "stood_down"): _("Kết thúc tình trạng khủng hoảng"),
+    (CaseEventKind.CRISIS, "lessons"): _("Ghi bài học kinh nghiệm"),
+    (CaseEventKind.PAGE, "sent"): _("Gửi báo động khủng hoảng"),
+    (CaseEventKind.PAGE, "unanswered"): _("Báo động không được xác nhận, chuyển người tiếp theo"),
+    (CaseEventKind.PAGE, "acked"): _("Xác nhận đã nhận báo động"),
 }

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = "647f2049d015"
-down_revision: str | Sequence[str] | None = "715f0a8a139d"
+down_revision: str | Sequence[str] | None = "11371622af75"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
