@@ -7,6 +7,7 @@ from app.clocks import models as clock_models  # noqa: F401
 from app.crisis import models as crisis_models  # noqa: F401
 from app.inquiries import models as inquiry_models  # noqa: F401
 from app.mailbox import models as mailbox_models  # noqa: F401
+from app.monitor import models as monitor_models  # noqa: F401
 from app.notices import models as notice_models  # noqa: F401
 from app.notifications import models as notification_models  # noqa: F401
 from app.org import models as org_models  # noqa: F401

@@ -188,6 +188,38 @@ def worker(
     )
 
 
+@cli.command()
+def monitor(
+    once: Annotated[bool, typer.Option("--once", help="Poll the due sources once and exit")] = False,
+    all_sources: Annotated[bool, typer.Option("--all", help="With --once: poll every enabled source now")] = False,
+) -> None:
+    """Press monitoring: poll the sources politely, store and cluster the new items, e-mail the morning digest at
+    CRISISDESK_DIGEST_TIME. Several may run at once (each source is claimed before it is fetched)."""
+    from app.monitor.fetcher import Fetcher
+
+    settings = get_settings()
+    fetcher = Fetcher(settings)
+    if all_sources:
+        fetcher.poll_all_now()
+    console.print(f"Monitor {fetcher.worker_id} on {_db_label()}, User-Agent: {settings.monitor_user_agent}")
+    try:
+        if once:
+            with _progress_bar() as bar:
+                task = bar.add_task("Nguồn tin", total=None)
+                report = fetcher.run(once=True, progress=lambda done, total: bar.update(task, completed=done,
+                                                                                         total=total))  # fmt: skip
+            console.print(f"{report.sources} sources polled, {report.failed} with errors, "
+                          f"{report.new_items} new items.")  # fmt: skip
+            for source_id, error in sorted(report.errors.items()):
+                console.print(f"[yellow]source {source_id}:[/] {error}")
+        else:
+            fetcher.install_signal_handlers()
+            fetcher.run()
+            console.print(f"Monitor {fetcher.worker_id} stopped.")
+    finally:
+        fetcher.close()
+
+
 @cli.command("create-user")
 def create_user(
     username: Annotated[str, typer.Argument(help="Log-in name")],

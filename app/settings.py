@@ -112,6 +112,16 @@ class Settings(BaseSettings):
     # Operations: logs (JSON lines on stderr, or plain text for a developer's terminal) and metrics.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["json", "text"] = "json"
+    # Press monitoring (`crisisdesk monitor`, docs/monitoring.md): how it fetches, and when the digest goes out.
+    monitor_user_agent: str = "CrisisDesk/0.1 (theo doi bao chi; Van phong So GD&DT; +https://sgddt.example.gov.vn)"
+    monitor_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    monitor_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=1024**3)  # a bigger answer is refused
+    monitor_max_redirects: int = Field(default=5, ge=0, le=20)
+    monitor_host_interval_seconds: float = Field(default=2.0, ge=0, le=600)  # between two requests to one host
+    monitor_concurrency: int = Field(default=8, ge=1, le=64)  # hosts fetched at once (one request per host)
+    monitor_loop_seconds: float = Field(default=60.0, gt=0, le=3600)  # the long-running monitor's pause
+    digest_time: str = Field(default="07:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")  # local time
+
     # When set, GET /metrics requires "Authorization: Bearer <token>"; when unset it is open (see docs/operations.md).
     metrics_token: SecretStr | None = None
     # prometheus-client's own variable: set (by `crisisdesk serve --workers N`) when several processes serve.

@@ -66,6 +66,8 @@ class Permission(StrEnum):
     TARGETS_MANAGE = "targets:manage"
     REPORTS_VIEW = "reports:view"
     PRESS_EVENTS_MANAGE = "press_events:manage"
+    MONITOR_VIEW = "monitor:view"
+    MONITOR_MANAGE = "monitor:manage"
     CRISIS_DECLARE = "crisis:declare"
     ROSTER_MANAGE = "roster:manage"
     WEBHOOKS_MANAGE = "webhooks:manage"
@@ -99,6 +101,8 @@ PERMISSION_LABELS: dict[Permission, Message] = {
     Permission.TARGETS_MANAGE: _("Quản lý chỉ tiêu thời hạn nội bộ"),
     Permission.REPORTS_VIEW: _("Xem báo cáo"),
     Permission.PRESS_EVENTS_MANAGE: _("Ghi nhận họp báo, giao ban báo chí"),
+    Permission.MONITOR_VIEW: _("Xem theo dõi báo chí và điểm tin"),
+    Permission.MONITOR_MANAGE: _("Quản lý nguồn tin và từ khóa theo dõi"),
     Permission.CRISIS_DECLARE: _("Công bố, thay đổi cấp và kết thúc tình trạng khủng hoảng; ghi bài học kinh nghiệm"),
     Permission.ROSTER_MANAGE: _("Lập lịch trực khủng hoảng"),
     Permission.WEBHOOKS_MANAGE: _("Quản lý webhook gửi thông cáo ra các kênh"),
@@ -122,6 +126,12 @@ _ADMIN = {
     P.CASE_VIEW, P.UNITS_MANAGE, P.USERS_MANAGE, P.TOKENS_MANAGE, P.CALENDAR_MANAGE, P.TARGETS_MANAGE,
     P.REPORTS_VIEW, P.ROSTER_MANAGE, P.WEBHOOKS_MANAGE,
 }  # fmt: skip
+
+# Press monitoring (product §11.4): the press office keeps the sources and terms; the leadership reads the digest.
+_PRESS_OFFICER |= {P.MONITOR_VIEW, P.MONITOR_MANAGE}
+_SPOKESPERSON |= {P.MONITOR_VIEW}
+_DIRECTOR |= {P.MONITOR_VIEW}
+_ADMIN |= {P.MONITOR_VIEW, P.MONITOR_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PRESS_OFFICER: frozenset(_PRESS_OFFICER),

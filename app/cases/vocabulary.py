@@ -111,6 +111,7 @@ class CaseEventKind(StrEnum):
     AUTHORISATION_REVOKED = "authorisation_revoked"
     INQUIRY_LINKED = "inquiry_linked"
     INQUIRY_MOVED = "inquiry_moved"
+    MONITOR_ITEM_LINKED = "monitor_item_linked"  # opened from a press item of the monitoring
     CRISIS = "crisis"  # crisis mode (app/crisis): declared, level_changed, stood_down, lessons
     PAGE = "page"  # a crisis page: sent, unanswered, acked
 
@@ -137,6 +138,7 @@ EVENT_KIND_LABELS: dict[CaseEventKind, Message] = {
     CaseEventKind.AUTHORISATION_REVOKED: _("Thu hồi ủy quyền phát ngôn"),
     CaseEventKind.INQUIRY_LINKED: _("Gắn câu hỏi của phóng viên"),
     CaseEventKind.INQUIRY_MOVED: _("Chuyển câu hỏi của phóng viên sang vụ việc khác"),
+    CaseEventKind.MONITOR_ITEM_LINKED: _("Mở từ tin báo chí theo dõi được"),
     CaseEventKind.CRISIS: _("Khủng hoảng truyền thông"),
     CaseEventKind.PAGE: _("Báo động khủng hoảng"),
 }

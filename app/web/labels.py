@@ -23,6 +23,7 @@ from app.cases.vocabulary import (
 from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
 from app.clocks.models import CLOCK_ORIGIN_LABELS, CLOCK_STATE_LABELS
 from app.i18n import Message, _, text
+from app.monitor.models import SOURCE_KIND_LABELS as MONITOR_SOURCE_KIND_LABELS
 from app.notices.rules import NOTICE_TYPE_LABELS
 from app.notifications.models import STAGE_LABELS
 from app.org.models import UNIT_KIND_LABELS
@@ -105,6 +106,7 @@ VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "weekday": WEEKDAY_LABELS,
     "weekday_short": WEEKDAY_SHORT_LABELS,
     "month": MONTH_LABELS,
+    "monitor_source_kind": MONITOR_SOURCE_KIND_LABELS,
 }
 
 

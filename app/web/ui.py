@@ -38,6 +38,8 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
     ]
     if can(actor, Permission.CASE_CREATE):
         items.append(NavItem("intake", "/staff/cases/new", _("Tiếp nhận vụ việc")))
+    if can(actor, Permission.MONITOR_VIEW):
+        items.append(NavItem("monitor", "/staff/monitor", _("Theo dõi báo chí")))
     if can(actor, Permission.REPORTS_VIEW):
         items.append(NavItem("reports", "/staff/reports", _("Báo cáo")))
     if can(actor, Permission.STATEMENT_REVIEW) or can(actor, Permission.SPOKESPERSON_APPOINT):
@@ -53,6 +55,8 @@ def active_nav(path: str) -> str:
         return "admin"
     if path.startswith("/staff/reports"):
         return "reports"
+    if path.startswith("/staff/monitor"):
+        return "monitor"
     if path.startswith("/staff/cases/new"):
         return "intake"
     if path.startswith(("/staff/cases", "/staff/statements", "/staff/notices")):
@@ -98,6 +102,11 @@ FLASH_MESSAGES: dict[str, Message] = {
     "authorised": _("Đã ủy quyền phát ngôn cho vụ việc."),
     "revoked_authorisation": _("Đã thu hồi ủy quyền phát ngôn."),
     "all_read": _("Đã đánh dấu tất cả thông báo là đã đọc."),
+    "source": _("Đã lưu nguồn tin."),
+    "term": _("Đã thêm từ khóa theo dõi."),
+    "term_deleted": _("Đã xóa từ khóa theo dõi."),
+    "subscribed": _("Đã đăng ký nhận điểm tin qua e-mail."),
+    "unsubscribed": _("Đã hủy nhận điểm tin qua e-mail."),
     **{a.value: _("Đã thực hiện: {action}.", action=ACTION_LABELS[a]) for a in Action},
 }
 

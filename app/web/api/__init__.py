@@ -11,6 +11,7 @@ from app.web.api import (
     crisis,
     exports,
     inquiries,
+    monitor,
     notifications,
     org,
     press_events,
@@ -34,5 +35,6 @@ router.include_router(calendar.router)
 router.include_router(notifications.router)
 router.include_router(reports.router)
 router.include_router(press_events.router)
+router.include_router(monitor.router)
 router.include_router(crisis.router)
 router.include_router(channels.router)

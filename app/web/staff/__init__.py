@@ -17,6 +17,7 @@ from app.web.staff import (
     deadline_admin,
     deadlines,
     home,
+    monitor,
     notifications,
     reports,
     session,
@@ -39,6 +40,7 @@ signed_in.include_router(notifications.router)
 signed_in.include_router(admin.router)
 signed_in.include_router(channels.router)
 signed_in.include_router(reports.router)
+signed_in.include_router(monitor.router)
 signed_in.include_router(deadline_admin.router)
 signed_in.include_router(account.router)
 signed_in.include_router(crisis.router)

@@ -26,6 +26,7 @@ from app.cases.workflow import Action, CloseReason, close_reasons_for
 from app.clocks import queries as clock_queries
 from app.errors import DomainError
 from app.i18n import _, text
+from app.monitor import service as monitor
 from app.org.service import full_names, list_units
 from app.spokespersons import queries as spokesperson_queries
 from app.spokespersons import service as spokespersons
@@ -142,4 +143,5 @@ def case_page(
         "may_authorise": may_authorise,
         "authorisable": spokesperson_queries.authorisable_users(session, case=case) if may_authorise else [],
     }
+    ctx["coverage"] = monitor.case_coverage(session, actor=actor, case=case)  # the story it was opened from
     return render(request, "staff/cases/detail.html", ctx, status_code=status_code)
