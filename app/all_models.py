@@ -1,6 +1,8 @@
 """Imports every table model, so that ``SQLModel.metadata`` knows the whole schema (Alembic, tests)."""
 
 from app import counters  # noqa: F401
+from app.answer_templates import models as answer_template_models  # noqa: F401
+from app.attachments import models as attachment_models  # noqa: F401
 from app.auth import models as auth_models  # noqa: F401
 from app.cases import models as case_models  # noqa: F401
 from app.clocks import models as clock_models  # noqa: F401

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.answer_templates import service as answer_templates
 from app.auth.permissions import Actor, Permission, can, require
 from app.cases.models import Case, UserRef
 from app.cases.service import Scope, record_event, scope_of, transition_case, visible_cases
@@ -286,6 +287,11 @@ def create_statement(session: Session, *, actor: Actor, case: Case, data: Statem
             )
     rules.check_refusal(data.kind, data.refusal_ground, data.refusal_reason, regime_for(case.received_at))
     target = _correction_target(session, case=case, data=data)
+    if data.text is None:  # a draft from an answer template, filled for this case
+        assert data.template_id is not None
+        data = data.model_copy(update={"text": answer_templates.filled_text(
+            session, actor=actor, case=case, template_id=data.template_id, kind=data.kind, now=now)})  # fmt: skip
+    assert data.text is not None
 
     statement = Statement(
         case_id=case.id,
@@ -316,8 +322,9 @@ def create_statement(session: Session, *, actor: Actor, case: Case, data: Statem
         )
     )
     session.flush()
+    extra = {"template_id": data.template_id} if data.template_id is not None else {}
     record_event(session, case=case, actor_id=actor.user_id, now=now, kind="statement_created", note=data.note,
-                 data=_event_data(statement, version=1))  # fmt: skip
+                 data=_event_data(statement, version=1, **extra))  # fmt: skip
     return statement
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.answer_templates.rules import PLACEHOLDERS
+from app.attachments.rules import ALLOWED_TYPES
 from app.auth.permissions import PERMISSION_LABELS, ROLE_LABELS
 from app.cases.vocabulary import LEGAL_TRIGGER_LABELS, SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS
 from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
@@ -56,6 +58,8 @@ EVENT_KIND_LABELS: dict[str, Message] = {
     "authorisation_revoked": _("Thu hồi ủy quyền phát ngôn"),
     "inquiry_linked": _("Gắn câu hỏi của phóng viên"),
     "inquiry_moved": _("Chuyển câu hỏi của phóng viên sang vụ việc khác"),
+    "attachment_added": _("Đính kèm tài liệu"),
+    "attachment_removed": _("Gỡ tài liệu đính kèm"),
 }
 
 FIELD_LABELS: dict[str, Message] = {
@@ -128,6 +132,8 @@ VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "weekday": WEEKDAY_LABELS,
     "weekday_short": WEEKDAY_SHORT_LABELS,
     "month": MONTH_LABELS,
+    "content_type": ALLOWED_TYPES,
+    "placeholder": PLACEHOLDERS,
 }
 
 

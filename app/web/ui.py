@@ -26,6 +26,7 @@ ADMIN_PERMISSIONS = (
     Permission.TOKENS_MANAGE,
     Permission.CALENDAR_MANAGE,
     Permission.TARGETS_MANAGE,
+    Permission.TEMPLATES_MANAGE,
 )
 
 
@@ -98,6 +99,10 @@ FLASH_MESSAGES: dict[str, Message] = {
     "authorised": _("Đã ủy quyền phát ngôn cho vụ việc."),
     "revoked_authorisation": _("Đã thu hồi ủy quyền phát ngôn."),
     "all_read": _("Đã đánh dấu tất cả thông báo là đã đọc."),
+    "attachment": _("Đã đính kèm tệp."),
+    "attachment_removed": _("Đã gỡ tệp đính kèm."),
+    "template": _("Đã lưu mẫu nội dung."),
+    "template_retired": _("Đã ngừng dùng mẫu nội dung."),
     **{a.value: _("Đã thực hiện: {action}.", action=ACTION_LABELS[a]) for a in Action},
 }
 

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.web.api import (
+    attachments,
     auth,
     calendar,
     cases,
@@ -16,6 +17,7 @@ from app.web.api import (
     spokespersons,
     statements,
     tasks,
+    templates,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -32,3 +34,5 @@ router.include_router(calendar.router)
 router.include_router(notifications.router)
 router.include_router(reports.router)
 router.include_router(press_events.router)
+router.include_router(attachments.router)
+router.include_router(templates.router)
