@@ -7,7 +7,11 @@ The file is JSON lines, gzip-compressed when its name ends in ``.gz``:
 2. for every table of ``SQLModel.metadata``, in foreign-key order (parents first): a line
    ``{"table": name, "columns": [names], "rows": n}`` and then ``n`` lines, one a row, each a JSON array of the
    values in the order of ``columns`` (see ``codec.py``: date-times in ISO 8601 UTC, JSON columns as their JSON text);
-3. a trailer: ``{"end": true, "tables": k, "rows": total}``, so that a truncated file is refused.
+3. the attachments' bytes (format version 2): a line ``{"files": n}``, then for each stored object a line
+   ``{"file": key, "sha256": …, "size": …, "chunks": c}`` and ``c`` lines, each a JSON string of base64 (768 KiB
+   of the file each), so a large file never sits whole in memory; the import checks each file's size and SHA-256
+   and writes it to the target's storage (``CRISISDESK_STORAGE_URL``) under the same key;
+4. a trailer: ``{"end": true, "tables": k, "rows": total, "files": n}``, so that a truncated file is refused.
 
 The export reads every table in one transaction (a consistent snapshot: ``REPEATABLE READ`` on PostgreSQL), in
 batches, so memory stays flat. The import goes into an empty database migrated to the same Alembic revision, in one
@@ -18,9 +22,13 @@ metadata: tables added later are included without a change here.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import gzip
+import hashlib
 import io
 import json
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,11 +44,14 @@ from sqlalchemy.types import JSON, TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 
 import app.all_models  # noqa: F401  (every table is in the metadata)
+from app.attachments.storage import MissingObject, Storage
 from app.backup.codec import decoder, encode
 from app.db import writer
 
 FORMAT = "crisisdesk-backup"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = frozenset({1, 2})  # version 1: the same without the files section
+FILE_CHUNK = 768 * 1024  # raw bytes a line (1 MiB of base64)
 BATCH = 2000
 # Tables that the migrations themselves fill (the Sở's default internal targets, the announced calendar swaps):
 # a freshly migrated database has rows there, so the import empties them and loads the file's rows instead.
@@ -70,6 +81,7 @@ class _NoProgress:
 class Summary:
     revision: str
     tables: dict[str, int] = field(default_factory=dict)
+    files: int = 0
 
     @property
     def rows(self) -> int:
@@ -131,9 +143,16 @@ def _line(value: Any) -> str:
 
 
 def export_database(
-    engine: Engine, path: Path, *, now: datetime, compress: bool | None = None, progress: Progress | None = None
+    engine: Engine,
+    path: Path,
+    *,
+    now: datetime,
+    compress: bool | None = None,
+    progress: Progress | None = None,
+    storage: Storage | None = None,
 ) -> Summary:
-    """Write every table to ``path`` (gzip if ``compress``, or if the name ends in ``.gz``)."""
+    """Write every table to ``path`` (gzip if ``compress``, or if the name ends in ``.gz``), and the bytes of
+    every attachment from ``storage`` (required when there are attachments)."""
     progress = progress or _NoProgress()
     options: dict[str, Any] = {}
     if engine.dialect.name == "postgresql":
@@ -171,8 +190,53 @@ def export_database(
                 if written != count:  # cannot happen in one snapshot; refuse a file that would not restore
                     raise BackupError(f"Table {table.name} changed during the export ({count} → {written} rows).")
                 summary.tables[table.name] = written
-            out.write(_line({"end": True, "tables": len(all_tables), "rows": summary.rows}))
+            summary.files = _export_files(connection, out, storage, progress)
+            out.write(_line({"end": True, "tables": len(all_tables), "rows": summary.rows, "files": summary.files}))
     return summary
+
+
+def _export_files(connection: Connection, out: IO[str], storage: Storage | None, progress: Progress) -> int:
+    """The attachments' objects (each once, removed attachments' too: their rows are in the backup)."""
+    attachment = SQLModel.metadata.tables["attachment"]
+    objects = connection.execute(
+        select(attachment.c.storage_key, attachment.c.sha256, attachment.c.size)
+        .distinct()
+        .order_by(attachment.c.storage_key)
+    ).all()
+    out.write(_line({"files": len(objects)}))
+    if objects and storage is None:
+        raise BackupError("The database holds attachments: give the export their storage (CRISISDESK_STORAGE_URL).")
+    progress.table("files", len(objects))
+    for key, sha256, size in objects:
+        assert storage is not None
+        try:
+            chunks = _rechunk(storage.open(key))
+        except MissingObject:
+            raise BackupError(
+                f"The storage {storage.describe()} has no object {key}: the backup would be incomplete."
+            ) from None
+        count = (size + FILE_CHUNK - 1) // FILE_CHUNK
+        out.write(_line({"file": key, "sha256": sha256, "size": size, "chunks": count}))
+        written = 0
+        for chunk in chunks:
+            out.write(_line(base64.b64encode(chunk).decode("ascii")))
+            written += 1
+        if written != count:
+            raise BackupError(f"The object {key} in {storage.describe()} is not {size} bytes long.")
+        progress.advance(1)
+    return len(objects)
+
+
+def _rechunk(source: Iterator[bytes]) -> Iterator[bytes]:
+    """The storage's chunks, regrouped into ``FILE_CHUNK`` bytes (the last one shorter)."""
+    buffer = bytearray()
+    for piece in source:
+        buffer += piece
+        while len(buffer) >= FILE_CHUNK:
+            yield bytes(buffer[:FILE_CHUNK])
+            del buffer[:FILE_CHUNK]
+    if buffer:
+        yield bytes(buffer)
 
 
 def _stream(connection: Connection, table: Table) -> Iterator[tuple[Any, ...]]:
@@ -209,7 +273,7 @@ def read_header(path: Path) -> dict[str, Any]:
 def _check_header(header: Any) -> dict[str, Any]:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise BackupError("This is not a CrisisDesk backup file (its first line has no crisisdesk-backup header).")
-    if header.get("version") != VERSION:
+    if header.get("version") not in READABLE_VERSIONS:
         raise BackupError(f"Backup format version {header.get('version')} is not supported (expected {VERSION}).")
     return header
 
@@ -251,15 +315,19 @@ def _plan(connection: Connection, table: Table, names: list[str], order: dict[st
     return _TablePlan(table, columns, [decoder(c.type) for c in columns], statement, params, deferred, key)
 
 
-def import_database(engine: Engine, path: Path, *, progress: Progress | None = None) -> Summary:
-    """Load a backup into an empty database migrated to the file's revision, in one transaction."""
+def import_database(
+    engine: Engine, path: Path, *, progress: Progress | None = None, storage: Storage | None = None
+) -> Summary:
+    """Load a backup into an empty database migrated to the file's revision, in one transaction; the attachments'
+    bytes go to ``storage`` (checked against their size and SHA-256 first). Bytes written before a failure are
+    harmless: objects are named by their content and nothing refers to them."""
     try:
-        return _import(engine, path, progress or _NoProgress())
+        return _import(engine, path, progress or _NoProgress(), storage)
     except DBAPIError as exc:
         raise BackupError(f"The database refused the data, so nothing was imported: {exc.orig}") from exc
 
 
-def _import(engine: Engine, path: Path, progress: Progress) -> Summary:
+def _import(engine: Engine, path: Path, progress: Progress, storage: Storage | None) -> Summary:
     metadata_tables = {t.name: t for t in tables()}
     order = {name: i for i, name in enumerate(metadata_tables)}
     with _open_for_reading(path) as source, writer(engine).begin() as connection:
@@ -272,10 +340,14 @@ def _import(engine: Engine, path: Path, progress: Progress) -> Summary:
         fixups: list[tuple[_TablePlan, list[dict[str, Any]]]] = []
         pending_fix: list[dict[str, Any]] = []
         ended = False
+        files: _FileReader | None = None
         for number, raw in enumerate(source, start=2):
             if ended:
                 raise BackupError(f"Line {number}: data after the end of the backup.")
             item = _parse(raw, number)
+            if files is not None and files.wants(item):
+                files.take(item, number)
+                continue
             if isinstance(item, list):
                 if plan is None or remaining <= 0:
                     raise BackupError(f"Line {number}: a row where none was announced.")
@@ -302,11 +374,21 @@ def _import(engine: Engine, path: Path, progress: Progress) -> Summary:
                 if pending_fix:
                     fixups.append((plan, pending_fix))
                 batch, pending_fix = [], []
+            plan = None
+            if "files" in item and "end" not in item:
+                if files is not None or not isinstance(item["files"], int) or item["files"] < 0:
+                    raise BackupError(f"Line {number}: a second or malformed files section.")
+                if item["files"] and storage is None:
+                    raise BackupError("The file holds attachments: give the import a storage (CRISISDESK_STORAGE_URL).")
+                files = _FileReader(item["files"], storage, progress)
+                continue
             if item.get("end") is True:
                 ended = True
-                plan = None
                 if item.get("rows") != summary.rows:
                     raise BackupError(f"The file announces {item.get('rows')} rows but holds {summary.rows}.")
+                summary.files = files.finish() if files is not None else 0
+                if item.get("files", 0) != summary.files:
+                    raise BackupError(f"The file announces {item.get('files')} files but holds {summary.files}.")
                 continue
             name = item.get("table")
             if name not in metadata_tables or name in summary.tables:
@@ -328,6 +410,65 @@ def _import(engine: Engine, path: Path, progress: Progress) -> Summary:
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection, list(metadata_tables.values()))
     return summary
+
+
+class _FileReader:
+    """Reads the files section: a header per object, then its base64 lines, into a spooled temporary file (on disk
+    past 8 MiB), checked, then put into the storage."""
+
+    def __init__(self, count: int, storage: Storage | None, progress: Progress) -> None:
+        self.remaining = count
+        self.storage = storage
+        self.progress = progress
+        self.done = 0
+        self.current: dict[str, Any] | None = None
+        self.chunks_left = 0
+        self.buffer: Any = None
+        self.digest: Any = None
+        progress.table("files", count)
+
+    def wants(self, item: Any) -> bool:
+        return self.current is not None or (isinstance(item, dict) and "file" in item)
+
+    def take(self, item: Any, number: int) -> None:
+        if self.current is None:
+            key, sha256, size, chunks = (item.get(k) for k in ("file", "sha256", "size", "chunks"))
+            if not (isinstance(key, str) and isinstance(sha256, str) and isinstance(size, int)
+                    and isinstance(chunks, int) and chunks >= 0 and self.remaining > 0):  # fmt: skip
+                raise BackupError(f"Line {number}: a malformed or unannounced file.")
+            self.current, self.chunks_left = item, chunks
+            self.buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+            self.digest = hashlib.sha256()
+        else:
+            if not isinstance(item, str):
+                raise BackupError(f"Line {number}: the bytes of {self.current['file']} are missing.")
+            try:
+                chunk = base64.b64decode(item, validate=True)
+            except (binascii.Error, ValueError):
+                raise BackupError(f"Line {number}: not base64.") from None
+            self.buffer.write(chunk)
+            self.digest.update(chunk)
+            self.chunks_left -= 1
+        if self.chunks_left == 0:
+            self._store()
+
+    def _store(self) -> None:
+        assert self.current is not None and self.storage is not None
+        size = self.buffer.tell()
+        if size != self.current["size"] or self.digest.hexdigest() != self.current["sha256"]:
+            raise BackupError(f"The file {self.current['file']} is damaged (size or SHA-256 differs).")
+        self.buffer.seek(0)
+        self.storage.put(self.current["file"], self.buffer, size)
+        self.buffer.close()
+        self.current, self.buffer = None, None
+        self.remaining -= 1
+        self.done += 1
+        self.progress.advance(1)
+
+    def finish(self) -> int:
+        if self.current is not None or self.remaining:
+            raise BackupError("The file ends inside its files section: it is truncated. Nothing was imported.")
+        return self.done
 
 
 def _finish_table(
