@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
+from app.answer_templates.demo import load_demo_templates
 from app.auth.permissions import Actor, Role
 from app.auth.service import DEMO_PASSWORD, load_actor, password_hasher
 from app.cases import service as cases
@@ -473,6 +474,7 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
             raise RuntimeError(f"demo case {case.reference} ended {case.status}, not {spec.status}")
     tasks = _tasks(session, by_title, actors["spokesperson"], now)
     events = _press_events(session, by_title, office, now)
+    load_demo_templates(session, now=now)
     statements_count = sum(len(v) for v in STATEMENTS.values())
     if progress:
         progress.print(f"{len(CASES)} cases, {statements_count} statements, {tasks} tasks, {events} press events")
