@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,11 +14,17 @@ from sqlmodel import Session
 from app.answer_templates import service as answer_templates
 from app.answer_templates.models import TemplateCreate
 from app.cases.models import Case
+from app.settings import Settings
 from app.statements.rules import StatementKind
 from tests.attachments import samples
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, make_settings
 from tests.factories import appoint_spokesperson, case_in_progress
 from tests.web.staff.pages import csrf_of, login, post_form
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return make_settings(db_url, storage_url=f"file://{tmp_path / 'files'}")
 
 
 @pytest.fixture
