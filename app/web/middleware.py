@@ -106,10 +106,24 @@ class BodySizeLimit:
                     raise _TooLarge
             return message
 
+        answered = False
+
+        async def guarded_send(message: Message) -> None:
+            # A body cut off inside the framework's parsing comes back as its own error (FastAPI: 400 "error
+            # parsing the body"): past the limit, the answer is always ours, 413.
+            nonlocal answered
+            if too_large:
+                if not answered:
+                    answered = True
+                    await self._reject(scope, send, upload)
+                return
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
-            await self._reject(scope, send, upload)
+            if not answered:
+                await self._reject(scope, send, upload)
 
     async def _reject(self, scope: Scope, send: Send, upload: bool) -> None:
         if upload and self.upload_bytes is not None:

@@ -5,6 +5,7 @@ the timeline, removal, and the public attachments of a published notice."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -99,6 +100,24 @@ class TestUpload:
         assert response.status_code == 413
         assert response.json()["error"] == "PayloadTooLarge"
         assert "25 MB" in response.json()["detail"]
+        assert api.ok(api.get(f"/api/v1/cases/{ref}/attachments", "handler"))["items"] == []
+
+    def test_a_body_without_a_declared_length_is_cut_off_at_the_limit(self, api: Api, ref: str) -> None:
+        """Chunked transfer: no Content-Length to judge by; the body is counted as it arrives and refused past
+        the limit (file + 1 MiB of form), with 413 even though the parser had started."""
+        boundary = "crisisdesk-test-boundary"
+
+        def body() -> Iterator[bytes]:
+            yield (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="lớn.pdf"\r\n'
+                   "Content-Type: application/pdf\r\n\r\n").encode() + b"%PDF-1.4\n"  # fmt: skip
+            for _ in range(40):  # 40 MiB, more than 25 + 1
+                yield bytes(1024 * 1024)
+            yield f"\r\n--{boundary}--\r\n".encode()
+
+        headers = {**api.headers("handler"), "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        response = api.client.post(f"/api/v1/cases/{ref}/attachments", headers=headers, content=body())
+        assert response.status_code == 413
+        assert response.json()["error"] == "PayloadTooLarge"
         assert api.ok(api.get(f"/api/v1/cases/{ref}/attachments", "handler"))["items"] == []
 
     def test_the_limit_holds_for_the_bytes_themselves(self, api: Api, ref: str) -> None:
