@@ -34,7 +34,7 @@ def placeholders_in(text: str) -> list[str]:
         parsed = list(Formatter().parse(text))
     except ValueError:
         raise ValueError(
-            _("Dấu ngoặc nhọn không khớp: chỗ điền viết {tên}, dấu ngoặc nhọn thường viết hai lần {{ }}.")
+            _("Dấu ngoặc nhọn không khớp: chỗ điền viết như {outlet}, dấu ngoặc nhọn thường viết hai lần {{ }}.")
         ) from None
     for _literal, name, spec, conversion in parsed:
         if name is None:
