@@ -278,9 +278,9 @@ def export_(
     Restore it with `crisisdesk import` into an empty database at the same schema revision, on SQLite or
     PostgreSQL (this is how data moves from the embedded SQLite file to PostgreSQL).
     """
-    from app.attachments.storage import storage_from_settings
     from app.backup.service import BackupError, export_database
     from app.db import utcnow
+    from app.files.storage import storage_from_settings
 
     if file.exists() and not force:
         console.print(f"[red]{file} exists; use --force to overwrite it.[/]")
@@ -318,8 +318,8 @@ def import_(
 
     All or nothing: one transaction. On PostgreSQL the id sequences are moved past the imported ids.
     """
-    from app.attachments.storage import storage_from_settings
     from app.backup.service import BackupError, import_database, read_header
+    from app.files.storage import storage_from_settings
 
     if not file.is_file():
         console.print(f"[red]{file} does not exist.[/]")

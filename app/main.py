@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
-from app.attachments.storage import storage_from_settings
 from app.db import SessionFactory, make_engine, utcnow
+from app.files.storage import storage_from_settings
 from app.settings import Settings, get_settings
 from app.web import api, ops, public, staff
 from app.web.errors import install_error_handlers

@@ -23,6 +23,8 @@ from app.i18n import _, text
 from app.org.models import Unit
 from app.spokespersons.rules import Capacity
 from app.spokespersons.service import current_spokespersons
+from app.statements import service as statements
+from app.statements.models import Statement, StatementCreate
 from app.statements.rules import StatementKind
 from app.timeutil import local_date
 
@@ -153,3 +155,12 @@ def drafting_choices(
     rows = list_templates(session, actor=actor, topic=case.topic)
     return [(kind, [template_read(t) for t in rows if t.kind == kind]) for kind in kinds if
             any(t.kind == kind for t in rows)]  # fmt: skip
+
+
+def draft_statement(session: Session, *, actor: Actor, case: Case, data: StatementCreate, now: datetime) -> Statement:
+    """Draft a statement on ``case``: with its ``text``, or with ``template_id`` the template filled for the case
+    (the statement's history names the template)."""
+    if data.text is None and data.template_id is not None:
+        text_ = filled_text(session, actor=actor, case=case, template_id=data.template_id, kind=data.kind, now=now)
+        data = data.model_copy(update={"text": text_})
+    return statements.create_statement(session, actor=actor, case=case, data=data, now=now)

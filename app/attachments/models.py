@@ -1,42 +1,13 @@
-"""Documents on a case (product §11.1): the row of each attached file, and the schemas each audience reads.
-
-The bytes live in the storage (``storage.py``) under their SHA-256; the row keeps the original file name (as
-typed, Vietnamese included), the type judged from the bytes, the size and the digest. An attachment may belong to
-one of the case's statements: a public one is published with the statement's notice. Removing an attachment
-marks the row (who, when); it is then no longer listed or downloadable, and its record stays in the timeline.
-"""
+"""Documents on a case (product §11.1): what the staff read of them. The table and the public schema are in
+``app/files/models.py`` (below the notices, which list a statement's public files)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import SQLModel
 
 from app.cases.models import UserRef
-from app.db import UTCDateTime
-
-
-class Attachment(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
-    statement_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("statement.id", ondelete="CASCADE"), index=True)
-    )
-    filename: str = Field(max_length=255)
-    content_type: str = Field(max_length=120)
-    size: int = Field(sa_column=Column(BigInteger, nullable=False))
-    sha256: str = Field(max_length=64, index=True)
-    storage_key: str = Field(max_length=200)
-    description: str | None = Field(default=None, sa_column=Column(Text))
-    public: bool = False
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    created_by_id: int = Field(sa_column=Column(Integer, ForeignKey("user.id"), nullable=False))
-    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    removed_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
-
 
 # --- schemas ------------------------------------------------------------------------------------------------
 
@@ -60,16 +31,6 @@ class AttachmentRead(SQLModel):
 
 class AttachmentPage(SQLModel):
     items: list[AttachmentRead]
-
-
-class AttachmentPublic(SQLModel):
-    """A public attachment of a published notice (a test pins this field set)."""
-
-    filename: str
-    url: str  # anonymous download: /api/public/v1/attachments/{id}/content
-    size: int
-    sha256: str
-    content_type: str
 
 
 class AttachmentPanel(SQLModel):

@@ -21,13 +21,14 @@ from typing import IO
 
 from sqlmodel import Session, col, select
 
-from app.attachments import rules
-from app.attachments.models import Attachment, AttachmentPanel, AttachmentRead
-from app.attachments.storage import Storage, key_for
+from app.attachments.models import AttachmentPanel, AttachmentRead
 from app.auth.permissions import Actor, Permission, can, require
 from app.cases.models import Case, UserRef
 from app.cases.service import record_event, scope_of, visibility_clause
 from app.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from app.files import rules
+from app.files.models import Attachment
+from app.files.storage import Storage, key_for
 from app.i18n import _
 from app.notices.models import Notice
 from app.org.models import User

@@ -44,9 +44,9 @@ from sqlalchemy.types import JSON, TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 
 import app.all_models  # noqa: F401  (every table is in the metadata)
-from app.attachments.storage import MissingObject, Storage
 from app.backup.codec import decoder, encode
 from app.db import writer
+from app.files.storage import MissingObject, Storage
 
 FORMAT = "crisisdesk-backup"
 VERSION = 2

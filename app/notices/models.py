@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-from app.attachments.models import AttachmentPublic
 from app.cases.models import UserRef
 from app.cases.vocabulary import Topic
 from app.db import StrEnumType, UTCDateTime
+from app.files.models import AttachmentPublic
 from app.notices.rules import NoticeType
 from app.spokespersons.rules import Capacity
 from app.statements.rules import RefusalGround, StatementKind

@@ -17,13 +17,13 @@ from pydantic import BaseModel
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from app.attachments.models import Attachment, AttachmentPublic
 from app.auth.permissions import Actor
 from app.cases.models import Case, UserRef
 from app.cases.service import visible_cases
 from app.cases.vocabulary import Topic
 from app.counters import next_value
 from app.errors import NotFound, ValidationFailed
+from app.files.models import Attachment, AttachmentPublic
 from app.i18n import _
 from app.notices import rules
 from app.notices.models import (

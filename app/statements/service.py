@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.answer_templates import service as answer_templates
 from app.auth.permissions import Actor, Permission, can, require
 from app.cases.models import Case, UserRef
 from app.cases.service import Scope, record_event, scope_of, transition_case, visible_cases
@@ -287,11 +286,8 @@ def create_statement(session: Session, *, actor: Actor, case: Case, data: Statem
             )
     rules.check_refusal(data.kind, data.refusal_ground, data.refusal_reason, regime_for(case.received_at))
     target = _correction_target(session, case=case, data=data)
-    if data.text is None:  # a draft from an answer template, filled for this case
-        assert data.template_id is not None
-        data = data.model_copy(update={"text": answer_templates.filled_text(
-            session, actor=actor, case=case, template_id=data.template_id, kind=data.kind, now=now)})  # fmt: skip
-    assert data.text is not None
+    if data.text is None:  # a template's draft comes filled (answer_templates.service.draft_statement)
+        raise ValidationFailed(_("Cần nội dung (text) hoặc mẫu (template_id), và chỉ một trong hai."), field="text")
 
     statement = Statement(
         case_id=case.id,

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
-from app.attachments.models import Attachment
-from app.attachments.rules import content_disposition
-from app.attachments.storage import MissingObject, Storage
 from app.errors import NotFound
+from app.files.models import Attachment
+from app.files.rules import content_disposition
+from app.files.storage import MissingObject, Storage
 from app.i18n import _
 
 

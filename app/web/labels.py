@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.answer_templates.rules import PLACEHOLDERS
-from app.attachments.rules import ALLOWED_TYPES
 from app.auth.permissions import PERMISSION_LABELS, ROLE_LABELS
 from app.cases.vocabulary import LEGAL_TRIGGER_LABELS, SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS
 from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
 from app.clocks.models import CLOCK_ORIGIN_LABELS, CLOCK_STATE_LABELS
+from app.files.rules import ALLOWED_TYPES
 from app.i18n import Message, _, text
 from app.notices.rules import NOTICE_TYPE_LABELS
 from app.notifications.models import STAGE_LABELS

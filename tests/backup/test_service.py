@@ -20,7 +20,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from app.attachments import service as attachments
-from app.attachments.storage import FileStorage, key_for
 from app.auth.models import TokenKind
 from app.auth.service import issue_api_token, issue_token
 from app.backup.service import SEEDED_TABLES, BackupError, export_database, import_database, read_header
@@ -28,6 +27,7 @@ from app.cases import service as cases
 from app.cases.models import Case, CaseEvent
 from app.cases.workflow import Action, CloseReason
 from app.db import make_engine
+from app.files.storage import FileStorage, key_for
 from app.migrate import upgrade
 from app.org.models import User
 from tests.conftest import FIXED_NOW

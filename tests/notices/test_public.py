@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.attachments.models import AttachmentPublic
 from app.errors import NotFound, ValidationFailed
+from app.files.models import AttachmentPublic
 from app.notices.models import NoticePublic, NoticeRef, PressItem, RefusalPublic, SpokespersonOnNotice
 from app.notices.service import NoticeFilters, get_published, list_published
 from tests.conftest import FIXED_NOW, Clock

@@ -142,7 +142,7 @@ def create(
                 {"kind": values.get("kind", ""), "text": values["text"], "withdraw": values["withdraw"],
                  **_optional(values, "title", "refusal_ground", "refusal_reason", "corrects", "note")}
             )  # fmt: skip
-        statement = service.create_statement(session, actor=actor, case=case, data=data, now=now)
+        statement = answer_templates.draft_statement(session, actor=actor, case=case, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         key = "statement-template" if from_template else "statement-new"
         failed, message, status = failure(request, session, exc, key=key, values=values)
