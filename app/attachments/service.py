@@ -23,8 +23,10 @@ from sqlmodel import Session, col, select
 
 from app.attachments.models import AttachmentPanel, AttachmentRead
 from app.auth.permissions import Actor, Permission, can, require
+from app.cases.events import record_event
 from app.cases.models import Case, UserRef
-from app.cases.service import record_event, scope_of, visibility_clause
+from app.cases.scope import scope_of, visibility_clause
+from app.cases.vocabulary import CaseEventKind
 from app.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from app.files import rules
 from app.files.models import Attachment
@@ -35,8 +37,8 @@ from app.org.models import User
 from app.statements.models import Statement
 from app.statements.rules import StatementStatus
 
-ADDED = "attachment_added"
-REMOVED = "attachment_removed"
+ADDED = CaseEventKind.ATTACHMENT_ADDED
+REMOVED = CaseEventKind.ATTACHMENT_REMOVED
 
 
 def _measure(source: IO[bytes], max_bytes: int) -> tuple[bytes, int, str]:

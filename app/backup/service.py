@@ -22,18 +22,14 @@ metadata: tables added later are included without a change here.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import gzip
-import hashlib
 import io
 import json
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, String, Table, Text, bindparam, cast, func, insert, select, text, type_coerce, update
@@ -45,28 +41,21 @@ from sqlmodel import SQLModel
 
 import app.all_models  # noqa: F401  (every table is in the metadata)
 from app.backup.codec import decoder, encode
+from app.backup.common import BackupError, Progress, line
+from app.backup.files import FileReader, export_files
 from app.db import writer
-from app.files.storage import MissingObject, Storage
+from app.files.storage import Storage
 
 FORMAT = "crisisdesk-backup"
 VERSION = 2
 READABLE_VERSIONS = frozenset({1, 2})  # version 1: the same without the files section
-FILE_CHUNK = 768 * 1024  # raw bytes a line (1 MiB of base64)
 BATCH = 2000
+__all__ = ["BackupError", "Progress", "Summary", "export_database", "import_database", "read_header", "SEEDED_TABLES"]
+
 # Tables that the migrations themselves fill (the Sở's default internal targets, the announced calendar swaps):
 # a freshly migrated database has rows there, so the import empties them and loads the file's rows instead.
 # A test checks that this is exactly the set of tables a fresh migration fills.
 SEEDED_TABLES: frozenset[str] = frozenset({"internal_target", "calendar_override"})
-
-
-class BackupError(Exception):
-    """The file or the target database does not allow the operation; nothing was changed."""
-
-
-class Progress(Protocol):
-    def table(self, name: str, rows: int) -> None: ...
-
-    def advance(self, rows: int) -> None: ...
 
 
 class _NoProgress:
@@ -138,10 +127,6 @@ def _open_for_writing(path: Path, compress: bool | None) -> IO[str]:
     return path.open("w", encoding="utf-8", newline="\n")
 
 
-def _line(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
 def export_database(
     engine: Engine,
     path: Path,
@@ -165,7 +150,7 @@ def export_database(
         all_tables = tables()
         with _open_for_writing(path, compress) as out:
             out.write(
-                _line(
+                line(
                     {
                         "format": FORMAT,
                         "version": VERSION,
@@ -179,10 +164,10 @@ def export_database(
             for table in all_tables:
                 count = connection.execute(select(func.count()).select_from(table)).scalar_one()
                 progress.table(table.name, count)
-                out.write(_line({"table": table.name, "columns": [c.name for c in table.columns], "rows": count}))
+                out.write(line({"table": table.name, "columns": [c.name for c in table.columns], "rows": count}))
                 written = 0
                 for row in _stream(connection, table):
-                    out.write(_line([encode(v) for v in row]))
+                    out.write(line([encode(v) for v in row]))
                     written += 1
                     if written % BATCH == 0:
                         progress.advance(BATCH)
@@ -190,53 +175,9 @@ def export_database(
                 if written != count:  # cannot happen in one snapshot; refuse a file that would not restore
                     raise BackupError(f"Table {table.name} changed during the export ({count} → {written} rows).")
                 summary.tables[table.name] = written
-            summary.files = _export_files(connection, out, storage, progress)
-            out.write(_line({"end": True, "tables": len(all_tables), "rows": summary.rows, "files": summary.files}))
+            summary.files = export_files(connection, out, storage, progress)
+            out.write(line({"end": True, "tables": len(all_tables), "rows": summary.rows, "files": summary.files}))
     return summary
-
-
-def _export_files(connection: Connection, out: IO[str], storage: Storage | None, progress: Progress) -> int:
-    """The attachments' objects (each once, removed attachments' too: their rows are in the backup)."""
-    attachment = SQLModel.metadata.tables["attachment"]
-    objects = connection.execute(
-        select(attachment.c.storage_key, attachment.c.sha256, attachment.c.size)
-        .distinct()
-        .order_by(attachment.c.storage_key)
-    ).all()
-    out.write(_line({"files": len(objects)}))
-    if objects and storage is None:
-        raise BackupError("The database holds attachments: give the export their storage (CRISISDESK_STORAGE_URL).")
-    progress.table("files", len(objects))
-    for key, sha256, size in objects:
-        assert storage is not None
-        try:
-            chunks = _rechunk(storage.open(key))
-        except MissingObject:
-            raise BackupError(
-                f"The storage {storage.describe()} has no object {key}: the backup would be incomplete."
-            ) from None
-        count = (size + FILE_CHUNK - 1) // FILE_CHUNK
-        out.write(_line({"file": key, "sha256": sha256, "size": size, "chunks": count}))
-        written = 0
-        for chunk in chunks:
-            out.write(_line(base64.b64encode(chunk).decode("ascii")))
-            written += 1
-        if written != count:
-            raise BackupError(f"The object {key} in {storage.describe()} is not {size} bytes long.")
-        progress.advance(1)
-    return len(objects)
-
-
-def _rechunk(source: Iterator[bytes]) -> Iterator[bytes]:
-    """The storage's chunks, regrouped into ``FILE_CHUNK`` bytes (the last one shorter)."""
-    buffer = bytearray()
-    for piece in source:
-        buffer += piece
-        while len(buffer) >= FILE_CHUNK:
-            yield bytes(buffer[:FILE_CHUNK])
-            del buffer[:FILE_CHUNK]
-    if buffer:
-        yield bytes(buffer)
 
 
 def _stream(connection: Connection, table: Table) -> Iterator[tuple[Any, ...]]:
@@ -340,7 +281,7 @@ def _import(engine: Engine, path: Path, progress: Progress, storage: Storage | N
         fixups: list[tuple[_TablePlan, list[dict[str, Any]]]] = []
         pending_fix: list[dict[str, Any]] = []
         ended = False
-        files: _FileReader | None = None
+        files: FileReader | None = None
         for number, raw in enumerate(source, start=2):
             if ended:
                 raise BackupError(f"Line {number}: data after the end of the backup.")
@@ -380,7 +321,7 @@ def _import(engine: Engine, path: Path, progress: Progress, storage: Storage | N
                     raise BackupError(f"Line {number}: a second or malformed files section.")
                 if item["files"] and storage is None:
                     raise BackupError("The file holds attachments: give the import a storage (CRISISDESK_STORAGE_URL).")
-                files = _FileReader(item["files"], storage, progress)
+                files = FileReader(item["files"], storage, progress)
                 continue
             if item.get("end") is True:
                 ended = True
@@ -410,65 +351,6 @@ def _import(engine: Engine, path: Path, progress: Progress, storage: Storage | N
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection, list(metadata_tables.values()))
     return summary
-
-
-class _FileReader:
-    """Reads the files section: a header per object, then its base64 lines, into a spooled temporary file (on disk
-    past 8 MiB), checked, then put into the storage."""
-
-    def __init__(self, count: int, storage: Storage | None, progress: Progress) -> None:
-        self.remaining = count
-        self.storage = storage
-        self.progress = progress
-        self.done = 0
-        self.current: dict[str, Any] | None = None
-        self.chunks_left = 0
-        self.buffer: Any = None
-        self.digest: Any = None
-        progress.table("files", count)
-
-    def wants(self, item: Any) -> bool:
-        return self.current is not None or (isinstance(item, dict) and "file" in item)
-
-    def take(self, item: Any, number: int) -> None:
-        if self.current is None:
-            key, sha256, size, chunks = (item.get(k) for k in ("file", "sha256", "size", "chunks"))
-            if not (isinstance(key, str) and isinstance(sha256, str) and isinstance(size, int)
-                    and isinstance(chunks, int) and chunks >= 0 and self.remaining > 0):  # fmt: skip
-                raise BackupError(f"Line {number}: a malformed or unannounced file.")
-            self.current, self.chunks_left = item, chunks
-            self.buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-            self.digest = hashlib.sha256()
-        else:
-            if not isinstance(item, str):
-                raise BackupError(f"Line {number}: the bytes of {self.current['file']} are missing.")
-            try:
-                chunk = base64.b64decode(item, validate=True)
-            except (binascii.Error, ValueError):
-                raise BackupError(f"Line {number}: not base64.") from None
-            self.buffer.write(chunk)
-            self.digest.update(chunk)
-            self.chunks_left -= 1
-        if self.chunks_left == 0:
-            self._store()
-
-    def _store(self) -> None:
-        assert self.current is not None and self.storage is not None
-        size = self.buffer.tell()
-        if size != self.current["size"] or self.digest.hexdigest() != self.current["sha256"]:
-            raise BackupError(f"The file {self.current['file']} is damaged (size or SHA-256 differs).")
-        self.buffer.seek(0)
-        self.storage.put(self.current["file"], self.buffer, size)
-        self.buffer.close()
-        self.current, self.buffer = None, None
-        self.remaining -= 1
-        self.done += 1
-        self.progress.advance(1)
-
-    def finish(self) -> int:
-        if self.current is not None or self.remaining:
-            raise BackupError("The file ends inside its files section: it is truncated. Nothing was imported.")
-        return self.done
 
 
 def _finish_table(

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from app.attachments import service
 from app.attachments.models import AttachmentPage, AttachmentRead
-from app.cases import service as cases
-from app.statements import service as statements
+from app.cases.scope import get_case
+from app.statements.queries import get_statement
 from app.validation import Note
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep
 from app.web.files import StorageDep, download
@@ -44,10 +44,10 @@ def upload_to_case(
     of its statements (``public: true``: published with its notice). 201 with ``id``, ``filename`` (the original
     name), ``content_type`` (judged from the bytes), ``size`` and ``sha256``; 415 for a type outside the list, 413
     past the size limit. Recorded in the case's timeline."""
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     statement = None
     if statement_id is not None:
-        statement, _case = statements.get_statement(session, actor=actor, statement_id=statement_id)
+        statement, _case = get_statement(session, actor=actor, statement_id=statement_id)
     attachment = service.upload(session, actor=actor, case=case, source=file.file, filename=file.filename,
                                 description=description, public=public, statement=statement, storage=storage,
                                 max_bytes=settings.max_upload_bytes, now=now)  # fmt: skip
@@ -69,7 +69,7 @@ def upload_to_statement(
 ) -> AttachmentRead:
     """Attach a file to a statement (until it is published): with ``public: true`` it is published with the
     statement's notice (the signed dispatch, a table of figures) and listed there with its SHA-256."""
-    statement, case = statements.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = get_statement(session, actor=actor, statement_id=statement_id)
     attachment = service.upload(session, actor=actor, case=case, source=file.file, filename=file.filename,
                                 description=description, public=public, statement=statement, storage=storage,
                                 max_bytes=settings.max_upload_bytes, now=now)  # fmt: skip
@@ -79,7 +79,7 @@ def upload_to_statement(
 @router.get("/cases/{reference}/attachments", response_model=AttachmentPage)
 def list_case_attachments(session: SessionDep, actor: ActorDep, reference: Reference) -> AttachmentPage:
     """The case's attachments, its statements' included (``statement_id``), oldest first."""
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     items = service.list_attachments(session, case=case)
     return AttachmentPage(items=service.attachment_reads(session, case=case, attachments=items))
 
@@ -87,7 +87,7 @@ def list_case_attachments(session: SessionDep, actor: ActorDep, reference: Refer
 @router.get("/statements/{statement_id}/attachments", response_model=AttachmentPage)
 def list_statement_attachments(session: SessionDep, actor: ActorDep, statement_id: IdPath) -> AttachmentPage:
     """One statement's attachments, oldest first."""
-    statement, case = statements.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = get_statement(session, actor=actor, statement_id=statement_id)
     items = service.list_attachments(session, case=case, statement_id=statement.id)
     return AttachmentPage(items=service.attachment_reads(session, case=case, attachments=items))
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from app.answer_templates import service
 from app.answer_templates.models import TemplateCreate, TemplateFilled, TemplatePage, TemplateRead, TemplateUpdate
-from app.cases import service as cases
+from app.cases.scope import get_case
 from app.cases.vocabulary import Topic
 from app.statements.rules import StatementKind
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep
@@ -68,7 +68,7 @@ def fill_template(
     template_id: IdPath,
 ) -> TemplateFilled:
     """The template filled for this case: the text a draft from it would start with (a preview)."""
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     template = service.get_template(session, actor=actor, template_id=template_id)
     filled = service.filled_text(session, actor=actor, case=case, template_id=template_id, kind=template.kind, now=now)
     return TemplateFilled(template_id=template_id, case_reference=case.reference, kind=template.kind, text=filled)

@@ -12,10 +12,10 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
 from app.attachments import service
-from app.cases import service as cases
+from app.cases.scope import get_case
 from app.errors import DomainError, ValidationFailed
 from app.i18n import _
-from app.statements import service as statements
+from app.statements.queries import get_statement
 from app.validation import Note
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep
 from app.web.files import StorageDep, download
@@ -51,7 +51,7 @@ def attach_to_case(
     reference: Reference,
     form: FormDep,
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values: dict[str, Any] = form_values(form, exclude=("csrf_token", "file"))
     try:
         upload, description, _public, values = _fields(form)
@@ -61,7 +61,7 @@ def attach_to_case(
                        max_bytes=settings.max_upload_bytes, now=now)  # fmt: skip
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key="attachment-new", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=attachment#attachments", status_code=303)
 
@@ -77,7 +77,7 @@ def attach_to_statement(
     statement_id: IdPath,
     form: FormDep,
 ) -> Response:
-    statement, case = statements.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = get_statement(session, actor=actor, statement_id=statement_id)
     values: dict[str, Any] = form_values(form, exclude=("csrf_token", "file"))
     try:
         upload, description, public, values = _fields(form)
@@ -87,7 +87,7 @@ def attach_to_statement(
                        max_bytes=settings.max_upload_bytes, now=now)  # fmt: skip
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key="attachment-new", values=values)
-        statement, case = statements.get_statement(session, actor=actor, statement_id=statement_id)
+        statement, case = get_statement(session, actor=actor, statement_id=statement_id)
         return statement_page(request, session, actor, statement, case, now, message=message, failed=failed,
                               status_code=status)  # fmt: skip
     return RedirectResponse(f"/staff/statements/{statement_id}?done=attachment#attachments", status_code=303)
@@ -115,7 +115,7 @@ def remove(
         service.remove(session, actor=actor, attachment=attachment, case=case, now=now)
     except DomainError as exc:
         failed, message, status = failure(request, session, exc, key="attachment-remove", values={})
-        case = cases.get_case(session, actor=actor, reference=case.reference)
+        case = get_case(session, actor=actor, reference=case.reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     if statement_id is not None and form.get("back") == "statement":
         return RedirectResponse(f"/staff/statements/{statement_id}?done=attachment_removed#attachments",

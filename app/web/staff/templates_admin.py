@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from app.answer_templates import service
 from app.answer_templates.models import TemplateCreate, TemplateUpdate
@@ -17,7 +18,7 @@ from app.auth.permissions import Actor, Permission, can
 from app.errors import DomainError
 from app.i18n import _, text
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, get_locale
-from app.web.staff.forms import Errors, FormDep, Values, discard_changes, domain_errors, form_values, validation_errors
+from app.web.staff.forms import Errors, FormDep, Values, form_errors, form_values
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin/templates")
@@ -29,12 +30,8 @@ def _data(values: Values, raw_text: Any) -> dict[str, Any]:
             "text": raw_text if isinstance(raw_text, str) else ""}  # fmt: skip
 
 
-def _errors(request: Request, session: Any, exc: ValidationError | DomainError) -> tuple[Errors, int]:
-    locale = get_locale(request)
-    if isinstance(exc, ValidationError):
-        return validation_errors(exc, locale), 422
-    discard_changes(session)
-    return domain_errors(exc, locale), exc.status_code
+def _errors(request: Request, session: Session, exc: ValidationError | DomainError) -> tuple[Errors, int]:
+    return form_errors(exc, session, get_locale(request))
 
 
 def _form_page(request: Request, actor: Actor, *, template_id: int | None, values: Values, errors: Errors,

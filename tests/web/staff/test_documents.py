@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session
 
 from app.answer_templates import service as answer_templates
@@ -34,7 +35,7 @@ def case(session: Session, org: None) -> Case:
                             outlet="Báo Tuổi Trẻ")  # fmt: skip
 
 
-def upload(browser: TestClient, page: str, action: str, name: str, content: bytes, **data: str) -> object:
+def upload(browser: TestClient, page: str, action: str, name: str, content: bytes, **data: str) -> Response:
     token = csrf_of(browser.get(page))
     return browser.post(action, data={"csrf_token": token, **data}, files={"file": (name, content)},
                         follow_redirects=False)  # fmt: skip
@@ -46,7 +47,7 @@ def test_attach_list_and_download_on_the_case_page(browser: TestClient, case: Ca
     assert 'enctype="multipart/form-data"' in browser.get(page).text
     response = upload(browser, page, f"{page}/attachments", "Biên bản họp phụ huynh.pdf", samples.pdf(),
                       description="Biên bản đã ký")  # fmt: skip
-    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+    assert response.status_code == 303, response.text
     html = browser.get(page).text
     assert "Biên bản họp phụ huynh.pdf" in html and "Biên bản đã ký" in html
     assert "Đã đính kèm tệp." in browser.get(f"{page}?done=attachment").text
@@ -60,9 +61,9 @@ def test_a_refused_file_is_said_beside_the_form(browser: TestClient, case: Case)
     login(browser, "handler")
     page = f"/staff/cases/{case.reference}"
     response = upload(browser, page, f"{page}/attachments", "công văn.pdf", samples.exe())
-    assert response.status_code == 415  # type: ignore[attr-defined]
-    assert "Không nhận loại tệp này" in response.text  # type: ignore[attr-defined]
-    assert "Chưa có tài liệu đính kèm." in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 415
+    assert "Không nhận loại tệp này" in response.text
+    assert "Chưa có tài liệu đính kèm." in response.text
 
 
 def test_another_units_handler_cannot_download(browser: TestClient, case: Case) -> None:
@@ -83,7 +84,7 @@ def test_a_statements_public_attachment(browser: TestClient, case: Case, session
     statement_page = response.headers["location"].split("?")[0]
     response = upload(browser, statement_page, f"{statement_page}/attachments", "Công văn 45.pdf", samples.pdf(),
                       public="1")  # fmt: skip
-    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+    assert response.status_code == 303, response.text
     html = browser.get(statement_page).text
     assert "Công văn 45.pdf" in html and "công bố cùng thông cáo" in html
     assert "SHA-256" in html
