@@ -26,7 +26,6 @@ ADMIN_PERMISSIONS = (
     Permission.TOKENS_MANAGE,
     Permission.CALENDAR_MANAGE,
     Permission.TARGETS_MANAGE,
-    Permission.TEMPLATES_MANAGE,
 )
 
 
@@ -43,6 +42,8 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
         items.append(NavItem("reports", "/staff/reports", _("Báo cáo")))
     if can(actor, Permission.STATEMENT_REVIEW) or can(actor, Permission.SPOKESPERSON_APPOINT):
         items.append(NavItem("spokespersons", "/staff/spokespersons", _("Danh sách người phát ngôn")))
+    if can(actor, Permission.TEMPLATES_MANAGE):
+        items.append(NavItem("templates", "/staff/templates", _("Mẫu nội dung trả lời")))
     if any(can(actor, p) for p in ADMIN_PERMISSIONS):
         items.append(NavItem("admin", "/staff/admin/", _("Quản trị")))
     items.append(NavItem("settings", "/staff/settings", _("Cài đặt của tôi")))
@@ -50,6 +51,8 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
 
 
 def active_nav(path: str) -> str:
+    if path.startswith("/staff/templates"):
+        return "templates"
     if path.startswith("/staff/admin"):
         return "admin"
     if path.startswith("/staff/reports"):

@@ -58,9 +58,6 @@ def admin_index(request: Request, actor: ActorDep) -> Response:
          _("Ngày nghỉ lễ, ngày nghỉ thêm và ngày làm bù của từng năm."), Permission.CALENDAR_MANAGE),
         (_("Chỉ tiêu thời hạn nội bộ"), "/staff/admin/targets",
          _("Thời hạn riêng của Sở theo mức độ và nguồn thông tin."), Permission.TARGETS_MANAGE),
-        (_("Mẫu nội dung trả lời"), "/staff/admin/templates",
-         _("Thông tin ban đầu và nội dung trả lời soạn sẵn cho các tình huống thường gặp."),
-         Permission.TEMPLATES_MANAGE),
     ]  # fmt: skip
     shown = [(title, href, desc) for title, href, desc, perm in links if can(actor, perm)]
     if not shown:

@@ -1,4 +1,4 @@
-"""The library of answer templates in the browser (/staff/admin/templates): list, add, edit, retire. Every staff
+"""The library of answer templates in the browser (/staff/templates): list, add, edit, retire. Every staff
 member may read the list; the press office, the spokesperson and the director change it (``templates:manage``,
 checked by the service)."""
 
@@ -21,7 +21,7 @@ from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, get_locale
 from app.web.staff.forms import Errors, FormDep, Values, form_errors, form_values
 from app.web.templating import render
 
-router = APIRouter(prefix="/admin/templates")
+router = APIRouter(prefix="/templates")
 BRACES_HINT = _("Dấu ngoặc nhọn thường viết hai lần: {{ và }}.")
 
 
@@ -66,7 +66,7 @@ def create(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, 
     except (ValidationError, DomainError) as exc:
         errors, status = _errors(request, session, exc)
         return _form_page(request, actor, template_id=None, values=values, errors=errors, status_code=status)
-    return RedirectResponse("/staff/admin/templates?done=template", status_code=303)
+    return RedirectResponse("/staff/templates?done=template", status_code=303)
 
 
 @router.get("/{template_id}")
@@ -90,7 +90,7 @@ def update(
     except (ValidationError, DomainError) as exc:
         errors, status = _errors(request, session, exc)
         return _form_page(request, actor, template_id=template_id, values=values, errors=errors, status_code=status)
-    return RedirectResponse("/staff/admin/templates?done=template", status_code=303)
+    return RedirectResponse("/staff/templates?done=template", status_code=303)
 
 
 @router.post("/{template_id}/retire")
@@ -98,4 +98,4 @@ def retire(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, 
            form: FormDep) -> Response:  # fmt: skip
     template = service.get_template(session, actor=actor, template_id=template_id)
     service.retire_template(session, actor=actor, template=template, now=now)
-    return RedirectResponse("/staff/admin/templates?done=template_retired", status_code=303)
+    return RedirectResponse("/staff/templates?done=template_retired", status_code=303)

@@ -93,20 +93,20 @@ def test_a_statements_public_attachment(browser: TestClient, case: Case, session
 class TestTemplates:
     def test_the_admin_page_lists_adds_and_retires(self, browser: TestClient, org: None) -> None:
         login(browser, "office")
-        assert "Mẫu nội dung trả lời" in browser.get("/staff/admin/").text
-        response = post_form(browser, "/staff/admin/templates/new", "/staff/admin/templates",
+        assert 'href="/staff/templates"' in browser.get("/staff/").text  # in the menu
+        response = post_form(browser, "/staff/templates/new", "/staff/templates",
                              {"name": "Tin đồn lộ đề", "kind": "initial_information", "topic": "",
                               "text": "Về thông tin {outlet} nêu ngày {received_date}…"})  # fmt: skip
         assert response.status_code == 303, response.text
-        html = browser.get("/staff/admin/templates").text
+        html = browser.get("/staff/templates").text
         assert "Tin đồn lộ đề" in html
-        bad = post_form(browser, "/staff/admin/templates/new", "/staff/admin/templates",
+        bad = post_form(browser, "/staff/templates/new", "/staff/templates",
                         {"name": "Sai", "kind": "response", "text": "Kính gửi {reporter}"})  # fmt: skip
         assert bad.status_code == 422 and "{reporter}" in bad.text
-        template_id = re.search(r'href="/staff/admin/templates/(\d+)"', html).group(1)  # type: ignore[union-attr]
-        done = post_form(browser, "/staff/admin/templates", f"/staff/admin/templates/{template_id}/retire", {})
+        template_id = re.search(r'href="/staff/templates/(\d+)"', html).group(1)  # type: ignore[union-attr]
+        done = post_form(browser, "/staff/templates", f"/staff/templates/{template_id}/retire", {})
         assert done.status_code == 303
-        assert "Ngừng dùng" in browser.get("/staff/admin/templates").text
+        assert "Ngừng dùng" in browser.get("/staff/templates").text
 
     def test_a_handler_drafts_from_a_template_on_the_case_page(self, browser: TestClient, case: Case,
                                                                session: Session) -> None:  # fmt: skip
