@@ -5,7 +5,7 @@ judged from its bytes, size, SHA-256 and where the storage keeps it; removal mar
 ``answer_template`` (the library of lines to take, by statement kind and topic; retired, never deleted).
 
 Revision ID: b67b9f84602a
-Revises: 715f0a8a139d
+Revises: 11371622af75
 Create Date: 2026-12-06 09:39:27.134596
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "b67b9f84602a"
-down_revision: str | Sequence[str] | None = "715f0a8a139d"
+down_revision: str | Sequence[str] | None = "11371622af75"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

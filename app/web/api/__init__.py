@@ -8,6 +8,7 @@ from app.web.api import (
     calendar,
     cases,
     clocks,
+    crisis,
     exports,
     inquiries,
     notifications,
@@ -36,3 +37,4 @@ router.include_router(reports.router)
 router.include_router(press_events.router)
 router.include_router(attachments.router)
 router.include_router(templates.router)
+router.include_router(crisis.router)
