@@ -309,13 +309,15 @@ def export_(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists")] = False,
 ) -> None:
-    """Write the whole database to a portable file (JSON lines): every table, every row, one consistent snapshot.
+    """Write the whole database to a portable file (JSON lines): every table, every row, one consistent snapshot,
+    and the bytes of every attachment (from CRISISDESK_STORAGE_URL).
 
     Restore it with `crisisdesk import` into an empty database at the same schema revision, on SQLite or
     PostgreSQL (this is how data moves from the embedded SQLite file to PostgreSQL).
     """
     from app.backup.service import BackupError, export_database
     from app.db import utcnow
+    from app.files.storage import storage_from_settings
 
     if file.exists() and not force:
         console.print(f"[red]{file} exists; use --force to overwrite it.[/]")
@@ -326,7 +328,8 @@ def export_(
     try:
         with _progress_bar() as bar:
             summary = export_database(engine, partial_file, now=utcnow(), compress=gzip if gzip is not None
-                                      else file.suffix == ".gz", progress=_RichProgress(bar))  # fmt: skip
+                                      else file.suffix == ".gz", progress=_RichProgress(bar),
+                                      storage=storage_from_settings(get_settings()))  # fmt: skip
         partial_file.replace(file)
     except BackupError as exc:
         partial_file.unlink(missing_ok=True)
@@ -338,7 +341,8 @@ def export_(
     finally:
         engine.dispose()
     console.print(
-        f"[green]Exported {summary.rows} rows of {len(summary.tables)} tables[/] (schema revision {summary.revision})."
+        f"[green]Exported {summary.rows} rows of {len(summary.tables)} tables and {summary.files} files[/] "
+        f"(schema revision {summary.revision})."
     )
 
 
@@ -346,11 +350,13 @@ def export_(
 def import_(
     file: Annotated[Path, typer.Argument(help="A file written by `crisisdesk export` (.jsonl or .jsonl.gz)")],
 ) -> None:
-    """Load a backup into this database, which must be empty and migrated to the file's schema revision.
+    """Load a backup into this database, which must be empty and migrated to the file's schema revision; the
+    attachments' bytes go to this installation's storage (CRISISDESK_STORAGE_URL).
 
     All or nothing: one transaction. On PostgreSQL the id sequences are moved past the imported ids.
     """
     from app.backup.service import BackupError, import_database, read_header
+    from app.files.storage import storage_from_settings
 
     if not file.is_file():
         console.print(f"[red]{file} does not exist.[/]")
@@ -363,13 +369,17 @@ def import_(
             f"schema revision {header.get('alembic_revision')}) into {_db_label()}"
         )
         with _progress_bar() as bar:
-            summary = import_database(engine, file, progress=_RichProgress(bar))
+            summary = import_database(
+                engine, file, progress=_RichProgress(bar), storage=storage_from_settings(get_settings())
+            )
     except BackupError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    console.print(f"[green]Imported {summary.rows} rows into {len(summary.tables)} tables.[/]")
+    console.print(
+        f"[green]Imported {summary.rows} rows into {len(summary.tables)} tables, and {summary.files} files.[/]"
+    )
 
 
 def main() -> None:

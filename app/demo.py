@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
+from app.answer_templates.demo import load_demo_templates
 from app.auth.permissions import Actor, Role
 from app.auth.service import DEMO_PASSWORD, load_actor, password_hasher
 from app.cases import service as cases
@@ -482,6 +483,7 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
     tasks = _tasks(session, by_title, actors["spokesperson"], now)
     events = _press_events(session, by_title, office, now)
     press = monitor_demo.load(session, now=now)
+    load_demo_templates(session, now=now)
     _crisis(session, by_title, actors, now, settings)
     for name, domain in PRESS_OUTLETS:  # the mailbox opens a press inquiry for mail from these domains
         add_outlet(session, actor=None, data=PressOutletIn(name=name, domain=domain), now=now)

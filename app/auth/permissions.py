@@ -68,6 +68,7 @@ class Permission(StrEnum):
     PRESS_EVENTS_MANAGE = "press_events:manage"
     MONITOR_VIEW = "monitor:view"
     MONITOR_MANAGE = "monitor:manage"
+    TEMPLATES_MANAGE = "templates:manage"
     CRISIS_DECLARE = "crisis:declare"
     ROSTER_MANAGE = "roster:manage"
     WEBHOOKS_MANAGE = "webhooks:manage"
@@ -103,6 +104,7 @@ PERMISSION_LABELS: dict[Permission, Message] = {
     Permission.PRESS_EVENTS_MANAGE: _("Ghi nhận họp báo, giao ban báo chí"),
     Permission.MONITOR_VIEW: _("Xem theo dõi báo chí và điểm tin"),
     Permission.MONITOR_MANAGE: _("Quản lý nguồn tin và từ khóa theo dõi"),
+    Permission.TEMPLATES_MANAGE: _("Quản lý mẫu nội dung trả lời"),
     Permission.CRISIS_DECLARE: _("Công bố, thay đổi cấp và kết thúc tình trạng khủng hoảng; ghi bài học kinh nghiệm"),
     Permission.ROSTER_MANAGE: _("Lập lịch trực khủng hoảng"),
     Permission.WEBHOOKS_MANAGE: _("Quản lý webhook gửi thông cáo ra các kênh"),
@@ -112,14 +114,14 @@ P = Permission
 _PRESS_OFFICER = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_ASSIGN_PEOPLE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_SUBMIT, P.NOTICE_PUBLISH, P.TASK_MANAGE, P.REPORTS_VIEW,
-    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.CRISIS_DECLARE,
+    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.CRISIS_DECLARE, P.TEMPLATES_MANAGE,
 }  # fmt: skip
 _HANDLER = {P.CASE_VIEW, P.CASE_WORK, P.CASE_NOTE, P.STATEMENT_DRAFT}
 _UNIT_HEAD = _HANDLER | {P.CASE_ASSIGN_PEOPLE, P.STATEMENT_SUBMIT, P.CLOCK_EXTENSION_REQUEST, P.REPORTS_VIEW}
 _SPOKESPERSON = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_SEVERITY, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_REVIEW, P.CLOCK_EXTEND, P.TASK_MANAGE, P.REPORTS_VIEW,
-    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.CRISIS_DECLARE,
+    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.CRISIS_DECLARE, P.TEMPLATES_MANAGE,
 }  # fmt: skip
 _DIRECTOR = _SPOKESPERSON | {P.SPOKESPERSON_APPOINT, P.SPOKESPERSON_AUTHORISE, P.ROSTER_MANAGE}
 _ADMIN = {

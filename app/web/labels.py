@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.answer_templates.rules import PLACEHOLDERS
 from app.auth.permissions import PERMISSION_LABELS, ROLE_LABELS
 from app.cases.vocabulary import (
     EVENT_ACTION_LABELS,
@@ -22,6 +23,7 @@ from app.cases.vocabulary import (
 )
 from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
 from app.clocks.models import CLOCK_ORIGIN_LABELS, CLOCK_STATE_LABELS
+from app.files.rules import ALLOWED_TYPES
 from app.i18n import Message, _, text
 from app.monitor.models import SOURCE_KIND_LABELS as MONITOR_SOURCE_KIND_LABELS
 from app.notices.rules import NOTICE_TYPE_LABELS
@@ -107,6 +109,8 @@ VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "weekday_short": WEEKDAY_SHORT_LABELS,
     "month": MONTH_LABELS,
     "monitor_source_kind": MONITOR_SOURCE_KIND_LABELS,
+    "content_type": ALLOWED_TYPES,
+    "placeholder": PLACEHOLDERS,
 }
 
 

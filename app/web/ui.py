@@ -44,6 +44,8 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
         items.append(NavItem("reports", "/staff/reports", _("Báo cáo")))
     if can(actor, Permission.STATEMENT_REVIEW) or can(actor, Permission.SPOKESPERSON_APPOINT):
         items.append(NavItem("spokespersons", "/staff/spokespersons", _("Danh sách người phát ngôn")))
+    if can(actor, Permission.TEMPLATES_MANAGE):
+        items.append(NavItem("templates", "/staff/templates", _("Mẫu nội dung trả lời")))
     if any(can(actor, p) for p in ADMIN_PERMISSIONS):
         items.append(NavItem("admin", "/staff/admin/", _("Quản trị")))
     items.append(NavItem("settings", "/staff/settings", _("Cài đặt của tôi")))
@@ -51,6 +53,8 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
 
 
 def active_nav(path: str) -> str:
+    if path.startswith("/staff/templates"):
+        return "templates"
     if path.startswith("/staff/admin"):
         return "admin"
     if path.startswith("/staff/reports"):
@@ -107,6 +111,10 @@ FLASH_MESSAGES: dict[str, Message] = {
     "term_deleted": _("Đã xóa từ khóa theo dõi."),
     "subscribed": _("Đã đăng ký nhận điểm tin qua e-mail."),
     "unsubscribed": _("Đã hủy nhận điểm tin qua e-mail."),
+    "attachment": _("Đã đính kèm tệp."),
+    "attachment_removed": _("Đã gỡ tệp đính kèm."),
+    "template": _("Đã lưu mẫu nội dung."),
+    "template_retired": _("Đã ngừng dùng mẫu nội dung."),
     **{a.value: _("Đã thực hiện: {action}.", action=ACTION_LABELS[a]) for a in Action},
 }
 

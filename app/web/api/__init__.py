@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.web.api import (
+    attachments,
     auth,
     calendar,
     cases,
@@ -19,6 +20,7 @@ from app.web.api import (
     spokespersons,
     statements,
     tasks,
+    templates,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -36,5 +38,7 @@ router.include_router(notifications.router)
 router.include_router(reports.router)
 router.include_router(press_events.router)
 router.include_router(monitor.router)
+router.include_router(attachments.router)
+router.include_router(templates.router)
 router.include_router(crisis.router)
 router.include_router(channels.router)

@@ -11,6 +11,7 @@ from app.web.deps import get_actor
 from app.web.staff import (
     account,
     admin,
+    attachments,
     cases,
     channels,
     crisis,
@@ -23,6 +24,7 @@ from app.web.staff import (
     session,
     spokespersons,
     statements,
+    templates_admin,
 )
 from app.web.staff.errors import render_staff_error
 
@@ -35,6 +37,8 @@ signed_in.include_router(home.router)
 signed_in.include_router(cases.router)
 signed_in.include_router(deadlines.router)
 signed_in.include_router(statements.router)
+signed_in.include_router(attachments.router)
+signed_in.include_router(templates_admin.router)
 signed_in.include_router(spokespersons.router)
 signed_in.include_router(notifications.router)
 signed_in.include_router(admin.router)

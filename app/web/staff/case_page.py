@@ -17,6 +17,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.answer_templates import service as answer_templates
+from app.attachments import service as attachments
 from app.auth.permissions import Actor, Permission, can
 from app.cases.events import list_events
 from app.cases.models import Case
@@ -110,6 +112,7 @@ def case_page(
     may_authorise = can(actor, Permission.SPOKESPERSON_AUTHORISE, scope)
     grants = spokespersons.list_authorisations(session, actor=actor, case=case)
     events = list_events(session, case=case)
+    drafting = statement_queries.drafting_options(session, actor=actor, case=case)
     named = {u for e in events for u in (e.data or {}).get("assignees") or () if isinstance(u, str)}
     ctx = {
         "case": read,
@@ -137,11 +140,14 @@ def case_page(
         "statements": summaries,
         "statement_groups": [(kind, group) for kind, group in groups if group],
         "statement_actions": statement_actions,
-        "drafting": statement_queries.drafting_options(session, actor=actor, case=case),
+        "drafting": drafting,
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "authorisations": spokespersons.authorisation_reads(session, grants, case=case, now=now),
         "may_authorise": may_authorise,
         "authorisable": spokesperson_queries.authorisable_users(session, case=case) if may_authorise else [],
+        "attachments": attachments.panel(session, actor=actor, case=case),
+        "max_upload_mb": request.app.state.settings.max_upload_mb,
+        "templates": answer_templates.drafting_choices(session, actor=actor, case=case, kinds=drafting.kinds),
     }
     ctx["coverage"] = monitor.case_coverage(session, actor=actor, case=case)  # the story it was opened from
     return render(request, "staff/cases/detail.html", ctx, status_code=status_code)
