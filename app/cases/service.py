@@ -138,6 +138,10 @@ def record_event(
     from app.clocks.service import on_event
 
     on_event(session, case=case, event=event)
+    # Notifications are made by the same events, in the same transaction (app/notifications/events.py).
+    from app.notifications.events import on_case_event
+
+    on_case_event(session, case=case, event=event)
     return event
 
 

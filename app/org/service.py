@@ -236,10 +236,19 @@ def full_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
 # --- self-service -------------------------------------------------------------------------------------------
 
 
+def own_user(session: Session, *, actor: Actor) -> User:
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    return user
+
+
 def update_own_settings(session: Session, *, actor: Actor, data: OwnSettings) -> User:
     user = session.get(User, actor.user_id)
     assert user is not None
-    user.locale = data.locale
+    if data.locale is not None:
+        user.locale = data.locale
+    if data.email_frequency is not None:
+        user.email_frequency = data.email_frequency
     session.add(user)
     session.flush()
     return user
