@@ -81,7 +81,7 @@ class Notification(SQLModel, table=True):
     clock_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("clock.id", ondelete="CASCADE"), index=True)
     )
-    kind: NotificationKind = Field(sa_type=StrEnumType(NotificationKind))
+    kind: NotificationKind = Field(default=NotificationKind.CLOCK, sa_type=StrEnumType(NotificationKind))
     stage: Stage | None = Field(default=None, sa_type=StrEnumType(Stage))  # clock notifications only
     dedupe_key: str = Field(max_length=200, unique=True)
     title: str = Field(max_length=300)

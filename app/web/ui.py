@@ -97,7 +97,8 @@ FLASH_MESSAGES: dict[str, Message] = {
     "appointment_ended": _("Đã chấm dứt nhiệm vụ người phát ngôn."),
     "authorised": _("Đã ủy quyền phát ngôn cho vụ việc."),
     "revoked_authorisation": _("Đã thu hồi ủy quyền phát ngôn."),
-    "all_read": _("Đã đánh dấu tất cả thông báo là đã đọc."),
+    "all_read": _("Đã đánh dấu tất cả tin nhắn là đã đọc."),
+    "email": _("Đã lưu cách nhận thư điện tử."),
     **{a.value: _("Đã thực hiện: {action}.", action=ACTION_LABELS[a]) for a in Action},
 }
 
