@@ -26,6 +26,8 @@ def org(session: Session) -> None:
     standard_org(session, FIXED_NOW)
     appoint_spokesperson(session, now=FIXED_NOW)
     make_user(session, "deputy", (Role.HANDLER, "GDTrH"), now=FIXED_NOW, full_name="Hoàng Văn Phó")
+    # Holds the spokesperson role but was never appointed: no authority to approve anything.
+    make_user(session, "unappointed", (Role.SPOKESPERSON, "VP"), now=FIXED_NOW, full_name="Lý Thị Chưa Giao")
     for user in session.exec(select(User)).all():
         user.email = f"{user.username}@sgddt.example.gov.vn"
         session.add(user)
@@ -123,7 +125,7 @@ class TestQueue:
             assert sorted(queue(api, who)) == sorted([("to_approve", reference, sid), ("to_approve", other, other_sid)])
         # Authorised in writing for one case only: that one waits for them, not the other.
         assert queue(api, "deputy") == [("to_approve", reference, sid)]
-        assert queue(api, "head") == [] and queue(api, "office") == []
+        assert queue(api, "head") == [] and queue(api, "office") == [] and queue(api, "unappointed") == []
 
     def test_returned_waits_for_the_drafter(self, api: Api) -> None:
         reference = in_progress(api)
@@ -198,6 +200,7 @@ class TestNotifications:
         for who in ("spokesperson", "director", "deputy"):
             assert kinds(api, who, reference)[0] == "submitted", who
         assert "submitted" not in kinds(api, "office", reference) + kinds(api, "head", reference)
+        assert kinds(api, "unappointed", reference) == []
         assert notes(api, "spokesperson")[0]["link"] == f"/staff/statements/{sid}"
 
     def test_approved_to_the_press_office(self, api: Api) -> None:
