@@ -1,6 +1,7 @@
-"""Notifications made by what happens on a case: the one entry point is ``on_case_event``.
+"""Notifications made by what happens on a case: the one entry point is ``on_case_event``, a listener of the case
+events (``cases.events.listen``, registered in ``app/notifications/__init__.py``).
 
-Every act on a case is a line of its history (``cases.service.record_event``); the lines below are the causes of
+Every act on a case is a line of its history (``cases.events.record_event``); the lines below are the causes of
 product §11.2, each turned into notifications in the same transaction as its cause (a rolled-back act notifies
 nobody):
 
@@ -33,7 +34,9 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Permission, Role, can
 from app.auth.service import load_actor
 from app.cases.models import Case, CaseAssignee, CaseEvent
-from app.cases.service import scope_of
+from app.cases.scope import scope_of
+from app.cases.vocabulary import CaseEventKind as E
+from app.cases.workflow import Action
 from app.i18n import Message, _, text
 from app.notifications.deliveries import add_notifications
 from app.notifications.models import NotificationKind
@@ -44,7 +47,7 @@ from app.statements.models import Statement, StatementVersion
 
 K = NotificationKind
 MENTION = re.compile(r"(?<![\w.@])@([a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9]{2,})", re.IGNORECASE)
-ROUTING = frozenset({"assign", "reassign"})
+ROUTING = frozenset({Action.ASSIGN.value, Action.REASSIGN.value})
 TITLE_MAX = 300
 
 Texts = Callable[[str], tuple[str, str]]  # locale -> (title, body)
@@ -62,23 +65,15 @@ def on_case_event(session: Session, *, case: Case, event: CaseEvent) -> None:
     """Notify whoever the event concerns (see the module's table); nothing for the other kinds of event."""
     kind = event.kind
     data: dict[str, Any] = event.data or {}
-    if kind == "transition":
+    if kind == E.TRANSITION:
         if event.action in ROUTING:
             _routed(session, case, event)
         if "assignees" in data:
             _assigned(session, case, event, data["assignees"])
-    elif kind == "updated" and "assignees" in (data.get("changes") or {}):
+    elif kind == E.UPDATED and "assignees" in (data.get("changes") or {}):
         _assigned(session, case, event, data["changes"]["assignees"])
-    elif kind == "statement_submitted":
-        _submitted(session, case, event)
-    elif kind == "statement_approved":
-        _approved(session, case, event)
-    elif kind == "statement_returned":
-        _returned(session, case, event)
-    elif kind == "notice_published":
-        _published(session, case, event)
-    elif kind == "note":
-        _mentioned(session, case, event)
+    elif kind in CAUSES:
+        CAUSES[kind](session, case, event)
 
 
 # --- the causes ---------------------------------------------------------------------------------------------
@@ -162,7 +157,7 @@ def _previous_assignees(session: Session, case: Case, event: CaseEvent) -> set[s
             return set(data["assignees"])
         if "assignees" in (data.get("changes") or {}):
             return set(data["changes"]["assignees"])
-        if row.kind == "transition" and row.action == "reassign":
+        if row.kind == E.TRANSITION and row.action == Action.REASSIGN.value:
             return set()  # a reassignment clears the assignees
     return set()
 
@@ -263,3 +258,12 @@ def _mentioned(session: Session, case: Case, event: CaseEvent) -> None:
               reference=case.reference)  # fmt: skip
     _send(session, case, event, K.MENTIONED, readers, _texts(title, _line(case), event.note),
           link=f"/staff/cases/{case.reference}#event-{event.id}")  # fmt: skip
+
+
+CAUSES: dict[E, Callable[[Session, Case, CaseEvent], None]] = {
+    E.STATEMENT_SUBMITTED: _submitted,
+    E.STATEMENT_APPROVED: _approved,
+    E.STATEMENT_RETURNED: _returned,
+    E.NOTICE_PUBLISHED: _published,
+    E.NOTE: _mentioned,
+}

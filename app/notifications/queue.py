@@ -27,12 +27,12 @@ from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, Role
 from app.cases.models import Case, CaseAssignee
-from app.cases.service import visible_cases
+from app.cases.scope import visible_cases
 from app.cases.workflow import CaseStatus
 from app.notifications.models import Notification, NotificationKind, QueueItem, QueueKind, QueuePage
 from app.statements.models import Statement, StatementApproval, StatementVersion
+from app.statements.queries import approval_queue
 from app.statements.rules import MAIN_KINDS, StatementStatus
-from app.statements.service import approval_queue
 
 LIMIT = 200
 FAR = datetime.max.replace(tzinfo=UTC)

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from app.cases import service as cases
 from app.cases.models import CaseCreate
+from app.cases.scope import get_case
 from app.cases.vocabulary import SourceKind
 from app.cases.workflow import Action
 from app.db import make_engine
@@ -36,8 +37,8 @@ class EphemeralController(Controller):
 
     def _trigger_server(self) -> None:
         assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
+        self.port = self.server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]  # an asyncio Server
+        super()._trigger_server()  # type: ignore[no-untyped-call]
 
 
 class Sink:
@@ -98,7 +99,7 @@ def day_of_work(engine: Engine) -> str:
         reference = case.reference
     for hours, note in ((2, "@handler xác minh trường nào."), (5, "@handler @head cần số liệu trước 16 giờ.")):
         with Session(engine) as session:
-            case = cases.get_case(session, actor=actor(session, "office"), reference=reference)
+            case = get_case(session, actor=actor(session, "office"), reference=reference)
             cases.add_note(session, actor=actor(session, "office"), case=case, text=note,
                            now=DAY_ONE + timedelta(hours=hours))  # fmt: skip
             session.commit()

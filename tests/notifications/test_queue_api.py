@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from app.auth.permissions import Role
 from app.cases import service as cases
+from app.cases.scope import get_case
 from app.notifications import service as notifications
 from app.notifications.events import mentioned_usernames
 from app.notifications.models import EmailStatus, Notification
@@ -243,7 +244,7 @@ class TestNotifications:
     def test_made_in_the_transaction_of_their_cause(self, session: Session, api: Api) -> None:
         reference = in_progress(api)
         before = len(session.exec(select(Notification)).all())
-        case = cases.get_case(session, actor=actor(session, "office"), reference=reference)
+        case = get_case(session, actor=actor(session, "office"), reference=reference)
         savepoint = session.begin_nested()
         cases.add_note(session, actor=actor(session, "office"), case=case, text="@handler", now=FIXED_NOW)
         assert len(session.exec(select(Notification)).all()) == before + 1
