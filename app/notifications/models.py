@@ -30,6 +30,7 @@ STAGE_LABELS: dict[Stage, Message] = {
     Stage.LATE: _("Sắp đến hạn"),
     Stage.DUE: _("Đến hạn"),
     Stage.OVERDUE: _("Quá hạn"),
+    Stage.PAGE: _("Báo động khủng hoảng"),
 }
 
 
@@ -42,6 +43,7 @@ class NotificationKind(StrEnum):
     PUBLISHED = "published"  # a notice published (to everyone who worked the case)
     MENTIONED = "mentioned"  # an @username in a note
     CLOCK = "clock"  # a clock's reminder or escalation (its ``stage`` says which)
+    PAGE = "page"  # a crisis page (app/crisis; e-mailed at once whatever the user's choice)
     DAILY_EMAIL = "daily_email"  # the day's e-mail of a user who chose ``daily`` (not shown in-app)
 
 
@@ -54,6 +56,7 @@ KIND_LABELS: dict[NotificationKind, Message] = {
     NotificationKind.PUBLISHED: _("Đã công bố"),
     NotificationKind.MENTIONED: _("Nhắc đến bạn"),
     NotificationKind.CLOCK: _("Thời hạn"),
+    NotificationKind.PAGE: _("Báo động khủng hoảng"),
     NotificationKind.DAILY_EMAIL: _("Thư tổng hợp trong ngày"),
 }
 
