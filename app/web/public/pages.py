@@ -47,7 +47,7 @@ def public_locale(request: Request) -> Locale:
 
 def safe_public_next(value: str | None) -> str:
     """Only our own public pages are followed after switching language (no open redirect)."""
-    pages = ("/notices", "/spokespersons", "/inquiries")
+    pages = ("/notices", "/spokespersons", "/inquiries", "/subscriptions/new", "/information-requests/new")
     if value and value.startswith(pages) and not urlsplit(value).netloc and "\\" not in value:
         return value
     return "/notices"
@@ -87,9 +87,10 @@ def render_public_error(request: Request, status: int, message: str, *, locale: 
 
 
 def is_public_page(path: str) -> bool:
-    return path in ("/", "/notices", "/spokespersons", "/inquiries") or path.startswith(
-        ("/notices/", "/spokespersons/", "/lang/", "/inquiries/")
-    )
+    return path in ("/", "/notices", "/spokespersons", "/inquiries", "/subscriptions", "/information-requests") or (
+        path.startswith(("/notices/", "/spokespersons/", "/lang/", "/inquiries/", "/subscriptions/",
+                         "/information-requests/"))
+    )  # fmt: skip
 
 
 async def public_error_renderer(request: Request, status: int, message: str) -> Response | None:
