@@ -6,7 +6,7 @@ empty for the others. Each user chooses how notifications reach them by e-mail: 
 ``daily`` or ``off``.
 
 Revision ID: 5e1c0d7a9b42
-Revises: 11371622af75
+Revises: 176831f059cd
 Create Date: 2026-12-06 09:50:00.000000
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "5e1c0d7a9b42"
-down_revision: str | Sequence[str] | None = "11371622af75"
+down_revision: str | Sequence[str] | None = "176831f059cd"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
