@@ -105,7 +105,6 @@ FLASH_MESSAGES: dict[str, Message] = {
     "appointment_ended": _("Đã chấm dứt nhiệm vụ người phát ngôn."),
     "authorised": _("Đã ủy quyền phát ngôn cho vụ việc."),
     "revoked_authorisation": _("Đã thu hồi ủy quyền phát ngôn."),
-    "all_read": _("Đã đánh dấu tất cả thông báo là đã đọc."),
     "source": _("Đã lưu nguồn tin."),
     "term": _("Đã thêm từ khóa theo dõi."),
     "term_deleted": _("Đã xóa từ khóa theo dõi."),
@@ -115,6 +114,8 @@ FLASH_MESSAGES: dict[str, Message] = {
     "attachment_removed": _("Đã gỡ tệp đính kèm."),
     "template": _("Đã lưu mẫu nội dung."),
     "template_retired": _("Đã ngừng dùng mẫu nội dung."),
+    "all_read": _("Đã đánh dấu tất cả tin nhắn là đã đọc."),
+    "email": _("Đã lưu cách nhận thư điện tử."),
     **{a.value: _("Đã thực hiện: {action}.", action=ACTION_LABELS[a]) for a in Action},
 }
 
