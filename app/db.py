@@ -87,31 +87,51 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    echo: bool = False,
+    pool_timeout: float = 30.0,
+    lock_timeout: float | None = None,
+    connect_timeout: int | None = None,
+) -> Engine:
+    """The engine. ``pool_timeout``: the longest wait for a pooled connection (then ``sqlalchemy.exc.TimeoutError``);
+    ``lock_timeout`` (PostgreSQL): the longest wait for a lock, e.g. a counter row (then ``LockNotAvailable``);
+    ``connect_timeout``: the longest wait to connect. The web app answers each of them 503 + Retry-After."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        busy = lock_timeout if lock_timeout is not None else 30.0  # how long a writer waits for the write lock
         engine = create_engine(
             url,
             echo=echo,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": busy},
             poolclass=NullPool if path in (None, "", ":memory:") else None,
         )
-        _install_sqlite_recipe(engine)
+        _install_sqlite_recipe(engine, busy)
         return engine
+    connect_args: dict[str, Any] = {}
+    if connect_timeout is not None:
+        connect_args["connect_timeout"] = connect_timeout
+    if lock_timeout is not None:
+        connect_args["options"] = f"-c lock_timeout={int(lock_timeout * 1000)}"
     return create_engine(
         url,
         echo=echo,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,  # a connection that died with the server is replaced on checkout, not handed out
         pool_recycle=1800,
+        connect_args=connect_args,
     )
 
 
-def _install_sqlite_recipe(engine: Engine) -> None:
+def _install_sqlite_recipe(engine: Engine, busy_seconds: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (pysqlite recipe)
@@ -119,7 +139,7 @@ def _install_sqlite_recipe(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -57,7 +57,12 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(
-        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        lock_timeout=settings.db_lock_timeout_seconds,
+        connect_timeout=settings.db_connect_timeout_seconds,
     )
     app = FastAPI(
         title="CrisisDesk",

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     # Database pool (PostgreSQL).
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
+    # The longest a request waits for a pooled connection, for a row lock (PostgreSQL) and to connect; past it the
+    # request is answered 503 with Retry-After instead of waiting on (docs/operations.md, "Under load").
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    db_lock_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    db_connect_timeout_seconds: int = Field(default=3, ge=1, le=60)
 
     # Public side (docs/public-api.md). Per-client limits, per web process: a token bucket per client address.
     rate_limit_enabled: bool = True

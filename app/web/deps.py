@@ -85,8 +85,11 @@ def authenticate_request(request: Request, session: Session, now: datetime) -> t
     return load_actor(session, user), token
 
 
-async def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
-    """The authenticated staff member. Cookie-authenticated writes must carry the session's CSRF token."""
+def authenticate(request: Request, session: SessionDep, now: NowDep) -> Actor:
+    """The authenticated staff member (a plain ``def``: FastAPI runs it in its threadpool, never on the event loop).
+
+    Database work must never run in an ``async def`` route or dependency: a blocking query on the event loop stalls
+    every request of the process, and under load it deadlocks with the transactions waiting for the loop."""
     if hasattr(request.state, "actor"):
         actor: Actor = request.state.actor
         return actor
@@ -99,9 +102,17 @@ async def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor
     # Plain copies for what runs after the unit of work has closed (error pages, the language of an error).
     request.state.auth_kind = token.kind
     request.state.csrf_token = token.csrf_token or ""
-    if token.kind == TokenKind.SESSION and request.method not in SAFE_METHODS:
+    return actor
+
+
+async def get_actor(request: Request, actor: Annotated[Actor, Depends(authenticate)]) -> Actor:
+    """The authenticated staff member. Cookie-authenticated writes must carry the session's CSRF token.
+
+    ``async`` only to read a form body for the CSRF field; it touches no database (``authenticate`` did)."""
+    if request.state.auth_kind == TokenKind.SESSION and request.method not in SAFE_METHODS:
+        expected: str = request.state.csrf_token
         sent = await _csrf_from_request(request)
-        if not sent or not token.csrf_token or not hmac.compare_digest(sent, token.csrf_token):
+        if not sent or not expected or not hmac.compare_digest(sent, expected):
             raise PermissionDenied(_("Phiên làm việc không hợp lệ (thiếu mã CSRF). Hãy tải lại trang và thử lại."))
     return actor
 

@@ -270,8 +270,8 @@ class PublicEdge:
         cache.checked_at = now
         try:
             snapshot = await run_in_threadpool(_read_snapshot, state.sessions, now)
-        except Exception:
-            log.exception("public cache: could not read the public version; cache emptied")
+        except Exception as exc:  # the database is out of reach: one line a check (at most one a second), no traceback
+            log.warning("public cache: could not read the public version (%s); cache emptied", type(exc).__name__)
             cache.clear()
             cache.version = None
             return
