@@ -48,6 +48,16 @@ SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+def client_ip(request: Request) -> str:
+    """The client's address: the peer, or behind ``CRISISDESK_TRUSTED_PROXIES`` what they say it is."""
+    from app.web.public.ratelimit import client_address, parse_networks  # (app.web.public imports this module)
+
+    settings: Settings = request.app.state.settings
+    peer = request.client.host if request.client else None
+    trusted = parse_networks(settings.trusted_proxies)
+    return client_address(peer, request.headers.get("x-forwarded-for"), trusted)
+
+
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _sep, value = header.partition(" ")

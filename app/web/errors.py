@@ -22,6 +22,7 @@ from app.errors import DomainError, NotAuthenticated
 from app.i18n import _, text
 from app.validation import input_message
 from app.web.deps import get_locale
+from app.web.idempotency import IdempotentReplay
 
 log = logging.getLogger("crisisdesk.web")
 
@@ -95,6 +96,14 @@ def json_error(
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
+def error_response(request: Request, exc: DomainError) -> JSONResponse:
+    """A domain error answered by a route instead of raised (when the unit of work must still commit)."""
+    headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
+    if isinstance(exc, NotAuthenticated):
+        headers = {"WWW-Authenticate": "Bearer"}
+    return json_error(request, exc.status_code, type(exc).__name__, exc.message, headers, exc.extra)
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or str(loc[0] if loc else "body")
@@ -130,6 +139,12 @@ def install_error_handlers(app: FastAPI) -> None:
             if page is not None:
                 return page
         return json_error(request, exc.status_code, type(exc).__name__, exc.message, headers, exc.extra)
+
+    @app.exception_handler(IdempotentReplay)
+    async def _replay(request: Request, exc: IdempotentReplay) -> Response:
+        # The first answer given to this Idempotency-Key: nothing was created again (the unit of work rolled back).
+        return Response(exc.replay.body, status_code=exc.replay.status_code, media_type="application/json",
+                        headers={"Idempotent-Replayed": "true"})  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

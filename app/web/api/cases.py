@@ -18,6 +18,7 @@ from app.errors import ValidationFailed
 from app.i18n import _
 from app.validation import OptionalTimestamp, QueryText
 from app.web.deps import ActorDep, NowDep, SessionDep, get_now
+from app.web.idempotency import StaffIdempotencyDep
 
 router = APIRouter(tags=["cases"])
 
@@ -106,10 +107,13 @@ def _read(session: SessionDep, actor: Actor, reference: str, now: datetime) -> C
 
 
 @router.post("/cases", response_model=CaseRead, status_code=201)
-def create_case(session: SessionDep, actor: ActorDep, now: NowDep, body: CaseCreate) -> CaseRead:
-    """Intake: log a new case. It starts as ``new`` with the next reference of the year (``VV-2026-00042``)."""
+def create_case(
+    session: SessionDep, actor: ActorDep, now: NowDep, body: CaseCreate, idem: StaffIdempotencyDep
+) -> CaseRead:
+    """Intake: log a new case. It starts as ``new`` with the next reference of the year (``VV-2026-00042``).
+    Send an ``Idempotency-Key`` to retry safely after a time-out: the retry answers the same case."""
     case = service.open_case(session, actor=actor, data=body, now=now)
-    return service.case_read(session, actor=actor, case=case, now=now)
+    return idem.answer(201, service.case_read(session, actor=actor, case=case, now=now))
 
 
 @router.get("/cases", response_model=CasePage)

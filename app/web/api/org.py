@@ -49,8 +49,9 @@ def create_user(session: SessionDep, settings: SettingsDep, actor: ActorDep, now
 
 @router.patch("/users/{username}", response_model=UserRead)
 def update_user(
-    session: SessionDep, settings: SettingsDep, actor: ActorDep, username: Username, body: UserUpdate
+    session: SessionDep, settings: SettingsDep, actor: ActorDep, now: NowDep, username: Username, body: UserUpdate
 ) -> UserRead:
+    """Change an account. A new ``password`` or ``active: false`` ends every token and session of the user."""
     hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
-    user = service.update_user(session, actor=actor, username=username, data=body, hasher=hasher)
+    user = service.update_user(session, actor=actor, username=username, data=body, hasher=hasher, now=now)
     return service.user_read(session, user)

@@ -26,6 +26,7 @@ from app.statements.models import (
     VersionRead,
 )
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep
+from app.web.idempotency import StaffIdempotencyDep
 
 router = APIRouter(tags=["statements"])
 
@@ -36,14 +37,19 @@ OptionalVersion = Annotated[int | None, Query(ge=1, le=100000)]
 
 @router.post("/cases/{reference}/statements", response_model=StatementRead, status_code=201)
 def create_statement(
-    session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, body: StatementCreate
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    reference: Reference,
+    body: StatementCreate,
+    idem: StaffIdempotencyDep,
 ) -> StatementRead:
     """Draft a statement (``kind``, ``text``) on a case: its ``id`` and ``version`` 1. A refusal needs
     ``refusal_ground`` and ``refusal_reason``; a correction names the notice it corrects in ``corrects`` (and
     ``withdraw: true`` to withdraw it)."""
     case = cases.get_case(session, actor=actor, reference=reference)
     statement = service.create_statement(session, actor=actor, case=case, data=body, now=now)
-    return service.statement_read(session, actor=actor, statement=statement, case=case, now=now)
+    return idem.answer(201, service.statement_read(session, actor=actor, statement=statement, case=case, now=now))
 
 
 @router.get("/cases/{reference}/statements", response_model=StatementPage)
@@ -147,6 +153,7 @@ def publish(
     actor: ActorDep,
     now: NowDep,
     statement_id: IdPath,
+    idem: StaffIdempotencyDep,
     body: PublishIn | None = None,
 ) -> NoticeRead:
     """The press office publishes the approved text as a numbered notice (``12/TC-SGDĐT``), now or at the minute
@@ -154,7 +161,7 @@ def publish(
     statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
     notice = service.publish(session, actor=actor, statement=statement, case=case, at=body.at if body else None,
                              now=now, issuer=settings.org_abbreviation)  # fmt: skip
-    return notices.notice_read(session, notice, now=now)
+    return idem.answer(200, notices.notice_read(session, notice, now=now))
 
 
 @router.get("/notices/{key:path}", response_model=NoticeRead)

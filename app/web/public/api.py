@@ -21,6 +21,7 @@ from app.spokespersons.models import SpokespersonPage
 from app.statements.rules import StatementKind
 from app.validation import QueryText
 from app.web.deps import NowDep, SessionDep, SettingsDep
+from app.web.idempotency import PublicIdempotencyDep
 from app.web.public import examples
 from app.web.public.feed import FEED_SIZE, atom_feed
 from app.web.public.filters import DEFAULT_LIMIT, MAX_LIMIT, notice_filters
@@ -100,12 +101,13 @@ def submit_inquiry(
     session: SessionDep,
     now: NowDep,
     body: Annotated[InquiryCreate, examples.INQUIRY_BODY],
+    idem: PublicIdempotencyDep,
 ) -> InquiryReceipt:
     """Send the press office a written inquiry (câu hỏi bằng văn bản). Keep the returned `code`: it is the only
     way to follow the inquiry (`GET /inquiries/{code}`). The press office answers by a published notice, or
     contacts you directly. Inquiries are limited per client more strictly than reads."""
     inquiry = inquiries.submit_inquiry(session, data=body, now=now)
-    return InquiryReceipt(code=inquiry.code, status=InquiryStatus.RECEIVED)
+    return idem.answer(201, InquiryReceipt(code=inquiry.code, status=InquiryStatus.RECEIVED))
 
 
 @router.get(

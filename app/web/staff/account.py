@@ -11,7 +11,7 @@ from app.errors import ValidationFailed
 from app.i18n import _, text
 from app.org import service as org
 from app.org.models import OwnSettings, PasswordChange
-from app.web.deps import ActorDep, SessionDep, SettingsDep, get_locale
+from app.web.deps import ActorDep, NowDep, SessionDep, SettingsDep, get_locale
 from app.web.staff.forms import Errors, FormDep, discard_changes, domain_errors, form_values, validation_errors
 from app.web.staff.session import set_lang_cookie
 from app.web.templating import render
@@ -44,7 +44,7 @@ def save_settings(request: Request, session: SessionDep, actor: ActorDep, form: 
 
 @router.post("/settings/password")
 def change_password(
-    request: Request, session: SessionDep, settings: SettingsDep, actor: ActorDep, form: FormDep
+    request: Request, session: SessionDep, settings: SettingsDep, actor: ActorDep, now: NowDep, form: FormDep
 ) -> Response:
     values = form_values(form)
     locale = get_locale(request)
@@ -60,10 +60,14 @@ def change_password(
             actor=actor,
             data=data,
             hasher=password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost),
+            now=now,
         )
     except ValidationError as exc:
         return _settings_page(request, actor.locale, validation_errors(exc, locale), 422)
     except ValidationFailed as exc:
         discard_changes(session)
         return _settings_page(request, actor.locale, domain_errors(exc, locale), 422)
-    return RedirectResponse("/staff/settings?done=password", status_code=303)
+    # Every session of the user ended with the old password, this one too: log in again with the new one.
+    response = RedirectResponse("/staff/login?done=password", status_code=303)
+    response.delete_cookie(settings.session_cookie_name, path="/")
+    return response

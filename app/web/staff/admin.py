@@ -25,7 +25,7 @@ from app.org import service as org
 from app.org.models import UnitCreate, UnitKind, UnitRead, UnitUpdate, UserCreate, UserUpdate
 from app.settings import Settings
 from app.timeutil import end_of_local_day
-from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep, get_locale
+from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep, get_locale, get_now
 from app.web.staff.forms import (
     Errors,
     FormDep,
@@ -264,7 +264,8 @@ def _update_user(request: Request, session: Session, settings: Settings, actor: 
     locale = get_locale(request)
     try:
         data = UserUpdate.model_validate(data_in)
-        org.update_user(session, actor=actor, username=username, data=data, hasher=_hasher(settings))
+        org.update_user(session, actor=actor, username=username, data=data, hasher=_hasher(settings),
+                        now=get_now(request))  # fmt: skip
     except ValidationError as exc:
         return _user_page(request, session, actor, username=username, values=values,
                           errors=validation_errors(exc, locale), status_code=422)  # fmt: skip
