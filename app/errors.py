@@ -42,3 +42,9 @@ class ValidationFailed(DomainError):
 
 class RateLimited(DomainError):
     status_code = 429
+
+
+class BadRequest(DomainError):
+    """A request parameter that cannot be understood at all (a tampered paging cursor)."""
+
+    status_code = 400

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from app.auth.permissions import Actor
 from app.cases import service
@@ -17,6 +17,7 @@ from app.cases.workflow import CaseStatus
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.validation import OptionalTimestamp, QueryText
+from app.web.cursors import seal, unseal
 from app.web.deps import ActorDep, NowDep, SessionDep, get_now
 from app.web.idempotency import StaffIdempotencyDep
 
@@ -53,6 +54,7 @@ def _enum_list(values: list[str] | None, enum_cls: type[E], field: str) -> list[
 
 
 def case_filters(
+    request: Request,
     status: Annotated[list[str] | None, Query(max_length=200)] = None,
     unit: Annotated[QueryText | None, Query(max_length=40)] = None,
     severity: Annotated[list[str] | None, Query()] = None,
@@ -93,7 +95,7 @@ def case_filters(
         due_within_hours=due_within_hours,
         now=now,
         limit=limit,
-        cursor=cursor or None,
+        cursor=unseal(request, cursor, f"cases:{sort.value}"),
         sort=sort,
     )
 
@@ -117,13 +119,14 @@ def create_case(
 
 
 @router.get("/cases", response_model=CasePage)
-def list_cases(session: SessionDep, actor: ActorDep, filters: FiltersDep) -> CasePage:
+def list_cases(request: Request, session: SessionDep, actor: ActorDep, filters: FiltersDep) -> CasePage:
     """The cases the caller may see, newest received first (``sort=due``: nearest due clock first), with filters
     and cursor pagination. ``overdue=true`` keeps the cases whose nearest running clock is past due;
     ``due_within_hours=N`` those whose nearest running clock falls due between now and N hours from now."""
     cases, next_cursor = service.list_cases(session, actor=actor, filters=filters)
     return CasePage(
-        items=service.case_reads(session, actor=actor, cases=cases, now=filters.now), next_cursor=next_cursor
+        items=service.case_reads(session, actor=actor, cases=cases, now=filters.now),
+        next_cursor=seal(request, next_cursor, f"cases:{filters.sort.value}"),
     )
 
 

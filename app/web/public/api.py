@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from app.cases.vocabulary import Topic
@@ -20,6 +20,7 @@ from app.spokespersons import service as spokespersons
 from app.spokespersons.models import SpokespersonPage
 from app.statements.rules import StatementKind
 from app.validation import QueryText
+from app.web.cursors import seal, unseal
 from app.web.deps import NowDep, SessionDep, SettingsDep
 from app.web.idempotency import PublicIdempotencyDep
 from app.web.public import examples
@@ -46,6 +47,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     responses={200: {"content": {"application/json": {"example": examples.NOTICE_PAGE}}}, **ERRORS},
 )
 def list_notices(
+    request: Request,
     session: SessionDep,
     now: NowDep,
     filters: Annotated[NoticeFilters, Depends(notice_filters)],
@@ -56,8 +58,8 @@ def list_notices(
 
     Follow `next_cursor` (pass it back as `cursor` with the same filters) until it is `null`. Every notice is
     the exact text the spokesperson approved; a withdrawn notice stays listed with `withdrawn: true`."""
-    items, next_cursor = notices.list_published(session, now, filters, cursor, limit)
-    return NoticePublicPage(items=items, next_cursor=next_cursor)
+    items, next_cursor = notices.list_published(session, now, filters, unseal(request, cursor, "notices"), limit)
+    return NoticePublicPage(items=items, next_cursor=seal(request, next_cursor, "notices"))
 
 
 @router.get(
