@@ -89,7 +89,9 @@ def create_app(
     install_error_handlers(app)
     staff.install(app)
     public.install(app, settings)  # before the middleware: it creates the cache the edge uses
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, max_header_bytes=settings.max_header_bytes,
+                       idle_seconds=settings.request_body_idle_seconds,
+                       total_seconds=settings.request_body_total_seconds)  # fmt: skip
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
     # The public edge sits outside the security headers, so a cached response keeps the ones it was made with.
     app.add_middleware(public.PublicEdge, settings=settings, cache=app.state.public_cache)

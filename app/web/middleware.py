@@ -1,8 +1,10 @@
-"""ASGI middleware: a cap on request bodies (413), before any of it is parsed; security headers on every response."""
+"""ASGI middleware: limits on what a client sends (431, 413, 408); security headers on every response."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -62,52 +64,98 @@ class SecurityHeaders:
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """Limits on what a client may send, answered before the app spends anything on it.
+
+    * Headers over ``max_header_bytes`` in all → 431.
+    * A body over ``max_bytes`` → 413, whether declared (Content-Length) or not (chunked): the app may catch the
+      error while parsing and answer 400, so the answer is replaced on its way out.
+    * A body that stops coming (a Content-Length of 100 and 2 bytes sent) → 408 after ``idle_seconds`` without a
+      byte, or ``total_seconds`` in all, and the connection is closed: a slow client cannot hold a worker.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        max_header_bytes: int = 16 * 1024,
+        idle_seconds: float = 10.0,
+        total_seconds: float = 60.0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_header_bytes = max_header_bytes
+        self.idle_seconds = idle_seconds
+        self.total_seconds = total_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = scope["headers"]
+        if sum(len(k) + len(v) + 4 for k, v in headers) > self.max_header_bytes:
+            await _reject(
+                send, 431, "HeadersTooLarge", f"The request headers are larger than {self.max_header_bytes} bytes."
+            )
+            return
+        declared = dict(headers).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._reject(send)
+            await self._too_large(send)
             return
         received = 0
-        too_large = False
+        refused: int | None = None  # the status to answer instead of whatever the app says
+        started = False
+        deadline = time.monotonic() + self.total_seconds
 
         async def limited_receive() -> Message:
-            nonlocal received, too_large
-            message = await receive()
+            nonlocal received, refused
+            wait = min(self.idle_seconds, deadline - time.monotonic())
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(wait, 0.001))
+            except TimeoutError:
+                refused = 408
+                raise _Refused from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    too_large = True
-                    raise _TooLarge
+                    refused = 413
+                    raise _Refused
             return message
 
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused is not None:
+                if not started:
+                    started = True
+                    await self._refuse(send, refused)
+                return  # the app's own answer (a 400 for a body it could not read) is dropped
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._reject(send)
+            await self.app(scope, limited_receive, guarded_send)
+        except _Refused:
+            if not started:
+                await self._refuse(send, refused or 413)
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            {"error": "PayloadTooLarge", "detail": f"The request body is larger than {self.max_bytes} bytes."}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, send: Send, status: int) -> None:
+        if status == 408:
+            await _reject(send, 408, "RequestTimeout", "The request body did not arrive in time.", close=True)
+        else:
+            await self._too_large(send)
+
+    async def _too_large(self, send: Send) -> None:
+        await _reject(send, 413, "PayloadTooLarge", f"The request body is larger than {self.max_bytes} bytes.")
 
 
-class _TooLarge(Exception):
+async def _reject(send: Send, status: int, error: str, detail: str, *, close: bool = False) -> None:
+    body = json.dumps({"error": error, "detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _Refused(Exception):
     pass
