@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -180,17 +181,30 @@ def _check_times(received_at: datetime | None, now: datetime) -> None:
         raise ValidationFailed(_("Thời điểm tiếp nhận không thể ở tương lai."), field="received_at")
 
 
+def _provisional_reference(case_year: int) -> dict[str, Any]:
+    """A unique stand-in for the reference until the number is taken, last (see ``_take_reference``)."""
+    return {"reference": "~" + secrets.token_hex(9), "ref_year": case_year, "ref_seq": -1 - secrets.randbelow(2**31)}
+
+
+def _take_reference(session: Session, case: Case, now: datetime) -> None:
+    """Number the case: the last thing its transaction does, so that the counter row (which every intake in the
+    year needs) stays locked only from here to the commit, not while the case, its links, its history and its
+    clocks are written. Nothing before this reads the reference: they all hold the case by id."""
+    year = local_date(now).year
+    seq = next_value(session, scope="case", year=year)
+    case.reference, case.ref_year, case.ref_seq = f"VV-{year}-{seq:05d}", year, seq
+    case.search_text = _search_text(case)
+    session.add(case)
+    session.flush()
+
+
 def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime) -> Case:
     require(actor, Permission.CASE_CREATE)
     _check_times(data.received_at, now)
     lead = unit_by_code(session, data.lead_unit, field="lead_unit") if data.lead_unit else None
     supporting = units_by_codes(session, data.supporting_units, field="supporting_units")
-    year = local_date(now).year
-    seq = next_value(session, scope="case", year=year)
     case = Case(
-        reference=f"VV-{year}-{seq:05d}",
-        ref_year=year,
-        ref_seq=seq,
+        **_provisional_reference(local_date(now).year),
         title=data.title,
         summary=data.summary,
         source_kind=data.source_kind,
@@ -229,6 +243,7 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
         to_status=CaseStatus.NEW,
         data={"source_kind": case.source_kind.value, "severity": case.severity.value},
     )
+    _take_reference(session, case, now)
     return case
 
 
@@ -245,12 +260,8 @@ def open_case_from_inquiry(
     extra: dict[str, Any] | None = None,
 ) -> Case:
     """A journalist's written inquiry becomes a ``new`` case of source kind ``press_inquiry`` (no staff actor)."""
-    year = local_date(now).year
-    seq = next_value(session, scope="case", year=year)
     case = Case(
-        reference=f"VV-{year}-{seq:05d}",
-        ref_year=year,
-        ref_seq=seq,
+        **_provisional_reference(local_date(now).year),
         title=title,
         summary=summary,
         source_kind=SourceKind.PRESS_INQUIRY,
@@ -271,6 +282,7 @@ def open_case_from_inquiry(
     session.flush()
     record_event(session, case=case, actor_id=None, now=now, kind="created", to_status=CaseStatus.NEW,
                  data={"source_kind": SourceKind.PRESS_INQUIRY.value, **(extra or {})})  # fmt: skip
+    _take_reference(session, case, now)
     return case
 
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from app.auth.models import AuthToken, TokenKind
 from app.auth.permissions import Actor
 from app.auth.service import load_actor, resolve_token
-from app.db import SessionFactory, unit_of_work
+from app.db import SessionFactory
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import Locale, _, negotiate
 from app.settings import Settings
@@ -24,6 +26,7 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 LANG_COOKIE = "lang"
 
+END_LANE_THREADS = 40
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
@@ -32,10 +35,37 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, rolled back on any error."""
+def _end_lane(request: Request) -> anyio.CapacityLimiter:
+    """The threads that end transactions (commit, roll back, give the connection back), apart from FastAPI's.
+
+    A transaction that holds a row lock (a yearly counter) must be able to commit even when every thread of the
+    request pool is taken by requests waiting for that lock or for a connection: ending it in the same pool would
+    make it queue behind its own waiters until their time-outs."""
+    lane: anyio.CapacityLimiter | None = getattr(request.app.state, "end_lane", None)
+    if lane is None:
+        lane = request.app.state.end_lane = anyio.CapacityLimiter(END_LANE_THREADS)
+    return lane
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed before the response is sent, rolled back on any error.
+
+    ``async`` so that its end does not take a thread of the request pool; every database call of it runs in a
+    thread of its own lane (``_end_lane``), never on the event loop (opening a Session does no I/O)."""
     factory: SessionFactory = request.app.state.sessions
-    yield from unit_of_work(factory, write=request.method not in SAFE_METHODS)
+    write = request.method not in SAFE_METHODS
+    lane = _end_lane(request)
+    session = factory(write=write)
+    try:
+        yield session
+        await anyio.to_thread.run_sync(session.commit if write else session.rollback, limiter=lane)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.rollback, limiter=lane)
+        raise
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.close, limiter=lane)
 
 
 def get_now(request: Request) -> datetime:

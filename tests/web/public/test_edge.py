@@ -110,7 +110,7 @@ def test_a_registry_change_and_a_scheduled_appointment(
     from tests.factories import actor
 
     update_user(session, actor=actor(session, "admin"), username="spokesperson2",
-                data=UserUpdate(roles=[GrantIn(role=Role.SPOKESPERSON, unit="VP")]), hasher=None)  # type: ignore[arg-type]  # fmt: skip
+                data=UserUpdate(roles=[GrantIn(role=Role.SPOKESPERSON, unit="VP")]), hasher=None, now=FIXED_NOW)  # type: ignore[arg-type]  # fmt: skip
     start = clock.now.replace(microsecond=0) + __import__("datetime").timedelta(hours=2)
     appoint_spokesperson(session, now=clock.now, username="spokesperson2", title="Phó Chánh Văn phòng",
                          valid_from=start)  # fmt: skip
