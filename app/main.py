@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from app.db import SessionFactory, make_engine, utcnow
 from app.settings import Settings, get_settings
-from app.web import api, ops, public, staff
+from app.web import api, openapi, ops, public, staff
 from app.web.errors import install_error_handlers
 from app.web.middleware import BodySizeLimit, SecurityHeaders
 from app.web.observability import RequestObservability
@@ -100,4 +100,5 @@ def create_app(
     app.include_router(api.router)
     app.include_router(staff.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    openapi.install(app)  # the real error shapes and the errors each operation gives
     return app
