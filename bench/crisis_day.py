@@ -33,6 +33,7 @@ import json as jsonlib
 import multiprocessing
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -390,6 +391,7 @@ def main() -> None:
               f"({replays} idempotency keys stored).")  # fmt: skip
         tracebacks = log.read_text(errors="replace").count("Traceback")
         print(f"- Server log: {tracebacks} tracebacks; load average after {os.getloadavg()[0]:.2f}.")
+        shutil.copy(log, "/tmp/crisis_day_server.log")
     finally:
         cluster.destroy()
 

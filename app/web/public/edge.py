@@ -298,7 +298,10 @@ class PublicEdge:
                     cache.put(key, entry)
             return entry
         finally:
-            del cache.inflight[key]
+            # Only our own flight: waiters whose first flight gave nothing cacheable each start one of their own,
+            # and the cache may have been emptied meanwhile (a KeyError here was a 500 under a burst of misses).
+            if cache.inflight.get(key) is flight:
+                del cache.inflight[key]
             flight.set_result(None)
 
     async def _render(self, scope: Scope, receive: Receive, kind: str) -> Entry:
