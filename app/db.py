@@ -9,11 +9,14 @@ write lock before it reads, so two racing writers queue instead of failing with 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import JSON, DateTime, String, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine, make_url
@@ -185,6 +188,31 @@ def unit_of_work(factory: SessionFactory, *, write: bool) -> Iterator[Session]:
         session.close()
 
 
+@asynccontextmanager
+async def unit_of_work_in(
+    factory: SessionFactory, *, write: bool, lane: anyio.CapacityLimiter
+) -> AsyncIterator[Session]:
+    """``unit_of_work`` for async callers: the same commit-or-roll-back, each database call (commit, rollback,
+    close) run in a thread of ``lane``, never on the event loop."""
+    session = factory(write=write)
+    try:
+        yield session
+        await anyio.to_thread.run_sync(session.commit if write else session.rollback, limiter=lane)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.rollback, limiter=lane)
+        raise
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.close, limiter=lane)
+
+
 def utcnow() -> datetime:
     """The real clock. Code receives time as an argument; only the clock dependency and the CLI call this."""
     return datetime.now(UTC)
+
+
+def discard_changes(session: Session) -> None:
+    """A form is shown again with its errors: undo whatever the failed service call had flushed, so that the
+    unit of work commits nothing of it (the web layer calls this, never ``session.rollback()`` itself)."""
+    session.rollback()

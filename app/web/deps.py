@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Annotated
 
 import anyio
-import anyio.to_thread
 from fastapi import Depends, Path, Request
+from pwdlib import PasswordHash
 from sqlmodel import Session
 
 from app.auth.models import AuthToken, TokenKind
 from app.auth.permissions import Actor
-from app.auth.service import load_actor, resolve_token
-from app.db import SessionFactory
+from app.auth.service import load_actor, password_hasher, resolve_token
+from app.db import SessionFactory, unit_of_work_in
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import Locale, _, negotiate
 from app.settings import Settings
@@ -53,19 +53,8 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     ``async`` so that its end does not take a thread of the request pool; every database call of it runs in a
     thread of its own lane (``_end_lane``), never on the event loop (opening a Session does no I/O)."""
     factory: SessionFactory = request.app.state.sessions
-    write = request.method not in SAFE_METHODS
-    lane = _end_lane(request)
-    session = factory(write=write)
-    try:
+    async with unit_of_work_in(factory, write=request.method not in SAFE_METHODS, lane=_end_lane(request)) as session:
         yield session
-        await anyio.to_thread.run_sync(session.commit if write else session.rollback, limiter=lane)
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.rollback, limiter=lane)
-        raise
-    finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.close, limiter=lane)
 
 
 def get_now(request: Request) -> datetime:
@@ -86,6 +75,14 @@ def client_ip(request: Request) -> str:
     peer = request.client.host if request.client else None
     trusted = parse_networks(settings.trusted_proxies)
     return client_address(peer, request.headers.get("x-forwarded-for"), trusted)
+
+
+def get_hasher(settings: SettingsDep) -> PasswordHash:
+    """The password hasher of the settings' argon2 cost (one per cost, cached)."""
+    return password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+
+
+HasherDep = Annotated[PasswordHash, Depends(get_hasher)]
 
 
 def bearer_token(request: Request) -> str | None:

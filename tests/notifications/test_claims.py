@@ -43,7 +43,7 @@ def test_a_claim_is_at_most_the_batch(db: Engine) -> None:
     assert len(ids) == 20
     with Session(db) as session:
         claimed = session.exec(select(Notification.id).where(Notification.email_claimed_by == "w1")).all()
-    assert sorted(claimed) == ids
+    assert sorted(i for i in claimed if i is not None) == ids
 
 
 def test_two_workers_at_once_claim_disjoint_batches(db: Engine) -> None:
@@ -74,4 +74,4 @@ def test_a_renewed_lease_is_kept_a_dead_workers_lapses(db: Engine) -> None:
     assert set(dead) <= set(taken) and not set(alive) & set(taken)
     with Session(db) as session:
         still = session.exec(select(Notification.id).where(col(Notification.email_claimed_by) == "alive")).all()
-    assert sorted(still) == alive
+    assert sorted(i for i in still if i is not None) == alive

@@ -22,14 +22,13 @@ from app.auth.service import (
     issue_api_token,
     issue_token,
     list_api_tokens,
-    password_hasher,
     revoke_api_token,
     revoke_token,
 )
 from app.errors import DomainError
-from app.org.models import User, UserRead
-from app.org.service import user_read
-from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep, client_ip
+from app.org.models import UserRead
+from app.org.service import own_account
+from app.web.deps import ActorDep, HasherDep, IdPath, NowDep, SessionDep, SettingsDep, client_ip
 from app.web.errors import error_response
 
 router = APIRouter(tags=["auth"])
@@ -42,6 +41,7 @@ def login_for_token(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    hasher: HasherDep,
     now: NowDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
@@ -50,7 +50,6 @@ def login_for_token(
 
     Throttled per account and per client address: after a few failures the next attempt must wait a growing
     delay, after many the account is locked for 15 minutes (an admin may lift it): ``429`` with ``Retry-After``."""
-    hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
     user = throttle.log_in(session, username=username, password=password, client=client_ip(request), channel="api",
                            hasher=hasher, allow_demo_password=settings.demo_passwords_allowed, now=now)  # fmt: skip
     if isinstance(user, DomainError):
@@ -74,9 +73,7 @@ def logout(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) 
 
 @router.get("/me", response_model=UserRead)
 def me(session: SessionDep, actor: ActorDep) -> UserRead:
-    user = session.get(User, actor.user_id)
-    assert user is not None
-    return user_read(session, user)
+    return own_account(session, actor=actor)
 
 
 @router.get("/api-tokens", response_model=list[ApiTokenRead])
