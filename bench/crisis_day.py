@@ -152,7 +152,9 @@ def serve(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 async def call(client: Client, samples: list[Sample], cls: str, method: str, path: str,
                retry: bool = False, **kwargs: Any) -> Reply | None:  # fmt: skip
-    """One request (retried on 503 or a time-out with the same headers, hence the same Idempotency-Key)."""
+    """One request (retried on 503 or a time-out with the same headers, hence the same Idempotency-Key), for at
+    most 60 s."""
+    give_up = time.time() + 60
     while True:
         start = time.perf_counter()
         try:
@@ -164,7 +166,7 @@ async def call(client: Client, samples: list[Sample], cls: str, method: str, pat
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
             samples.append((cls, type(exc).__name__, time.perf_counter() - start, time.time()))
             response = None
-        if not retry or (response is not None and response.status_code != 503):
+        if not retry or (response is not None and response.status_code != 503) or time.time() > give_up:
             return response
         await asyncio.sleep(float(response.headers.get("Retry-After", "1")) if response is not None else 1.0)
 

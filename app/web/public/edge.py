@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request, cookie_parser
@@ -270,6 +271,11 @@ class PublicEdge:
         cache.checked_at = now
         try:
             snapshot = await run_in_threadpool(_read_snapshot, state.sessions, now)
+        except PoolTimeout:
+            # Every connection is busy (a rush): keep serving what is cached and check again next time. Emptying
+            # the cache here would send every reader to the saturated pool (seen with 1,000 readers).
+            log.warning("public cache: pool saturated, the public version was not read; cache kept")
+            return
         except Exception as exc:  # the database is out of reach: one line a check (at most one a second), no traceback
             log.warning("public cache: could not read the public version (%s); cache emptied", type(exc).__name__)
             cache.clear()
