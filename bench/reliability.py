@@ -82,7 +82,11 @@ def serve(url: str, workers: int, log: Path) -> Iterator[str]:
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # uvicorn's graceful shutdown can outwait a loaded machine
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
 
 
 def login(base: str) -> dict[str, str]:
