@@ -7,6 +7,7 @@ from app.cases import models as case_models  # noqa: F401
 from app.clocks import models as clock_models  # noqa: F401
 from app.crisis import models as crisis_models  # noqa: F401
 from app.files import models as file_models  # noqa: F401
+from app.idempotency import models as idempotency_models  # noqa: F401
 from app.inquiries import models as inquiry_models  # noqa: F401
 from app.mailbox import models as mailbox_models  # noqa: F401
 from app.monitor import models as monitor_models  # noqa: F401

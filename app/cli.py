@@ -10,6 +10,7 @@ import getpass
 import os
 import shutil
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Annotated
 
@@ -73,9 +74,10 @@ def serve(
             port=port,
             workers=workers,
             reload=reload,
-            proxy_headers=True,
-            # The same proxies the public side's rate limits trust (uvicorn's default, 127.0.0.1, when unset).
-            forwarded_allow_ips=settings.trusted_proxies or None,
+            # X-Forwarded-For is believed only from CRISISDESK_TRUSTED_PROXIES. Unset, it is never believed (not
+            # even from 127.0.0.1, uvicorn's default): a client could otherwise rotate it past every rate limit.
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=settings.trusted_proxies or "",
             log_config=logging_config(settings.log_level, settings.log_format),
             log_level=settings.log_level.lower(),
             access_log=False,  # the app's middleware writes the access log, with the request id and the route
@@ -374,6 +376,10 @@ def import_(
             )
     except BackupError as exc:
         console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    except (EOFError, OSError, zlib.error, UnicodeDecodeError) as exc:
+        # A truncated or damaged file (EOFError would otherwise print only "Aborted."): nothing was imported.
+        console.print(f"[red]{file} is damaged or truncated ({type(exc).__name__}: {exc}); nothing was imported.[/]")
         raise typer.Exit(1) from None
     finally:
         engine.dispose()

@@ -9,11 +9,14 @@ write lock before it reads, so two racing writers queue instead of failing with 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import JSON, DateTime, String, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine, make_url
@@ -87,31 +90,51 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    echo: bool = False,
+    pool_timeout: float = 30.0,
+    lock_timeout: float | None = None,
+    connect_timeout: int | None = None,
+) -> Engine:
+    """The engine. ``pool_timeout``: the longest wait for a pooled connection (then ``sqlalchemy.exc.TimeoutError``);
+    ``lock_timeout`` (PostgreSQL): the longest wait for a lock, e.g. a counter row (then ``LockNotAvailable``);
+    ``connect_timeout``: the longest wait to connect. The web app answers each of them 503 + Retry-After."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        busy = lock_timeout if lock_timeout is not None else 30.0  # how long a writer waits for the write lock
         engine = create_engine(
             url,
             echo=echo,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": busy},
             poolclass=NullPool if path in (None, "", ":memory:") else None,
         )
-        _install_sqlite_recipe(engine)
+        _install_sqlite_recipe(engine, busy)
         return engine
+    connect_args: dict[str, Any] = {}
+    if connect_timeout is not None:
+        connect_args["connect_timeout"] = connect_timeout
+    if lock_timeout is not None:
+        connect_args["options"] = f"-c lock_timeout={int(lock_timeout * 1000)}"
     return create_engine(
         url,
         echo=echo,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,  # a connection that died with the server is replaced on checkout, not handed out
         pool_recycle=1800,
+        connect_args=connect_args,
     )
 
 
-def _install_sqlite_recipe(engine: Engine) -> None:
+def _install_sqlite_recipe(engine: Engine, busy_seconds: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (pysqlite recipe)
@@ -119,7 +142,7 @@ def _install_sqlite_recipe(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -163,6 +186,25 @@ def unit_of_work(factory: SessionFactory, *, write: bool) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@asynccontextmanager
+async def unit_of_work_in(
+    factory: SessionFactory, *, write: bool, lane: anyio.CapacityLimiter
+) -> AsyncIterator[Session]:
+    """``unit_of_work`` for async callers: the same commit-or-roll-back, each database call (commit, rollback,
+    close) run in a thread of ``lane``, never on the event loop."""
+    session = factory(write=write)
+    try:
+        yield session
+        await anyio.to_thread.run_sync(session.commit if write else session.rollback, limiter=lane)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.rollback, limiter=lane)
+        raise
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.close, limiter=lane)
 
 
 def utcnow() -> datetime:

@@ -50,3 +50,9 @@ class PayloadTooLarge(DomainError):
 
 class UnsupportedMediaType(DomainError):
     status_code = 415
+
+
+class BadRequest(DomainError):
+    """A request parameter that cannot be understood at all (a tampered paging cursor)."""
+
+    status_code = 400

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from app.db import SessionFactory, make_engine, utcnow
 from app.files.storage import storage_from_settings
 from app.settings import Settings, get_settings
-from app.web import api, ops, public, staff
+from app.web import api, openapi, ops, public, staff
 from app.web.errors import install_error_handlers
 from app.web.middleware import BodySizeLimit, SecurityHeaders
 from app.web.observability import RequestObservability
@@ -58,7 +58,12 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(
-        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        lock_timeout=settings.db_lock_timeout_seconds,
+        connect_timeout=settings.db_connect_timeout_seconds,
     )
     app = FastAPI(
         title="CrisisDesk",
@@ -88,7 +93,10 @@ def create_app(
     install_error_handlers(app)
     staff.install(app)
     public.install(app, settings)  # before the middleware: it creates the cache the edge uses
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, max_header_bytes=settings.max_header_bytes,
+                       idle_seconds=settings.request_body_idle_seconds,
+                       total_seconds=settings.request_body_total_seconds,
+                       upload_bytes=settings.max_upload_bytes)  # fmt: skip
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
     # The public edge sits outside the security headers, so a cached response keeps the ones it was made with.
     app.add_middleware(public.PublicEdge, settings=settings, cache=app.state.public_cache)
@@ -97,4 +105,5 @@ def create_app(
     app.include_router(api.router)
     app.include_router(staff.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    openapi.install(app)  # the real error shapes and the errors each operation gives
     return app

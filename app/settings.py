@@ -17,6 +17,8 @@ Environment = Literal["development", "test", "production"]
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/crisisdesk.db"
 _DEV_SECRET = "development-only-secret-do-not-use-in-production"
+# A random 32-character secret has ~25 different characters; 32 × "a" or "abab…" has 1 or 2.
+MIN_DISTINCT_SECRET_CHARS = 12
 
 
 class Settings(BaseSettings):
@@ -45,6 +47,11 @@ class Settings(BaseSettings):
     # Database pool (PostgreSQL).
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
+    # The longest a request waits for a pooled connection, for a row lock (PostgreSQL) and to connect; past it the
+    # request is answered 503 with Retry-After instead of waiting on (docs/operations.md, "Under load").
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    db_lock_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    db_connect_timeout_seconds: int = Field(default=3, ge=1, le=60)
 
     # Public side (docs/public-api.md). Per-client limits, per web process: a token bucket per client address.
     rate_limit_enabled: bool = True
@@ -68,8 +75,13 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1, le=10)
     argon2_memory_cost: int = Field(default=65536, ge=1024)
 
-    # Largest request body accepted, in bytes.
+    # Largest request body accepted, in bytes (413), and largest request headers, all together (431).
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    # A request body that stops coming is answered 408 (and its connection closed) after this many seconds without
+    # a byte, or after the second number in all: a slow or stalled client cannot hold a worker.
+    request_body_idle_seconds: float = Field(default=10.0, gt=0, le=600)
+    request_body_total_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     # Documents on cases (docs/attachments.md): where their bytes live, and the largest file accepted (413 beyond).
     # file://<folder> (relative to the working directory) or s3://bucket/prefix for any S3-compatible store; the
@@ -158,9 +170,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _enforce_real_secret(self) -> Settings:
         secret = self.secret_key.get_secret_value()
-        if self.environment == "production" and (secret == _DEV_SECRET or len(secret) < 32):
+        weak = secret == _DEV_SECRET or len(secret) < 32 or len(set(secret)) < MIN_DISTINCT_SECRET_CHARS
+        if self.environment == "production" and weak:
             raise ValueError(
-                "CRISISDESK_SECRET_KEY must be set to a random string of at least 32 characters in production"
+                "CRISISDESK_SECRET_KEY must be set to a random string of at least 32 characters in production "
+                f"(with at least {MIN_DISTINCT_SECRET_CHARS} different characters: not 'aaaa…'; "
+                "make one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
         if self.environment == "test" and secret == _DEV_SECRET:
             self.secret_key = SecretStr(secrets.token_urlsafe(32))

@@ -25,6 +25,7 @@ from app.db import make_engine, normalize_url
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
+from tests import loopguard
 
 # 27/11/2026 09:00 in Hồ Chí Minh City (a Friday).
 FIXED_NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -45,6 +46,18 @@ class Clock:
     def advance(self, **delta: float) -> datetime:
         self.now = self.now + timedelta(**delta)
         return self.now
+
+
+loopguard.install()
+
+
+@pytest.fixture(autouse=True)
+def no_database_on_event_loop() -> Iterator[None]:
+    """Fails the test if any database statement ran on an event loop's thread (see tests/loopguard.py)."""
+    loopguard.violations.clear()
+    yield
+    found, loopguard.violations[:] = list(loopguard.violations), []
+    assert not found, "blocking database I/O on the event loop:\n" + found[0]
 
 
 # --- databases ----------------------------------------------------------------------------------------------

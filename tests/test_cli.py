@@ -76,7 +76,7 @@ def test_demo_is_refused_outside_development(env: dict[str, str]) -> None:
     invoke(["migrate"], env)
     get_settings.cache_clear()
     result = runner.invoke(cli, ["demo"], env={**env, "CRISISDESK_ENVIRONMENT": "production",
-                                               "CRISISDESK_SECRET_KEY": "x" * 40})  # fmt: skip
+                                               "CRISISDESK_SECRET_KEY": REAL_SECRET})  # fmt: skip
     assert result.exit_code == 1
     assert "development" in result.output
 
@@ -96,12 +96,18 @@ def test_create_user(env: dict[str, str], isolated_url: str) -> None:
     engine.dispose()
 
 
+REAL_SECRET = "Zq8-rT2vLw9xYp4_kM7nB3cD6fG1hJ5s"
+
+
 def test_production_needs_a_real_secret() -> None:
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         make_settings("sqlite://", environment="production")
-    assert make_settings("sqlite://", environment="production", secret_key="s" * 40).environment == "production"
+    for weak in ("a" * 32, "ab" * 20, "s" * 40, "short-but-varied-0123"):
+        with pytest.raises(ValidationError, match="SECRET_KEY"):
+            make_settings("sqlite://", environment="production", secret_key=weak)
+    assert make_settings("sqlite://", environment="production", secret_key=REAL_SECRET).environment == "production"
 
 
 def test_recompute_clocks_after_a_holidays_upgrade(env: dict[str, str], isolated_url: str) -> None:

@@ -64,3 +64,51 @@ class ApiTokenRead(SQLModel):
 
 class ApiTokenIssued(ApiTokenRead):
     token: str
+
+
+# --- log-in throttling and the audit log of failed log-ins (app/auth/throttle.py) ------------------------------
+
+
+class LoginFailureReason(StrEnum):
+    BAD_PASSWORD = "bad_password"  # wrong password, or no such user (not told apart, to the client or here)
+    INACTIVE = "inactive"  # the account is deactivated
+    DEMO_PASSWORD = "demo_password"  # the demo password outside development
+    THROTTLED = "throttled"  # refused before the password was looked at: too many failures
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed log-in: who was tried, from where, why it failed. Read by admins (``GET /api/v1/login-failures``)."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    username: str = Field(max_length=64, index=True)
+    client: str = Field(max_length=64)
+    reason: LoginFailureReason = Field(sa_type=StrEnumType(LoginFailureReason))
+    channel: str = Field(max_length=10)  # api or form
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Recent failures of one account (``account:<username>``) or one client address (``client:<address>``)."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=120)
+    failures: int = 0
+    last_failure_at: datetime = Field(sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginFailureRead(SQLModel):
+    at: datetime
+    username: str
+    client: str
+    reason: LoginFailureReason
+    channel: str
+
+
+class LoginLockRead(SQLModel):
+    username: str
+    failures: int
+    locked_until: datetime | None

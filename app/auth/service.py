@@ -9,12 +9,13 @@ from functools import cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.auth.models import ApiTokenIssued, ApiTokenRead, AuthToken, TokenKind
+from app.auth.models import ApiTokenIssued, ApiTokenRead, AuthToken, LoginFailureReason, TokenKind
 from app.auth.permissions import Actor, Grant, Permission, require
 from app.errors import NotAuthenticated, NotFound, ValidationFailed
-from app.i18n import _
+from app.i18n import Message, _
 from app.org.models import RoleAssignment, User
 
 DEMO_PASSWORD = "demo"
@@ -37,17 +38,38 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+def check_credentials(
+    session: Session, *, username: str, password: str, hasher: PasswordHash, allow_demo_password: bool
+) -> tuple[User | None, LoginFailureReason | None]:
+    """The user whose password this is, or why not (the reason is for the audit log, never for the client)."""
+    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    if user is None:
+        hasher.hash(password)  # spend the same time whether or not the user exists
+        return None, LoginFailureReason.BAD_PASSWORD
+    if not hasher.verify(password, user.password_hash):
+        return None, LoginFailureReason.BAD_PASSWORD
+    if not user.active:
+        return None, LoginFailureReason.INACTIVE
+    if password == DEMO_PASSWORD and not allow_demo_password:
+        return None, LoginFailureReason.DEMO_PASSWORD
+    return user, None
+
+
+def failure_message(reason: LoginFailureReason) -> Message:
+    if reason == LoginFailureReason.DEMO_PASSWORD:
+        return _("Mật khẩu demo chỉ dùng được trong môi trường phát triển.")
+    return _("Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
 def authenticate(
     session: Session, *, username: str, password: str, hasher: PasswordHash, allow_demo_password: bool
 ) -> User:
-    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
-    if user is None or not user.active:
-        hasher.hash(password)  # spend the same time whether or not the user exists
-        raise NotAuthenticated(_("Tên đăng nhập hoặc mật khẩu không đúng."))
-    if not hasher.verify(password, user.password_hash):
-        raise NotAuthenticated(_("Tên đăng nhập hoặc mật khẩu không đúng."))
-    if password == DEMO_PASSWORD and not allow_demo_password:
-        raise NotAuthenticated(_("Mật khẩu demo chỉ dùng được trong môi trường phát triển."))
+    user, reason = check_credentials(
+        session, username=username, password=password, hasher=hasher, allow_demo_password=allow_demo_password
+    )
+    if user is None:
+        assert reason is not None
+        raise NotAuthenticated(failure_message(reason))
     return user
 
 
@@ -110,6 +132,19 @@ def resolve_token(
     if token.expires_at is not None and token.expires_at <= now:
         return None
     return token, user
+
+
+def revoke_all_tokens(session: Session, *, user_id: int, now: datetime) -> int:
+    """End every session, access token and API token of a user, for good (a password change or reset, a
+    deactivation). Revoked tokens stay revoked: reactivating the user does not bring them back."""
+    result = session.execute(
+        update(AuthToken)
+        .where(col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def revoke_token(session: Session, *, token: AuthToken, now: datetime) -> None:

@@ -5,27 +5,25 @@ the status with a guarded UPDATE (``… WHERE id = :id AND status = :expected``;
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import update
+from sqlmodel import Session, col
 
-from app.auth.permissions import GLOBAL_ROLES, Actor, Permission, can, require
+from app.auth.permissions import Actor, Permission, can, require
+from app.cases import links
 from app.cases.events import record_event
 from app.cases.models import (
     Case,
-    CaseAssignee,
     CaseCreate,
-    CaseRelation,
-    CaseSupportingUnit,
-    CaseTag,
     CaseUpdate,
     TransitionIn,
 )
 from app.cases.queries import case_read, changed_fields
-from app.cases.scope import TRIAGE_FIELDS, Scope, scope_of, visible_cases
+from app.cases.scope import TRIAGE_FIELDS, scope_of
 from app.cases.vocabulary import CaseEventKind, LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import (
     STATUS_LABELS,
@@ -40,7 +38,7 @@ from app.cases.workflow import (
 from app.counters import next_value
 from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from app.i18n import _
-from app.org.models import RoleAssignment, Unit, User
+from app.org.models import Unit, User
 from app.org.service import unit_by_code, units_by_codes, users_by_usernames
 from app.text import fold
 from app.timeutil import local_date
@@ -61,15 +59,29 @@ def _check_times(received_at: datetime | None, now: datetime) -> None:
         raise ValidationFailed(_("Thời điểm tiếp nhận không thể ở tương lai."), field="received_at")
 
 
-def _new_case(session: Session, *, now: datetime, **fields: Any) -> Case:
-    """The one constructor of a case, whichever way it is born (staff intake, a reporter's inquiry): the next
-    reference of the year (gap-free), status ``new`` since ``now``, the search text; added and flushed."""
+def _provisional_reference(case_year: int) -> dict[str, Any]:
+    """A unique stand-in for the reference until the number is taken, last (see ``_take_reference``)."""
+    return {"reference": "~" + secrets.token_hex(9), "ref_year": case_year, "ref_seq": -1 - secrets.randbelow(2**31)}
+
+
+def _take_reference(session: Session, case: Case, now: datetime) -> None:
+    """Number the case: the last thing its transaction does, so that the counter row (which every intake in the
+    year needs) stays locked only from here to the commit, not while the case, its links, its history and its
+    clocks are written. Nothing before this reads the reference: they all hold the case by id."""
     year = local_date(now).year
     seq = next_value(session, scope="case", year=year)
+    case.reference, case.ref_year, case.ref_seq = f"VV-{year}-{seq:05d}", year, seq
+    case.search_text = _search_text(case)
+    session.add(case)
+    session.flush()
+
+
+def _new_case(session: Session, *, now: datetime, **fields: Any) -> Case:
+    """The one constructor of a case, whichever way it is born (staff intake, a reporter's inquiry): status
+    ``new`` since ``now``, added and flushed under a provisional reference; the caller ends with
+    ``_take_reference`` (the next reference of the year, gap-free) once everything else is written."""
     case = Case(
-        reference=f"VV-{year}-{seq:05d}",
-        ref_year=year,
-        ref_seq=seq,
+        **_provisional_reference(local_date(now).year),
         status=CaseStatus.NEW,
         status_changed_at=now,
         created_at=now,
@@ -109,9 +121,9 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
         lead_unit_id=lead.id if lead else None,
         created_by_id=actor.user_id,
     )
-    _replace_supporting(session, case, supporting)
-    _replace_tags(session, case, data.tags)
-    _replace_relations(session, case, _related_cases(session, actor, case, data.related))
+    links.replace_supporting(session, case, supporting)
+    links.replace_tags(session, case, data.tags)
+    links.replace_relations(session, case, links.related_cases(session, actor, case, data.related))
     record_event(
         session,
         case=case,
@@ -121,6 +133,7 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
         to_status=CaseStatus.NEW,
         data={"source_kind": case.source_kind.value, "severity": case.severity.value},
     )
+    _take_reference(session, case, now)
     return case
 
 
@@ -155,97 +168,8 @@ def open_case_from_inquiry(
     )
     record_event(session, case=case, actor_id=None, now=now, kind=CaseEventKind.CREATED, to_status=CaseStatus.NEW,
                  data={"source_kind": source_kind.value, **(extra or {})})  # fmt: skip
+    _take_reference(session, case, now)
     return case
-
-
-# --- links --------------------------------------------------------------------------------------------------
-
-
-def _replace_supporting(session: Session, case: Case, units: Sequence[Unit]) -> None:
-    assert case.id is not None
-    for row in session.exec(select(CaseSupportingUnit).where(CaseSupportingUnit.case_id == case.id)).all():
-        session.delete(row)
-    session.flush()
-    for unit in units:
-        if unit.id != case.lead_unit_id:
-            assert unit.id is not None
-            session.add(CaseSupportingUnit(case_id=case.id, unit_id=unit.id))
-    session.flush()
-
-
-def _replace_tags(session: Session, case: Case, tags: Sequence[str]) -> None:
-    assert case.id is not None
-    for row in session.exec(select(CaseTag).where(CaseTag.case_id == case.id)).all():
-        session.delete(row)
-    session.flush()
-    for tag in dict.fromkeys(t.strip().lower() for t in tags):
-        session.add(CaseTag(case_id=case.id, tag=tag))
-    session.flush()
-
-
-def _related_cases(session: Session, actor: Actor, case: Case, references: Sequence[str]) -> list[Case]:
-    related = []
-    for ref in dict.fromkeys(r.strip().upper() for r in references):
-        if ref == case.reference:
-            raise ValidationFailed(_("Vụ việc không thể liên quan đến chính nó."), field="related")
-        other = session.exec(visible_cases(actor).where(col(Case.reference) == ref)).first()
-        if other is None:
-            raise ValidationFailed(_("Không tìm thấy vụ việc {reference}.", reference=ref), field="related")
-        related.append(other)
-    return related
-
-
-def _replace_relations(session: Session, case: Case, related: Sequence[Case]) -> None:
-    assert case.id is not None
-    for row in session.exec(
-        select(CaseRelation).where(or_(col(CaseRelation.case_id) == case.id, col(CaseRelation.related_id) == case.id))
-    ).all():
-        session.delete(row)
-    session.flush()
-    for other in related:
-        assert other.id is not None
-        session.add(CaseRelation(case_id=case.id, related_id=other.id))
-        session.add(CaseRelation(case_id=other.id, related_id=case.id))
-    session.flush()
-
-
-def _check_assignees(session: Session, actor: Actor, scope: Scope, users: Sequence[User]) -> None:
-    """Assignees work in one of the case's units, or in the press office (a Sở-wide role)."""
-    case_units = {u for u in (scope.lead_unit_id, *scope.supporting_unit_ids) if u is not None}
-    for user in users:
-        grants = session.exec(select(RoleAssignment).where(RoleAssignment.user_id == user.id)).all()
-        if not user.active or not any(g.role in GLOBAL_ROLES or g.unit_id in case_units for g in grants):
-            raise ValidationFailed(
-                _("{username} không thuộc đơn vị xử lý vụ việc này.", username=user.username),
-                field="assignees",
-            )
-        if not actor.sees_all_cases and not any(g.unit_id in actor.unit_ids() for g in grants):
-            raise ValidationFailed(
-                _("Chỉ được giao việc cho người trong đơn vị của mình: {username}.", username=user.username),
-                field="assignees",
-            )
-
-
-def _replace_assignees(session: Session, case: Case, users: Sequence[User]) -> None:
-    assert case.id is not None
-    for row in session.exec(select(CaseAssignee).where(CaseAssignee.case_id == case.id)).all():
-        session.delete(row)
-    session.flush()
-    for user in users:
-        assert user.id is not None
-        session.add(CaseAssignee(case_id=case.id, user_id=user.id))
-    session.flush()
-
-
-def _assignee_names(session: Session, case: Case) -> list[str]:
-    return list(
-        session.exec(
-            select(User.username)
-            .join(CaseAssignee, col(CaseAssignee.user_id) == User.id)
-            .where(CaseAssignee.case_id == case.id)
-            .order_by(col(User.username))
-        ).all()
-    )
 
 
 # --- update -------------------------------------------------------------------------------------------------
@@ -299,19 +223,19 @@ def update_case(session: Session, *, actor: Actor, case: Case, data: CaseUpdate,
             case.lead_unit_id = new_id
     if "supporting_units" in changes:
         units = units_by_codes(session, changes["supporting_units"] or [], field="supporting_units")
-        _replace_supporting(session, case, units)
+        links.replace_supporting(session, case, units)
         diff["supporting_units"] = [u.code for u in units]
         scope = scope_of(session, case)
     if "assignees" in changes:
         users = users_by_usernames(session, changes["assignees"] or [], field="assignees")
-        _check_assignees(session, actor, scope, users)
-        _replace_assignees(session, case, users)
+        links.check_assignees(session, actor, scope, users)
+        links.replace_assignees(session, case, users)
         diff["assignees"] = [u.username for u in users]
     if "tags" in changes:
-        _replace_tags(session, case, changes["tags"] or [])
+        links.replace_tags(session, case, changes["tags"] or [])
         diff["tags"] = changes["tags"] or []
     if "related" in changes:
-        _replace_relations(session, case, _related_cases(session, actor, case, changes["related"] or []))
+        links.replace_relations(session, case, links.related_cases(session, actor, case, changes["related"] or []))
         diff["related"] = changes["related"] or []
     for name, value in changes.items():
         if name in _LINK_FIELDS:
@@ -431,21 +355,21 @@ def transition_case(
         session.add(case)
         session.flush()
         if action == Action.REASSIGN:
-            _replace_assignees(session, case, [])
+            links.replace_assignees(session, case, [])
         if supporting_units is not None:
-            _replace_supporting(session, case, units_by_codes(session, supporting_units, field="supporting_units"))
+            links.replace_supporting(session, case, units_by_codes(session, supporting_units, field="supporting_units"))
             data["supporting_units"] = list(supporting_units)
         scope = scope_of(session, case)
     if assignees is not None and action in (Action.ASSIGN, Action.REASSIGN, Action.ACCEPT):
         users = users_by_usernames(session, assignees, field="assignees")
-        _check_assignees(session, actor, scope, users)
-        _replace_assignees(session, case, users)
+        links.check_assignees(session, actor, scope, users)
+        links.replace_assignees(session, case, users)
         data["assignees"] = [u.username for u in users]
-    elif action == Action.ACCEPT and not _assignee_names(session, case) and actor.unit_ids(Permission.CASE_WORK):
+    elif action == Action.ACCEPT and not links.assignee_names(session, case) and actor.unit_ids(Permission.CASE_WORK):
         # Whoever accepts an unassigned case becomes its assignee.
         user = session.get(User, actor.user_id)
         assert user is not None
-        _replace_assignees(session, case, [user])
+        links.replace_assignees(session, case, [user])
         data["assignees"] = [user.username]
 
     record_event(

@@ -243,26 +243,51 @@ def process_reminders(session: Session, *, now: datetime, limit: int, base_url: 
 
 
 def claim_emails(session: Session, *, now: datetime, worker_id: str, lease: timedelta, limit: int) -> list[int]:
-    """Atomically mark up to ``limit`` e-mails as being sent by this worker; returns their ids."""
+    """Atomically mark at most ``limit`` e-mails as being sent by this worker; returns their ids.
+
+    Two statements, not ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)``: PostgreSQL may run
+    such a subquery more than once for one UPDATE, and each run locks the next ``n`` rows (claims of 340 rows
+    were seen with a batch of 20). The ids are chosen and locked once, then those rows alone are claimed."""
     ready = or_(
         and_(col(Notification.email_status) == EmailStatus.PENDING, col(Notification.email_next_attempt_at) <= now),
         and_(col(Notification.email_status) == EmailStatus.SENDING, col(Notification.email_claimed_until) < now),
     )
-    candidates = (
-        select(Notification.id)
-        .where(ready)
-        .order_by(col(Notification.email_next_attempt_at), col(Notification.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    chosen = list(
+        session.execute(
+            select(Notification.id)
+            .where(ready)
+            .order_by(col(Notification.email_next_attempt_at), col(Notification.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).scalars()
     )
+    if not chosen:
+        return []
     result = session.execute(
         update(Notification)
-        .where(col(Notification.id).in_(candidates.scalar_subquery()), ready)
+        .where(col(Notification.id).in_(chosen), ready)
         .values(email_status=EmailStatus.SENDING, email_claimed_by=worker_id, email_claimed_until=now + lease)
         .returning(col(Notification.id))
         .execution_options(synchronize_session=False)
     )
     return sorted(int(row[0]) for row in result.all())
+
+
+def renew_claims(session: Session, *, ids: Sequence[int], worker_id: str, until: datetime) -> int:
+    """Extend this worker's lease on the e-mails it still holds (it is alive and working through them)."""
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Notification)
+        .where(
+            col(Notification.id).in_(list(ids)),
+            col(Notification.email_claimed_by) == worker_id,
+            col(Notification.email_status) == EmailStatus.SENDING,
+        )
+        .values(email_claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def outgoing(session: Session, *, ids: Sequence[int]) -> list[Notification]:

@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from app.db import make_engine, utcnow, writer
+from app.idempotency import service as idempotency
 from app.notifications import deliveries, service
 from app.notifications.mailer import Mailer
 from app.notifications.models import EmailStatus, Notification
@@ -40,7 +41,10 @@ from app.settings import Settings
 log = logging.getLogger("crisisdesk.worker")
 T = TypeVar("T")
 
-LEASE = timedelta(minutes=5)
+# A claim is short and renewed while its holder works: a worker that dies strands its e-mails for at most LEASE;
+# one that lives keeps them however long the SMTP server takes.
+LEASE = timedelta(seconds=60)
+RENEW_EVERY = 20.0  # seconds
 MAX_BACKOFF = 30.0
 DB_ERRORS = (OperationalError, DBAPIError)
 
@@ -124,6 +128,7 @@ class Worker:
     def run_pass(self) -> None:
         now = self.clock()
         self._tx(partial(service.heartbeat, worker_id=self.worker_id, now=now))
+        self._tx(partial(idempotency.purge, now=now))
         batch = self.settings.worker_batch_size
         email_enabled = bool(self.settings.smtp_host)
         step = partial(service.process_reminders, now=now, limit=batch, base_url=self.settings.public_base_url,
@@ -145,7 +150,7 @@ class Worker:
         if email_enabled:
             self.daily += self._tx(partial(deliveries.build_daily_emails, now=now,
                                            base_url=self.settings.public_base_url))  # fmt: skip
-            self.deliver(now)
+            self.deliver()
         context = JobContext(engine=self.writer, settings=self.settings, worker_id=self.worker_id, clock=self.clock,
                              should_stop=lambda: self.stopping)  # fmt: skip
         for job in self.jobs:
@@ -153,17 +158,22 @@ class Worker:
                 break
             job(context)
 
-    def deliver(self, now: datetime) -> None:
+    def deliver(self) -> None:
         batch = self.settings.worker_batch_size
         while not self.stopping:
-            ids = self._tx(partial(service.claim_emails, now=now, worker_id=self.worker_id, lease=LEASE, limit=batch))
+            claim = partial(service.claim_emails, now=self.clock(), worker_id=self.worker_id, lease=LEASE, limit=batch)
+            ids = self._tx(claim)
             if not ids:
                 return
             rows = self._tx(partial(service.outgoing, ids=ids))
             with self.writer.connect() as conn:  # one connection records the outcomes of the batch
                 try:
+                    renewed = time.monotonic()
                     with Mailer(self.settings) as mailer:
-                        for row in rows:
+                        for index, row in enumerate(rows):
+                            if time.monotonic() - renewed >= RENEW_EVERY:
+                                self._renew(conn, [r.id for r in rows[index:] if r.id is not None])
+                                renewed = time.monotonic()
                             assert row.id is not None and row.email_to is not None
                             try:
                                 mailer.send(to=row.email_to, subject=row.title, body=self._body(row),
@@ -185,6 +195,17 @@ class Worker:
         """The message: the body, then the link when the body does not hold it (the case events' rows)."""
         link = deliveries.absolute(row.link, self.settings.public_base_url)
         return row.body if not link or link in row.body else f"{row.body}\n\n{link}"
+
+    def _renew(self, conn: Connection, ids: list[int]) -> None:
+        """Extend the lease on the e-mails not sent yet (a failure here only shortens it: the next try renews)."""
+        try:
+            with Session(bind=conn, expire_on_commit=False) as session:
+                service.renew_claims(session, ids=ids, worker_id=self.worker_id, until=self.clock() + LEASE)
+                session.commit()
+        except DB_ERRORS as exc:
+            log.warning("could not renew the lease (%s)", exc.__class__.__name__)
+            with contextlib.suppress(*DB_ERRORS):
+                conn.rollback()
 
     def _settle(self, conn: Connection, notification_id: int, *, error: str | None = None,
                 only_if_sending: bool = False) -> None:  # fmt: skip

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app import public_version
 from app.auth.permissions import GLOBAL_ROLES, Actor, Permission, require
-from app.auth.service import hash_password
+from app.auth.service import hash_password, revoke_all_tokens
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import _
 from app.org.models import (
@@ -196,18 +196,30 @@ def create_user(
     return user
 
 
-def update_user(session: Session, *, actor: Actor, username: str, data: UserUpdate, hasher: PasswordHash) -> User:
+# Fields of an account that cannot be emptied: ``null`` for them is a 422 naming the field, never a database error.
+REQUIRED_USER_FIELDS = ("full_name", "title")
+
+
+def update_user(
+    session: Session, *, actor: Actor, username: str, data: UserUpdate, hasher: PasswordHash, now: datetime
+) -> User:
+    """Change an account. A new password or a deactivation ends every token and session of the user, for good."""
     user = get_user(session, actor=actor, username=username)
     changes = data.model_dump(exclude_unset=True)
     password = changes.pop("password", None)
     roles = changes.pop("roles", None)
-    if "full_name" in changes and changes["full_name"] is None:
-        raise ValidationFailed(_("Trường {field} không được để trống.", field="full_name"), field="full_name")
+    for field in REQUIRED_USER_FIELDS:
+        if field in changes and changes[field] is None:
+            raise ValidationFailed(_("Trường {field} không được để trống.", field=field), field=field)
+    was_active = user.active
     user.sqlmodel_update({k: v for k, v in changes.items() if not (k in ("locale", "active") and v is None)})
     if password:
         user.password_hash = hash_password(password, hasher)
     session.add(user)
     session.flush()
+    if password or (was_active and not user.active):
+        assert user.id is not None
+        revoke_all_tokens(session, user_id=user.id, now=now)
     if roles is not None:
         _set_grants(session, user, data.roles or [])
     public_version.bump(session)  # a director's name, title, phone, e-mail are in the public registry
@@ -259,7 +271,10 @@ def update_own_settings(session: Session, *, actor: Actor, data: OwnSettings) ->
     return user
 
 
-def change_own_password(session: Session, *, actor: Actor, data: PasswordChange, hasher: PasswordHash) -> None:
+def change_own_password(
+    session: Session, *, actor: Actor, data: PasswordChange, hasher: PasswordHash, now: datetime
+) -> None:
+    """Change one's own password; every token and session of the user ends (this one too: log in again)."""
     user = session.get(User, actor.user_id)
     assert user is not None
     if not hasher.verify(data.current_password, user.password_hash):
@@ -269,3 +284,4 @@ def change_own_password(session: Session, *, actor: Actor, data: PasswordChange,
     user.password_hash = hash_password(data.new_password, hasher)
     session.add(user)
     session.flush()
+    revoke_all_tokens(session, user_id=actor.user_id, now=now)

@@ -19,6 +19,7 @@ from app.errors import ValidationFailed
 from app.i18n import _
 from app.timeutil import local_midnight
 from app.validation import OptionalTimestamp, QueryText, strip_control
+from app.web.cursors import unseal
 from app.web.dates import local_day_start, parse_date
 from app.web.deps import get_now
 
@@ -64,6 +65,7 @@ def _enum_list(values: list[str] | None, enum_cls: type[E], field: str) -> list[
 
 
 def case_filters(
+    request: Request,
     status: Annotated[list[str] | None, Query(max_length=200)] = None,
     unit: Annotated[QueryText | None, Query(max_length=40)] = None,
     severity: Annotated[list[str] | None, Query()] = None,
@@ -104,7 +106,7 @@ def case_filters(
         due_within_hours=due_within_hours,
         now=now,
         limit=limit,
-        cursor=cursor or None,
+        cursor=unseal(request, cursor, f"cases:{sort.value}"),
         sort=sort,
     )
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Path, Request
 from pwdlib import PasswordHash
 from sqlmodel import Session
@@ -14,7 +15,7 @@ from sqlmodel import Session
 from app.auth.models import AuthToken, TokenKind
 from app.auth.permissions import Actor
 from app.auth.service import load_actor, password_hasher, resolve_token
-from app.db import SessionFactory, unit_of_work
+from app.db import SessionFactory, unit_of_work_in
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import Locale, _, negotiate
 from app.settings import Settings
@@ -25,6 +26,7 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 LANG_COOKIE = "lang"
 
+END_LANE_THREADS = 40
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
@@ -33,10 +35,26 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, rolled back on any error."""
+def _end_lane(request: Request) -> anyio.CapacityLimiter:
+    """The threads that end transactions (commit, roll back, give the connection back), apart from FastAPI's.
+
+    A transaction that holds a row lock (a yearly counter) must be able to commit even when every thread of the
+    request pool is taken by requests waiting for that lock or for a connection: ending it in the same pool would
+    make it queue behind its own waiters until their time-outs."""
+    lane: anyio.CapacityLimiter | None = getattr(request.app.state, "end_lane", None)
+    if lane is None:
+        lane = request.app.state.end_lane = anyio.CapacityLimiter(END_LANE_THREADS)
+    return lane
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed before the response is sent, rolled back on any error.
+
+    ``async`` so that its end does not take a thread of the request pool; every database call of it runs in a
+    thread of its own lane (``_end_lane``), never on the event loop (opening a Session does no I/O)."""
     factory: SessionFactory = request.app.state.sessions
-    yield from unit_of_work(factory, write=request.method not in SAFE_METHODS)
+    async with unit_of_work_in(factory, write=request.method not in SAFE_METHODS, lane=_end_lane(request)) as session:
+        yield session
 
 
 def get_now(request: Request) -> datetime:
@@ -47,6 +65,16 @@ def get_now(request: Request) -> datetime:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def client_ip(request: Request) -> str:
+    """The client's address: the peer, or behind ``CRISISDESK_TRUSTED_PROXIES`` what they say it is."""
+    from app.web.public.ratelimit import client_address, parse_networks  # (app.web.public imports this module)
+
+    settings: Settings = request.app.state.settings
+    peer = request.client.host if request.client else None
+    trusted = parse_networks(settings.trusted_proxies)
+    return client_address(peer, request.headers.get("x-forwarded-for"), trusted)
 
 
 def get_hasher(settings: SettingsDep) -> PasswordHash:
@@ -94,8 +122,11 @@ def authenticate_request(request: Request, session: Session, now: datetime) -> t
     return load_actor(session, user), token
 
 
-async def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
-    """The authenticated staff member. Cookie-authenticated writes must carry the session's CSRF token."""
+def authenticate(request: Request, session: SessionDep, now: NowDep) -> Actor:
+    """The authenticated staff member (a plain ``def``: FastAPI runs it in its threadpool, never on the event loop).
+
+    Database work must never run in an ``async def`` route or dependency: a blocking query on the event loop stalls
+    every request of the process, and under load it deadlocks with the transactions waiting for the loop."""
     if hasattr(request.state, "actor"):
         actor: Actor = request.state.actor
         return actor
@@ -108,9 +139,17 @@ async def get_actor(request: Request, session: SessionDep, now: NowDep) -> Actor
     # Plain copies for what runs after the unit of work has closed (error pages, the language of an error).
     request.state.auth_kind = token.kind
     request.state.csrf_token = token.csrf_token or ""
-    if token.kind == TokenKind.SESSION and request.method not in SAFE_METHODS:
+    return actor
+
+
+async def get_actor(request: Request, actor: Annotated[Actor, Depends(authenticate)]) -> Actor:
+    """The authenticated staff member. Cookie-authenticated writes must carry the session's CSRF token.
+
+    ``async`` only to read a form body for the CSRF field; it touches no database (``authenticate`` did)."""
+    if request.state.auth_kind == TokenKind.SESSION and request.method not in SAFE_METHODS:
+        expected: str = request.state.csrf_token
         sent = await _csrf_from_request(request)
-        if not sent or not token.csrf_token or not hmac.compare_digest(sent, token.csrf_token):
+        if not sent or not expected or not hmac.compare_digest(sent, expected):
             raise PermissionDenied(_("Phiên làm việc không hợp lệ (thiếu mã CSRF). Hãy tải lại trang và thử lại."))
     return actor
 

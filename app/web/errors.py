@@ -7,18 +7,22 @@ carry ``fields``, one entry a field. Unexpected errors are logged and answered 5
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import DomainError, NotAuthenticated
 from app.i18n import _, text
 from app.validation import input_message
 from app.web.deps import get_locale
+from app.web.idempotency import IdempotentReplay
 
 log = logging.getLogger("crisisdesk.web")
 
@@ -34,7 +38,38 @@ HTTP_ERROR_NAMES = {
     415: "UnsupportedMediaType",
     422: "ValidationFailed",
     429: "RateLimited",
+    431: "HeadersTooLarge",
+    503: "ServiceUnavailable",
 }
+
+# Seconds a client is told to wait when the database is out of reach or saturated.
+RETRY_AFTER_SECONDS = 2
+
+
+class OutageLog:
+    """One log line per outage, not a traceback per request: the first failure is logged, later ones are counted
+    and summed up in one line every ``every`` seconds while they go on."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        self.every = every
+        self.lock = threading.Lock()
+        self.last = 0.0
+        self.suppressed = 0
+
+    def record(self, kind: str, exc: BaseException) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if now - self.last < self.every:
+                self.suppressed += 1
+                return
+            suppressed, self.suppressed, self.last = self.suppressed, 0, now
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        more = f" ({suppressed} more since the last line)" if suppressed else ""
+        first = reason[0][:200] if reason else ""
+        log.warning("database %s (%s: %s); answering 503%s", kind, type(exc).__name__, first, more)
+
+
+outage_log = OutageLog()
 
 
 HTML_PREFIXES = ("/staff", "/notices", "/spokespersons", "/lang/", "/inquiries")
@@ -59,6 +94,14 @@ def json_error(
     body.update({k: text(v, locale) if isinstance(v, str) else v for k, v in (extra or {}).items()
                  if v is not None and k not in body})  # fmt: skip
     return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def error_response(request: Request, exc: DomainError) -> JSONResponse:
+    """A domain error answered by a route instead of raised (when the unit of work must still commit)."""
+    headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
+    if isinstance(exc, NotAuthenticated):
+        headers = {"WWW-Authenticate": "Bearer"}
+    return json_error(request, exc.status_code, type(exc).__name__, exc.message, headers, exc.extra)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -96,6 +139,12 @@ def install_error_handlers(app: FastAPI) -> None:
             if page is not None:
                 return page
         return json_error(request, exc.status_code, type(exc).__name__, exc.message, headers, exc.extra)
+
+    @app.exception_handler(IdempotentReplay)
+    async def _replay(request: Request, exc: IdempotentReplay) -> Response:
+        # The first answer given to this Idempotency-Key: nothing was created again (the unit of work rolled back).
+        return Response(exc.replay.body, status_code=exc.replay.status_code, media_type="application/json",
+                        headers={"Idempotent-Replayed": "true"})  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -140,6 +189,28 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _data(request: Request, exc: DataError) -> Response:
         log.warning("data error on %s %s: %s", request.method, request.url.path, exc.orig)
         return await _page_or_json(request, 422, "ValidationFailed", _("Giá trị không hợp lệ cho cơ sở dữ liệu."))
+
+    async def _unavailable(request: Request, kind: str, exc: Exception) -> Response:
+        outage_log.record(kind, exc)
+        detail = _("Hệ thống đang quá tải hoặc tạm mất kết nối cơ sở dữ liệu. Vui lòng thử lại sau ít giây.")
+        response = await _page_or_json(request, 503, "ServiceUnavailable", detail)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, exc: PoolTimeout) -> Response:
+        # Every pooled connection stayed busy for CRISISDESK_DB_POOL_TIMEOUT_SECONDS: shed the load, never hang.
+        return await _unavailable(request, "saturated", exc)
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> Response:
+        # The database is down or restarting, a lock wait passed CRISISDESK_DB_LOCK_TIMEOUT_SECONDS, or SQLite's
+        # write lock stayed taken: nothing was saved (the unit of work rolled back); the client may retry.
+        return await _unavailable(request, "unavailable", exc)
+
+    @app.exception_handler(InterfaceError)
+    async def _interface(request: Request, exc: InterfaceError) -> Response:
+        return await _unavailable(request, "unavailable", exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -1,8 +1,10 @@
-"""ASGI middleware: a cap on request bodies (413), before any of it is parsed; security headers on every response."""
+"""ASGI middleware: limits on what a client sends (431, 413, 408); security headers on every response."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -73,78 +75,109 @@ def is_upload(scope: Scope) -> bool:
 
 
 class BodySizeLimit:
-    """413 for a body larger than ``max_bytes`` (``upload_bytes`` for a file upload): at once when the declared
-    length says so, else as soon as the bytes received pass it, so an endless body is never read whole."""
+    """Limits on what a client may send, answered before the app spends anything on it.
 
-    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None) -> None:
+    * Headers over ``max_header_bytes`` in all → 431.
+    * A body over ``max_bytes`` (``upload_bytes`` for a file upload) → 413, whether declared (Content-Length) or
+      not (chunked): the app may catch the error while parsing and answer 400, so the answer is replaced on its
+      way out.
+    * A body that stops coming (a Content-Length of 100 and 2 bytes sent) → 408 after ``idle_seconds`` without a
+      byte, or ``total_seconds`` in all, and the connection is closed: a slow client cannot hold a worker.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        max_header_bytes: int = 16 * 1024,
+        idle_seconds: float = 10.0,
+        total_seconds: float = 60.0,
+        upload_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.upload_bytes = upload_bytes
+        self.max_header_bytes = max_header_bytes
+        self.idle_seconds = idle_seconds
+        self.total_seconds = total_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.upload_bytes is not None and is_upload(scope):
-            limit, upload = self.upload_bytes + UPLOAD_OVERHEAD, True
-        else:
-            limit, upload = self.max_bytes, False
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = scope["headers"]
+        if sum(len(k) + len(v) + 4 for k, v in headers) > self.max_header_bytes:
+            await _reject(
+                send, 431, "HeadersTooLarge", f"The request headers are larger than {self.max_header_bytes} bytes."
+            )
+            return
+        upload = self.upload_bytes is not None and is_upload(scope)
+        limit = (self.upload_bytes or 0) + UPLOAD_OVERHEAD if upload else self.max_bytes
+        declared = dict(headers).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await self._reject(scope, send, upload)
+            await self._too_large(scope, send, upload)
             return
         received = 0
-        too_large = False
+        refused: int | None = None  # the status to answer instead of whatever the app says
+        started = False
+        deadline = time.monotonic() + self.total_seconds
 
         async def limited_receive() -> Message:
-            nonlocal received, too_large
-            message = await receive()
+            nonlocal received, refused
+            wait = min(self.idle_seconds, deadline - time.monotonic())
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(wait, 0.001))
+            except TimeoutError:
+                refused = 408
+                raise _Refused from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    too_large = True
-                    raise _TooLarge
+                    refused = 413
+                    raise _Refused
             return message
 
-        answered = False
-
         async def guarded_send(message: Message) -> None:
-            # A body cut off inside the framework's parsing comes back as its own error (FastAPI: 400 "error
-            # parsing the body"): past the limit, the answer is always ours, 413.
-            nonlocal answered
-            if too_large:
-                if not answered:
-                    answered = True
-                    await self._reject(scope, send, upload)
-                return
+            nonlocal started
+            if refused is not None:
+                if not started:
+                    started = True
+                    await self._refuse(scope, send, refused, upload)
+                return  # the app's own answer (a 400 for a body it could not read) is dropped
+            if message["type"] == "http.response.start":
+                started = True
             await send(message)
 
         try:
             await self.app(scope, limited_receive, guarded_send)
-        except _TooLarge:
-            if not answered:
-                await self._reject(scope, send, upload)
+        except _Refused:
+            if not started:
+                await self._refuse(scope, send, refused or 413, upload)
 
-    async def _reject(self, scope: Scope, send: Send, upload: bool) -> None:
+    async def _refuse(self, scope: Scope, send: Send, status: int, upload: bool) -> None:
+        if status == 408:
+            await _reject(send, 408, "RequestTimeout", "The request body did not arrive in time.", close=True)
+        else:
+            await self._too_large(scope, send, upload)
+
+    async def _too_large(self, scope: Scope, send: Send, upload: bool) -> None:
         if upload and self.upload_bytes is not None:
             accept = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
             message = _("Tệp lớn hơn giới hạn {mb} MB.", mb=self.upload_bytes // (1024 * 1024))
             detail = text(message, negotiate(accept or None))
         else:
             detail = f"The request body is larger than {self.max_bytes} bytes."
-        body = json.dumps({"error": "PayloadTooLarge", "detail": detail}, ensure_ascii=False).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _reject(send, 413, "PayloadTooLarge", detail)
 
 
-class _TooLarge(Exception):
+async def _reject(send: Send, status: int, error: str, detail: str, *, close: bool = False) -> None:
+    body = json.dumps({"error": error, "detail": detail}, ensure_ascii=False).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _Refused(Exception):
     pass

@@ -67,3 +67,24 @@ def test_export_then_import(run: Callable[..., tuple[int, str]], databases: Data
     code, output = run(target_url, "import", str(backup))
     assert code == 1
     assert "not empty" in output
+
+
+def test_a_truncated_backup_is_said_plainly(run: Callable[..., tuple[int, str]], databases: Databases,
+                                            template_db: str, isolated_url: str, tmp_path: Path) -> None:  # fmt: skip
+    engine = make_engine(isolated_url)
+    with Session(engine) as session:
+        standard_org(session, FIXED_NOW)
+        session.commit()
+    engine.dispose()
+    backup = tmp_path / "full.jsonl.gz"
+    assert run(isolated_url, "export", str(backup))[0] == 0
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(backup.read_bytes()[: len(backup.read_bytes()) // 2])
+    target_url = databases.create(f"crisisdesk_iso_{uuid.uuid4().hex[:10]}", template=template_db)
+    code, output = run(target_url, "import", str(cut))
+    assert code == 1
+    assert "damaged or truncated" in " ".join(output.split()) and "Aborted" not in output
+    engine = make_engine(target_url)
+    with Session(engine) as session:
+        assert session.execute(select(func.count()).select_from(User)).scalar() == 0  # nothing half-imported
+    engine.dispose()

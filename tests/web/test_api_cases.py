@@ -298,5 +298,5 @@ class TestList:
         for query, field in [("status=flying", "status"), ("limit=500", "limit"), ("cursor=@@@", "cursor"),
                              ("unit=NOPE", "unit"), ("received_from=yesterday", "received_from")]:  # fmt: skip
             response = client.get(f"/api/v1/cases?{query}", headers=headers)
-            assert response.status_code == 422, query
+            assert response.status_code == (400 if field == "cursor" else 422), query
             assert field in response.text, query

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
 from app.auth.permissions import Actor
 from app.cases import queries, scope, service
 from app.cases.events import list_events
 from app.cases.models import CaseCreate, CasePage, CaseRead, CaseUpdate, EventPage, NoteIn, TransitionIn
 from app.web.case_query import FiltersDep
+from app.web.cursors import seal
 from app.web.deps import ActorDep, NowDep, SessionDep
+from app.web.idempotency import StaffIdempotencyDep
 
 router = APIRouter(tags=["cases"])
 
@@ -27,20 +29,24 @@ def _read(session: SessionDep, actor: Actor, reference: str, now: datetime) -> C
 
 
 @router.post("/cases", response_model=CaseRead, status_code=201)
-def create_case(session: SessionDep, actor: ActorDep, now: NowDep, body: CaseCreate) -> CaseRead:
-    """Intake: log a new case. It starts as ``new`` with the next reference of the year (``VV-2026-00042``)."""
+def create_case(
+    session: SessionDep, actor: ActorDep, now: NowDep, body: CaseCreate, idem: StaffIdempotencyDep
+) -> CaseRead:
+    """Intake: log a new case. It starts as ``new`` with the next reference of the year (``VV-2026-00042``).
+    Send an ``Idempotency-Key`` to retry safely after a time-out: the retry answers the same case."""
     case = service.open_case(session, actor=actor, data=body, now=now)
-    return queries.case_read(session, actor=actor, case=case, now=now)
+    return idem.answer(201, queries.case_read(session, actor=actor, case=case, now=now))
 
 
 @router.get("/cases", response_model=CasePage)
-def list_cases(session: SessionDep, actor: ActorDep, filters: FiltersDep) -> CasePage:
+def list_cases(request: Request, session: SessionDep, actor: ActorDep, filters: FiltersDep) -> CasePage:
     """The cases the caller may see, newest received first (``sort=due``: nearest due clock first), with filters
     and cursor pagination. ``overdue=true`` keeps the cases whose nearest running clock is past due;
     ``due_within_hours=N`` those whose nearest running clock falls due between now and N hours from now."""
     cases, next_cursor = queries.list_cases(session, actor=actor, filters=filters)
     return CasePage(
-        items=queries.case_reads(session, actor=actor, cases=cases, now=filters.now), next_cursor=next_cursor
+        items=queries.case_reads(session, actor=actor, cases=cases, now=filters.now),
+        next_cursor=seal(request, next_cursor, f"cases:{filters.sort.value}"),
     )
 
 

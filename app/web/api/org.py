@@ -47,7 +47,8 @@ def create_user(session: SessionDep, hasher: HasherDep, actor: ActorDep, now: No
 
 @router.patch("/users/{username}", response_model=UserRead)
 def update_user(
-    session: SessionDep, hasher: HasherDep, actor: ActorDep, username: Username, body: UserUpdate
+    session: SessionDep, hasher: HasherDep, actor: ActorDep, now: NowDep, username: Username, body: UserUpdate
 ) -> UserRead:
-    user = service.update_user(session, actor=actor, username=username, data=body, hasher=hasher)
+    """Change an account. A new ``password`` or ``active: false`` ends every token and session of the user."""
+    user = service.update_user(session, actor=actor, username=username, data=body, hasher=hasher, now=now)
     return service.user_read(session, user)

@@ -29,6 +29,7 @@ from app.statements.models import (
     VersionRead,
 )
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep
+from app.web.idempotency import StaffIdempotencyDep
 
 router = APIRouter(tags=["statements"])
 
@@ -39,7 +40,12 @@ OptionalVersion = Annotated[int | None, Query(ge=1, le=100000)]
 
 @router.post("/cases/{reference}/statements", response_model=StatementRead, status_code=201)
 def create_statement(
-    session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, body: StatementCreate
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    reference: Reference,
+    body: StatementCreate,
+    idem: StaffIdempotencyDep,
 ) -> StatementRead:
     """Draft a statement (``kind``, ``text``) on a case: its ``id`` and ``version`` 1. With ``template_id``
     instead of ``text``, the draft is that answer template filled for the case. A refusal needs
@@ -47,7 +53,9 @@ def create_statement(
     ``withdraw: true`` to withdraw it)."""
     case = get_case(session, actor=actor, reference=reference)
     statement = answer_templates.draft_statement(session, actor=actor, case=case, data=body, now=now)
-    return statement_queries.statement_read(session, actor=actor, statement=statement, case=case, now=now)
+    return idem.answer(
+        201, statement_queries.statement_read(session, actor=actor, statement=statement, case=case, now=now)
+    )
 
 
 @router.get("/cases/{reference}/statements", response_model=StatementPage)
@@ -153,6 +161,7 @@ def publish(
     actor: ActorDep,
     now: NowDep,
     statement_id: IdPath,
+    idem: StaffIdempotencyDep,
     body: PublishIn | None = None,
 ) -> NoticeRead:
     """The press office publishes the approved text as a numbered notice (``12/TC-SGDĐT``), now or at the minute
@@ -160,7 +169,7 @@ def publish(
     statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     notice = publication.publish(session, actor=actor, statement=statement, case=case, at=body.at if body else None,
                              now=now, issuer=settings.org_abbreviation)  # fmt: skip
-    return notices.notice_read(session, notice, now=now)
+    return idem.answer(200, notices.notice_read(session, notice, now=now))
 
 
 @router.get("/notices/{key:path}", response_model=NoticeRead)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from app.cases.vocabulary import Topic
@@ -20,7 +20,9 @@ from app.spokespersons import service as spokespersons
 from app.spokespersons.models import SpokespersonPage
 from app.statements.rules import StatementKind
 from app.validation import QueryText
+from app.web.cursors import seal, unseal
 from app.web.deps import NowDep, SessionDep, SettingsDep
+from app.web.idempotency import PublicIdempotencyDep
 from app.web.public import examples
 from app.web.public.feed import FEED_SIZE, atom_feed
 from app.web.public.filters import DEFAULT_LIMIT, MAX_LIMIT, notice_filters
@@ -45,6 +47,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     responses={200: {"content": {"application/json": {"example": examples.NOTICE_PAGE}}}, **ERRORS},
 )
 def list_notices(
+    request: Request,
     session: SessionDep,
     now: NowDep,
     filters: Annotated[NoticeFilters, Depends(notice_filters)],
@@ -55,8 +58,8 @@ def list_notices(
 
     Follow `next_cursor` (pass it back as `cursor` with the same filters) until it is `null`. Every notice is
     the exact text the spokesperson approved; a withdrawn notice stays listed with `withdrawn: true`."""
-    items, next_cursor = notices.list_published(session, now, filters, cursor, limit)
-    return NoticePublicPage(items=items, next_cursor=next_cursor)
+    items, next_cursor = notices.list_published(session, now, filters, unseal(request, cursor, "notices"), limit)
+    return NoticePublicPage(items=items, next_cursor=seal(request, next_cursor, "notices"))
 
 
 @router.get(
@@ -100,12 +103,13 @@ def submit_inquiry(
     session: SessionDep,
     now: NowDep,
     body: Annotated[InquiryCreate, examples.INQUIRY_BODY],
+    idem: PublicIdempotencyDep,
 ) -> InquiryReceipt:
     """Send the press office a written inquiry (câu hỏi bằng văn bản). Keep the returned `code`: it is the only
     way to follow the inquiry (`GET /inquiries/{code}`). The press office answers by a published notice, or
     contacts you directly. Inquiries are limited per client more strictly than reads."""
     inquiry = inquiries.submit_inquiry(session, data=body, now=now)
-    return InquiryReceipt(code=inquiry.code, status=InquiryStatus.RECEIVED)
+    return idem.answer(201, InquiryReceipt(code=inquiry.code, status=InquiryStatus.RECEIVED))
 
 
 @router.get(

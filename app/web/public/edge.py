@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request, cookie_parser
@@ -297,8 +298,13 @@ class PublicEdge:
         cache.checked_at = now
         try:
             snapshot = await run_in_threadpool(_read_snapshot, state.sessions, now)
-        except Exception:
-            log.exception("public cache: could not read the public version; cache emptied")
+        except PoolTimeout:
+            # Every connection is busy (a rush): keep serving what is cached and check again next time. Emptying
+            # the cache here would send every reader to the saturated pool (seen with 1,000 readers).
+            log.warning("public cache: pool saturated, the public version was not read; cache kept")
+            return
+        except Exception as exc:  # the database is out of reach: one line a check (at most one a second), no traceback
+            log.warning("public cache: could not read the public version (%s); cache emptied", type(exc).__name__)
             cache.clear()
             cache.version = None
             return
@@ -325,7 +331,10 @@ class PublicEdge:
                     cache.put(key, entry)
             return entry
         finally:
-            del cache.inflight[key]
+            # Only our own flight: waiters whose first flight gave nothing cacheable each start one of their own,
+            # and the cache may have been emptied meanwhile (a KeyError here was a 500 under a burst of misses).
+            if cache.inflight.get(key) is flight:
+                del cache.inflight[key]
             flight.set_result(None)
 
     async def _render(self, scope: Scope, receive: Receive, kind: str) -> Entry:

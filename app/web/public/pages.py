@@ -24,6 +24,7 @@ from app.spokespersons import service as spokespersons
 from app.spokespersons.rules import Capacity
 from app.statements.rules import KIND_LABELS, REFUSAL_LABELS
 from app.validation import QueryText
+from app.web.cursors import seal, unseal
 from app.web.deps import LANG_COOKIE, NowDep, SessionDep
 from app.web.public.filters import DEFAULT_LIMIT, notice_filters
 from app.web.staff.session import set_lang_cookie
@@ -130,7 +131,10 @@ def notices_page(
     filters: Annotated[NoticeFilters, Depends(notice_filters)],
     cursor: Annotated[QueryText | None, Query(max_length=200)] = None,
 ) -> Response:
-    items, next_cursor = notices.list_published(session, now, filters, cursor, DEFAULT_LIMIT)
+    items, next_cursor = notices.list_published(
+        session, now, filters, unseal(request, cursor, "notices"), DEFAULT_LIMIT
+    )
+    next_cursor = seal(request, next_cursor, "notices")
     outlets = notices.published_outlets(session, now)
     params = [(k, v) for k, v in request.query_params.multi_items() if v]
     values = {

@@ -13,7 +13,7 @@ from app.errors import ValidationFailed
 from app.i18n import _, text
 from app.org import service as org
 from app.org.models import OwnSettings, PasswordChange
-from app.web.deps import ActorDep, HasherDep, SessionDep, get_locale
+from app.web.deps import ActorDep, HasherDep, NowDep, SessionDep, SettingsDep, get_locale
 from app.web.staff.forms import Errors, FormDep, form_errors, form_values
 from app.web.staff.session import set_lang_cookie
 from app.web.templating import render
@@ -61,7 +61,13 @@ def save_settings(request: Request, session: SessionDep, actor: ActorDep, form: 
 
 @router.post("/settings/password")
 def change_password(
-    request: Request, session: SessionDep, hasher: HasherDep, actor: ActorDep, form: FormDep
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    hasher: HasherDep,
+    actor: ActorDep,
+    now: NowDep,
+    form: FormDep,
 ) -> Response:
     values = form_values(form)
     locale = get_locale(request)
@@ -77,8 +83,12 @@ def change_password(
             actor=actor,
             data=data,
             hasher=hasher,
+            now=now,
         )
     except (ValidationError, ValidationFailed) as exc:  # a wrong current password is said beside its field
         errors, status = form_errors(exc, session, locale)
         return _settings_page(request, session, actor, errors, status)
-    return RedirectResponse("/staff/settings?done=password", status_code=303)
+    # Every session of the user ended with the old password, this one too: log in again with the new one.
+    response = RedirectResponse("/staff/login?done=password", status_code=303)
+    response.delete_cookie(settings.session_cookie_name, path="/")
+    return response

@@ -25,7 +25,7 @@ from app.org import service as org
 from app.org.models import UnitCreate, UnitKind, UnitRead, UnitUpdate, UserCreate, UserUpdate
 from app.timeutil import end_of_local_day
 from app.web.dates import parse_date
-from app.web.deps import ActorDep, HasherDep, IdPath, NowDep, SessionDep, get_locale
+from app.web.deps import ActorDep, HasherDep, IdPath, NowDep, SessionDep, get_locale, get_now
 from app.web.staff.forms import (
     Errors,
     FormDep,
@@ -244,7 +244,7 @@ def _update_user(request: Request, session: Session, hasher: PasswordHash, actor
     locale = get_locale(request)
     try:
         data = UserUpdate.model_validate(data_in)
-        org.update_user(session, actor=actor, username=username, data=data, hasher=hasher)
+        org.update_user(session, actor=actor, username=username, data=data, hasher=hasher, now=get_now(request))
     except (ValidationError, DomainError) as exc:
         errors, status = form_errors(exc, session, locale)
         return _user_page(request, session, actor, username=username, values=values, errors=errors, status_code=status)

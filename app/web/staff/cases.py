@@ -27,6 +27,7 @@ from app.i18n import Message, _, text
 from app.org.service import list_units
 from app.timeutil import local_date
 from app.web.case_query import page_case_filters
+from app.web.cursors import seal, unseal
 from app.web.dates import iso_local
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
 from app.web.staff.case_page import case_page
@@ -103,8 +104,11 @@ def case_list(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
     locale = get_locale(request)
     error = text(_("Một số bộ lọc không hợp lệ đã được bỏ qua."), locale) if bad else None
     status_code = 200
+    context = f"cases:{filters.sort.value}"
     try:
+        filters.cursor = unseal(request, filters.cursor, context)
         rows, next_cursor = case_rows(session, actor, filters, now)
+        next_cursor = seal(request, next_cursor, context)
     except DomainError as exc:  # an unknown unit, a cursor that does not fit
         rows, next_cursor, error, status_code = [], None, text(exc.message, locale), exc.status_code
     query = {k: v for k, v in shown.items() if v not in ("", [])}

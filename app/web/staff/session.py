@@ -17,12 +17,13 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.auth import throttle
 from app.auth.models import TokenKind
-from app.auth.service import authenticate, issue_token, revoke_token
-from app.errors import NotAuthenticated
+from app.auth.service import issue_token, revoke_token
+from app.errors import DomainError
 from app.i18n import _, text
 from app.settings import Settings
-from app.web.deps import LANG_COOKIE, ActorDep, HasherDep, NowDep, SessionDep, SettingsDep, get_locale
+from app.web.deps import LANG_COOKIE, ActorDep, HasherDep, NowDep, SessionDep, SettingsDep, client_ip, get_locale
 from app.web.templating import render
 
 router = APIRouter()
@@ -60,10 +61,15 @@ def _login_page(
 
 
 @router.get("/login")
-def login_form(request: Request, next: str | None = None, expired: str | None = None) -> Response:
+def login_form(
+    request: Request, next: str | None = None, expired: str | None = None, done: str | None = None
+) -> Response:
     notice = None
     if expired:
         notice = text(_("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại."), get_locale(request))
+    elif done == "password":
+        notice = text(_("Đã đổi mật khẩu; mọi phiên đăng nhập cũ đã kết thúc. Hãy đăng nhập bằng mật khẩu mới."),
+                      get_locale(request))  # fmt: skip
     return _login_page(request, next_url=safe_next(next), notice=notice)
 
 
@@ -83,18 +89,14 @@ def login(
     if not csrf_token or not expected or not hmac.compare_digest(csrf_token, expected):
         message = text(_("Phiên đăng nhập đã hết hạn. Vui lòng thử lại."), get_locale(request))
         return _login_page(request, next_url=safe_next(next), error=message, status_code=403)
-    try:
-        user = authenticate(
-            session,
-            username=username,
-            password=password,
-            hasher=hasher,
-            allow_demo_password=settings.demo_passwords_allowed,
-        )
-    except NotAuthenticated as exc:
-        return _login_page(
-            request, next_url=safe_next(next), error=text(exc.message, get_locale(request)), status_code=401
-        )
+    user = throttle.log_in(session, username=username, password=password, client=client_ip(request), channel="form",
+                           hasher=hasher, allow_demo_password=settings.demo_passwords_allowed, now=now)  # fmt: skip
+    if isinstance(user, DomainError):  # answered, not raised: the failure's count and audit row are committed
+        page = _login_page(request, next_url=safe_next(next), error=text(user.message, get_locale(request)),
+                           status_code=user.status_code)  # fmt: skip
+        if "retry_after" in user.extra:
+            page.headers["Retry-After"] = str(user.extra["retry_after"])
+        return page
     raw, _token = issue_token(
         session, user=user, kind=TokenKind.SESSION, now=now, ttl=timedelta(hours=settings.session_ttl_hours)
     )

@@ -110,7 +110,7 @@ def test_a_registry_change_and_a_scheduled_appointment(
     from tests.factories import actor
 
     update_user(session, actor=actor(session, "admin"), username="spokesperson2",
-                data=UserUpdate(roles=[GrantIn(role=Role.SPOKESPERSON, unit="VP")]), hasher=None)  # type: ignore[arg-type]  # fmt: skip
+                data=UserUpdate(roles=[GrantIn(role=Role.SPOKESPERSON, unit="VP")]), hasher=None, now=FIXED_NOW)  # type: ignore[arg-type]  # fmt: skip
     start = clock.now.replace(microsecond=0) + __import__("datetime").timedelta(hours=2)
     appoint_spokesperson(session, now=clock.now, username="spokesperson2", title="Phó Chánh Văn phòng",
                          valid_from=start)  # fmt: skip
@@ -261,3 +261,25 @@ def test_public_error_pages(anon: TestClient) -> None:
     english = anon.get("/notices/2099-tb-1", headers={"Cookie": "lang=en"})
     assert "This notice does not exist or has not been published" in english.text
     assert anon.post("/notices").status_code == 405
+
+
+@pytest.mark.isolated_db
+def test_a_burst_of_misses_for_one_uncacheable_answer_is_never_a_500(isolated_url: str) -> None:
+    """Waiters whose first flight gave nothing cacheable (a 404) each start their own flight; ending them once
+    raised KeyError → 500 under a burst (issue 16, found by bench/crisis_day.py)."""
+    import asyncio
+
+    import httpx
+
+    from app.main import create_app
+    from tests.conftest import make_settings
+
+    application = create_app(make_settings(isolated_url))
+
+    async def burst() -> list[int]:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            answers = await asyncio.gather(*(client.get("/api/public/v1/notices/99-TC-NONE") for _ in range(30)))
+        return [a.status_code for a in answers]
+
+    assert set(asyncio.run(burst())) == {404}

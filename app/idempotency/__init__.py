@@ -1,0 +1,1 @@
+"""Idempotency keys: a client retrying a creating POST gets the first answer, not a second object."""
