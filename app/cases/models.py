@@ -140,6 +140,11 @@ class CaseCreate(_CaseFields):
     severity: Severity = Severity.ROUTINE
     received_at: OptionalTimestamp = None  # defaults to now
     lead_unit: Code | None = None
+    route: bool = Field(
+        default=False,
+        description="true: route the case to `lead_unit` at once (status `assigned`, one `created` event that names "
+        "the unit); false (the default): the case starts `new` with the unit pre-selected",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -181,9 +181,19 @@ def _check_times(received_at: datetime | None, now: datetime) -> None:
 
 
 def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime) -> Case:
+    """Log a case. With ``route`` and a lead unit it is routed in the same step (the staff intake form does this):
+    it starts ``assigned`` (the ``assign`` edge's permission is needed) and its one ``created`` event names the
+    unit, so the unit's clocks start with it."""
     require(actor, Permission.CASE_CREATE)
     _check_times(data.received_at, now)
     lead = unit_by_code(session, data.lead_unit, field="lead_unit") if data.lead_unit else None
+    status = CaseStatus.NEW
+    if data.route and lead is None:
+        raise ValidationFailed(_("Cần chọn đơn vị chủ trì xử lý."), field="lead_unit")
+    if data.route and lead is not None:
+        edge = edge_for(CaseStatus.NEW, Action.ASSIGN)
+        require(actor, edge.permission)
+        status = edge.target
     supporting = units_by_codes(session, data.supporting_units, field="supporting_units")
     year = local_date(now).year
     seq = next_value(session, scope="case", year=year)
@@ -207,7 +217,7 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
         impact_determined_at=data.impact_determined_at,
         complaint_concluded_at=data.complaint_concluded_at,
         lead_unit_id=lead.id if lead else None,
-        status=CaseStatus.NEW,
+        status=status,
         status_changed_at=now,
         created_at=now,
         updated_at=now,
@@ -226,8 +236,13 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
         actor_id=actor.user_id,
         now=now,
         kind="created",
-        to_status=CaseStatus.NEW,
-        data={"source_kind": case.source_kind.value, "severity": case.severity.value},
+        to_status=status,
+        data={
+            "source_kind": case.source_kind.value,
+            "severity": case.severity.value,
+            **({"lead_unit": lead.code} if lead and data.route else {}),
+            **({"supporting_units": [u.code for u in supporting]} if lead and data.route and supporting else {}),
+        },
     )
     return case
 

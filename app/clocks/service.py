@@ -197,6 +197,8 @@ def on_event(session: Session, *, case: Case, event: CaseEvent) -> None:
     data = event.data or {}
     if event.kind == "created":
         _reconcile(session, case, now=now)
+        if event.to_status == CaseStatus.ASSIGNED:  # routed at intake: the unit's clocks start with it
+            _start_lifecycle(session, case, StartEvent.ASSIGNED, now=now)
     elif event.kind == "updated":
         if RELEVANT_FIELDS & set(data.get("changes") or {}):
             _reconcile(session, case, now=now)

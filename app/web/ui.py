@@ -89,6 +89,8 @@ FLASH_MESSAGES: dict[str, Message] = {
     "returned": _("Đã trả lại nội dung phát ngôn cho đơn vị."),
     "approved": _("Đã duyệt nội dung phát ngôn."),
     "published": _("Đã công bố thông cáo."),
+    "published_tc": _("Đã công bố thông cáo báo chí."),
+    "published_tb": _("Đã công bố thông báo."),
     "override": _("Đã thêm ngày điều chỉnh vào lịch; các thời hạn liên quan đã được tính lại."),
     "override_removed": _("Đã bỏ ngày điều chỉnh; các thời hạn liên quan đã được tính lại."),
     "target": _("Đã lưu chỉ tiêu thời hạn."),

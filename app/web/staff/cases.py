@@ -235,7 +235,9 @@ def intake(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, 
     values = form_values(form, multi=LIST_FIELDS)
     locale = get_locale(request)
     try:
-        data = CaseCreate.model_validate({k: v for k, v in _case_input(values).items() if k in INTAKE_FIELDS})
+        fields = {k: v for k, v in _case_input(values).items() if k in INTAKE_FIELDS}
+        # Choosing the lead unit on the intake form routes the case in the same step (one "created" event).
+        data = CaseCreate.model_validate({**fields, "route": bool(fields.get("lead_unit"))})
         case = service.open_case(session, actor=actor, data=data, now=now)
     except ValidationError as exc:
         return _intake_page(request, session, values, validation_errors(exc, locale), 422)

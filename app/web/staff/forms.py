@@ -7,7 +7,6 @@ field, in the reader's language. ``FORM_ERROR`` holds a message that belongs to 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -18,8 +17,8 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.errors import DomainError
-from app.i18n import text
-from app.timeutil import local_midnight
+from app.i18n import _, text
+from app.timeutil import dmy_to_iso, local_midnight
 from app.validation import input_message
 
 FORM_ERROR = "__form__"
@@ -64,18 +63,10 @@ def split_list(value: str) -> list[str]:
     return [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
 
 
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T,]+(\d{1,2}):(\d{2}))?$")
-
-
 def iso_local(value: str) -> str:
-    """A date (and time) typed as dd/mm/yyyy [HH:MM] (a browser without a date picker) in ISO form; anything
-    else unchanged (``datetime-local`` inputs already send ISO)."""
-    match = _DMY.match(value.strip())
-    if not match:
-        return value
-    day, month, year, hour, minute = match.groups()
-    iso = f"{year}-{int(month):02d}-{int(day):02d}"
-    return f"{iso}T{int(hour):02d}:{minute}" if hour is not None else iso
+    """A date (and time) typed as dd/mm/yyyy [HH:MM] (every date field of the pages is a text field in that form,
+    whatever the browser's language) in ISO form; anything else unchanged."""
+    return dmy_to_iso(value)
 
 
 def parse_date(value: str | None) -> date | None:
@@ -111,6 +102,11 @@ def validation_errors(exc: ValidationError, locale: str) -> Errors:
 def domain_errors(exc: DomainError, locale: str) -> Errors:
     """A service's error beside its field when it names one, else at the top of the form."""
     field = exc.extra.get("field")
+    missing = exc.extra.get("missing")
+    if isinstance(missing, list) and len(missing) > 1:
+        # Several fields at once (the approval checklist): the whole message on top, each field marked.
+        errors = {str(name): text(_("Chưa xác nhận mục này."), locale) for name in missing}
+        return {FORM_ERROR: text(exc.message, locale), **errors}
     return {str(field) if field else FORM_ERROR: text(exc.message, locale)}
 
 

@@ -25,6 +25,7 @@ from app.cases.models import Case
 from app.errors import Conflict, DomainError, ValidationFailed
 from app.i18n import _
 from app.notices import service as notices
+from app.notices.rules import NOTICE_TYPE_BY_KIND, NOTICE_TYPE_LABELS
 from app.spokespersons import service as spokespersons
 from app.statements import service
 from app.statements.models import (
@@ -79,6 +80,8 @@ def statement_page(
         "s": read,
         "notice": notices.notice_read(session, notice, now=now) if notice else None,
         "checklist": CHECKLIST,
+        "publish_type": NOTICE_TYPE_BY_KIND[read.kind],
+        "type_labels": NOTICE_TYPE_LABELS,
         "can_comment": can(actor, Permission.CASE_NOTE, cases.scope_of(session, case)),
         "drafting": service.drafting_options(session, actor=actor, case=case),
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
@@ -252,11 +255,11 @@ def publish(
     try:
         body = PublishIn.model_validate({"at": iso_local(at) if at else None})
         _expect(statement, values)
-        service.publish(session, actor=actor, statement=statement, case=case, at=body.at, now=now,
-                        issuer=settings.org_abbreviation)  # fmt: skip
+        notice = service.publish(session, actor=actor, statement=statement, case=case, at=body.at, now=now,
+                                 issuer=settings.org_abbreviation)  # fmt: skip
     except (ValidationError, DomainError) as exc:
         return _failed_page(request, session, actor, statement_id, now, exc, key="publish", values=values)
-    return _done(statement_id, "published")
+    return _done(statement_id, f"published_{notice.notice_type.value.lower()}")  # names thông cáo / thông báo
 
 
 # --- reading ------------------------------------------------------------------------------------------------
