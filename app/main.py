@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 
 from app.db import SessionFactory, make_engine, utcnow
 from app.settings import Settings, get_settings
-from app.web import api, ops, public, staff
+from app.web import api, api_docs, ops, public, staff
 from app.web.errors import install_error_handlers
-from app.web.middleware import BodySizeLimit, SecurityHeaders
+from app.web.middleware import BodySizeLimit, EmptyQueryValues, SecurityHeaders
 from app.web.observability import RequestObservability
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -60,6 +60,8 @@ def create_app(
         settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
     app = FastAPI(
+        docs_url=None,  # served by app.web.api_docs from our own files (no CDN)
+        redoc_url=None,
         title="CrisisDesk",
         version="0.1.0",
         description=DESCRIPTION,
@@ -88,8 +90,10 @@ def create_app(
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
     # The public edge sits outside the security headers, so a cached response keeps the ones it was made with.
     app.add_middleware(public.PublicEdge, settings=settings, cache=app.state.public_cache)
+    app.add_middleware(EmptyQueryValues)  # outside the edge: its cache and every route see no empty filter
     app.add_middleware(RequestObservability)  # added last, so outermost: it sees every request, even a 413
     app.include_router(ops.router)
+    api_docs.install(app)
     app.include_router(api.router)
     app.include_router(staff.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

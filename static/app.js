@@ -2,7 +2,47 @@
 "use strict";
 
 document.addEventListener("submit", function (event) {
-  // <button data-confirm="…">: ask before a destructive action (revoke, deactivate).
+  // <fieldset data-require-all="…">: every checkbox must be ticked (the approval checklist). Checked here first,
+  // all at once: the unticked items are listed in one message and marked; the server checks again.
+  var sets = event.target.querySelectorAll("fieldset[data-require-all]");
+  for (var i = 0; i < sets.length; i++) {
+    var set = sets[i], boxes = set.querySelectorAll("input[type=checkbox]"), missing = [];
+    for (var j = 0; j < boxes.length; j++) {
+      boxes[j].removeAttribute("aria-invalid");
+      if (!boxes[j].checked) {
+        boxes[j].setAttribute("aria-invalid", "true");
+        missing.push(boxes[j].closest("label").textContent.trim());
+      }
+    }
+    var box = set.querySelector(".checklist-error");
+    if (!missing.length) {
+      if (box) box.remove();
+      set.classList.remove("invalid");
+      continue;
+    }
+    event.preventDefault();
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "field-error checklist-error";
+      box.setAttribute("role", "alert");
+      set.appendChild(box);
+    }
+    box.textContent = "";
+    var head = document.createElement("p");
+    head.textContent = set.getAttribute("data-require-all");
+    var list = document.createElement("ul");
+    missing.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    });
+    box.appendChild(head);
+    box.appendChild(list);
+    set.classList.add("invalid");
+    set.querySelector("input[aria-invalid]").focus();
+    return;
+  }
+  // <button data-confirm="…">: ask before an act that cannot be undone (publish, revoke, deactivate).
   var button = event.submitter;
   var message = button && button.getAttribute("data-confirm");
   if (message && !window.confirm(message)) {

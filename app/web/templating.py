@@ -105,6 +105,14 @@ def countdown_filter(ctx: jinja2.runtime.Context, due: datetime | None) -> str:
 
 
 @jinja2.pass_context
+def hours_in_words(ctx: jinja2.runtime.Context, hours: float | None) -> str:
+    """A duration given in hours (a report's median), in days, hours and minutes: 210.6 → "8 ngày 18 giờ"."""
+    if hours is None:
+        return ""
+    return countdown.duration(round(hours * 3600), ctx["locale"])
+
+
+@jinja2.pass_context
 def due_state(ctx: jinja2.runtime.Context, due: datetime | None, soon_hours: int = 24) -> str:
     """``overdue``, ``soon`` (within ``soon_hours``) or ``""``: how a due time is marked on the pages."""
     if due is None:
@@ -138,6 +146,7 @@ _env.filters["unit_name"] = unit_name
 _env.filters["event_title"] = event_title
 _env.filters["countdown"] = countdown_filter
 _env.filters["due_state"] = due_state
+_env.filters["hours_in_words"] = hours_in_words
 _env.filters["tr"] = translated
 templates = Jinja2Templates(env=_env)
 

@@ -25,7 +25,7 @@ from app.workdays.models import (
     OverrideKind,
     OverrideRead,
 )
-from app.workdays.rules import OFF_KINDS, Calendar, DayKind, public_holidays
+from app.workdays.rules import FIRST_YEAR, LAST_YEAR, OFF_KINDS, Calendar, DayKind, in_calendar_years, public_holidays
 
 CALENDAR_VERSION = "calendar"  # the sequence counter (scope, year 0) of the overrides' version
 
@@ -56,7 +56,7 @@ def override_read(row: CalendarOverride, locale: str) -> OverrideRead:
 def calendar_year(session: Session, *, actor: Actor, year: int, locale: str) -> CalendarYearRead:
     """The year's public holidays and overrides, with the count of working days."""
     require(actor, Permission.CASE_VIEW)
-    if not 2000 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationFailed(_("Năm phải từ 2000 đến 2100."), field="year")
     cal = load_calendar(session)
     rows = session.exec(
@@ -98,7 +98,7 @@ def calendar_year(session: Session, *, actor: Actor, year: int, locale: str) -> 
 def day_kinds(session: Session, *, actor: Actor, year: int) -> dict[date, DayKind]:
     """The kind of every day of the year (working, make-up, weekend, holiday, extra day off): the year view's grid."""
     require(actor, Permission.CASE_VIEW)
-    if not 2000 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationFailed(_("Năm phải từ 2000 đến 2100."), field="year")
     cal = load_calendar(session)
     day, kinds = date(year, 1, 1), {}
@@ -128,6 +128,9 @@ def add_override(session: Session, *, actor: Actor, data: OverrideCreate, now: d
 
 def remove_override(session: Session, *, actor: Actor, day: date, now: datetime) -> None:
     require(actor, Permission.CALENDAR_MANAGE)
+    if not in_calendar_years(day):
+        raise ValidationFailed(_("Ngày phải thuộc các năm từ {first} đến {last}.", first=FIRST_YEAR, last=LAST_YEAR),
+                               field="day")  # fmt: skip
     row = session.exec(select(CalendarOverride).where(CalendarOverride.day == day)).first()
     if row is None:
         raise NotFound(_("Ngày {day} không có trong lịch điều chỉnh.", day=day.strftime("%d/%m/%Y")))
