@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import model_validator
+from pydantic import StringConstraints, model_validator
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -195,6 +195,9 @@ class TransitionIn(SQLModel):
     supporting_units: list[Code] | None = Field(default=None, max_length=30)
     assignees: list[Username] | None = Field(default=None, max_length=30)
     reason: CloseReason | None = None  # close
+    duplicate_of: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=30)] | None = Field(
+        default=None, description="close with reason `duplicate`: the reference of the case this one duplicates"
+    )
     expected_status: CaseStatus | None = None  # optional guard: fail with 409 if the case moved meanwhile
 
     @model_validator(mode="before")

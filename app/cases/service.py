@@ -589,9 +589,37 @@ def transition_case(
     return case
 
 
+def _duplicated_case(session: Session, actor: Actor, case: Case, body: TransitionIn) -> Case | None:
+    """The case that ``case`` duplicates, when it is closed as a duplicate and names one."""
+    if not body.duplicate_of:
+        return None
+    if body.action != Action.CLOSE or body.reason != CloseReason.DUPLICATE:
+        raise ValidationFailed(_("Chỉ ghi vụ việc bị trùng khi đóng vụ việc vì trùng lặp."), field="duplicate_of")
+    if body.duplicate_of == case.reference:
+        raise ValidationFailed(_("Vụ việc không thể trùng với chính nó."), field="duplicate_of")
+    original = session.exec(visible_cases(actor).where(col(Case.reference) == body.duplicate_of)).first()
+    if original is None:
+        raise ValidationFailed(_("Không tìm thấy vụ việc {reference}.", reference=body.duplicate_of),
+                               field="duplicate_of")  # fmt: skip
+    return original
+
+
+def relate_cases(session: Session, case: Case, other: Case) -> None:
+    """Link two cases (both directions), if they are not linked yet."""
+    assert case.id is not None and other.id is not None
+    if session.get(CaseRelation, (case.id, other.id)) is None:
+        session.add(CaseRelation(case_id=case.id, related_id=other.id))
+    if session.get(CaseRelation, (other.id, case.id)) is None:
+        session.add(CaseRelation(case_id=other.id, related_id=case.id))
+    session.flush()
+
+
 def apply_transition(session: Session, *, actor: Actor, case: Case, body: TransitionIn, now: datetime) -> Case:
-    """A transition asked for by a person (the API's body or the staff page's form), validated as ``TransitionIn``."""
-    return transition_case(
+    """A transition asked for by a person (the API's body or the staff page's form), validated as ``TransitionIn``.
+    Closing as a duplicate may name the original case (``duplicate_of``): the event records it and the two cases
+    are linked as related."""
+    original = _duplicated_case(session, actor, case, body)
+    result = transition_case(
         session,
         actor=actor,
         case=case,
@@ -603,7 +631,11 @@ def apply_transition(session: Session, *, actor: Actor, case: Case, body: Transi
         assignees=body.assignees,
         reason=body.reason,
         expected_status=body.expected_status,
+        event_data={"duplicate_of": original.reference} if original else None,
     )
+    if original is not None:
+        relate_cases(session, case, original)
+    return result
 
 
 def add_note(session: Session, *, actor: Actor, case: Case, text: str, now: datetime) -> None:

@@ -169,7 +169,9 @@ def link_inquiry(
     closed, is closed as a duplicate. Both cases' histories record the move."""
     require(actor, Permission.CASE_TRIAGE)
     inquiry = _by_code(session, code)
-    target = cases.get_case(session, actor=actor, reference=reference)
+    target = session.exec(cases.visible_cases(actor).where(col(Case.reference) == reference.upper())).first()
+    if target is None:  # a reference typed by the user: said beside the field, not as a missing page
+        raise NotFound(_("Không tìm thấy vụ việc {reference}.", reference=reference), field="reference")
     assert target.id is not None
     if inquiry.case_id == target.id:
         raise Conflict(_("Câu hỏi {code} đã gắn với vụ việc {reference}.", code=inquiry.code,
@@ -199,5 +201,7 @@ def link_inquiry(
             reason=CloseReason.DUPLICATE,
             note=note or str(_("Trùng vụ việc {reference}.", reference=target.reference)),
             now=now,
+            event_data={"duplicate_of": target.reference},
         )
+        cases.relate_cases(session, previous, target)
     return inquiry

@@ -15,6 +15,7 @@ from app.cases.vocabulary import LEGAL_TRIGGER_LABELS, SEVERITY_LABELS, SOURCE_K
 from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
 from app.clocks.models import CLOCK_ORIGIN_LABELS, CLOCK_STATE_LABELS
 from app.i18n import Message, _, text
+from app.inquiries.rules import INQUIRY_STATUS_LABELS
 from app.notices.rules import NOTICE_TYPE_LABELS
 from app.notifications.models import STAGE_LABELS
 from app.org.models import UNIT_KIND_LABELS
@@ -114,6 +115,7 @@ VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "statement_action": STATEMENT_ACTION_LABELS,
     "refusal_ground": REFUSAL_LABELS,
     "capacity": CAPACITY_LABELS,
+    "inquiry_status": INQUIRY_STATUS_LABELS,
     "regime": REGIME_LABELS,
     "notice_type": NOTICE_TYPE_LABELS,
     "clock_state": CLOCK_STATE_LABELS,

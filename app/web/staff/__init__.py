@@ -15,6 +15,7 @@ from app.web.staff import (
     deadline_admin,
     deadlines,
     home,
+    inquiries,
     notifications,
     reports,
     session,
@@ -30,6 +31,7 @@ signed_in = APIRouter(dependencies=[Depends(get_actor), Depends(notifications.lo
 signed_in.include_router(home.router)
 signed_in.include_router(cases.router)
 signed_in.include_router(deadlines.router)
+signed_in.include_router(inquiries.router)
 signed_in.include_router(statements.router)
 signed_in.include_router(spokespersons.router)
 signed_in.include_router(notifications.router)

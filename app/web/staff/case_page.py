@@ -24,6 +24,7 @@ from app.cases.workflow import Action, CloseReason, close_reasons_for
 from app.clocks import service as clocks
 from app.errors import DomainError, NotAuthenticated, NotFound
 from app.i18n import _, text
+from app.inquiries import service as inquiries
 from app.org.service import full_names, list_units
 from app.spokespersons import service as spokespersons
 from app.statements import service as statements
@@ -64,7 +65,7 @@ def failure(
     if isinstance(exc, ValidationError):
         errors, status = validation_errors(exc, locale), 422
     else:
-        if isinstance(exc, PAGE_ERRORS):
+        if isinstance(exc, PAGE_ERRORS) and not exc.extra.get("field"):  # with a field: a reference typed wrong
             raise exc
         discard_changes(session)
         errors, status = domain_errors(exc, locale), exc.status_code
@@ -144,6 +145,10 @@ def case_page(
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "authorisations": spokespersons.authorisation_reads(session, grants, case=case, now=now),
         "may_authorise": may_authorise,
+        "inquiries": inquiries.inquiry_reads(
+            session, inquiries.case_inquiries(session, actor=actor, case=case), now=now
+        ),
+        "may_link_inquiries": can(actor, Permission.CASE_TRIAGE),
         "authorisable": spokespersons.authorisable_users(session, case=case) if may_authorise else [],
     }
     return render(request, "staff/cases/detail.html", ctx, status_code=status_code)
