@@ -103,3 +103,78 @@ document.addEventListener("click", function (event) {
   openTarget();
   window.addEventListener("hashchange", openTarget);
 })();
+
+(function () {
+  // Keyboard shortcuts (listed on /staff/help): "/" the search box, "n" a new case, "g" then "h" / "c" / "n" home,
+  // the case list, notifications, "?" the help page; on the case list "j" / "k" the next / previous case and "x" to
+  // select it. Never while typing in a field, nor with Ctrl, Alt or Meta held.
+  var pending = null;
+  function go(path) { window.location.assign(path); }
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("table.cases tbody tr")); }
+  function current(list) {
+    var active = document.activeElement;
+    for (var i = 0; i < list.length; i++) if (list[i].contains(active)) return i;
+    return -1;
+  }
+  function move(step) {
+    var list = rows();
+    if (!list.length) return;
+    var i = Math.min(Math.max(current(list) + step, 0), list.length - 1);
+    var link = list[i].querySelector("td.col-reference a");
+    if (link) link.focus();
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+    var key = event.key;
+    if (pending === "g") {
+      pending = null;
+      if (key === "h") { go("/staff/"); event.preventDefault(); }
+      else if (key === "c") { go("/staff/cases"); event.preventDefault(); }
+      else if (key === "n") { go("/staff/notifications"); event.preventDefault(); }
+      return;
+    }
+    if (key === "/") {
+      var search = document.getElementById("header-q");
+      if (search) { search.focus(); search.select(); event.preventDefault(); }
+    } else if (key === "?") {
+      go("/staff/help"); event.preventDefault();
+    } else if (key === "n" && document.querySelector("a[href='/staff/cases/new']")) {
+      go("/staff/cases/new"); event.preventDefault();
+    } else if (key === "g") {
+      pending = "g";
+      window.setTimeout(function () { pending = null; }, 1500);
+    } else if (key === "j" || key === "k") {
+      if (rows().length) { move(key === "j" ? 1 : -1); event.preventDefault(); }
+    } else if (key === "x") {
+      var list = rows(), i = current(list);
+      var box = i >= 0 && list[i].querySelector("input[type=checkbox][name=selected]");
+      if (box) { box.click(); event.preventDefault(); }
+    }
+  });
+})();
+
+(function () {
+  // The case list's "select all" box; the bulk form says how many cases are selected.
+  var all = document.getElementById("select-all");
+  var count = document.getElementById("selected-count");
+  function boxes() { return document.querySelectorAll("input[type=checkbox][name=selected]"); }
+  function update() {
+    var n = 0, list = boxes();
+    for (var i = 0; i < list.length; i++) if (list[i].checked) n++;
+    if (count) count.textContent = count.getAttribute("data-template").replace("{n}", String(n));
+    if (all) { all.checked = n > 0 && n === list.length; all.indeterminate = n > 0 && n < list.length; }
+  }
+  if (all) {
+    all.addEventListener("change", function () {
+      var list = boxes();
+      for (var i = 0; i < list.length; i++) list[i].checked = all.checked;
+      update();
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "selected") update();
+  });
+  if (count) update();
+})();

@@ -19,6 +19,7 @@ from app.web.staff import (
     notifications,
     reports,
     session,
+    shortcuts,
     spokespersons,
     statements,
 )
@@ -39,6 +40,7 @@ signed_in.include_router(admin.router)
 signed_in.include_router(reports.router)
 signed_in.include_router(deadline_admin.router)
 signed_in.include_router(account.router)
+signed_in.include_router(shortcuts.router)
 router.include_router(signed_in)
 
 
