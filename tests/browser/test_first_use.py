@@ -106,14 +106,14 @@ def test_the_notices_search_form_as_a_person_submits_it(page: Page, published: P
     page.locator("form[role=search] .search-row button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/notices\?q=hoc\+phi&topic=&kind=&outlet=&since=&until="))
     expect(page.locator("h1")).to_have_text("Thông cáo báo chí và thông báo của Sở")
-    expect(page.locator(".notice-list")).to_contain_text("mức thu giữ nguyên")
+    expect(page.locator(".notice-list")).to_contain_text("Phóng viên hỏi về học phí năm học mới")
     # The folded filters, with their "Tất cả" choices and a date typed day first.
     page.locator("#more-filters summary").click()
     page.select_option("#f-kind", "response")
     page.fill("#f-since", "01/11/2026")
     page.locator("#more-filters button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"kind=response&outlet=&since=01%2F11%2F2026&until="))
-    expect(page.locator(".notice-list")).to_contain_text("mức thu giữ nguyên")
+    expect(page.locator(".notice-list")).to_contain_text("Phóng viên hỏi về học phí năm học mới")
     expect(page.locator("#f-since")).to_have_value("01/11/2026")
     expect(page.locator("#more-filters")).to_have_attribute("open", "")  # a folded filter in use stays shown
 
