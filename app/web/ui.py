@@ -100,6 +100,9 @@ FLASH_MESSAGES: dict[str, Message] = {
     "authorised": _("Đã ủy quyền phát ngôn cho vụ việc."),
     "revoked_authorisation": _("Đã thu hồi ủy quyền phát ngôn."),
     "all_read": _("Đã đánh dấu tất cả thông báo là đã đọc."),
+    "bulk": _("Đã thực hiện thao tác cho các vụ việc đã chọn."),
+    "view_saved": _("Đã lưu danh sách."),
+    "view_deleted": _("Đã xóa danh sách đã lưu."),
     "inquiry_linked": _("Đã gắn câu hỏi của phóng viên vào vụ việc này; phóng viên sẽ nhận câu trả lời của vụ việc."),
     **{a.value: _("Đã thực hiện: {action}.", action=ACTION_LABELS[a]) for a in Action},
 }

@@ -11,6 +11,7 @@ from app.web.deps import get_actor
 from app.web.staff import (
     account,
     admin,
+    case_list_actions,
     cases,
     deadline_admin,
     deadlines,
@@ -30,6 +31,7 @@ router.include_router(session.router)
 
 signed_in = APIRouter(dependencies=[Depends(get_actor), Depends(notifications.load_unread)])
 signed_in.include_router(home.router)
+signed_in.include_router(case_list_actions.router)  # before cases: /cases/bulk, /cases/views
 signed_in.include_router(cases.router)
 signed_in.include_router(deadlines.router)
 signed_in.include_router(inquiries.router)

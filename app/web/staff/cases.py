@@ -27,6 +27,7 @@ from app.org.service import list_units
 from app.timeutil import local_date, local_midnight
 from app.validation import strip_control
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
+from app.web.staff.case_list_tools import list_tools
 from app.web.staff.case_page import case_page
 from app.web.staff.common import OPEN_ORDER, WORKING_ORDER, case_rows, list_url, unit_groups
 from app.web.staff.forms import (
@@ -175,10 +176,16 @@ def saved_views(session: Session, actor: Actor, now: datetime) -> list[tuple[Mes
 
 @router.get("/cases")
 def case_list(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
+    return list_page(request, session, actor, now)
+
+
+def list_page(request: Request, session: Session, actor: Actor, now: datetime, *, status_code: int = 200,
+              **forms: Any) -> Response:  # fmt: skip
+    """The list with the filters of the request's query string; ``forms``: a failed bulk or saved-view form's
+    values and errors, shown again (``bulk_values``, ``bulk_errors``, ``view_values``, ``view_errors``)."""
     filters, shown, bad = _list_filters(request, now)
     locale = get_locale(request)
     error = text(_("Một số bộ lọc không hợp lệ đã được bỏ qua."), locale) if bad else None
-    status_code = 200
     try:
         rows, next_cursor = case_rows(session, actor, filters, now)
     except DomainError as exc:  # an unknown unit, a cursor that does not fit
@@ -193,7 +200,10 @@ def case_list(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
         "views": saved_views(session, actor, now),
         "statuses": list(CaseStatus),
         **_form_fields(session),
-    }
+        **list_tools(session, actor, request.url.query, filters),
+        "bulk_values": {}, "bulk_errors": {}, "view_values": {}, "view_errors": {},
+        **forms,
+    }  # fmt: skip
     return render(request, "staff/cases/list.html", ctx, status_code=status_code)
 
 
