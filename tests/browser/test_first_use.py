@@ -259,3 +259,42 @@ def test_publishing_asks_first_and_names_the_notice_type(page: Page, site: Site)
     expect(page).to_have_url(re.compile(r"\?done=published_tb$"))
     expect(page.locator("p.flash")).to_have_text("Đã công bố thông báo.")
     expect(page.locator("#notice")).to_contain_text("/TB-SGDĐT")
+
+
+# --- §4.13: the staff list as a ticket list --------------------------------------------------------------------
+
+
+def test_the_list_by_keyboard_select_and_act_in_bulk(page: Page, site: Site) -> None:
+    for api in _api(site):
+        refs = [api.ok(api.post("/api/v1/cases", "office", {"title": f"Phản ánh về đồng phục số {i}",
+                                                            "source_kind": "public_feedback"}), 201)["reference"]
+                for i in range(2)]  # fmt: skip
+    log_in(page, "office")
+    page.keyboard.press("/")  # the header's search box
+    expect(page.locator("#header-q")).to_be_focused()
+    page.keyboard.type("dong phuc")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/staff/cases\?q=dong\+phuc"))
+    rows = page.locator("table.cases tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("a[href^='/api/v1/cases/export.csv?']")).to_have_attribute("href", re.compile("q=dong"))
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("j")  # the first case
+    expect(rows.nth(0).locator("td.col-reference a")).to_be_focused()
+    page.keyboard.press("x")  # select it
+    expect(rows.nth(0).locator("input[name=selected]")).to_be_checked()
+    expect(page.locator("#selected-count")).to_have_text("Đã chọn 1 vụ việc.")
+    page.locator("#select-all").check()  # and every case of the page
+    expect(page.locator("#selected-count")).to_have_text("Đã chọn 2 vụ việc.")
+    page.select_option("#f-bulk-bulk_action", "tag")
+    page.fill("#f-bulk-tag", "đồng phục")
+    page.locator("#bulk-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/staff/cases\?q=dong\+phuc&done=bulk$"))  # back to the same list
+    expect(page.locator("p.flash")).to_have_text("Đã thực hiện thao tác cho các vụ việc đã chọn.")
+    for reference in refs:
+        page.goto(f"/staff/cases/{reference}")
+        expect(page.locator("#summary")).to_contain_text("đồng phục")
+        expect(page.locator("#timeline")).to_contain_text("Sửa thông tin")  # each case records it
+    page.keyboard.press("?")
+    expect(page).to_have_url(re.compile(r"/staff/help$"))
+    expect(page.locator("table.shortcuts")).to_contain_text("vụ việc tiếp theo")
