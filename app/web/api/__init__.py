@@ -13,6 +13,7 @@ from app.web.api import (
     org,
     press_events,
     reports,
+    saved_views,
     spokespersons,
     statements,
     tasks,
@@ -32,3 +33,4 @@ router.include_router(calendar.router)
 router.include_router(notifications.router)
 router.include_router(reports.router)
 router.include_router(press_events.router)
+router.include_router(saved_views.router)

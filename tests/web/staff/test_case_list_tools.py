@@ -191,3 +191,13 @@ def test_csrf_is_required(browser: TestClient, org: None, session: Session) -> N
     response = browser.post("/staff/cases/bulk", data={"bulk_action": "tag", "tag": "x", "selected": [case.reference]},
                             follow_redirects=False)  # fmt: skip
     assert response.status_code in (400, 403)
+
+
+def test_saved_views_in_the_api(browser: TestClient, org: None) -> None:
+    api = Api(browser)
+    saved = api.ok(api.post("/api/v1/me/views", "office", {"name": "Nóng", "query": "severity=hot&cursor=x"}), 201)
+    assert saved["query"] == "severity=hot" and saved["url"] == "/staff/cases?severity=hot"
+    assert [v["name"] for v in api.ok(api.get("/api/v1/me/views", "office"))["items"]] == ["Nóng"]
+    assert api.ok(api.get("/api/v1/me/views", "head"))["items"] == []
+    assert browser.delete(f"/api/v1/me/views/{saved['id']}", headers=api.headers("head")).status_code == 404
+    assert browser.delete(f"/api/v1/me/views/{saved['id']}", headers=api.headers("office")).status_code == 204
