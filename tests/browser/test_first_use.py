@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FloatRect, Page, ViewportSize, expect
 
 from tests.browser.conftest import SCREENSHOTS, Site
 from tests.browser.test_staff_flow import log_in
@@ -21,7 +21,7 @@ from tests.statements.helpers import Api
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 PHONE_SHOTS = SCREENSHOTS / "phone-390"
 NOTICE_TEXT = "Sở Giáo dục và Đào tạo thông tin về học phí năm học 2026-2027: mức thu giữ nguyên như năm trước."
 
@@ -91,7 +91,7 @@ def fits_the_screen(page: Page) -> bool:
     return width <= PHONE["width"] + 1
 
 
-def box(page: Page, selector: str) -> dict[str, float]:
+def box(page: Page, selector: str) -> FloatRect:
     found = page.locator(selector).first.bounding_box()
     assert found is not None, selector
     return found

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from app.reports.columns import Cell
 from app.reports.formats import csv_chunks, write_xlsx
 
 CSV_CELLS = [
@@ -57,7 +58,7 @@ def test_xlsx_cells(tmp_path: Path) -> None:
 def test_xlsx_columns_are_as_wide_as_their_contents(tmp_path: Path) -> None:
     path = tmp_path / "w.xlsx"
     title = "Phóng viên hỏi về lịch thi tuyển sinh lớp 10 công lập năm học 2027"
-    rows = [["VV-2026-00001", title, datetime(2026, 11, 27)], ["VV-2026-00002", "x" * 300, None]]
+    rows: list[list[Cell]] = [["VV-2026-00001", title, datetime(2026, 11, 27)], ["VV-2026-00002", "x" * 300, None]]
     write_xlsx(path, ["Mã", "Tiêu đề", "Tiếp nhận lúc"], rows, title="Vụ việc")
     widths = {k: v.width for k, v in load_workbook(path).active.column_dimensions.items()}
     assert widths["A"] == len("VV-2026-00001") + 2  # the reference, whole

@@ -140,8 +140,9 @@ class TestPublishing:
 class TestRoutingAtIntake:
     def test_the_form_routes_in_one_step(self, browser: TestClient, org: None) -> None:
         login(browser, "office")
-        data = {"source_kind": "press_inquiry", "title": "Phóng viên hỏi về học phí", "topic": "other",
-                "severity": "routine", "received_at": "27/11/2026 08:30", "lead_unit": "GDTrH"}  # fmt: skip
+        data: dict[str, object] = {"source_kind": "press_inquiry", "title": "Phóng viên hỏi về học phí",
+                                   "topic": "other", "severity": "routine", "received_at": "27/11/2026 08:30",
+                                   "lead_unit": "GDTrH"}  # fmt: skip
         response = post_form(browser, "/staff/cases/new", "/staff/cases", data)
         assert response.status_code == 303
         api = Api(browser)
@@ -156,8 +157,8 @@ class TestRoutingAtIntake:
 
     def test_without_a_unit_it_waits_for_triage(self, browser: TestClient, org: None) -> None:
         login(browser, "office")
-        data = {"source_kind": "press_inquiry", "title": "Phóng viên hỏi về học phí", "topic": "other",
-                "severity": "routine"}  # fmt: skip
+        data: dict[str, object] = {"source_kind": "press_inquiry", "title": "Phóng viên hỏi về học phí",
+                                   "topic": "other", "severity": "routine"}  # fmt: skip
         response = post_form(browser, "/staff/cases/new", "/staff/cases", data)
         ref = response.headers["location"].split("/")[3].split("?")[0]
         assert Api(browser).case(ref)["status"] == "new"
