@@ -35,7 +35,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app
+	$(BIN)/mypy app tests
 
 ## make messages: extract translatable strings and update the English catalog
 messages: install-dev

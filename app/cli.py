@@ -123,9 +123,9 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision")] = "
 def recompute_clocks() -> None:
     """After upgrading the holidays package: a new calendar version, and every running clock counted in days or
     working days recomputed (each move logged on its case)."""
+    from app.clocks.calendar import recompute_after_holidays_change
     from app.db import utcnow
     from app.workdays.rules import HOLIDAYS_VERSION
-    from app.workdays.service import recompute_after_holidays_change
 
     engine = _engine()
     with console.status(f"Recomputing the clocks of {_db_label()} (holidays {HOLIDAYS_VERSION})…"):

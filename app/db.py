@@ -168,3 +168,9 @@ def unit_of_work(factory: SessionFactory, *, write: bool) -> Iterator[Session]:
 def utcnow() -> datetime:
     """The real clock. Code receives time as an argument; only the clock dependency and the CLI call this."""
     return datetime.now(UTC)
+
+
+def discard_changes(session: Session) -> None:
+    """A form is shown again with its errors: undo whatever the failed service call had flushed, so that the
+    unit of work commits nothing of it (the web layer calls this, never ``session.rollback()`` itself)."""
+    session.rollback()

@@ -19,6 +19,7 @@ from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import Action, CaseStatus, CloseReason
 from app.db import utcnow
+from app.notices import publication
 from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
@@ -628,7 +629,7 @@ def _statement_steps(session: Session, case: Case, spec: DemoCase, demo: DemoSta
                            data=ApproveIn(checklist=_CHECKED), now=at)  # fmt: skip
 
     def publish(at: datetime) -> None:
-        notices.append(statements.publish(session, actor=actors["office"], statement=held["s"], case=case, at=None,
+        notices.append(publication.publish(session, actor=actors["office"], statement=held["s"], case=case, at=None,
                                           now=at, issuer=issuer))  # fmt: skip
 
     steps: list[Step] = [draft]

@@ -69,7 +69,7 @@ class Databases:
 
     def _admin(self) -> Engine:
         assert self.base_url is not None
-        return make_engine(self.base_url).execution_options(isolation_level="AUTOCOMMIT")  # type: ignore[return-value]
+        return make_engine(self.base_url).execution_options(isolation_level="AUTOCOMMIT")
 
     def create(self, name: str, template: str | None = None) -> str:
         if self.base_url is None:

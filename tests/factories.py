@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from itertools import count
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, insert
@@ -17,6 +18,7 @@ from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import SourceKind
 from app.cases.workflow import Action
 from app.clocks.models import Clock as ClockRow
+from app.notices import publication
 from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
 from app.org.service import create_user
@@ -67,9 +69,9 @@ def actor(session: Session, username: str) -> Actor:
 
 
 def make_case(session: Session, *, by: str, now: datetime, title: str | None = None,
-              source_kind: SourceKind = SourceKind.PRESS_ARTICLE, **fields: object) -> Case:  # fmt: skip
+              source_kind: SourceKind = SourceKind.PRESS_ARTICLE, **fields: Any) -> Case:  # fmt: skip
     data = CaseCreate(title=title or f"Vụ việc thử số {next(_seq)}", source_kind=source_kind,
-                      **fields)  # type: ignore[arg-type]  # fmt: skip
+                      **fields)  # fmt: skip
     return cases.open_case(session, actor=actor(session, by), data=data, now=now)
 
 
@@ -97,7 +99,7 @@ def standard_org(session: Session, now: datetime) -> None:
     session.flush()
 
 
-def case_in_progress(session: Session, *, now: datetime, unit: str = "GDTrH", **fields: object) -> Case:
+def case_in_progress(session: Session, *, now: datetime, unit: str = "GDTrH", **fields: Any) -> Case:
     """A case logged by the press office, assigned to ``unit`` and accepted by its head: ready for statements."""
     head = {"GDTrH": "head", "GDTH": "head2"}.get(unit, "head")
     case = make_case(session, by="office", now=now, lead_unit=unit, **fields)
@@ -176,4 +178,4 @@ def publish_statement(session: Session, case: Case, *, kind: str, at: datetime, 
     checklist = Checklist(no_state_secret=True, no_private_data=True, no_pending_proceedings=True)
     statements.approve(session, actor=director, statement=statement, case=case, data=ApproveIn(checklist=checklist),
                        now=at)  # fmt: skip
-    return statements.publish(session, actor=office, statement=statement, case=case, at=None, now=at, issuer="SGDĐT")
+    return publication.publish(session, actor=office, statement=statement, case=case, at=None, now=at, issuer="SGDĐT")

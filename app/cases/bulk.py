@@ -20,6 +20,8 @@ from sqlmodel import Field, Session, SQLModel
 from app.auth.permissions import Actor
 from app.cases import service
 from app.cases.models import CaseUpdate, TransitionIn
+from app.cases.queries import case_read
+from app.cases.scope import get_case
 from app.cases.workflow import Action, CaseStatus, CloseReason
 from app.errors import DomainError, ValidationFailed
 from app.i18n import Message, _
@@ -71,10 +73,10 @@ def apply_bulk(session: Session, *, actor: Actor, body: BulkIn, now: datetime) -
     _required(body)
     result = BulkResult()
     for reference in dict.fromkeys(body.references):
-        case = service.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         try:
             if body.action == BulkAction.ASSIGN:
-                lead = service.case_read(session, actor=actor, case=case).lead_unit
+                lead = case_read(session, actor=actor, case=case).lead_unit
                 if case.status != CaseStatus.NEW and lead is not None and lead.code == body.lead_unit:
                     result.skipped.append(case.reference)
                     continue
@@ -83,7 +85,7 @@ def apply_bulk(session: Session, *, actor: Actor, body: BulkIn, now: datetime) -
                                         note=body.note, now=now)  # fmt: skip
             elif body.action == BulkAction.TAG:
                 assert body.tag is not None
-                tags = service.case_read(session, actor=actor, case=case).tags
+                tags = case_read(session, actor=actor, case=case).tags
                 if body.tag.casefold() in {t.casefold() for t in tags}:
                     result.skipped.append(case.reference)
                     continue

@@ -9,7 +9,7 @@ from pydantic import StringConstraints, model_validator
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.cases.vocabulary import LegalTrigger, Severity, SourceKind, Topic
+from app.cases.vocabulary import CaseEventKind, LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import Action, CaseStatus, CloseReason
 from app.db import JSONType, StrEnumType, UTCDateTime
 from app.i18n import _
@@ -106,7 +106,7 @@ class CaseEvent(SQLModel, table=True):
     )
     at: datetime = Field(sa_type=UTCDateTime)
     actor_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
-    kind: str = Field(max_length=40)
+    kind: CaseEventKind = Field(sa_type=StrEnumType(CaseEventKind))
     action: str | None = Field(default=None, max_length=40)
     from_status: CaseStatus | None = Field(default=None, sa_type=StrEnumType(CaseStatus))
     to_status: CaseStatus | None = Field(default=None, sa_type=StrEnumType(CaseStatus))
@@ -265,7 +265,7 @@ class EventRead(SQLModel):
     id: int
     at: datetime
     actor: UserRef | None
-    kind: str
+    kind: CaseEventKind
     action: str | None
     from_status: CaseStatus | None
     to_status: CaseStatus | None

@@ -80,3 +80,66 @@ LEGAL_TRIGGER_LABELS: dict[LegalTrigger, Message] = {
     LegalTrigger.PRESS_FORWARDED_FEEDBACK: _("Kiến nghị, phản ánh, phê bình do báo chí chuyển đến"),
     LegalTrigger.PRESS_FORWARDED_COMPLAINT: _("Khiếu nại, tố cáo do báo chí chuyển đến"),
 }
+
+
+class CaseEventKind(StrEnum):
+    """What a line of a case's history records. The stored value is the code below (``case_event.kind``); what
+    happened within a kind (a clock paused, a task answered, a transition's action) is ``case_event.action``."""
+
+    CREATED = "created"
+    TRANSITION = "transition"
+    UPDATED = "updated"
+    NOTE = "note"
+    PRESS_EVENT_LINKED = "press_event_linked"
+    PRESS_EVENT_UNLINKED = "press_event_unlinked"
+    CLOCK = "clock"
+    TASK = "task"
+    STATEMENT_CREATED = "statement_created"
+    STATEMENT_VERSION_ADDED = "statement_version_added"
+    STATEMENT_SUBMITTED = "statement_submitted"
+    STATEMENT_RETURNED = "statement_returned"
+    STATEMENT_APPROVED = "statement_approved"
+    APPROVAL_VOIDED = "approval_voided"
+    STATEMENT_COMMENTED = "statement_commented"
+    NOTICE_SCHEDULED = "notice_scheduled"
+    NOTICE_PUBLISHED = "notice_published"
+    AUTHORISATION_GRANTED = "authorisation_granted"
+    AUTHORISATION_REVOKED = "authorisation_revoked"
+    INQUIRY_LINKED = "inquiry_linked"
+    INQUIRY_MOVED = "inquiry_moved"
+
+
+EVENT_KIND_LABELS: dict[CaseEventKind, Message] = {
+    CaseEventKind.CREATED: _("Tiếp nhận vụ việc"),
+    CaseEventKind.TRANSITION: _("Chuyển trạng thái"),
+    CaseEventKind.UPDATED: _("Sửa thông tin"),
+    CaseEventKind.NOTE: _("Ghi chú nội bộ"),
+    CaseEventKind.PRESS_EVENT_LINKED: _("Được nêu tại họp báo, giao ban"),
+    CaseEventKind.PRESS_EVENT_UNLINKED: _("Bỏ khỏi họp báo, giao ban"),
+    CaseEventKind.CLOCK: _("Thời hạn"),
+    CaseEventKind.TASK: _("Nhiệm vụ cung cấp thông tin"),
+    CaseEventKind.STATEMENT_CREATED: _("Tạo dự thảo nội dung phát ngôn"),
+    CaseEventKind.STATEMENT_VERSION_ADDED: _("Thêm phiên bản nội dung phát ngôn"),
+    CaseEventKind.STATEMENT_SUBMITTED: _("Nội dung phát ngôn được trình duyệt"),
+    CaseEventKind.STATEMENT_RETURNED: _("Trả lại nội dung phát ngôn"),
+    CaseEventKind.STATEMENT_APPROVED: _("Duyệt nội dung phát ngôn"),
+    CaseEventKind.APPROVAL_VOIDED: _("Hủy phê duyệt do có phiên bản mới"),
+    CaseEventKind.STATEMENT_COMMENTED: _("Góp ý nội dung phát ngôn"),
+    CaseEventKind.NOTICE_SCHEDULED: _("Hẹn giờ công bố thông cáo"),
+    CaseEventKind.NOTICE_PUBLISHED: _("Thông cáo được công bố"),
+    CaseEventKind.AUTHORISATION_GRANTED: _("Ủy quyền phát ngôn"),
+    CaseEventKind.AUTHORISATION_REVOKED: _("Thu hồi ủy quyền phát ngôn"),
+    CaseEventKind.INQUIRY_LINKED: _("Gắn câu hỏi của phóng viên"),
+    CaseEventKind.INQUIRY_MOVED: _("Chuyển câu hỏi của phóng viên sang vụ việc khác"),
+}
+
+# Where the action within a kind says more than the kind (a transition's action has its own vocabulary).
+EVENT_ACTION_LABELS: dict[tuple[CaseEventKind, str], Message] = {
+    (CaseEventKind.CLOCK, "paused"): _("Thời hạn tạm dừng"),
+    (CaseEventKind.CLOCK, "resumed"): _("Thời hạn tiếp tục tính"),
+    (CaseEventKind.CLOCK, "extended"): _("Thời hạn được gia hạn"),
+    (CaseEventKind.CLOCK, "met"): _("Ghi nhận thời hạn đã được thực hiện"),
+    (CaseEventKind.CLOCK, "recomputed"): _("Tính lại thời hạn theo lịch làm việc"),
+    (CaseEventKind.TASK, "created"): _("Giao yêu cầu cung cấp thông tin"),
+    (CaseEventKind.TASK, "answered"): _("Đơn vị trả lời yêu cầu cung cấp thông tin"),
+}

@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 from app.cases.vocabulary import Severity
 from app.db import StrEnumType, UTCDateTime
 from app.i18n import Message, _
-from app.rules.models import ClockActor, MetBy, StartEvent
+from app.rules.schema import ClockActor, MetBy, StartEvent
 from app.validation import Note, OptionalTimestamp
 from app.workdays.rules import DayKind, PeriodUnit
 

@@ -12,8 +12,11 @@ from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, require
 from app.cases import service as cases
+from app.cases.events import record_event
+from app.cases.links import relate_cases
 from app.cases.models import Case, UserRef
-from app.cases.vocabulary import LegalTrigger
+from app.cases.scope import get_case
+from app.cases.vocabulary import CaseEventKind, LegalTrigger
 from app.cases.workflow import TRANSITIONS, Action, CaseStatus, CloseReason
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import _
@@ -149,7 +152,7 @@ def get_inquiry(session: Session, *, actor: Actor, code: str) -> Inquiry:
     inquiry = _by_code(session, code)
     case = session.get(Case, inquiry.case_id)
     assert case is not None
-    cases.get_case(session, actor=actor, reference=case.reference)
+    get_case(session, actor=actor, reference=case.reference)
     return inquiry
 
 
@@ -169,16 +172,17 @@ def link_inquiry(
     closed, is closed as a duplicate. Both cases' histories record the move."""
     require(actor, Permission.CASE_TRIAGE)
     inquiry = _by_code(session, code)
-    target = session.exec(cases.visible_cases(actor).where(col(Case.reference) == reference.upper())).first()
-    if target is None:  # a reference typed by the user: said beside the field, not as a missing page
-        raise NotFound(_("Không tìm thấy vụ việc {reference}.", reference=reference), field="reference")
+    try:
+        target = get_case(session, actor=actor, reference=reference)
+    except NotFound as exc:  # a reference typed by the user: said beside the field, not as a missing page
+        raise NotFound(exc.message, field="reference") from exc
     assert target.id is not None
     if inquiry.case_id == target.id:
         raise Conflict(_("Câu hỏi {code} đã gắn với vụ việc {reference}.", code=inquiry.code,
                          reference=target.reference))  # fmt: skip
     previous = session.get(Case, inquiry.case_id)
     assert previous is not None
-    cases.get_case(session, actor=actor, reference=previous.reference)  # the actor must see it too
+    get_case(session, actor=actor, reference=previous.reference)  # the actor must see it too
     inquiry.case_id = target.id
     inquiry.linked_at = now
     inquiry.linked_by_id = actor.user_id
@@ -186,9 +190,9 @@ def link_inquiry(
     session.flush()
     data = {"inquiry_code": inquiry.code, "outlet": inquiry.outlet, "from_case": previous.reference,
             "to_case": target.reference}  # fmt: skip
-    cases.record_event(session, case=target, actor_id=actor.user_id, now=now, kind="inquiry_linked", note=note,
+    record_event(session, case=target, actor_id=actor.user_id, now=now, kind=CaseEventKind.INQUIRY_LINKED, note=note,
                        data=data)  # fmt: skip
-    cases.record_event(session, case=previous, actor_id=actor.user_id, now=now, kind="inquiry_moved", note=note,
+    record_event(session, case=previous, actor_id=actor.user_id, now=now, kind=CaseEventKind.INQUIRY_MOVED, note=note,
                        data=data)  # fmt: skip
     others = session.exec(select(Inquiry.id).where(Inquiry.case_id == previous.id)).first()
     closable = (previous.status, Action.CLOSE) in TRANSITIONS and previous.status != CaseStatus.PUBLISHED
@@ -203,5 +207,5 @@ def link_inquiry(
             now=now,
             event_data={"duplicate_of": target.reference},
         )
-        cases.relate_cases(session, previous, target)
+        relate_cases(session, previous, target)
     return inquiry

@@ -17,9 +17,10 @@ from pydantic import BaseModel
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from app import public_version
 from app.auth.permissions import Actor
 from app.cases.models import Case, UserRef
-from app.cases.service import visible_cases
+from app.cases.scope import visible_cases
 from app.cases.vocabulary import Topic
 from app.counters import next_value
 from app.errors import NotFound, ValidationFailed
@@ -36,7 +37,6 @@ from app.notices.models import (
 )
 from app.notices.rules import NoticeType
 from app.org.models import User
-from app.public import service as public
 from app.spokespersons.rules import Capacity
 from app.statements.rules import RefusalGround, StatementKind
 from app.text import fold, search_terms
@@ -111,7 +111,7 @@ def issue_notice(
     )
     session.add(notice)
     session.flush()
-    public.bump(session)  # the public side's caches learn of it (at its minute, for an embargo)
+    public_version.bump(session)  # the public side's caches learn of it (at its minute, for an embargo)
     return notice
 
 

@@ -24,8 +24,9 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor, Role
 from app.cases.models import Case, CaseAssignee
 from app.clocks.models import Clock, ClockOrigin, ClockState
+from app.clocks.rules import effective_start
 from app.clocks.schedule import FALLBACK, Audience, Stage, audiences, stage_due
-from app.clocks.service import effective_start, schedule_reminders
+from app.clocks.service import schedule_reminders
 from app.errors import NotFound
 from app.i18n import Message, _, text
 from app.metrics import database_metric

@@ -8,6 +8,7 @@ from datetime import datetime
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, select
 
+from app import public_version
 from app.auth.permissions import GLOBAL_ROLES, Actor, Permission, require
 from app.auth.service import hash_password
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -27,7 +28,6 @@ from app.org.models import (
     UserRead,
     UserUpdate,
 )
-from app.public import service as public
 
 # --- units --------------------------------------------------------------------------------------------------
 
@@ -192,7 +192,7 @@ def create_user(
     session.add(user)
     session.flush()
     _set_grants(session, user, data.roles)
-    public.bump(session)  # a director is in the public registry of spokespersons
+    public_version.bump(session)  # a director is in the public registry of spokespersons
     return user
 
 
@@ -210,7 +210,7 @@ def update_user(session: Session, *, actor: Actor, username: str, data: UserUpda
     session.flush()
     if roles is not None:
         _set_grants(session, user, data.roles or [])
-    public.bump(session)  # a director's name, title, phone, e-mail are in the public registry
+    public_version.bump(session)  # a director's name, title, phone, e-mail are in the public registry
     return user
 
 
@@ -234,6 +234,13 @@ def full_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
 
 
 # --- self-service -------------------------------------------------------------------------------------------
+
+
+def own_account(session: Session, *, actor: Actor) -> UserRead:
+    """The caller's own account (``GET /api/v1/me``)."""
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    return user_read(session, user)
 
 
 def update_own_settings(session: Session, *, actor: Actor, data: OwnSettings) -> User:

@@ -11,8 +11,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can, require
+from app.cases.events import record_event
 from app.cases.models import Case, UserRef
-from app.cases.service import record_event, visibility_clause, visible_cases
+from app.cases.scope import visibility_clause, visible_cases
+from app.cases.vocabulary import CaseEventKind
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
 from app.org.models import User
@@ -63,7 +65,7 @@ def _link(session: Session, event: PressEvent, cases: Sequence[Case], *, actor: 
         session.add(PressEventCase(press_event_id=event.id, case_id=case.id))
     session.flush()
     for case in cases:
-        record_event(session, case=case, actor_id=actor.user_id, now=now, kind="press_event_linked",
+        record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.PRESS_EVENT_LINKED,
                      note=event.title, data=_event_data(event))  # fmt: skip
 
 
@@ -75,7 +77,7 @@ def _unlink(session: Session, event: PressEvent, cases: Sequence[Case], *, actor
         session.delete(row)
     session.flush()
     for case in cases:
-        record_event(session, case=case, actor_id=actor.user_id, now=now, kind="press_event_unlinked",
+        record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.PRESS_EVENT_UNLINKED,
                      note=event.title, data=_event_data(event))  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
-from app.rules.models import RulePack
+from app.rules.schema import RulePack
 from app.timeutil import local_date
 
 

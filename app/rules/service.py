@@ -20,11 +20,10 @@ from app.rules.models import (
     InternalTargetCreate,
     InternalTargetRead,
     InternalTargetUpdate,
-    RulePackRead,
-    StartEvent,
     check_target,
 )
 from app.rules.packs import all_packs
+from app.rules.schema import RulePackRead, StartEvent
 
 
 def list_packs(*, actor: Actor) -> list[RulePackRead]:

@@ -12,14 +12,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.auth.permissions import Actor, Grant, Permission, Role, can, require
+from app import public_version
+from app.auth.permissions import Actor, Permission, Role, can, require
 from app.auth.service import load_actor
+from app.cases.events import record_event
 from app.cases.models import Case, UserRef
-from app.cases.service import record_event, scope_of, visible_cases
+from app.cases.scope import scope_of, visible_cases
+from app.cases.vocabulary import CaseEventKind
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.org.models import RoleAssignment, User
-from app.public import service as public
 from app.rules.packs import pack_for
 from app.spokespersons import rules
 from app.spokespersons.models import (
@@ -241,7 +243,7 @@ def appoint_spokesperson(
     )
     session.add(appointment)
     session.flush()
-    public.bump(session)  # the registry changes (at valid_from: the public caches also watch that moment)
+    public_version.bump(session)  # the registry changes (at valid_from: the public caches also watch that moment)
     return appointment
 
 
@@ -264,7 +266,7 @@ def end_appointment(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(_("Quyết định này đã hết hiệu lực."))
     session.refresh(appointment)
-    public.bump(session)
+    public_version.bump(session)
     return appointment
 
 
@@ -410,7 +412,7 @@ def grant_authorisation(
         case=case,
         actor_id=actor.user_id,
         now=now,
-        kind="authorisation_granted",
+        kind=CaseEventKind.AUTHORISATION_GRANTED,
         note=data.matters,
         data={
             "authorisation_id": grant.id,
@@ -457,62 +459,8 @@ def revoke_authorisation(
         case=case,
         actor_id=actor.user_id,
         now=now,
-        kind="authorisation_revoked",
+        kind=CaseEventKind.AUTHORISATION_REVOKED,
         note=reason,
         data={"authorisation_id": grant.id, "number": grant.number},
     )
     return grant, case
-
-
-# --- the staff pages ----------------------------------------------------------------------------------------
-
-
-def _active_people(session: Session) -> list[tuple[User, frozenset[Grant]]]:
-    rows = session.exec(
-        select(User, RoleAssignment)
-        .join(RoleAssignment, col(RoleAssignment.user_id) == col(User.id))
-        .where(col(User.active).is_(True))
-        .order_by(col(User.full_name), col(User.username))
-    ).all()
-    people: dict[int, tuple[User, set[Grant]]] = {}
-    for user, grant in rows:
-        assert user.id is not None
-        people.setdefault(user.id, (user, set()))[1].add(Grant(grant.role, grant.unit_id))
-    return [(user, frozenset(grants)) for user, grants in people.values()]
-
-
-def appointable_users(session: Session) -> list[UserRef]:
-    """Who may be appointed standing spokesperson: active accounts with the spokesperson role (not the director,
-    already a spokesperson by law)."""
-    return [
-        UserRef(username=user.username, full_name=user.full_name)
-        for user, grants in _active_people(session)
-        if any(g.role == Role.SPOKESPERSON for g in grants) and not any(g.role == Role.DIRECTOR for g in grants)
-    ]
-
-
-def authorisable_users(session: Session, *, case: Case) -> list[UserRef]:
-    """Who may be authorised to speak on the case: active accounts that can see it, the director excepted."""
-    scope = scope_of(session, case)
-    result = []
-    for user, grants in _active_people(session):
-        assert user.id is not None
-        person = Actor(user_id=user.id, username=user.username, full_name=user.full_name, grants=grants)
-        if not person.has_role(Role.DIRECTOR) and can(person, Permission.CASE_VIEW, scope):
-            result.append(UserRef(username=user.username, full_name=user.full_name))
-    return result
-
-
-def recent_authorisations(
-    session: Session, *, actor: Actor, now: datetime, limit: int = 100
-) -> list[AuthorisationRead]:
-    """The latest per-case authorisations on the cases the actor may see, newest first (in force or not)."""
-    visible = visible_cases(actor).with_only_columns(col(Case.id))
-    rows = session.exec(
-        select(SpokespersonAuthorisation, Case)
-        .join(Case, col(Case.id) == col(SpokespersonAuthorisation.case_id))
-        .where(col(Case.id).in_(visible))
-        .order_by(col(SpokespersonAuthorisation.id).desc())
-        .limit(limit)
-    ).all()
-    return [authorisation_reads(session, [grant], case=case, now=now)[0] for grant, case in rows]

@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can, require
+from app.cases.events import record_event
 from app.cases.models import Case, CaseSupportingUnit, UnitRef, UserRef
-from app.cases.service import get_case, record_event, scope_of, visible_cases
+from app.cases.scope import get_case, scope_of, visible_cases
+from app.cases.vocabulary import CaseEventKind
 from app.cases.workflow import CaseStatus
 from app.clocks import service as clocks
 from app.clocks.models import Clock, ClockState
@@ -45,7 +47,7 @@ def create_task(session: Session, *, actor: Actor, reference: str, data: TaskCre
     session.add(task)
     session.flush()
     assert task.id is not None
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="task", action="created",
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.TASK, action="created",
                  note=data.request[:2000], data={"task_id": task.id, "unit": unit.code,
                                                  "due_at": to_local(data.due_at).isoformat()})  # fmt: skip
     clocks.start_task_clock(session, case=case, task_id=task.id, unit_name=unit.name, due_at=data.due_at, now=now)
@@ -68,7 +70,7 @@ def answer_task(session: Session, *, actor: Actor, task_id: int, data: TaskAnswe
     task.answered_by_id = actor.user_id
     session.add(task)
     session.flush()
-    record_event(session, case=case, actor_id=actor.user_id, now=now, kind="task", action="answered",
+    record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.TASK, action="answered",
                  note=data.answer[:2000], data={"task_id": task.id, "unit": unit.code,
                                                 "late": now > task.due_at})  # fmt: skip
     clocks.meet_task_clock(session, case=case, task_id=task_id, at=now, actor_id=actor.user_id)

@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from pwdlib import PasswordHash
 from sqlmodel import Session
 
 from app.auth.models import AuthToken, TokenKind
 from app.auth.permissions import Actor
-from app.auth.service import load_actor, resolve_token
+from app.auth.service import load_actor, password_hasher, resolve_token
 from app.db import SessionFactory, unit_of_work
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import Locale, _, negotiate
@@ -46,6 +47,14 @@ def get_now(request: Request) -> datetime:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_hasher(settings: SettingsDep) -> PasswordHash:
+    """The password hasher of the settings' argon2 cost (one per cost, cached)."""
+    return password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+
+
+HasherDep = Annotated[PasswordHash, Depends(get_hasher)]
 
 
 def bearer_token(request: Request) -> str | None:

@@ -1,8 +1,8 @@
 """Human labels for the codes the pages show (statuses, actions, topics, roles, event kinds, fields), in the
 reader's language. Registered as the Jinja filter ``label``: ``{{ case.status|label("status") }}``.
 
-The vocabularies live with their domains; this module only gathers them. Other domains add their event kinds
-to ``EVENT_KIND_LABELS`` and their fields to ``FIELD_LABELS``.
+The vocabularies live with their domains; this module only gathers them. Case event kinds and their labels are
+``cases.vocabulary.CaseEventKind``; other domains add their fields to ``FIELD_LABELS``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.auth.permissions import PERMISSION_LABELS, ROLE_LABELS
-from app.cases.vocabulary import LEGAL_TRIGGER_LABELS, SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS
+from app.cases.vocabulary import (
+    EVENT_ACTION_LABELS,
+    EVENT_KIND_LABELS,
+    LEGAL_TRIGGER_LABELS,
+    SEVERITY_LABELS,
+    SOURCE_KIND_LABELS,
+    TOPIC_LABELS,
+    CaseEventKind,
+)
 from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
 from app.clocks.models import CLOCK_ORIGIN_LABELS, CLOCK_STATE_LABELS
 from app.i18n import Message, _, text
@@ -20,44 +28,13 @@ from app.notices.rules import NOTICE_TYPE_LABELS
 from app.notifications.models import STAGE_LABELS
 from app.org.models import UNIT_KIND_LABELS
 from app.press_events.models import PRESS_EVENT_KIND_LABELS
-from app.rules.models import CLOCK_ACTOR_LABELS, MET_BY_LABELS, START_EVENT_LABELS, UNIT_LABELS
+from app.rules.schema import CLOCK_ACTOR_LABELS, MET_BY_LABELS, START_EVENT_LABELS, UNIT_LABELS
 from app.spokespersons.rules import CAPACITY_LABELS, REGIME_LABELS
 from app.statements.rules import ACTION_LABELS as STATEMENT_ACTION_LABELS
 from app.statements.rules import KIND_LABELS as STATEMENT_KIND_LABELS
 from app.statements.rules import REFUSAL_LABELS
 from app.statements.rules import STATUS_LABELS as STATEMENT_STATUS_LABELS
 from app.workdays.models import DAY_KIND_LABELS, OVERRIDE_KIND_LABELS
-
-EVENT_KIND_LABELS: dict[str, Message] = {
-    "created": _("Tiếp nhận vụ việc"),
-    "transition": _("Chuyển trạng thái"),
-    "updated": _("Sửa thông tin"),
-    "note": _("Ghi chú nội bộ"),
-    "press_event_linked": _("Được nêu tại họp báo, giao ban"),
-    "press_event_unlinked": _("Bỏ khỏi họp báo, giao ban"),
-    "clock": _("Thời hạn"),
-    "clock:paused": _("Thời hạn tạm dừng"),
-    "clock:resumed": _("Thời hạn tiếp tục tính"),
-    "clock:extended": _("Thời hạn được gia hạn"),
-    "clock:met": _("Ghi nhận thời hạn đã được thực hiện"),
-    "clock:recomputed": _("Tính lại thời hạn theo lịch làm việc"),
-    "task": _("Nhiệm vụ cung cấp thông tin"),
-    "task:created": _("Giao yêu cầu cung cấp thông tin"),
-    "task:answered": _("Đơn vị trả lời yêu cầu cung cấp thông tin"),
-    "statement_created": _("Tạo dự thảo nội dung phát ngôn"),
-    "statement_version_added": _("Thêm phiên bản nội dung phát ngôn"),
-    "statement_submitted": _("Nội dung phát ngôn được trình duyệt"),
-    "statement_returned": _("Trả lại nội dung phát ngôn"),
-    "statement_approved": _("Duyệt nội dung phát ngôn"),
-    "approval_voided": _("Hủy phê duyệt do có phiên bản mới"),
-    "statement_commented": _("Góp ý nội dung phát ngôn"),
-    "notice_scheduled": _("Hẹn giờ công bố thông cáo"),
-    "notice_published": _("Thông cáo được công bố"),
-    "authorisation_granted": _("Ủy quyền phát ngôn"),
-    "authorisation_revoked": _("Thu hồi ủy quyền phát ngôn"),
-    "inquiry_linked": _("Gắn câu hỏi của phóng viên"),
-    "inquiry_moved": _("Chuyển câu hỏi của phóng viên sang vụ việc khác"),
-}
 
 FIELD_LABELS: dict[str, Message] = {
     "title": _("Tiêu đề"),
@@ -137,7 +114,7 @@ def event_label(kind: str, action: str | None, locale: str) -> str:
     """The title of a line of the timeline: the kind's label, refined by its action where that says more."""
     if kind == "transition" and action:
         return label(action, "action", locale)
-    message = EVENT_KIND_LABELS.get(f"{kind}:{action}") if action else None
+    message = EVENT_ACTION_LABELS.get((CaseEventKind(kind), action)) if action and kind in EVENT_KIND_LABELS else None
     return text(message, locale) if message is not None else label(kind, "event", locale)
 
 

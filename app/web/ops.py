@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-import app.reports.service  # noqa: F401  (registers the database metrics it defines)
+import app.reports.metrics  # noqa: F401  (registers the database metrics it defines)
 from app import metrics
 from app.errors import NotAuthenticated
 from app.i18n import _

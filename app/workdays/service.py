@@ -7,13 +7,13 @@ with.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, require
-from app.counters import current_value, next_value
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.counters import current_value
+from app.errors import ValidationFailed
 from app.i18n import _, text
 from app.workdays.models import (
     DAY_KIND_LABELS,
@@ -21,11 +21,10 @@ from app.workdays.models import (
     CalendarDayRead,
     CalendarOverride,
     CalendarYearRead,
-    OverrideCreate,
     OverrideKind,
     OverrideRead,
 )
-from app.workdays.rules import FIRST_YEAR, LAST_YEAR, OFF_KINDS, Calendar, DayKind, in_calendar_years, public_holidays
+from app.workdays.rules import FIRST_YEAR, LAST_YEAR, OFF_KINDS, Calendar, DayKind, public_holidays
 
 CALENDAR_VERSION = "calendar"  # the sequence counter (scope, year 0) of the overrides' version
 
@@ -106,47 +105,3 @@ def day_kinds(session: Session, *, actor: Actor, year: int) -> dict[date, DayKin
         kinds[day] = cal.kind(day)
         day += timedelta(days=1)
     return kinds
-
-
-def add_override(session: Session, *, actor: Actor, data: OverrideCreate, now: datetime) -> CalendarOverride:
-    require(actor, Permission.CALENDAR_MANAGE)
-    if session.exec(select(CalendarOverride.id).where(CalendarOverride.day == data.day)).first() is not None:
-        raise Conflict(_("Ngày {day} đã có trong lịch điều chỉnh.", day=data.day.strftime("%d/%m/%Y")), field="day")
-    plain = Calendar().kind(data.day)
-    if data.kind == OverrideKind.EXTRA_OFF and plain in (DayKind.WEEKEND, DayKind.HOLIDAY):
-        raise ValidationFailed(_("Ngày {day} đã là ngày nghỉ.", day=data.day.strftime("%d/%m/%Y")), field="day")
-    if data.kind == OverrideKind.MAKEUP_WORKDAY and plain == DayKind.WORKING:
-        raise ValidationFailed(_("Ngày {day} đã là ngày làm việc.", day=data.day.strftime("%d/%m/%Y")), field="day")
-    row = CalendarOverride(
-        day=data.day, kind=data.kind, description=data.description, created_at=now, created_by_id=actor.user_id
-    )
-    session.add(row)
-    session.flush()
-    _recompute(session, now=now)
-    return row
-
-
-def remove_override(session: Session, *, actor: Actor, day: date, now: datetime) -> None:
-    require(actor, Permission.CALENDAR_MANAGE)
-    if not in_calendar_years(day):
-        raise ValidationFailed(_("Ngày phải thuộc các năm từ {first} đến {last}.", first=FIRST_YEAR, last=LAST_YEAR),
-                               field="day")  # fmt: skip
-    row = session.exec(select(CalendarOverride).where(CalendarOverride.day == day)).first()
-    if row is None:
-        raise NotFound(_("Ngày {day} không có trong lịch điều chỉnh.", day=day.strftime("%d/%m/%Y")))
-    session.delete(row)
-    session.flush()
-    _recompute(session, now=now)
-
-
-def _recompute(session: Session, *, now: datetime) -> int:
-    from app.clocks.service import recompute_for_calendar
-
-    next_value(session, scope=CALENDAR_VERSION, year=0)
-    return recompute_for_calendar(session, now=now)
-
-
-def recompute_after_holidays_change(session: Session, *, now: datetime) -> int:
-    """After an upgrade of the ``holidays`` package (its statutory holidays may have changed): a new calendar
-    version, every running or paused clock counted in days judged by it again; returns how many moved."""
-    return _recompute(session, now=now)

@@ -16,7 +16,7 @@ from app.auth.permissions import (
     can,
     require,
 )
-from app.cases.service import Scope
+from app.cases.scope import Scope
 from app.errors import NotFound, PermissionDenied
 
 UNIT_A, UNIT_B = 1, 2

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, null, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from app.auth.models import TokenKind
 from app.auth.service import issue_api_token, issue_token
@@ -78,13 +78,13 @@ def populate(engine: Engine) -> None:
                        now=FIXED_NOW + timedelta(hours=2))  # fmt: skip
         cases.transition_case(session, actor=office, case=second, action=Action.CLOSE, now=FIXED_NOW,
                               note="Trùng vụ việc", reason=CloseReason.DUPLICATE)  # fmt: skip
-        user = session.scalars(select(User).where(User.username == "handler")).one()
+        user = session.scalars(select(User).where(col(User.username) == "handler")).one()
         issue_token(session, user=user, kind=TokenKind.ACCESS, now=FIXED_NOW, ttl=timedelta(hours=12))
         issue_api_token(session, actor=actor(session, "admin"), username="office", name="Cổng thông tin",
                         expires_at=None, now=FIXED_NOW)  # fmt: skip
         session.flush()
         # One event whose JSON is an SQL NULL rather than a JSON null: the two must stay apart.
-        session.execute(update(CaseEvent).where(CaseEvent.kind == "note").values(data=null()))
+        session.execute(update(CaseEvent).where(col(CaseEvent.kind) == "note").values(data=null()))
         session.commit()
 
 
@@ -120,6 +120,7 @@ def assert_work_goes_on(engine: Engine) -> None:
     """After an import the ids, sequences and yearly counters continue where the source stopped."""
     with Session(engine, expire_on_commit=False) as session:
         max_case = session.scalars(select(func.max(Case.id))).one()
+        assert max_case is not None
         case = make_case(session, by="office", now=FIXED_NOW, title="Vụ việc sau khi khôi phục")
         assert case.id == max_case + 1
         assert case.reference == "VV-2026-00003"

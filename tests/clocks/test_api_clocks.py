@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.cases import service as cases
+from app.cases.events import record_event
 from app.cases.models import Case
+from app.cases.vocabulary import CaseEventKind
 from app.cases.workflow import Action
 from tests.conftest import FIXED_NOW, Clock
 from tests.factories import actor, standard_org, token
@@ -72,12 +74,12 @@ def events(client: TestClient, ref: str) -> list[dict[str, Any]]:
 def publish_notice(session: Session, ref: str, kind: str, at: datetime, number: str = "1/TC-SGDĐT") -> None:
     """What the statements domain records when a notice is published."""
     case = session.exec(select(Case).where(Case.reference == ref)).one()
-    cases.record_event(
+    record_event(
         session,
         case=case,
         actor_id=None,
         now=at,
-        kind="notice_published",
+        kind=CaseEventKind.NOTICE_PUBLISHED,
         data={"statement_id": 1, "statement_kind": kind, "notice_number": number, "published_at": at.isoformat()},
     )
     session.commit()

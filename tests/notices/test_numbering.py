@@ -16,7 +16,9 @@ from sqlmodel import Session, col, select
 
 from app.db import SessionFactory, make_engine
 from app.errors import Conflict, InvalidTransition
+from app.notices import publication
 from app.notices.models import Notice
+from app.statements import queries as statement_queries
 from app.statements import service
 from app.statements.models import ApproveIn, Checklist, StatementCreate
 from app.statements.rules import StatementKind
@@ -56,8 +58,8 @@ def _publish(factory: SessionFactory, statement_id: int, start: threading.Event)
     session = factory(write=True)
     try:
         office = actor(session, "office")
-        statement, case = service.get_statement(session, actor=office, statement_id=statement_id)
-        notice = service.publish(session, actor=office, statement=statement, case=case, at=None, now=FIXED_NOW,
+        statement, case = statement_queries.get_statement(session, actor=office, statement_id=statement_id)
+        notice = publication.publish(session, actor=office, statement=statement, case=case, at=None, now=FIXED_NOW,
                                  issuer="SGDĐT")  # fmt: skip
         number = notice.number
         session.commit()

@@ -75,7 +75,7 @@ def test_filters_search_and_pages(api: Api, session: Session, clock: Clock) -> N
     assert seen == newest_first
 
     def numbers_for(**filters: object) -> list[str]:
-        return [n.number for n in list_published(session, clock.now, NoticeFilters(**filters))[0]]  # type: ignore[arg-type]
+        return [n.number for n in list_published(session, clock.now, NoticeFilters(**filters))[0]]
 
     assert numbers_for(topic=["facilities_finance_tuition"]) == ["1/TB-SGDĐT"]
     assert numbers_for(kind=["initial_information"]) == newest_first[1:]

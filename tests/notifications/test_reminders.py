@@ -42,7 +42,7 @@ def sent(session: Session, clock_id: int) -> list[tuple[str, str]]:
         .where(Notification.clock_id == clock_id)
         .order_by(col(Notification.id))
     ).all()
-    return [(stage.value, username) for stage, username in rows]
+    return [(str(stage), username) for stage, username in rows]
 
 
 def assigned_case(client: TestClient, **fields: Any) -> tuple[str, int]:

@@ -107,7 +107,7 @@ def load_due_reminders(engine: Engine, count: int, now: datetime) -> None:
 def email_states(engine: Engine) -> Counter[str]:
     with Session(engine) as session:
         rows = session.exec(select(Notification.email_status, func.count()).group_by(col(Notification.email_status)))
-        return Counter({status.value: n for status, n in rows.all()})
+        return Counter({str(status): n for status, n in rows.all()})
 
 
 def test_the_worker_sends_each_reminder_by_e_mail_once(db: Engine, isolated_url: str, sink: Sink) -> None:

@@ -171,8 +171,8 @@ def test_the_scorecards_agree_with_the_database(client: TestClient, session: Ses
     ).all()  # fmt: skip
     by_case = {c.id: c for c in session.exec(select(Case)).all()}
     contributed: Counter[str] = Counter()
-    for n in notices:
-        case = by_case[n.case_id]
+    for notice in notices:
+        case = by_case[notice.case_id]
         if case.lead_unit_id:
             contributed[units[case.lead_unit_id]] += 1
         for s in session.exec(select(CaseSupportingUnit).where(CaseSupportingUnit.case_id == case.id)).all():

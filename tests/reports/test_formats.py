@@ -43,7 +43,7 @@ def test_csv_comes_in_chunks() -> None:
 
 def test_xlsx_cells(tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
-    rows = [["=SUM(1,2)", datetime(2026, 11, 27, 9, 5), None, "Đà Nẵng\x01"]]
+    rows: list[list[str | datetime | None]] = [["=SUM(1,2)", datetime(2026, 11, 27, 9, 5), None, "Đà Nẵng\x01"]]
     assert write_xlsx(path, ["Công thức", "Thời điểm", "Trống", "Ký tự lạ"], rows, title="Vụ việc") == 1
     sheet = load_workbook(path).active
     assert sheet.title == "Vụ việc"

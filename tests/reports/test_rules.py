@@ -281,7 +281,7 @@ def test_rate_counts_only_decided_clocks() -> None:
     assert counts.rate is None
     for bucket, n in ((Bucket.ON_TIME, 3), (Bucket.LATE, 1), (Bucket.RUNNING, 10)):
         counts.add(bucket, n)
-    assert (counts.decided, counts.rate) == (4, 0.75)
+    assert (counts.decided, counts.rate) == (4, 0.75)  # type: ignore[comparison-overlap]
 
 
 PERCENTILES = [

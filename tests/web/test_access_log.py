@@ -100,7 +100,7 @@ def test_other_configurations_go_through_logging(root: Root) -> None:
     root.ours()
     records: list[logging.LogRecord] = []
     extra = logging.Handler()
-    extra.emit = records.append  # type: ignore[method-assign]
+    extra.emit = records.append  # type: ignore[method-assign,assignment]
     logging.getLogger("crisisdesk").addHandler(extra)  # e.g. a test's capture, or a second destination
     try:
         AccessLog("crisisdesk.test_access").log(logging.INFO, "GET /y 200", {"route": "/y"})

@@ -209,6 +209,23 @@ class TestUpdate:
         assert events[-1]["kind"] == "updated"
         assert events[-1]["data"]["changes"]["title"] == [INTAKE["title"], "Tiêu đề mới"]
 
+    def test_resending_unchanged_tags_and_assignees_writes_no_event(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
+        case = make_case(session, by="office", now=FIXED_NOW, lead_unit="GDTrH")
+        office, head = token(client, "office"), token(client, "head")
+        url = f"/api/v1/cases/{case.reference}"
+        assert client.patch(url, json={"tags": ["Thi-cu", "tuyen-sinh"]}, headers=office).status_code == 200
+        first = client.patch(url, json={"assignees": ["handler"]}, headers=head)
+        assert first.status_code == 200, first.text
+        before = client.get(f"{url}/events", headers=office).json()["items"]
+        same_tags = client.patch(url, json={"tags": ["tuyen-sinh", "thi-cu"], "title": first.json()["title"]},
+                                 headers=office)  # fmt: skip
+        same_people = client.patch(url, json={"assignees": ["handler"]}, headers=head)
+        assert same_tags.status_code == same_people.status_code == 200
+        assert client.get(f"{url}/events", headers=office).json()["items"] == before  # no spurious "updated"
+        assert same_people.json()["updated_at"] == first.json()["updated_at"]
+
     def test_status_is_never_a_field(self, client: TestClient, org: None) -> None:
         ref = _intake(client)["reference"]
         response = client.patch(f"/api/v1/cases/{ref}", json={"status": "published"},

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from app.cases import service as cases
 from app.cases.models import Case
 from app.cases.workflow import Action, CloseReason
-from app.clocks import service as clocks
+from app.clocks import actions as clock_actions
 from app.clocks.models import Clock
 from app.press_events.models import PressEventCreate, PressEventKind
 from app.press_events.service import create_press_event
@@ -73,8 +73,8 @@ def year(session: Session, clock: SettableClock) -> dict[str, str]:
     e = new("E", at(12, 5), "major_event")
     clock_id = session.exec(select(Clock.id).where(Clock.case_id == e.id)).first()
     assert clock_id is not None
-    clocks.extend_clock(session, actor=actor(session, "spokesperson"), reference=e.reference, clock_id=clock_id, by=12,
-                        reason="Chờ kết quả xác minh.", now=at(12, 5, 20), locale="vi")  # fmt: skip
+    clock_actions.extend_clock(session, actor=actor(session, "spokesperson"), reference=e.reference, clock_id=clock_id,
+                               by=12, reason="Chờ kết quả xác minh.", now=at(12, 5, 20), locale="vi")  # fmt: skip
     publish_statement(session, e, kind=initial, at=at(12, 6, 15))  # 30 h: within the extension, late for the law
     # received on the last evening of the year, answered the next morning: on time, in the 2026 report
     publish_statement(session, new("F", at(12, 14, 23, 30), "major_event"), kind=initial, at=at(12, 15, 8))

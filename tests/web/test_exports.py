@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.cases import service as cases
 from app.cases.workflow import Action
-from app.reports import service as reports_service
+from app.reports import exports as reports_exports
 from tests.conftest import FIXED_NOW, Clock
 from tests.factories import actor, make_case, standard_org, token
 
@@ -124,7 +124,7 @@ class TestCsv:
             make_case(session, by="office", now=FIXED_NOW, title=f"Vụ {i:02d}",
                       received_at=f"2026-11-{i // 3 + 1:02d}T10:00:00+07:00")  # fmt: skip
         listed = client.get("/api/v1/cases?limit=200", headers=token(client, "office")).json()["items"]
-        monkeypatch.setattr(reports_service, "EXPORT_BATCH", 4)
+        monkeypatch.setattr(reports_exports, "EXPORT_BATCH", 4)
         response = client.get("/api/v1/cases/export.csv", headers=token(client, "office"))
         rows = _csv(response.content.decode("utf-8-sig"))[1:]
         assert [r[0] for r in rows] == [c["reference"] for c in listed]

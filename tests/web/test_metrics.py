@@ -80,7 +80,7 @@ class TestDatabaseMetrics:
             .group_by(Case.severity, Case.status)
         ).all()
         assert rows
-        expected = {(sev.value, st.value): float(n) for sev, st, n in rows}
+        expected = {(str(sev), str(st)): float(n) for sev, st, n in rows}
         found = {
             (dict(labels)["severity"], dict(labels)["status"]): v
             for (name, labels), v in samples(text).items()

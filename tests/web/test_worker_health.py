@@ -40,10 +40,11 @@ def busy(session: Session) -> None:
                   severity="crisis", received_at=FIXED_NOW - timedelta(hours=hours))  # fmt: skip
     make_case(session, by="office", now=FIXED_NOW - timedelta(hours=1), legal_trigger="major_event")
     user = session.exec(select(User).where(User.username == "office")).one()
+    assert user.id is not None
     statuses = [EmailStatus.SENT] * 3 + [EmailStatus.FAILED] * 2 + [EmailStatus.PENDING] * 4 + [EmailStatus.SENDING]
     for i, status in enumerate([*statuses, EmailStatus.NONE]):
         session.add(Notification(user_id=user.id, stage=Stage.DUE, dedupe_key=f"test:{i}", title="Nhắc việc",
-                                 body="…", created_at=FIXED_NOW, email_status=status))  # type: ignore[arg-type]  # fmt: skip
+                                 body="…", created_at=FIXED_NOW, email_status=status))  # fmt: skip
     session.flush()
 
 
@@ -59,7 +60,7 @@ class TestMetrics:
         )
         assert rows  # the statutory 24 hours and the crisis target
         for origin in ("statutory", "internal", "task"):
-            expected = float(rows.get(origin, 0))  # type: ignore[call-overload]
+            expected = float(rows.get(origin, 0))
             assert found[("crisisdesk_clocks_overdue", frozenset({("origin", origin)}))] == expected
         assert found[("crisisdesk_clocks_overdue", frozenset({("origin", "statutory")}))] == 2.0
 
@@ -81,7 +82,7 @@ class TestMetrics:
         assert families["crisisdesk_emails"] == "counter"
 
     def test_heartbeat_age(self, client: TestClient, session: Session, clock: SettableClock) -> None:
-        name = ("crisisdesk_worker_heartbeat_age_seconds", frozenset())
+        name: tuple[str, frozenset[tuple[str, str]]] = ("crisisdesk_worker_heartbeat_age_seconds", frozenset())
         assert name not in samples(client.get("/metrics").text)  # no worker has ever run
         notifications.heartbeat(session, worker_id="w1", now=FIXED_NOW - timedelta(seconds=90))
         session.flush()

@@ -13,13 +13,12 @@ from app.auth.service import (
     issue_api_token,
     issue_token,
     list_api_tokens,
-    password_hasher,
     revoke_api_token,
     revoke_token,
 )
-from app.org.models import User, UserRead
-from app.org.service import user_read
-from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep
+from app.org.models import UserRead
+from app.org.service import own_account
+from app.web.deps import ActorDep, HasherDep, IdPath, NowDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["auth"])
 
@@ -28,12 +27,12 @@ router = APIRouter(tags=["auth"])
 def login_for_token(
     session: SessionDep,
     settings: SettingsDep,
+    hasher: HasherDep,
     now: NowDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
 ) -> TokenResponse:
     """OAuth2 password flow: form fields ``username`` and ``password`` → ``{"access_token", "token_type"}``."""
-    hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
     user = authenticate(
         session,
         username=username,
@@ -59,9 +58,7 @@ def logout(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) 
 
 @router.get("/me", response_model=UserRead)
 def me(session: SessionDep, actor: ActorDep) -> UserRead:
-    user = session.get(User, actor.user_id)
-    assert user is not None
-    return user_read(session, user)
+    return own_account(session, actor=actor)
 
 
 @router.get("/api-tokens", response_model=list[ApiTokenRead])

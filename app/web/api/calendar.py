@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from app.clocks import calendar as clock_calendar
 from app.rules import service as rules
-from app.rules.models import InternalTargetCreate, InternalTargetRead, InternalTargetUpdate, RulePackRead
+from app.rules.models import InternalTargetCreate, InternalTargetRead, InternalTargetUpdate
+from app.rules.schema import RulePackRead
 from app.validation import MAX_ID
 from app.web.deps import ActorDep, LocaleDep, NowDep, SessionDep
 from app.workdays import service as workdays
@@ -33,14 +35,14 @@ def add_override(
 ) -> OverrideRead:
     """Add an extra day off or a make-up working day (admin). Running clocks counted in days or working days are
     recomputed; clocks in hours are not."""
-    row = workdays.add_override(session, actor=actor, data=body, now=now)
+    row = clock_calendar.add_override(session, actor=actor, data=body, now=now)
     return workdays.override_read(row, locale)
 
 
 @router.delete("/calendar/overrides/{day}", status_code=204)
 def remove_override(session: SessionDep, actor: ActorDep, now: NowDep, day: date) -> None:
     """Remove the override of a day (admin); running clocks are recomputed."""
-    workdays.remove_override(session, actor=actor, day=day, now=now)
+    clock_calendar.remove_override(session, actor=actor, day=day, now=now)
 
 
 @router.get("/rule-packs", response_model=list[RulePackRead])

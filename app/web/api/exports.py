@@ -14,10 +14,10 @@ from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
 from app.i18n import _, text
-from app.reports import formats, service
+from app.reports import exports, formats
 from app.reports.columns import CASE_COLUMNS, cells, headers
 from app.timeutil import local_date
-from app.web.api.cases import FiltersDep
+from app.web.case_query import FiltersDep
 from app.web.deps import ActorDep, LocaleDep, NowDep, SessionDep
 
 router = APIRouter(tags=["cases"])
@@ -43,7 +43,7 @@ def export_csv(
     apply), newest received first, as CSV: UTF-8 with a byte-order mark, column headers in the caller's language
     (Vietnamese unless ``Accept-Language: en`` or the ``lang`` cookie says otherwise), times in Asia/Ho_Chi_Minh.
     Streamed: the rows are read and sent in batches."""
-    rows = service.case_export_rows(session, actor=actor, filters=filters, open_session=_read_sessions(request))
+    rows = exports.case_export_rows(session, actor=actor, filters=filters, open_session=_read_sessions(request))
     body = formats.csv_chunks(headers(CASE_COLUMNS, locale), (cells(CASE_COLUMNS, r, locale) for r in rows))
     name = _filename(local_date(now).isoformat(), "csv")
     return StreamingResponse(
@@ -64,7 +64,7 @@ def export_xlsx(
     """The same list as ``export.csv``, as an Excel workbook (times are date-time cells, local time). Built row by
     row (openpyxl's write-only mode) into an anonymous temporary file, which is then sent and disappears when
     closed, even if the client goes away."""
-    rows = service.case_export_rows(session, actor=actor, filters=filters)
+    rows = exports.case_export_rows(session, actor=actor, filters=filters)
     file = tempfile.TemporaryFile(prefix="crisisdesk-export-", suffix=".xlsx")
     try:
         formats.write_xlsx(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from app.cases import service as cases
+from app.cases.scope import get_case
 from app.inquiries import service
 from app.inquiries.models import InquiryLinkIn, InquiryPage, InquiryRead
 from app.web.deps import ActorDep, NowDep, SessionDep
@@ -28,7 +28,7 @@ def get_inquiry(session: SessionDep, actor: ActorDep, now: NowDep, code: Code) -
 @router.get("/cases/{reference}/inquiries", response_model=InquiryPage)
 def case_inquiries(session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference) -> InquiryPage:
     """The reporters' inquiries that follow this case (they all get its answer), oldest first."""
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     rows = service.case_inquiries(session, actor=actor, case=case)
     return InquiryPage(items=service.inquiry_reads(session, rows, now=now))
 

@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from app.auth.service import password_hasher
 from app.org import service
 from app.org.models import UnitCreate, UnitRead, UnitUpdate, UserCreate, UserRead, UserUpdate
-from app.web.deps import ActorDep, NowDep, SessionDep, SettingsDep
+from app.web.deps import ActorDep, HasherDep, NowDep, SessionDep
 
 router = APIRouter(tags=["organisation"])
 
@@ -41,16 +40,14 @@ def list_users(session: SessionDep, actor: ActorDep) -> list[UserRead]:
 
 
 @router.post("/users", response_model=UserRead, status_code=201)
-def create_user(session: SessionDep, settings: SettingsDep, actor: ActorDep, now: NowDep, body: UserCreate) -> UserRead:
-    hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+def create_user(session: SessionDep, hasher: HasherDep, actor: ActorDep, now: NowDep, body: UserCreate) -> UserRead:
     user = service.create_user(session, data=body, now=now, hasher=hasher, actor=actor)
     return service.user_read(session, user)
 
 
 @router.patch("/users/{username}", response_model=UserRead)
 def update_user(
-    session: SessionDep, settings: SettingsDep, actor: ActorDep, username: Username, body: UserUpdate
+    session: SessionDep, hasher: HasherDep, actor: ActorDep, username: Username, body: UserUpdate
 ) -> UserRead:
-    hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
     user = service.update_user(session, actor=actor, username=username, data=body, hasher=hasher)
     return service.user_read(session, user)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from app.cases import service as cases
+from app.cases.scope import get_case
 from app.spokespersons import service
 from app.spokespersons.models import (
     AppointmentCreate,
@@ -59,7 +59,7 @@ def end_appointment(
 @router.get("/cases/{reference}/authorisations", response_model=AuthorisationPage)
 def list_authorisations(session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference) -> AuthorisationPage:
     """The written authorisations to speak on this case, oldest first."""
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     rows = service.list_authorisations(session, actor=actor, case=case)
     return AuthorisationPage(items=service.authorisation_reads(session, rows, case=case, now=now))
 
@@ -70,7 +70,7 @@ def grant(
 ) -> AuthorisationRead:
     """The director authorises one person in writing to speak on this case until an end date (``valid_until``,
     inclusive). Nobody else can authorise: no sub-delegation."""
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     grant = service.grant_authorisation(session, actor=actor, case=case, data=body, now=now)
     return service.authorisation_reads(session, [grant], case=case, now=now)[0]
 

@@ -14,7 +14,7 @@ For every public request it applies, in order:
 4. **Validators**: a strong ETag (a hash of the body) on every 200 response, 304 on a matching
    ``If-None-Match`` (weak comparison, lists and ``*``), and ``Cache-Control`` that a proxy or CDN can follow.
 
-Freshness: the cache is valid for one *public version* (``app/public/service.py``), a counter bumped in the
+Freshness: the cache is valid for one *public version* (``app/public_version.py``), a counter bumped in the
 transaction of every publication, correction, withdrawal or registry change, plus the next moment something
 changes by itself (an embargo's minute). Each process reads both at most once every
 ``public_cache_check_seconds`` (and at that next moment), in the thread pool, and empties its cache when they
@@ -40,8 +40,8 @@ from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.i18n import _, negotiate, text
-from app.public import service as public
-from app.public.models import PublicSnapshot
+from app.notices import snapshot as public
+from app.notices.snapshot import PublicSnapshot
 from app.settings import Settings
 from app.web.middleware import CONTENT_SECURITY_POLICY
 from app.web.public.ratelimit import TokenBuckets, client_address, parse_networks

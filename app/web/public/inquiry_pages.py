@@ -31,19 +31,10 @@ from app.inquiries.models import InquiryCreate
 from app.inquiries.rules import INQUIRY_STATUS_LABELS, normalize_code
 from app.settings import Settings
 from app.validation import QueryText
+from app.web.dates import iso_local
 from app.web.deps import CSRF_FIELD, NowDep, SessionDep, SettingsDep
 from app.web.public.pages import public_locale, render_public
-from app.web.staff.forms import (
-    FORM_ERROR,
-    Errors,
-    FormDep,
-    Values,
-    discard_changes,
-    domain_errors,
-    form_values,
-    iso_local,
-    validation_errors,
-)
+from app.web.staff.forms import FORM_ERROR, Errors, FormDep, Values, form_errors, form_values
 
 router = APIRouter(include_in_schema=False)
 
@@ -116,11 +107,9 @@ def post_inquiry(request: Request, session: SessionDep, settings: SettingsDep, n
     try:
         data = InquiryCreate.model_validate(fields)
         inquiry = inquiries.submit_inquiry(session, data=data, now=now)
-    except ValidationError as exc:
-        return _form_page(request, values=values, errors=validation_errors(exc, locale), status_code=422)
-    except ValidationFailed as exc:
-        discard_changes(session)
-        return _form_page(request, values=values, errors=domain_errors(exc, locale), status_code=422)
+    except (ValidationError, ValidationFailed) as exc:
+        errors, status = form_errors(exc, session, locale)
+        return _form_page(request, values=values, errors=errors, status_code=status)
     return RedirectResponse(f"/inquiries/{inquiry.code}", status_code=303)
 
 

@@ -6,13 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from app.auth.service import password_hasher
 from app.errors import ValidationFailed
 from app.i18n import _, text
 from app.org import service as org
 from app.org.models import OwnSettings, PasswordChange
-from app.web.deps import ActorDep, SessionDep, SettingsDep, get_locale
-from app.web.staff.forms import Errors, FormDep, discard_changes, domain_errors, form_values, validation_errors
+from app.web.deps import ActorDep, HasherDep, SessionDep, get_locale
+from app.web.staff.forms import Errors, FormDep, form_errors, form_values
 from app.web.staff.session import set_lang_cookie
 from app.web.templating import render
 
@@ -35,7 +34,8 @@ def save_settings(request: Request, session: SessionDep, actor: ActorDep, form: 
     try:
         data = OwnSettings.model_validate({"locale": values.get("locale", "")})
     except ValidationError as exc:
-        return _settings_page(request, actor.locale, validation_errors(exc, get_locale(request)), 422)
+        errors, status = form_errors(exc, session, get_locale(request))
+        return _settings_page(request, actor.locale, errors, status)
     user = org.update_own_settings(session, actor=actor, data=data)
     response = RedirectResponse("/staff/settings?done=settings", status_code=303)
     set_lang_cookie(response, user.locale)  # the choice applies at once, in this browser too
@@ -44,7 +44,7 @@ def save_settings(request: Request, session: SessionDep, actor: ActorDep, form: 
 
 @router.post("/settings/password")
 def change_password(
-    request: Request, session: SessionDep, settings: SettingsDep, actor: ActorDep, form: FormDep
+    request: Request, session: SessionDep, hasher: HasherDep, actor: ActorDep, form: FormDep
 ) -> Response:
     values = form_values(form)
     locale = get_locale(request)
@@ -59,11 +59,9 @@ def change_password(
             session,
             actor=actor,
             data=data,
-            hasher=password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost),
+            hasher=hasher,
         )
-    except ValidationError as exc:
-        return _settings_page(request, actor.locale, validation_errors(exc, locale), 422)
-    except ValidationFailed as exc:
-        discard_changes(session)
-        return _settings_page(request, actor.locale, domain_errors(exc, locale), 422)
+    except (ValidationError, ValidationFailed) as exc:  # a wrong current password is said beside its field
+        errors, status = form_errors(exc, session, locale)
+        return _settings_page(request, actor.locale, errors, status)
     return RedirectResponse("/staff/settings?done=password", status_code=303)

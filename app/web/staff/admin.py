@@ -18,23 +18,22 @@ from sqlmodel import Session
 from app.auth import service as auth_service
 from app.auth.models import ApiTokenCreate, ApiTokenIssued
 from app.auth.permissions import Actor, Permission, Role, can, require
-from app.auth.service import password_hasher
-from app.errors import DomainError, NotAuthenticated, NotFound
+from app.db import discard_changes
+from app.errors import DomainError, NotAuthenticated
 from app.i18n import _, text
 from app.org import service as org
 from app.org.models import UnitCreate, UnitKind, UnitRead, UnitUpdate, UserCreate, UserUpdate
-from app.settings import Settings
 from app.timeutil import end_of_local_day
-from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep, get_locale
+from app.web.dates import parse_date
+from app.web.deps import ActorDep, HasherDep, IdPath, NowDep, SessionDep, get_locale
 from app.web.staff.forms import (
     Errors,
     FormDep,
     Values,
-    discard_changes,
     domain_errors,
+    form_errors,
     form_values,
     non_empty,
-    parse_date,
     validation_errors,
 )
 from app.web.templating import render
@@ -43,12 +42,7 @@ router = APIRouter(prefix="/admin")
 
 UnitCode = Annotated[str, Path(max_length=40)]
 Username = Annotated[str, Path(max_length=64)]
-PAGE_ERRORS = (NotFound, NotAuthenticated)
 EXTRA_ROLE_ROWS = 2
-
-
-def _hasher(settings: Settings) -> PasswordHash:
-    return password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
 
 
 @router.get("/")
@@ -131,15 +125,9 @@ def create_unit(request: Request, session: SessionDep, actor: ActorDep, now: Now
     try:
         data = UnitCreate.model_validate(non_empty(values))
         org.create_unit(session, actor=actor, data=data, now=now)
-    except ValidationError as exc:
-        return _unit_page(request, session, actor, unit=None, values=values, errors=validation_errors(exc, locale),
-                          status_code=422)  # fmt: skip
-    except PAGE_ERRORS:
-        raise
-    except DomainError as exc:
-        discard_changes(session)
-        return _unit_page(request, session, actor, unit=None, values=values, errors=domain_errors(exc, locale),
-                          status_code=exc.status_code)  # fmt: skip
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        return _unit_page(request, session, actor, unit=None, values=values, errors=errors, status_code=status)
     return RedirectResponse("/staff/admin/units?done=unit", status_code=303)
 
 
@@ -159,15 +147,9 @@ def update_unit(request: Request, session: SessionDep, actor: ActorDep, code: Un
     try:
         data = UnitUpdate.model_validate(fields)
         org.update_unit(session, actor=actor, code=code, data=data)
-    except ValidationError as exc:
-        return _unit_page(request, session, actor, unit=unit, values=values, errors=validation_errors(exc, locale),
-                          status_code=422)  # fmt: skip
-    except PAGE_ERRORS:
-        raise
-    except DomainError as exc:
-        discard_changes(session)
-        return _unit_page(request, session, actor, unit=unit, values=values, errors=domain_errors(exc, locale),
-                          status_code=exc.status_code)  # fmt: skip
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        return _unit_page(request, session, actor, unit=unit, values=values, errors=errors, status_code=status)
     return RedirectResponse("/staff/admin/units?done=unit", status_code=303)
 
 
@@ -221,7 +203,7 @@ def new_user_form(request: Request, session: SessionDep, actor: ActorDep) -> Res
 
 @router.post("/users")
 def create_user(
-    request: Request, session: SessionDep, settings: SettingsDep, actor: ActorDep, now: NowDep, form: FormDep
+    request: Request, session: SessionDep, hasher: HasherDep, actor: ActorDep, now: NowDep, form: FormDep
 ) -> Response:
     values = _user_form_values(form)
     locale = get_locale(request)
@@ -232,16 +214,10 @@ def create_user(
     data_in["roles"] = _grants(values)
     try:
         data = UserCreate.model_validate(data_in)
-        user = org.create_user(session, data=data, now=now, hasher=_hasher(settings), actor=actor)
-    except ValidationError as exc:
-        return _user_page(request, session, actor, username=None, values=values,
-                          errors=validation_errors(exc, locale), status_code=422)  # fmt: skip
-    except PAGE_ERRORS:
-        raise
-    except DomainError as exc:
-        discard_changes(session)
-        return _user_page(request, session, actor, username=None, values=values, errors=domain_errors(exc, locale),
-                          status_code=exc.status_code)  # fmt: skip
+        user = org.create_user(session, data=data, now=now, hasher=hasher, actor=actor)
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        return _user_page(request, session, actor, username=None, values=values, errors=errors, status_code=status)
     return RedirectResponse(f"/staff/admin/users/{user.username}?done=user", status_code=303)
 
 
@@ -259,27 +235,21 @@ def user_form(request: Request, session: SessionDep, actor: ActorDep, username: 
     return _user_page(request, session, actor, username=username, values=values, errors={})
 
 
-def _update_user(request: Request, session: Session, settings: Settings, actor: Actor, username: str,
+def _update_user(request: Request, session: Session, hasher: PasswordHash, actor: Actor, username: str,
                  data_in: dict[str, Any], values: Values, done: str) -> Response:  # fmt: skip
     locale = get_locale(request)
     try:
         data = UserUpdate.model_validate(data_in)
-        org.update_user(session, actor=actor, username=username, data=data, hasher=_hasher(settings))
-    except ValidationError as exc:
-        return _user_page(request, session, actor, username=username, values=values,
-                          errors=validation_errors(exc, locale), status_code=422)  # fmt: skip
-    except PAGE_ERRORS:
-        raise
-    except DomainError as exc:
-        discard_changes(session)
-        return _user_page(request, session, actor, username=username, values=values,
-                          errors=domain_errors(exc, locale), status_code=exc.status_code)  # fmt: skip
+        org.update_user(session, actor=actor, username=username, data=data, hasher=hasher)
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        return _user_page(request, session, actor, username=username, values=values, errors=errors, status_code=status)
     return RedirectResponse(f"/staff/admin/users/{username}?done={done}", status_code=303)
 
 
 @router.post("/users/{username}")
 def update_user(
-    request: Request, session: SessionDep, settings: SettingsDep, actor: ActorDep, username: Username, form: FormDep
+    request: Request, session: SessionDep, hasher: HasherDep, actor: ActorDep, username: Username, form: FormDep
 ) -> Response:
     org.get_user(session, actor=actor, username=username)
     values = _user_form_values(form)
@@ -287,28 +257,28 @@ def update_user(
     data_in: dict[str, Any] = {k: (v if v != "" else None) for k, v in values.items()
                                if k in ("full_name", "email", "phone", "locale")}  # fmt: skip
     data_in.update(title=values.get("title", ""), active=values["active"], roles=_grants(values))
-    return _update_user(request, session, settings, actor, username, data_in, values, "user")
+    return _update_user(request, session, hasher, actor, username, data_in, values, "user")
 
 
 @router.post("/users/{username}/password")
 def set_password(
-    request: Request, session: SessionDep, settings: SettingsDep, actor: ActorDep, username: Username, form: FormDep
+    request: Request, session: SessionDep, hasher: HasherDep, actor: ActorDep, username: Username, form: FormDep
 ) -> Response:
     values = _existing_user_values(session, actor, username)
     password, confirm = str(form.get("password") or ""), str(form.get("password_confirm") or "")
     if password != confirm:
         errors = {"password_confirm": text(_("Hai lần nhập mật khẩu không khớp."), get_locale(request))}
         return _user_page(request, session, actor, username=username, values=values, errors=errors, status_code=422)
-    return _update_user(request, session, settings, actor, username, {"password": password}, values, "password")
+    return _update_user(request, session, hasher, actor, username, {"password": password}, values, "password")
 
 
 @router.post("/users/{username}/active")
 def set_active(
-    request: Request, session: SessionDep, settings: SettingsDep, actor: ActorDep, username: Username, form: FormDep
+    request: Request, session: SessionDep, hasher: HasherDep, actor: ActorDep, username: Username, form: FormDep
 ) -> Response:
     values = _existing_user_values(session, actor, username)
     active = form.get("active") == "1"
-    return _update_user(request, session, settings, actor, username, {"active": active}, values, "user")
+    return _update_user(request, session, hasher, actor, username, {"active": active}, values, "user")
 
 
 # --- API tokens ---------------------------------------------------------------------------------------------
@@ -351,7 +321,7 @@ def issue_token(request: Request, session: SessionDep, actor: ActorDep, now: Now
                             status_code=422)  # fmt: skip
     except NotAuthenticated:
         raise
-    except DomainError as exc:
+    except DomainError as exc:  # an unknown user is said beside the field (a 404 on the form, not an error page)
         discard_changes(session)
         errors = domain_errors(exc, locale)
         if "expires_at" in errors:

@@ -18,13 +18,14 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.cases.bulk import BulkIn, apply_bulk
+from app.db import discard_changes
 from app.errors import DomainError, NotAuthenticated, ValidationFailed
 from app.i18n import _, text
 from app.saved_views import service as views
 from app.saved_views.models import SavedViewCreate
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
 from app.web.staff.cases import list_page
-from app.web.staff.forms import FORM_ERROR, FormDep, discard_changes, domain_errors, form_values, validation_errors
+from app.web.staff.forms import FORM_ERROR, FormDep, domain_errors, form_values, validation_errors
 
 router = APIRouter()
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can
 from app.cases.bulk import BULK_ACTION_LABELS, BulkAction
-from app.cases.service import CaseFilters
+from app.cases.queries import CaseFilters
 from app.saved_views import service as views
 
 

@@ -18,25 +18,27 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can
-from app.cases import service
+from app.cases.events import list_events
 from app.cases.models import Case
+from app.cases.queries import assignable_users, case_read, editable_fields
+from app.cases.scope import scope_of
 from app.cases.workflow import Action, CloseReason, close_reasons_for
-from app.clocks import service as clocks
-from app.errors import DomainError, NotAuthenticated, NotFound
+from app.clocks import queries as clock_queries
+from app.errors import DomainError
 from app.i18n import _, text
 from app.inquiries import service as inquiries
 from app.org.service import full_names, list_units
+from app.spokespersons import queries as spokesperson_queries
 from app.spokespersons import service as spokespersons
-from app.statements import service as statements
+from app.statements import queries as statement_queries
 from app.statements.rules import StatementKind
 from app.tasks import service as tasks
 from app.web.deps import get_locale
 from app.web.staff.common import unit_groups
-from app.web.staff.forms import FORM_ERROR, Errors, Values, discard_changes, domain_errors, validation_errors
+from app.web.staff.forms import FORM_ERROR, Errors, Values, form_errors
 from app.web.templating import render
 
 # Errors that are a page of their own (the case is not visible, the session is gone), never a form's message.
-PAGE_ERRORS = (NotFound, NotAuthenticated)
 
 
 @dataclass
@@ -62,13 +64,7 @@ def failure(
     A domain error undoes whatever the service had flushed (nothing of a failed form is saved); a page error
     (404, 401) is raised again, to be answered by the error pages."""
     locale = get_locale(request)
-    if isinstance(exc, ValidationError):
-        errors, status = validation_errors(exc, locale), 422
-    else:
-        if isinstance(exc, PAGE_ERRORS) and not exc.extra.get("field"):  # with a field: a reference typed wrong
-            raise exc
-        discard_changes(session)
-        errors, status = domain_errors(exc, locale), exc.status_code
+    errors, status = form_errors(exc, session, locale)
     for name, shown in (field_names or {}).items():
         if name in errors:
             errors[shown] = errors.pop(name)
@@ -94,26 +90,26 @@ def case_page(
     status_code: int = 200,
 ) -> Response:
     locale = get_locale(request)
-    read = service.case_read(session, actor=actor, case=case, now=now)
-    scope = service.scope_of(session, case)
-    editable = service.editable_fields(session, actor=actor, case=case)
+    read = case_read(session, actor=actor, case=case, now=now)
+    scope = scope_of(session, case)
+    editable = editable_fields(session, actor=actor, case=case)
     needs_units = bool({Action.ASSIGN, Action.REASSIGN} & set(read.allowed_actions))
     needs_people = Action.ACCEPT in read.allowed_actions and "assignees" in editable
     units = list_units(session)
 
-    case_clocks = clocks.list_clocks(session, actor=actor, reference=case.reference, now=now, locale=locale)
+    case_clocks = clock_queries.list_clocks(session, actor=actor, reference=case.reference, now=now, locale=locale)
     case_tasks = tasks.list_tasks(session, actor=actor, reference=case.reference, now=now)
     may_create_task, answerable = tasks.task_actions(session, actor=actor, case=case)
-    case_statements = statements.list_statements(session, actor=actor, case=case)
-    summaries = statements.statement_summaries(session, case=case, statements=case_statements)
+    case_statements = statement_queries.list_statements(session, actor=actor, case=case)
+    summaries = statement_queries.statement_summaries(session, case=case, statements=case_statements)
     statement_actions = {
-        s.id: statements.allowed_actions(session, actor=actor, statement=s, case=case, scope=scope, now=now)
+        s.id: statement_queries.allowed_actions(session, actor=actor, statement=s, case=case, scope=scope, now=now)
         for s in case_statements
     }
     groups = [(kind, [s for s in summaries if s.kind == kind]) for kind in StatementKind]
     may_authorise = can(actor, Permission.SPOKESPERSON_AUTHORISE, scope)
     grants = spokespersons.list_authorisations(session, actor=actor, case=case)
-    events = service.list_events(session, case=case)
+    events = list_events(session, case=case)
     named = {u for e in events for u in (e.data or {}).get("assignees") or () if isinstance(u, str)}
     ctx = {
         "case": read,
@@ -125,7 +121,7 @@ def case_page(
         "close_note_required": CloseReason.ANSWERED not in close_reasons_for(read.status),
         "unit_groups": unit_groups(units) if needs_units else [],
         "units_by_code": {u.code: u for u in list_units(session, include_inactive=True)},
-        "people": service.assignable_users(session, actor=actor, case=case) if needs_people else [],
+        "people": assignable_users(session, actor=actor, case=case) if needs_people else [],
         "message": message,
         "open_action": open_action,
         "action_values": action_values or {},
@@ -133,7 +129,7 @@ def case_page(
         "note_value": note_value,
         "failed": failed,
         "clocks": case_clocks,
-        "clock_actions": clocks.clock_actions(session, actor=actor, case=case, clocks=case_clocks),
+        "clock_actions": clock_queries.clock_actions(session, actor=actor, case=case, clocks=case_clocks),
         "tasks": case_tasks,
         "may_create_task": may_create_task,
         "answerable": answerable,
@@ -141,7 +137,7 @@ def case_page(
         "statements": summaries,
         "statement_groups": [(kind, group) for kind, group in groups if group],
         "statement_actions": statement_actions,
-        "drafting": statements.drafting_options(session, actor=actor, case=case),
+        "drafting": statement_queries.drafting_options(session, actor=actor, case=case),
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "authorisations": spokespersons.authorisation_reads(session, grants, case=case, now=now),
         "may_authorise": may_authorise,
@@ -149,6 +145,6 @@ def case_page(
             session, inquiries.case_inquiries(session, actor=actor, case=case), now=now
         ),
         "may_link_inquiries": can(actor, Permission.CASE_TRIAGE),
-        "authorisable": spokespersons.authorisable_users(session, case=case) if may_authorise else [],
+        "authorisable": spokesperson_queries.authorisable_users(session, case=case) if may_authorise else [],
     }
     return render(request, "staff/cases/detail.html", ctx, status_code=status_code)

@@ -18,14 +18,16 @@ from sqlmodel import Session
 from app.auth.permissions import Actor, Permission, Role, can, require
 from app.cases import service
 from app.cases.models import Case, CaseCreate, CaseRead, CaseUpdate, NoteIn, TransitionIn
-from app.cases.service import CaseFilters, CaseSort
-from app.cases.vocabulary import Severity, SourceKind, Topic
+from app.cases.queries import CaseSort, assignable_users, case_read, editable_fields
+from app.cases.scope import get_case
+from app.cases.vocabulary import Severity
 from app.cases.workflow import CaseStatus
-from app.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
+from app.errors import DomainError, PermissionDenied
 from app.i18n import Message, _, text
 from app.org.service import list_units
-from app.timeutil import local_date, local_midnight
-from app.validation import strip_control
+from app.timeutil import local_date
+from app.web.case_query import page_case_filters
+from app.web.dates import iso_local
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
 from app.web.staff.case_list_tools import list_tools
 from app.web.staff.case_page import case_page
@@ -35,22 +37,16 @@ from app.web.staff.forms import (
     Errors,
     FormDep,
     Values,
-    discard_changes,
-    domain_errors,
+    form_errors,
     form_values,
-    iso_local,
-    local_day_start,
     non_empty,
-    parse_date,
     split_list,
-    validation_errors,
 )
 from app.web.templating import input_datetime, render
 
 router = APIRouter()
 
 Reference = Annotated[str, Path(max_length=30)]
-PAGE_SIZE = 50
 
 # The intake form, in the order it is laid out.
 INTAKE_FIELDS = (
@@ -71,8 +67,6 @@ SORT_LABELS: dict[CaseSort, Message] = {
 }
 
 # Errors a form shows to the user; a case the user may not see (404) or a lost session (401) is a page instead.
-FORM_SHOWN_ERRORS = (DomainError,)
-PAGE_ERRORS = (NotFound, NotAuthenticated)
 
 
 def _form_fields(session: Session) -> dict[str, Any]:
@@ -81,76 +75,6 @@ def _form_fields(session: Session) -> dict[str, Any]:
 
 
 # --- list ---------------------------------------------------------------------------------------------------
-
-
-def _enum_values(raw: list[str], enum_cls: type[Any]) -> tuple[list[Any], bool]:
-    values, bad = [], False
-    for item in raw:
-        for part in item.split(","):
-            if not part.strip():
-                continue
-            try:
-                values.append(enum_cls(part.strip()))
-            except ValueError:
-                bad = True
-    return values, bad
-
-
-# The "deadline" filter of the list: overdue, or falling due within the next hours.
-DUE_FILTERS = ("overdue", "soon")
-SOON_HOURS = 24
-
-
-def _list_filters(request: Request, now: datetime) -> tuple[CaseFilters, Values, bool]:
-    """The list's query string as filters, the values to show in the filter form, and whether some were bad."""
-    params = request.query_params
-    due = params.get("due") or ""
-    bad7 = bool(due) and due not in DUE_FILTERS
-    due = due if due in DUE_FILTERS else ""
-    status, bad1 = _enum_values(params.getlist("status"), CaseStatus)
-    severity, bad2 = _enum_values(params.getlist("severity"), Severity)
-    topic, bad3 = _enum_values(params.getlist("topic"), Topic)
-    source_kind, bad4 = _enum_values(params.getlist("source_kind"), SourceKind)
-    try:
-        sort = CaseSort(params.get("sort") or CaseSort.RECEIVED_DESC)
-        bad5 = False
-    except ValueError:
-        sort, bad5 = CaseSort.RECEIVED_DESC, True
-    limit_raw = params.get("limit") or ""
-    limit = int(limit_raw) if limit_raw.isdigit() and 1 <= int(limit_raw) <= 200 else PAGE_SIZE
-    received_from, received_to = params.get("received_from", ""), params.get("received_to", "")
-    to_day = parse_date(received_to)
-    bad6 = bool(received_from and parse_date(received_from) is None) or bool(received_to and to_day is None)
-    filters = CaseFilters(
-        status=status,
-        severity=severity,
-        topic=topic,
-        source_kind=source_kind,
-        unit=strip_control(params.get("unit") or "")[:40] or None,
-        q=strip_control(params.get("q") or "")[:200].strip() or None,
-        received_from=local_day_start(received_from),
-        received_to=local_midnight(to_day + timedelta(days=1)) if to_day else None,
-        sort=sort,
-        cursor=strip_control(params.get("cursor") or "")[:500] or None,
-        limit=limit,
-        overdue=True if due == "overdue" else None,
-        due_within_hours=SOON_HOURS if due == "soon" else None,
-        now=now,
-    )
-    shown: Values = {
-        "status": [s.value for s in status],
-        "severity": [s.value for s in severity],
-        "topic": [t.value for t in topic],
-        "source_kind": [s.value for s in source_kind],
-        "unit": filters.unit or "",
-        "q": filters.q or "",
-        "received_from": received_from if not bad6 else "",
-        "received_to": received_to if not bad6 else "",
-        "sort": sort.value,
-        "limit": str(limit) if limit != PAGE_SIZE else "",
-        "due": due,
-    }
-    return filters, shown, any((bad1, bad2, bad3, bad4, bad5, bad6, bad7))
 
 
 def saved_views(session: Session, actor: Actor, now: datetime) -> list[tuple[Message, str, Any]]:
@@ -183,7 +107,7 @@ def list_page(request: Request, session: Session, actor: Actor, now: datetime, *
               **forms: Any) -> Response:  # fmt: skip
     """The list with the filters of the request's query string; ``forms``: a failed bulk or saved-view form's
     values and errors, shown again (``bulk_values``, ``bulk_errors``, ``view_values``, ``view_errors``)."""
-    filters, shown, bad = _list_filters(request, now)
+    filters, shown, bad = page_case_filters(request, now)
     locale = get_locale(request)
     error = text(_("Một số bộ lọc không hợp lệ đã được bỏ qua."), locale) if bad else None
     try:
@@ -249,13 +173,9 @@ def intake(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, 
         # Choosing the lead unit on the intake form routes the case in the same step (one "created" event).
         data = CaseCreate.model_validate({**fields, "route": bool(fields.get("lead_unit"))})
         case = service.open_case(session, actor=actor, data=data, now=now)
-    except ValidationError as exc:
-        return _intake_page(request, session, values, validation_errors(exc, locale), 422)
-    except PAGE_ERRORS:
-        raise
-    except FORM_SHOWN_ERRORS as exc:
-        discard_changes(session)
-        return _intake_page(request, session, values, domain_errors(exc, locale), exc.status_code)
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        return _intake_page(request, session, values, errors, status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=created", status_code=303)
 
 
@@ -268,7 +188,7 @@ def _case_page(request: Request, session: Session, actor: Actor, case: Case, now
 
 @router.get("/cases/{reference}")
 def show_case(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference) -> Response:
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     return _case_page(request, session, actor, case, now)
 
 
@@ -276,7 +196,7 @@ def show_case(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
 def transition(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form, multi=LIST_FIELDS)
     locale = get_locale(request)
     data: dict[str, Any] = {k: v for k, v in values.items() if k in TransitionIn.model_fields and v not in ("", [])}
@@ -286,17 +206,13 @@ def transition(
     try:
         body = TransitionIn.model_validate(data)
         service.apply_transition(session, actor=actor, case=case, body=body, now=now)
-    except ValidationError as exc:
-        errors = validation_errors(exc, locale)
-        return _case_page(request, session, actor, case, now, open_action=action, action_values=values, errors=errors,
-                          message=errors.pop(FORM_ERROR, None), status_code=422)  # fmt: skip
-    except PAGE_ERRORS:
-        raise
-    except FORM_SHOWN_ERRORS as exc:
-        discard_changes(session)
-        case = service.get_case(session, actor=actor, reference=reference)
-        errors = domain_errors(exc, locale)
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
         message = errors.pop(FORM_ERROR, None)
+        if isinstance(exc, ValidationError):
+            return _case_page(request, session, actor, case, now, open_action=action, action_values=values,
+                              errors=errors, message=message, status_code=status)  # fmt: skip
+        case = get_case(session, actor=actor, reference=reference)
         if message and exc.status_code == 409:
             message = text(_("Không thực hiện được thao tác: {reason}", reason=exc.message), locale)
         return _case_page(request, session, actor, case, now, open_action=action if errors else None,
@@ -309,22 +225,20 @@ def transition(
 def add_note(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     locale = get_locale(request)
     try:
         body = NoteIn.model_validate({"text": values.get("text", "")})
         service.add_note(session, actor=actor, case=case, text=body.text, now=now)
-    except ValidationError as exc:
-        errors = {"text": next(iter(validation_errors(exc, locale).values()))}
-        return _case_page(request, session, actor, case, now, errors=errors, note_value=values.get("text", ""),
-                          status_code=422)  # fmt: skip
-    except PAGE_ERRORS:
-        raise
-    except FORM_SHOWN_ERRORS as exc:
-        discard_changes(session)
-        return _case_page(request, session, actor, case, now, message=text(exc.message, locale),
-                          note_value=values.get("text", ""), status_code=exc.status_code)  # fmt: skip
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        said = next(iter(errors.values()))  # one field: beside it when the input was wrong, else on the page
+        if isinstance(exc, ValidationError):
+            return _case_page(request, session, actor, case, now, errors={"text": said},
+                              note_value=values.get("text", ""), status_code=status)  # fmt: skip
+        return _case_page(request, session, actor, case, now, message=said, note_value=values.get("text", ""),
+                          status_code=status)  # fmt: skip
     return RedirectResponse(f"/staff/cases/{case.reference}?done=note#timeline", status_code=303)
 
 
@@ -352,26 +266,6 @@ def case_values(read: CaseRead) -> Values:
     return values
 
 
-def _same(name: str, current: Any, proposed: Any) -> bool:
-    if name in ("supporting_units", "assignees", "tags", "related"):
-        return {str(v).lower() for v in current or []} == {str(v).lower() for v in proposed or []}
-    if isinstance(current, datetime) and isinstance(proposed, datetime):
-        return current.replace(second=0, microsecond=0) == proposed.replace(second=0, microsecond=0)
-    return bool(current == proposed)
-
-
-def changed_fields(read: CaseRead, update: CaseUpdate) -> dict[str, Any]:
-    """Only what the form really changes (so that saving an untouched form records nothing)."""
-    current = {
-        **read.model_dump(),
-        "lead_unit": read.lead_unit.code if read.lead_unit else None,
-        "supporting_units": [u.code for u in read.supporting_units],
-        "assignees": [u.username for u in read.assignees],
-    }
-    proposed = update.model_dump(exclude_unset=True)
-    return {k: v for k, v in proposed.items() if not _same(k, current.get(k), v)}
-
-
 def _edit_page(
     request: Request,
     session: Session,
@@ -383,20 +277,20 @@ def _edit_page(
     errors: Errors,
     status_code: int = 200,
 ) -> Response:
-    editable = service.editable_fields(session, actor=actor, case=case)
+    editable = editable_fields(session, actor=actor, case=case)
     ctx = {
         "case": read,
         "values": values,
         "errors": errors,
         "fields": [f for f in INTAKE_FIELDS + ("assignees",) if f in editable],
-        "people": service.assignable_users(session, actor=actor, case=case) if "assignees" in editable else [],
+        "people": assignable_users(session, actor=actor, case=case) if "assignees" in editable else [],
         **_form_fields(session),
     }
     return render(request, "staff/cases/edit.html", ctx, status_code=status_code)
 
 
 def _require_editable(session: Session, actor: Actor, case: Case) -> frozenset[str]:
-    editable = service.editable_fields(session, actor=actor, case=case)
+    editable = editable_fields(session, actor=actor, case=case)
     if not editable:
         raise PermissionDenied(_("Bạn không có quyền sửa thông tin vụ việc này."))
     return editable
@@ -404,9 +298,9 @@ def _require_editable(session: Session, actor: Actor, case: Case) -> frozenset[s
 
 @router.get("/cases/{reference}/edit")
 def edit_form(request: Request, session: SessionDep, actor: ActorDep, reference: Reference) -> Response:
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     _require_editable(session, actor, case)
-    read = service.case_read(session, actor=actor, case=case)
+    read = case_read(session, actor=actor, case=case)
     return _edit_page(request, session, actor, case, read, values=case_values(read), errors={})
 
 
@@ -414,9 +308,9 @@ def edit_form(request: Request, session: SessionDep, actor: ActorDep, reference:
 def edit(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = service.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     editable = _require_editable(session, actor, case)
-    read = service.case_read(session, actor=actor, case=case)
+    read = case_read(session, actor=actor, case=case)
     values = form_values(form, multi=LIST_FIELDS)
     locale = get_locale(request)
     empty = text(_("Không được để trống."), locale)
@@ -429,16 +323,10 @@ def edit(
     for name in editable & {*LIST_FIELDS, *TEXT_LIST_FIELDS}:
         proposed.setdefault(name, [])
     try:
-        changes = changed_fields(read, CaseUpdate.model_validate(proposed))
-        service.update_case(session, actor=actor, case=case, data=CaseUpdate.model_validate(changes), now=now)
-    except ValidationError as exc:
-        errors = validation_errors(exc, locale)
-        return _edit_page(request, session, actor, case, read, values=values, errors=errors, status_code=422)
-    except PAGE_ERRORS:
-        raise
-    except FORM_SHOWN_ERRORS as exc:
-        discard_changes(session)
-        case = service.get_case(session, actor=actor, reference=reference)
-        return _edit_page(request, session, actor, case, read, values=values, errors=domain_errors(exc, locale),
-                          status_code=exc.status_code)  # fmt: skip
+        service.update_case(session, actor=actor, case=case, data=CaseUpdate.model_validate(proposed), now=now)
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        if not isinstance(exc, ValidationError):  # the case as it is now (the failed changes were undone)
+            case = get_case(session, actor=actor, reference=reference)
+        return _edit_page(request, session, actor, case, read, values=values, errors=errors, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=saved", status_code=303)

@@ -11,9 +11,8 @@ from urllib.parse import urlencode
 from sqlmodel import Session
 
 from app.auth.permissions import Actor
-from app.cases import service
 from app.cases.models import CaseRead
-from app.cases.service import CaseFilters
+from app.cases.queries import CaseFilters, case_reads, list_cases
 from app.cases.workflow import OPEN_STATUSES, CaseStatus
 from app.org.models import Unit, UnitKind
 
@@ -34,8 +33,8 @@ class CaseRow:
 def case_rows(
     session: Session, actor: Actor, filters: CaseFilters, now: datetime | None = None
 ) -> tuple[list[CaseRow], str | None]:
-    cases, next_cursor = service.list_cases(session, actor=actor, filters=filters)
-    reads = service.case_reads(session, actor=actor, cases=cases, now=now)
+    cases, next_cursor = list_cases(session, actor=actor, filters=filters)
+    reads = case_reads(session, actor=actor, cases=cases, now=now)
     return [CaseRow(r, r.next_due_at, bool(r.overdue)) for r in reads], next_cursor
 
 

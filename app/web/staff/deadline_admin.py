@@ -18,26 +18,18 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can, require
+from app.clocks import calendar as clock_calendar
+from app.db import discard_changes
 from app.errors import DomainError
 from app.i18n import text
 from app.rules import service as rules
-from app.rules.models import InternalTargetCreate, InternalTargetUpdate, StartEvent
+from app.rules.models import InternalTargetCreate, InternalTargetUpdate
+from app.rules.schema import StartEvent
 from app.timeutil import local_date
 from app.validation import MAX_ID
+from app.web.dates import iso_local, parse_date
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
-from app.web.staff.case_page import PAGE_ERRORS
-from app.web.staff.forms import (
-    FORM_ERROR,
-    Errors,
-    FormDep,
-    Values,
-    discard_changes,
-    domain_errors,
-    form_values,
-    iso_local,
-    parse_date,
-    validation_errors,
-)
+from app.web.staff.forms import FORM_ERROR, Errors, FormDep, Values, form_errors, form_values
 from app.web.templating import render
 from app.workdays import service as workdays
 from app.workdays.models import OverrideCreate, OverrideKind
@@ -47,16 +39,6 @@ router = APIRouter(prefix="/admin")
 
 TargetId = Annotated[int, Path(ge=1, le=MAX_ID)]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
-
-
-def _errors(exc: ValidationError | DomainError, request: Request, session: Session) -> tuple[Errors, int]:
-    locale = get_locale(request)
-    if isinstance(exc, ValidationError):
-        return validation_errors(exc, locale), 422  # a rule across fields is said at the top of the form
-    if isinstance(exc, PAGE_ERRORS):
-        raise exc
-    discard_changes(session)
-    return domain_errors(exc, locale), exc.status_code
 
 
 # --- the calendar -------------------------------------------------------------------------------------------
@@ -112,9 +94,9 @@ def add_override(request: Request, session: SessionDep, actor: ActorDep, now: No
     try:
         data = OverrideCreate.model_validate({"day": iso_local(values.get("day", "")), "kind": values.get("kind", ""),
                                               "description": values.get("description", "")})  # fmt: skip
-        workdays.add_override(session, actor=actor, data=data, now=now)
+        clock_calendar.add_override(session, actor=actor, data=data, now=now)
     except (ValidationError, DomainError) as exc:
-        errors, status = _errors(exc, request, session)
+        errors, status = form_errors(exc, session, get_locale(request))
         return _calendar_page(request, session, actor, year, values=values, errors=errors, status_code=status)
     return RedirectResponse(f"/staff/admin/calendar?year={data.day.year}&done=override#overrides", status_code=303)
 
@@ -122,7 +104,7 @@ def add_override(request: Request, session: SessionDep, actor: ActorDep, now: No
 @router.post("/calendar/overrides/{day}/delete")
 def remove_override(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, day: date) -> Response:
     try:
-        workdays.remove_override(session, actor=actor, day=day, now=now)
+        clock_calendar.remove_override(session, actor=actor, day=day, now=now)
     except DomainError as exc:  # e.g. someone else removed it meanwhile: a message on the page, not an error page
         discard_changes(session)
         errors = {FORM_ERROR: text(exc.message, get_locale(request))}
@@ -178,7 +160,7 @@ def create_target(request: Request, session: SessionDep, actor: ActorDep, now: N
         data = InternalTargetCreate.model_validate(_target_input(values))
         rules.create_target(session, actor=actor, data=data, now=now)
     except (ValidationError, DomainError) as exc:
-        errors, status = _errors(exc, request, session)
+        errors, status = form_errors(exc, session, get_locale(request))
         return _target_page(request, session, actor, target_id=None, values=values, errors=errors, status_code=status)
     return RedirectResponse("/staff/admin/targets?done=target", status_code=303)
 
@@ -203,7 +185,7 @@ def update_target(
         data = InternalTargetUpdate.model_validate({**_target_input(values), "active": values["active"]})
         rules.update_target(session, actor=actor, target_id=target_id, data=data, now=now)
     except (ValidationError, DomainError) as exc:
-        errors, status = _errors(exc, request, session)
+        errors, status = form_errors(exc, session, get_locale(request))
         return _target_page(request, session, actor, target_id=target_id, values=values, errors=errors,
                             status_code=status)  # fmt: skip
     return RedirectResponse("/staff/admin/targets?done=target", status_code=303)

@@ -14,16 +14,19 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from app.cases import service as cases
-from app.clocks import service as clocks
+from app.cases.queries import case_read
+from app.cases.scope import get_case
+from app.clocks import actions as clock_actions
+from app.clocks import queries as clock_queries
 from app.clocks.models import ExtendIn, MarkMetIn
 from app.errors import DomainError
 from app.tasks import service as tasks
 from app.tasks.models import TaskAnswer, TaskCreate
 from app.validation import MAX_ID
+from app.web.dates import iso_local
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
 from app.web.staff.case_page import case_page, failure
-from app.web.staff.forms import FormDep, form_values, iso_local
+from app.web.staff.forms import FormDep, form_values
 from app.web.templating import render
 
 router = APIRouter()
@@ -38,10 +41,10 @@ def explain(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, clock_id: ClockId
 ) -> Response:
     """How the clock's due time was computed: its rule, its start, every day counted or skipped and why."""
-    case = cases.get_case(session, actor=actor, reference=reference)
-    explanation = clocks.explain_clock(session, actor=actor, reference=reference, clock_id=clock_id, now=now,
+    case = get_case(session, actor=actor, reference=reference)
+    explanation = clock_queries.explain_clock(session, actor=actor, reference=reference, clock_id=clock_id, now=now,
                                        locale=get_locale(request))  # fmt: skip
-    ctx = {"case": cases.case_read(session, actor=actor, case=case, now=now), "x": explanation}
+    ctx = {"case": case_read(session, actor=actor, case=case, now=now), "x": explanation}
     return render(request, "staff/cases/clock.html", ctx)
 
 
@@ -55,15 +58,15 @@ def extend(
     clock_id: ClockId,
     form: FormDep,
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     try:
         body = ExtendIn.model_validate({"by": values.get("by", ""), "reason": values.get("reason", "")})
-        clocks.extend_clock(session, actor=actor, reference=reference, clock_id=clock_id, by=body.by,
+        clock_actions.extend_clock(session, actor=actor, reference=reference, clock_id=clock_id, by=body.by,
                             reason=body.reason, now=now, locale=get_locale(request))  # fmt: skip
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"extend-{clock_id}", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=extended#clocks", status_code=303)
 
@@ -78,16 +81,16 @@ def mark_met(
     clock_id: ClockId,
     form: FormDep,
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     at = values.get("at", "")
     try:
         body = MarkMetIn.model_validate({"note": values.get("note", ""), "at": iso_local(at) if at else None})
-        clocks.mark_met(session, actor=actor, reference=reference, clock_id=clock_id, note=body.note, at=body.at,
+        clock_actions.mark_met(session, actor=actor, reference=reference, clock_id=clock_id, note=body.note, at=body.at,
                         now=now, locale=get_locale(request))  # fmt: skip
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"met-{clock_id}", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=met#clocks", status_code=303)
 
@@ -96,7 +99,7 @@ def mark_met(
 def create_task(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     due = values.get("due_at", "")
     try:
@@ -107,7 +110,7 @@ def create_task(
         tasks.create_task(session, actor=actor, reference=reference, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key="task-new", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=task#tasks", status_code=303)
 
@@ -122,13 +125,13 @@ def answer_task(
     task_id: TaskId,
     form: FormDep,
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     try:
         data = TaskAnswer.model_validate({"answer": values.get("answer", "")})
         tasks.answer_task(session, actor=actor, task_id=task_id, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"answer-{task_id}", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=answered#tasks", status_code=303)

@@ -3,12 +3,16 @@
 A form is read once (``FormDep``) into plain values; the route validates them with the same schema the JSON API
 uses, and a ``pydantic.ValidationError`` or a ``ValidationFailed(field=...)`` from a service becomes a message per
 field, in the reader's language. ``FORM_ERROR`` holds a message that belongs to no field.
+
+The one idiom: ``except (ValidationError, DomainError) as exc: errors, status = form_errors(exc, session, locale)``
+and render the form again with them (narrow the ``except`` to the errors the form shows). Two pages show a 404
+on the form rather than as an error page and say so where they catch it: the API-token form (an unknown user)
+and the removal of a calendar override (someone removed it meanwhile).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -16,12 +20,14 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app.errors import DomainError
+from app.db import discard_changes
+from app.errors import DomainError, NotAuthenticated, NotFound
 from app.i18n import _, text
-from app.timeutil import dmy_to_iso, local_midnight
 from app.validation import input_message
 
 FORM_ERROR = "__form__"
+# Errors a form does not show: they are answered by the error pages (404, 401).
+PAGE_ERRORS = (NotFound, NotAuthenticated)
 
 Values = dict[str, Any]
 Errors = dict[str, str]
@@ -63,26 +69,6 @@ def split_list(value: str) -> list[str]:
     return [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
 
 
-def iso_local(value: str) -> str:
-    """A date (and time) typed as dd/mm/yyyy [HH:MM] (every date field of the pages is a text field in that form,
-    whatever the browser's language) in ISO form; anything else unchanged."""
-    return dmy_to_iso(value)
-
-
-def parse_date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(iso_local(value))
-    except ValueError:
-        return None
-
-
-def local_day_start(value: str | None) -> datetime | None:
-    day = parse_date(value)
-    return local_midnight(day) if day else None
-
-
 # --- errors -------------------------------------------------------------------------------------------------
 
 
@@ -110,7 +96,13 @@ def domain_errors(exc: DomainError, locale: str) -> Errors:
     return {str(field) if field else FORM_ERROR: text(exc.message, locale)}
 
 
-def discard_changes(session: Session) -> None:
-    """A form is shown again with its errors: undo whatever the failed service call had flushed, so that the
-    unit of work commits nothing of it."""
-    session.rollback()
+def form_errors(exc: ValidationError | DomainError, session: Session, locale: str) -> tuple[Errors, int]:
+    """The one way a failed form becomes its messages and its status: a pydantic error → 422, one message per
+    field; a page error (404, 401) is raised again, for the error pages; any other domain error undoes whatever the
+    service had flushed (nothing of a failed form is saved) and is shown beside its field, with its status."""
+    if isinstance(exc, ValidationError):
+        return validation_errors(exc, locale), 422
+    if isinstance(exc, PAGE_ERRORS) and not exc.extra.get("field"):  # with a field: a reference typed wrong
+        raise exc
+    discard_changes(session)
+    return domain_errors(exc, locale), exc.status_code

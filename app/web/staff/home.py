@@ -23,15 +23,14 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, Role, can
-from app.cases import service
-from app.cases.service import CaseFilters, CaseSort
+from app.cases.queries import CaseFilters, CaseSort, count_by_severity
 from app.cases.vocabulary import Severity
 from app.cases.workflow import CaseStatus
-from app.clocks import service as clocks
+from app.clocks import queries as clock_queries
 from app.clocks.models import CaseClockRead
 from app.i18n import Message, _
 from app.org.service import list_units
-from app.statements import service as statements
+from app.statements import queries as statement_queries
 from app.statements.models import QueueItem
 from app.tasks import service as tasks
 from app.tasks.models import TaskRead
@@ -74,7 +73,7 @@ def _running_clocks_panel(session: Session, actor: Actor, now: datetime, locale:
         "clocks-running",
         _("Các thời hạn đang chạy, gần nhất trước"),
         kind="clocks",
-        clocks=clocks.running_clocks(session, actor=actor, now=now, locale=locale, limit=PANEL_LIMIT),
+        clocks=clock_queries.running_clocks(session, actor=actor, now=now, locale=locale, limit=PANEL_LIMIT),
         more_url=list_url(status=[s.value for s in OPEN_ORDER], sort="due"),
         empty=_("Không có thời hạn nào đang chạy."),
     )
@@ -135,7 +134,7 @@ def _approval_panel(session: Session, actor: Actor, now: datetime) -> Panel:
         "approval-queue",
         _("Chờ duyệt nội dung phát ngôn"),
         kind="queue",
-        queue=statements.approval_queue(session, actor=actor, now=now, limit=PANEL_LIMIT),
+        queue=statement_queries.approval_queue(session, actor=actor, now=now, limit=PANEL_LIMIT),
         more_url=list_url(status="awaiting_approval", sort="updated_at"),
         empty=_("Không có nội dung nào chờ duyệt."),
     )
@@ -150,10 +149,10 @@ def month_bounds(now: datetime) -> tuple[date, datetime, datetime]:
 
 def _overview_panels(session: Session, actor: Actor, now: datetime, locale: str) -> list[Panel]:
     open_statuses = [s.value for s in OPEN_ORDER]
-    counts = service.count_by_severity(session, actor=actor, filters=CaseFilters(status=OPEN_ORDER))
+    counts = count_by_severity(session, actor=actor, filters=CaseFilters(status=OPEN_ORDER))
     crises = CaseFilters(status=OPEN_ORDER, severity=[Severity.CRISIS], limit=PANEL_LIMIT)
     first, since, until = month_bounds(now)
-    total, missed = clocks.missed_clocks(session, actor=actor, since=since, until=until, now=now, locale=locale,
+    total, missed = clock_queries.missed_clocks(session, actor=actor, since=since, until=until, now=now, locale=locale,
                                          limit=PANEL_LIMIT)  # fmt: skip
     return [
         Panel(

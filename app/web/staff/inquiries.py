@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from app.cases import service as cases
+from app.cases.scope import get_case
 from app.errors import DomainError
 from app.inquiries import service
 from app.inquiries.models import InquiryLinkIn
@@ -29,7 +29,7 @@ def link_inquiry(
     form: FormDep,
 ) -> Response:  # fmt: skip
     """From the page of the case the inquiry follows now: move it to the case ``target`` (typed reference)."""
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     try:
         body = InquiryLinkIn.model_validate({"reference": values.get("target", ""), "note": values.get("note") or None})
@@ -37,6 +37,6 @@ def link_inquiry(
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"link-{code}", values=values,
                                           field_names={"reference": "target"})  # fmt: skip
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{body.reference}?done=inquiry_linked#inquiries", status_code=303)

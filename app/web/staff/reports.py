@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.permissions import Actor
-from app.errors import DomainError, NotFound, ValidationFailed
+from app.errors import DomainError, ValidationFailed
 from app.i18n import Message, _, text
 from app.press_events import service as press_events
 from app.press_events.models import PRESS_EVENT_KIND_LABELS, PressEventCreate, PressEventRead, PressEventUpdate
@@ -25,21 +25,10 @@ from app.reports import charts, rules, service
 from app.reports.models import BucketsRead
 from app.reports.rules import Period, period_containing, report_period, report_year_of, resolve_period
 from app.timeutil import local_date
+from app.web.dates import iso_local, parse_date
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
 from app.web.staff.common import OPEN_ORDER
-from app.web.staff.forms import (
-    Errors,
-    FormDep,
-    Values,
-    discard_changes,
-    domain_errors,
-    form_values,
-    iso_local,
-    non_empty,
-    parse_date,
-    split_list,
-    validation_errors,
-)
+from app.web.staff.forms import Errors, FormDep, Values, form_errors, form_values, non_empty, split_list
 from app.web.templating import input_datetime, render
 
 router = APIRouter(prefix="/reports")
@@ -215,15 +204,9 @@ def press_event_create(request: Request, session: SessionDep, actor: ActorDep, n
     try:
         press_events.create_press_event(session, actor=actor, data=PressEventCreate.model_validate(
             _event_input(values)), now=now)  # fmt: skip
-    except ValidationError as exc:
-        return _events_page(request, session, actor, now, values=values, errors=validation_errors(exc, locale),
-                            status_code=422)  # fmt: skip
-    except NotFound:
-        raise
-    except DomainError as exc:
-        discard_changes(session)
-        return _events_page(request, session, actor, now, values=values, errors=domain_errors(exc, locale),
-                            status_code=exc.status_code)  # fmt: skip
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
+        return _events_page(request, session, actor, now, values=values, errors=errors, status_code=status)
     return RedirectResponse("/staff/reports/press-events?done=press_event", status_code=303)
 
 
@@ -260,15 +243,10 @@ def press_event_update(request: Request, session: SessionDep, actor: ActorDep, n
     try:
         press_events.update_press_event(session, actor=actor, event_id=event_id,
                                         data=PressEventUpdate.model_validate(data), now=now)  # fmt: skip
-    except ValidationError as exc:
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, locale)
         event = press_events.get_press_event(session, actor=actor, event_id=event_id)
-        return _edit_page(request, event, values, validation_errors(exc, locale), 422)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        discard_changes(session)
-        event = press_events.get_press_event(session, actor=actor, event_id=event_id)
-        return _edit_page(request, event, values, domain_errors(exc, locale), exc.status_code)
+        return _edit_page(request, event, values, errors, status)
     return RedirectResponse("/staff/reports/press-events?done=press_event", status_code=303)
 
 

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.models import TokenKind
-from app.auth.service import authenticate, issue_token, password_hasher, revoke_token
+from app.auth.service import authenticate, issue_token, revoke_token
 from app.errors import NotAuthenticated
 from app.i18n import _, text
 from app.settings import Settings
-from app.web.deps import LANG_COOKIE, ActorDep, NowDep, SessionDep, SettingsDep, get_locale
+from app.web.deps import LANG_COOKIE, ActorDep, HasherDep, NowDep, SessionDep, SettingsDep, get_locale
 from app.web.templating import render
 
 router = APIRouter()
@@ -72,6 +72,7 @@ def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    hasher: HasherDep,
     now: NowDep,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
@@ -82,7 +83,6 @@ def login(
     if not csrf_token or not expected or not hmac.compare_digest(csrf_token, expected):
         message = text(_("Phiên đăng nhập đã hết hạn. Vui lòng thử lại."), get_locale(request))
         return _login_page(request, next_url=safe_next(next), error=message, status_code=403)
-    hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
     try:
         user = authenticate(
             session,

@@ -16,14 +16,16 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can
-from app.cases import service as cases
+from app.cases.scope import get_case
 from app.errors import DomainError
+from app.spokespersons import queries as spokesperson_queries
 from app.spokespersons import service
 from app.spokespersons.models import AppointmentCreate, AppointmentEnd, AuthorisationCreate, AuthorisationRevoke
+from app.web.dates import iso_local
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep
 from app.web.staff.case_page import FailedForm, case_page, failure
 from app.web.staff.cases import Reference
-from app.web.staff.forms import FormDep, Values, form_values, iso_local
+from app.web.staff.forms import FormDep, Values, form_values
 from app.web.templating import render
 
 router = APIRouter()
@@ -43,10 +45,10 @@ def registry_page(
     ctx = {
         "current": service.current_spokespersons(session, now),
         "appointments": service.appointment_reads(session, service.list_appointments(session, actor=actor), now=now),
-        "authorisations": service.recent_authorisations(session, actor=actor, now=now),
+        "authorisations": spokesperson_queries.recent_authorisations(session, actor=actor, now=now),
         "may_appoint": may_appoint,
         "may_authorise": can(actor, Permission.SPOKESPERSON_AUTHORISE),
-        "candidates": service.appointable_users(session) if may_appoint else [],
+        "candidates": spokesperson_queries.appointable_users(session) if may_appoint else [],
         "message": message,
         "failed": failed,
     }
@@ -100,7 +102,7 @@ def end_appointment(
 def grant(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     data_in: dict[str, Any] = {name: values.get(name, "") for name in ("username", "number")}
     data_in["signed_on"] = iso_local(values.get("signed_on", ""))
@@ -112,7 +114,7 @@ def grant(
         service.grant_authorisation(session, actor=actor, case=case, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key="authorise", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=authorised#authority", status_code=303)
 
@@ -132,7 +134,7 @@ def revoke(
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key=f"revoke-{authorisation_id}", values=values)
         if from_case:
-            case = cases.get_case(session, actor=actor, reference=reference)
+            case = get_case(session, actor=actor, reference=reference)
             return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
         return registry_page(request, session, actor, now, message=message, failed=failed, status_code=status)
     if from_case:

@@ -20,13 +20,16 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can
-from app.cases import service as cases
 from app.cases.models import Case
+from app.cases.queries import case_read
+from app.cases.scope import get_case, scope_of
 from app.errors import Conflict, DomainError, ValidationFailed
 from app.i18n import _
+from app.notices import publication
 from app.notices import service as notices
 from app.notices.rules import NOTICE_TYPE_BY_KIND, NOTICE_TYPE_LABELS
 from app.spokespersons import service as spokespersons
+from app.statements import queries as statement_queries
 from app.statements import service
 from app.statements.models import (
     ApproveIn,
@@ -39,9 +42,10 @@ from app.statements.models import (
     VersionCreate,
 )
 from app.statements.rules import CHECKLIST, STATUS_LABELS
+from app.web.dates import iso_local
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep
 from app.web.staff.case_page import FailedForm, case_page, failure
-from app.web.staff.forms import FormDep, Values, form_values, iso_local
+from app.web.staff.forms import FormDep, Values, form_values
 from app.web.templating import render
 
 router = APIRouter()
@@ -73,17 +77,17 @@ def statement_page(
     failed: FailedForm | None = None,
     status_code: int = 200,
 ) -> Response:
-    read = service.statement_read(session, actor=actor, statement=statement, case=case, now=now)
+    read = statement_queries.statement_read(session, actor=actor, statement=statement, case=case, now=now)
     notice = notices.notice_of_statement(session, read.id) if read.notice else None
     ctx = {
-        "case": cases.case_read(session, actor=actor, case=case, now=now),
+        "case": case_read(session, actor=actor, case=case, now=now),
         "s": read,
         "notice": notices.notice_read(session, notice, now=now) if notice else None,
         "checklist": CHECKLIST,
         "publish_type": NOTICE_TYPE_BY_KIND[read.kind],
         "type_labels": NOTICE_TYPE_LABELS,
-        "can_comment": can(actor, Permission.CASE_NOTE, cases.scope_of(session, case)),
-        "drafting": service.drafting_options(session, actor=actor, case=case),
+        "can_comment": can(actor, Permission.CASE_NOTE, scope_of(session, case)),
+        "drafting": statement_queries.drafting_options(session, actor=actor, case=case),
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "message": message,
         "failed": failed,
@@ -104,7 +108,7 @@ def _failed_page(
     field_names: dict[str, str] | None = None,
 ) -> Response:
     failed, message, status = failure(request, session, exc, key=key, values=values, field_names=field_names)
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     return statement_page(request, session, actor, statement, case, now, message=message, failed=failed,
                           status_code=status)  # fmt: skip
 
@@ -120,7 +124,7 @@ def _done(statement_id: int, key: str, anchor: str = "") -> Response:
 def create(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, form: FormDep
 ) -> Response:
-    case = cases.get_case(session, actor=actor, reference=reference)
+    case = get_case(session, actor=actor, reference=reference)
     values = form_values(form)
     values["text"] = _raw_text(form)
     values["withdraw"] = values.get("withdraw") == "1"
@@ -132,7 +136,7 @@ def create(
         statement = service.create_statement(session, actor=actor, case=case, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         failed, message, status = failure(request, session, exc, key="statement-new", values=values)
-        case = cases.get_case(session, actor=actor, reference=reference)
+        case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     assert statement.id is not None
     return _done(statement.id, "statement_created")
@@ -140,7 +144,7 @@ def create(
 
 @router.get("/statements/{statement_id}")
 def show(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     return statement_page(request, session, actor, statement, case, now)
 
 
@@ -148,7 +152,7 @@ def show(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, st
 def add_version(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath, form: FormDep
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     values["text"] = _raw_text(form)
     data_in: dict[str, Any] = {"text": values["text"], **_optional(values, "title", "base_version", "note")}
@@ -167,7 +171,7 @@ def add_version(
 def add_comment(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath, form: FormDep
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     try:
         body = CommentIn.model_validate({"text": values.get("text", ""), **_optional(values, "version")})
@@ -195,7 +199,7 @@ def _expect(statement: Statement, values: Values) -> None:
 def submit(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath, form: FormDep
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     try:
         body = SubmitIn.model_validate(_optional(values, "note"))
@@ -210,7 +214,7 @@ def submit(
 def return_statement(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath, form: FormDep
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     try:
         body = ReturnIn.model_validate({"comment": values.get("comment", "")})
@@ -225,7 +229,7 @@ def return_statement(
 def approve(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, statement_id: IdPath, form: FormDep
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     checklist = {key: values.get(key) == "1" for key in CHECKLIST_KEYS}
     try:
@@ -249,14 +253,14 @@ def publish(
     statement_id: IdPath,
     form: FormDep,
 ) -> Response:
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     values = form_values(form)
     at = values.get("at", "")
     try:
         body = PublishIn.model_validate({"at": iso_local(at) if at else None})
         _expect(statement, values)
-        notice = service.publish(session, actor=actor, statement=statement, case=case, at=body.at, now=now,
-                                 issuer=settings.org_abbreviation)  # fmt: skip
+        notice = publication.publish(session, actor=actor, statement=statement, case=case, at=body.at, now=now,
+                                     issuer=settings.org_abbreviation)  # fmt: skip
     except (ValidationError, DomainError) as exc:
         return _failed_page(request, session, actor, statement_id, now, exc, key="publish", values=values)
     return _done(statement_id, f"published_{notice.notice_type.value.lower()}")  # names thông cáo / thông báo
@@ -276,13 +280,13 @@ def diff(
     to: VersionQuery = None,
 ) -> Response:
     """Two versions side by side, the changed words marked (default: the latest against the one before)."""
-    statement, case = service.get_statement(session, actor=actor, statement_id=statement_id)
+    statement, case = statement_queries.get_statement(session, actor=actor, statement_id=statement_id)
     if from_ is not None and to is not None and from_ == to:
         raise ValidationFailed(_("Hãy chọn hai phiên bản khác nhau để so sánh."), field="from")
-    comparison = service.compare_versions(session, actor=actor, statement=statement, from_version=from_,
+    comparison = statement_queries.compare_versions(session, actor=actor, statement=statement, from_version=from_,
                                           to_version=to)  # fmt: skip
-    read = service.statement_read(session, actor=actor, statement=statement, case=case, now=now)
-    ctx = {"case": cases.case_read(session, actor=actor, case=case, now=now), "s": read, "d": comparison}
+    read = statement_queries.statement_read(session, actor=actor, statement=statement, case=case, now=now)
+    ctx = {"case": case_read(session, actor=actor, case=case, now=now), "s": read, "d": comparison}
     return render(request, "staff/statements/diff.html", ctx)
 
 

@@ -4,6 +4,7 @@ token from a page, post forms, and check that English pages carry no Vietnamese 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 
 from fastapi.testclient import TestClient
@@ -32,7 +33,7 @@ def login(client: TestClient, username: str, password: str = PASSWORD, next_url:
     )
 
 
-def post_form(client: TestClient, page_url: str, action: str, data: dict[str, object]) -> Response:
+def post_form(client: TestClient, page_url: str, action: str, data: Mapping[str, object]) -> Response:
     """Open ``page_url`` (for its CSRF token) and post ``data`` to ``action``, without following redirects."""
     page = client.get(page_url)
     assert page.status_code == 200, page.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -37,7 +38,7 @@ INTAKE = {
 }
 
 
-def routed(session: Session, unit: str = "GDTrH", **fields: object) -> Case:
+def routed(session: Session, unit: str = "GDTrH", **fields: Any) -> Case:
     case = make_case(session, by="office", now=FIXED_NOW - timedelta(hours=2), **fields)
     cases.transition_case(
         session,
@@ -90,7 +91,7 @@ class TestList:
         login(browser, "office")
 
         def refs(**params: object) -> set[str]:
-            text = browser.get("/staff/cases", params=params).text  # type: ignore[arg-type]
+            text = browser.get("/staff/cases", params=params).text
             return set(re.findall(r"VV-\d{4}-\d{5}", text)) & {crisis.reference, routine.reference}
 
         assert refs(severity="crisis") == {crisis.reference}

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.cases.models import Case
+from app.clocks.actions import mark_met
 from app.clocks.models import Clock, ClockOrigin, ClockState
 from app.tasks import service as tasks
 from app.tasks.models import TaskCreate
@@ -129,10 +130,9 @@ class TestExtend:
         login(browser, "spokesperson")
         url = f"/staff/cases/{case.reference}"
         page = browser.get(url)
-        from app.clocks import service as clocks
-
-        clocks.mark_met(session, actor=actor(session, "office"), reference=case.reference, clock_id=statutory.id,
-                        note="Đã họp báo", at=None, now=FIXED_NOW, locale="vi")  # fmt: skip
+        assert statutory.id is not None
+        mark_met(session, actor=actor(session, "office"), reference=case.reference, clock_id=statutory.id,
+                 note="Đã họp báo", at=None, now=FIXED_NOW, locale="vi")  # fmt: skip
         response = browser.post(f"{url}/clocks/{statutory.id}/extend",
                                 data={"csrf_token": csrf_of(page), "by": "2", "reason": "Thêm giờ"})  # fmt: skip
         assert response.status_code == 409

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from app.clocks.models import Clock, ClockOrigin
 from app.clocks.schedule import Stage
+from app.notices import publication
 from app.notifications.models import EmailStatus, Notification
 from app.spokespersons import service as spokespersons
 from app.spokespersons.models import AuthorisationCreate
@@ -59,7 +60,7 @@ def story(session: Session, org: None) -> dict[str, object]:
                            now=FIXED_NOW)  # fmt: skip
     statements.submit(session, actor=head, statement=response, case=case, note=None, now=FIXED_NOW)
     statements.approve(session, actor=spokesperson, statement=response, case=case, data=CHECKLIST, now=FIXED_NOW)
-    statements.publish(session, actor=actor(session, "office"), statement=response, case=case, at=None,
+    publication.publish(session, actor=actor(session, "office"), statement=response, case=case, at=None,
                        now=FIXED_NOW, issuer="SGDĐT")  # fmt: skip
     initial = statements.create_statement(
         session,

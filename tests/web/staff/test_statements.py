@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.cases.models import Case
+from app.notices import publication
+from app.statements import queries as statement_queries
 from app.statements import service as statements
 from app.statements.models import Statement, StatementCreate, VersionCreate
 from app.statements.rules import StatementKind, StatementStatus
@@ -73,7 +75,7 @@ class TestDrafting:
         sid = int(response.headers["location"].split("/")[3].split("?")[0])
         stored = session.get(Statement, sid)
         assert stored is not None
-        assert statements.version_read(session, statement=stored, number=1).text == "  " + TEXT + "\n"  # exact
+        assert statement_queries.version_read(session, statement=stored, number=1).text == "  " + TEXT + "\n"  # exact
         assert "Tạo dự thảo nội dung phát ngôn" in browser.get(url).text  # in the timeline
 
     def test_an_empty_text_is_shown_beside_the_field(self, browser: TestClient, case: Case) -> None:
@@ -313,7 +315,7 @@ class TestPublishing:
 
     def test_a_correction_of_the_published_notice(self, browser: TestClient, case: Case, session: Session) -> None:
         statement = self.approved(session, case)
-        statements.publish(session, actor=actor(session, "office"), statement=statement, case=case, at=None,
+        publication.publish(session, actor=actor(session, "office"), statement=statement, case=case, at=None,
                            now=FIXED_NOW, issuer="SGDĐT")  # fmt: skip
         login(browser, "handler")
         page = browser.get(page_of(statement))

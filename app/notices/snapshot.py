@@ -1,35 +1,33 @@
-"""The public side's version: bumped in the transaction of every change the public can see, read (cheaply) by
-each web process at most once a second to know whether its cached public responses are still right.
-
-Callers: ``notices.service.issue_notice`` (every publication, correction and withdrawal, embargoed ones
-included), ``spokespersons.service`` (appointments made or ended) and ``org.service`` (accounts: a director's name,
-title, phone and e-mail are in the registry).
-"""
+"""What the public sees, as a whole: its version (``app/public_version.py``) and when it next changes by itself —
+an embargoed notice's minute, an appointment taking effect or running out. Read by the public edge's cache."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from app.counters import current_value, next_value
+from app import public_version
 from app.notices.models import Notice
-from app.public.models import PublicSnapshot
 from app.spokespersons.models import SpokespersonAppointment
 
-SCOPE = "public-version"
-YEAR = 0  # the counter is not yearly: one row
 
+@dataclass(frozen=True)
+class PublicSnapshot:
+    """``version`` goes up with every change of what the public sees (a notice issued — a publication, a
+    correction, a withdrawal, embargoed or not — or a change to the spokesperson registry). ``next_change_at`` is
+    the next moment when what the public sees changes without anyone acting: an embargoed notice's minute, an
+    appointment taking effect or running out. A response rendered at ``version`` stays right until either moves."""
 
-def bump(session: Session) -> int:
-    """Say that what the public sees changed (inside the caller's transaction: it counts only if it commits)."""
-    return next_value(session, scope=SCOPE, year=YEAR)
+    version: int
+    next_change_at: datetime | None
 
 
 def snapshot(session: Session, now: datetime) -> PublicSnapshot:
     """The version and the next scheduled change after ``now`` (three indexed or tiny reads)."""
-    version = current_value(session, scope=SCOPE, year=YEAR)
+    version = public_version.current(session)
     upcoming: list[datetime] = []
     embargo = session.exec(select(func.min(Notice.published_at)).where(col(Notice.published_at) > now)).one()
     if embargo is not None:

@@ -1,0 +1,382 @@
+"""Reading cases: the list query grammar (filters, orders, cursors), the counts, and the read models the pages
+and the API show (``case_reads``), plus what the actor may change (for forms)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import and_, exists, func, or_
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.auth.permissions import GLOBAL_ROLES, Actor, Permission, Role, can
+from app.cases.models import (
+    Case,
+    CaseAssignee,
+    CaseRead,
+    CaseRelation,
+    CaseSupportingUnit,
+    CaseTag,
+    CaseUpdate,
+    UnitRef,
+    UserRef,
+)
+from app.cases.scope import TRIAGE_FIELDS, Scope, scope_of, visibility_clause, visible_cases
+from app.cases.vocabulary import Severity, SourceKind, Topic
+from app.cases.workflow import (
+    Action,
+    CaseStatus,
+    allowed_actions,
+    edge_for,
+)
+from app.errors import ValidationFailed
+from app.i18n import _
+from app.org.models import RoleAssignment, Unit, User
+from app.org.service import unit_by_code
+from app.text import search_terms
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+class CaseSort(StrEnum):
+    """List orders; a leading ``-`` means newest first. Paging cursors are tied to the order they came from."""
+
+    RECEIVED_DESC = "-received_at"
+    RECEIVED_ASC = "received_at"
+    UPDATED_DESC = "-updated_at"
+    UPDATED_ASC = "updated_at"
+    DUE = "due"  # nearest due clock first (``next_due_at``); cases without a running clock last
+
+    @property
+    def column_name(self) -> str:
+        return "next_due_at" if self == CaseSort.DUE else self.value.lstrip("-")
+
+    @property
+    def descending(self) -> bool:
+        return self.value.startswith("-")
+
+
+class CaseFilters(BaseModel):
+    status: list[CaseStatus] = []
+    unit: str | None = None
+    severity: list[Severity] = []
+    topic: list[Topic] = []
+    source_kind: list[SourceKind] = []
+    q: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    assignee: str | None = None
+    tag: str | None = None
+    overdue: bool | None = None  # true: the nearest running clock is past due; false: it is not (or none runs)
+    due_within_hours: int | None = None  # the nearest running clock falls due between now and now + N hours
+    now: datetime | None = None  # needed by overdue / due_within_hours
+    limit: int = 50
+    cursor: str | None = None
+    sort: CaseSort = CaseSort.RECEIVED_DESC
+
+
+def _encode_cursor(case: Case, sort: CaseSort) -> str:
+    value: datetime | None = getattr(case, sort.column_name)
+    parts: list[Any] = [value.isoformat() if value else None, case.id]
+    if sort != CaseSort.RECEIVED_DESC:
+        parts.append(sort.value)
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: CaseSort) -> tuple[datetime | None, int]:
+    """The (value, id) a page ended at; the value is None only past the end of a ``due`` order."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        parts = json.loads(raw)
+        if not isinstance(parts, list) or len(parts) not in (2, 3):
+            raise ValueError
+        at, ident = parts[0], parts[1]
+        cursor_sort = CaseSort(parts[2]) if len(parts) == 3 else CaseSort.RECEIVED_DESC
+        value = None if at is None and sort == CaseSort.DUE else datetime.fromisoformat(at)
+        if (value is not None and value.tzinfo is None) or not isinstance(ident, int) or cursor_sort != sort:
+            raise ValueError
+        return value, ident
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise ValidationFailed(_("Con trỏ phân trang không hợp lệ."), field="cursor") from exc
+
+
+def filtered_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> SelectOfScalar[Case]:
+    """The actor's visible cases narrowed by the list filters (no order, no paging)."""
+    query = visible_cases(actor)
+    if filters.status:
+        query = query.where(col(Case.status).in_(filters.status))
+    if filters.severity:
+        query = query.where(col(Case.severity).in_(filters.severity))
+    if filters.topic:
+        query = query.where(col(Case.topic).in_(filters.topic))
+    if filters.source_kind:
+        query = query.where(col(Case.source_kind).in_(filters.source_kind))
+    if filters.unit:
+        unit = unit_by_code(session, filters.unit, field="unit")
+        query = query.where(
+            or_(
+                col(Case.lead_unit_id) == unit.id,
+                exists().where(
+                    col(CaseSupportingUnit.case_id) == col(Case.id), col(CaseSupportingUnit.unit_id) == unit.id
+                ),
+            )
+        )
+    if filters.assignee:
+        query = query.where(
+            exists().where(
+                col(CaseAssignee.case_id) == col(Case.id),
+                col(CaseAssignee.user_id) == col(User.id),
+                col(User.username) == filters.assignee,
+            )
+        )
+    if filters.tag:
+        query = query.where(
+            exists().where(col(CaseTag.case_id) == col(Case.id), col(CaseTag.tag) == filters.tag.lower())
+        )
+    if filters.received_from:
+        query = query.where(col(Case.received_at) >= filters.received_from)
+    if filters.received_to:
+        query = query.where(col(Case.received_at) < filters.received_to)
+    if filters.q:
+        for term in search_terms(filters.q):
+            query = query.where(col(Case.search_text).like(f"%{term}%", escape="\\"))
+    if filters.overdue is not None or filters.due_within_hours is not None:
+        if filters.now is None:
+            raise ValueError("the overdue and due_within_hours filters need now")
+        now = filters.now
+        if filters.overdue is True:
+            query = query.where(col(Case.next_due_at) < now)
+        elif filters.overdue is False:
+            query = query.where(or_(col(Case.next_due_at).is_(None), col(Case.next_due_at) >= now))
+        if filters.due_within_hours is not None:
+            until = now + timedelta(hours=filters.due_within_hours)
+            query = query.where(col(Case.next_due_at) >= now, col(Case.next_due_at) < until)
+    return query
+
+
+def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple[list[Case], str | None]:
+    query = filtered_cases(session, actor=actor, filters=filters)
+    sort = filters.sort
+    if sort == CaseSort.DUE:
+        query = _due_page(query, filters.cursor)
+        cases = list(session.exec(query.limit(filters.limit + 1)).all())
+        next_cursor = _encode_cursor(cases[filters.limit - 1], sort) if len(cases) > filters.limit else None
+        return cases[: filters.limit], next_cursor
+    column = col(getattr(Case, sort.column_name))
+    if filters.cursor:
+        at, ident = _decode_cursor(filters.cursor, sort)
+        if sort.descending:
+            query = query.where(or_(column < at, and_(column == at, col(Case.id) < ident)))
+        else:
+            query = query.where(or_(column > at, and_(column == at, col(Case.id) > ident)))
+    if sort.descending:
+        query = query.order_by(column.desc(), col(Case.id).desc())
+    else:
+        query = query.order_by(column.asc(), col(Case.id).asc())
+    cases = list(session.exec(query.limit(filters.limit + 1)).all())
+    next_cursor = _encode_cursor(cases[filters.limit - 1], sort) if len(cases) > filters.limit else None
+    return cases[: filters.limit], next_cursor
+
+
+def _due_page(query: SelectOfScalar[Case], cursor: str | None) -> SelectOfScalar[Case]:
+    """Nearest due first, cases without a running clock last; keyset pagination on (next_due_at, id)."""
+    due = col(Case.next_due_at)
+    if cursor:
+        at, ident = _decode_cursor(cursor, CaseSort.DUE)
+        if at is None:
+            query = query.where(due.is_(None), col(Case.id) > ident)
+        else:
+            query = query.where(or_(due > at, and_(due == at, col(Case.id) > ident), due.is_(None)))
+    return query.order_by(due.asc().nulls_last(), col(Case.id).asc())
+
+
+def count_by_severity(session: Session, *, actor: Actor, filters: CaseFilters) -> dict[Severity, int]:
+    """How many of the actor's visible cases matching ``filters`` there are of each severity."""
+    matching = filtered_cases(session, actor=actor, filters=filters).subquery()
+    rows = session.exec(select(matching.c.severity, func.count()).group_by(matching.c.severity)).all()
+    counts = dict.fromkeys(Severity, 0)
+    for severity, number in rows:
+        counts[Severity(severity)] = number
+    return counts
+
+
+def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case], now: datetime | None = None) -> list[CaseRead]:
+    """Read schemas for many cases with a fixed number of queries (no lazy loads). ``now`` decides ``overdue``."""
+    ids = [c.id for c in cases if c.id is not None]
+    if not ids:
+        return []
+    supporting: dict[int, list[int]] = defaultdict(list)
+    for case_id, unit_id in session.exec(
+        select(CaseSupportingUnit.case_id, CaseSupportingUnit.unit_id).where(col(CaseSupportingUnit.case_id).in_(ids))
+    ).all():
+        supporting[case_id].append(unit_id)
+    unit_ids = {c.lead_unit_id for c in cases if c.lead_unit_id} | {u for us in supporting.values() for u in us}
+    units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all()} if unit_ids else {}
+    assignees: dict[int, list[User]] = defaultdict(list)
+    for case_id, user in session.exec(
+        select(CaseAssignee.case_id, User)
+        .join(User, col(User.id) == CaseAssignee.user_id)
+        .where(col(CaseAssignee.case_id).in_(ids))
+        .order_by(col(User.username))
+    ).all():
+        assignees[case_id].append(user)
+    tags: dict[int, list[str]] = defaultdict(list)
+    for case_id, tag in session.exec(
+        select(CaseTag.case_id, CaseTag.tag).where(col(CaseTag.case_id).in_(ids)).order_by(col(CaseTag.tag))
+    ).all():
+        tags[case_id].append(tag)
+    related: dict[int, list[str]] = defaultdict(list)
+    visible = visibility_clause(actor)
+    rel_query = (
+        select(CaseRelation.case_id, Case.reference)
+        .join(Case, col(Case.id) == CaseRelation.related_id)
+        .where(col(CaseRelation.case_id).in_(ids))
+        .order_by(col(Case.reference))
+    )
+    if visible is not None:
+        rel_query = rel_query.where(visible)
+    for case_id, ref in session.exec(rel_query).all():
+        related[case_id].append(ref)
+    creator_ids = {c.created_by_id for c in cases if c.created_by_id}
+    creators = (
+        dict(session.exec(select(User.id, User.username).where(col(User.id).in_(creator_ids))).all())
+        if creator_ids
+        else {}
+    )
+
+    def unit_ref(unit_id: int | None) -> UnitRef | None:
+        unit = units.get(unit_id) if unit_id else None
+        return UnitRef(code=unit.code, name=unit.name) if unit else None
+
+    reads = []
+    for case in cases:
+        assert case.id is not None
+        scope = Scope(case.lead_unit_id, frozenset(supporting[case.id]))
+        actions = []
+        for action in allowed_actions(case.status):
+            edge = edge_for(case.status, action)
+            if not edge.via_statement and can(actor, edge.permission, None if action in (
+                    Action.ASSIGN, Action.REASSIGN) else scope):  # fmt: skip
+                actions.append(action)
+        reads.append(
+            CaseRead(
+                reference=case.reference,
+                status=case.status,
+                title=case.title,
+                summary=case.summary,
+                source_kind=case.source_kind,
+                topic=case.topic,
+                severity=case.severity,
+                legal_trigger=case.legal_trigger,
+                outlet=case.outlet,
+                reporter_name=case.reporter_name,
+                reporter_contact=case.reporter_contact,
+                source_url=case.source_url,
+                source_published_at=case.source_published_at,
+                received_at=case.received_at,
+                occurred_at=case.occurred_at,
+                impact_determined_at=case.impact_determined_at,
+                complaint_concluded_at=case.complaint_concluded_at,
+                next_due_at=case.next_due_at,
+                overdue=None if now is None else case.next_due_at is not None and case.next_due_at < now,
+                lead_unit=unit_ref(case.lead_unit_id),
+                supporting_units=[r for r in (unit_ref(u) for u in supporting[case.id]) if r],
+                assignees=[UserRef(username=u.username, full_name=u.full_name) for u in assignees[case.id]],
+                tags=tags[case.id],
+                related=related[case.id],
+                close_reason=case.close_reason,
+                status_changed_at=case.status_changed_at,
+                created_at=case.created_at,
+                updated_at=case.updated_at,
+                created_by=creators.get(case.created_by_id) if case.created_by_id else None,
+                allowed_actions=actions,
+            )
+        )
+    return reads
+
+
+def case_read(session: Session, *, actor: Actor, case: Case, now: datetime | None = None) -> CaseRead:
+    return case_reads(session, actor=actor, cases=[case], now=now)[0]
+
+
+# --- what the actor may change (for forms) -----------------------------------------------------------------
+
+# Fields that ``update_case`` guards with CASE_EDIT (everything but severity, people and routing).
+_EDIT_FIELDS = frozenset(CaseUpdate.model_fields) - {"severity", "assignees"} - TRIAGE_FIELDS
+
+
+def editable_fields(session: Session, *, actor: Actor, case: Case) -> frozenset[str]:
+    """The fields of ``CaseUpdate`` that ``update_case`` would let the actor change on this case now."""
+    scope = scope_of(session, case)
+    fields: set[str] = set()
+    if can(actor, Permission.CASE_EDIT, scope):
+        fields |= _EDIT_FIELDS
+    if can(actor, Permission.CASE_SEVERITY, scope):
+        fields.add("severity")
+    if can(actor, Permission.CASE_TRIAGE, scope):
+        fields.add("supporting_units")
+        if case.status in (CaseStatus.NEW, CaseStatus.CLOSED):
+            fields.add("lead_unit")
+    if can(actor, Permission.CASE_ASSIGN_PEOPLE, scope):
+        fields.add("assignees")
+    return frozenset(fields)
+
+
+def assignable_users(session: Session, *, actor: Actor, case: Case) -> list[UserRef]:
+    """People the actor may name as assignees of this case: active members of its units and the press office
+    (a subset of what ``_check_assignees`` accepts), limited to the actor's own units for a unit-scoped actor."""
+    scope = scope_of(session, case)
+    case_units = {u for u in (scope.lead_unit_id, *scope.supporting_unit_ids) if u is not None}
+    own_units = None if actor.sees_all_cases else actor.unit_ids()
+    grants = session.exec(
+        select(RoleAssignment, User)
+        .join(User, col(User.id) == RoleAssignment.user_id)
+        .where(col(User.active).is_(True))
+        .order_by(col(User.full_name), col(User.username))
+    ).all()
+    by_user: dict[int, list[RoleAssignment]] = defaultdict(list)
+    users: dict[int, User] = {}
+    for grant, user in grants:
+        assert user.id is not None
+        by_user[user.id].append(grant)
+        users[user.id] = user
+    result = []
+    for user_id, user in users.items():
+        user_grants = by_user[user_id]
+        in_case = any(g.unit_id in case_units and g.role not in GLOBAL_ROLES for g in user_grants)
+        press = any(g.role == Role.PRESS_OFFICER for g in user_grants)
+        if not (in_case or press):
+            continue
+        if own_units is not None and not any(g.unit_id in own_units for g in user_grants):
+            continue
+        result.append(UserRef(username=user.username, full_name=user.full_name))
+    return result
+
+
+def _same(name: str, current: Any, proposed: Any) -> bool:
+    if name in ("supporting_units", "assignees", "tags", "related"):
+        return {str(v).lower() for v in current or []} == {str(v).lower() for v in proposed or []}
+    if isinstance(current, datetime) and isinstance(proposed, datetime):
+        return current.replace(second=0, microsecond=0) == proposed.replace(second=0, microsecond=0)
+    return bool(current == proposed)
+
+
+def changed_fields(read: CaseRead, update: CaseUpdate) -> dict[str, Any]:
+    """Only what ``update`` really changes, against the case as read: lists compare as sets (case-insensitive),
+    times to the minute (what the forms show). Resending a field unchanged changes nothing and records nothing."""
+    current = {
+        **read.model_dump(),
+        "lead_unit": read.lead_unit.code if read.lead_unit else None,
+        "supporting_units": [u.code for u in read.supporting_units],
+        "assignees": [u.username for u in read.assignees],
+    }
+    proposed = update.model_dump(exclude_unset=True)
+    return {k: v for k, v in proposed.items() if not _same(k, current.get(k), v)}

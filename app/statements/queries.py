@@ -1,0 +1,423 @@
+"""Reading statements: loading (scoped to what the actor may see), versions compared, the read models of the case
+page and the API, the drafting options and the approval queue of the staff pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.auth.permissions import Actor, Permission, can
+from app.cases.models import Case, UserRef
+from app.cases.scope import Scope, scope_of, visible_cases
+from app.cases.workflow import CLOSED_STATUSES, TRANSITIONS
+from app.clocks.models import Clock, ClockState
+from app.errors import NotFound
+from app.i18n import _
+from app.notices import service as notices
+from app.notices.models import Notice
+from app.org.models import User
+from app.rules.schema import StartEvent
+from app.spokespersons import service as spokespersons
+from app.spokespersons.rules import CAPACITY_BASIS, Authority
+from app.spokespersons.service import regime_for
+from app.statements import diff, rules
+from app.statements.models import (
+    ApprovalRead,
+    CommentRead,
+    DiffRead,
+    DiffRow,
+    DiffSegment,
+    DraftingOptions,
+    QueueItem,
+    RefusalRead,
+    Statement,
+    StatementApproval,
+    StatementComment,
+    StatementRead,
+    StatementSummary,
+    StatementVersion,
+    VersionRead,
+)
+from app.statements.rules import MAIN_KINDS, StatementAction, StatementKind, StatementStatus
+
+# --- loading ------------------------------------------------------------------------------------------------
+
+
+def get_statement(session: Session, *, actor: Actor, statement_id: int) -> tuple[Statement, Case]:
+    """The statement and its case, if the actor may see the case (404 otherwise, as for the case itself)."""
+    statement = session.get(Statement, statement_id)
+    case = (
+        session.exec(visible_cases(actor).where(col(Case.id) == statement.case_id)).first()
+        if statement is not None
+        else None
+    )
+    if statement is None or case is None:
+        raise NotFound(_("Không tìm thấy nội dung phát ngôn số {id}.", id=statement_id))
+    return statement, case
+
+
+def list_statements(session: Session, *, actor: Actor, case: Case) -> list[Statement]:
+    """A case's statements, oldest first (``case`` comes from ``get_case``: the actor may see it)."""
+    del actor
+    return list(session.exec(select(Statement).where(Statement.case_id == case.id).order_by(col(Statement.id))).all())
+
+
+def _versions(session: Session, statement: Statement) -> list[StatementVersion]:
+    return list(
+        session.exec(
+            select(StatementVersion)
+            .where(StatementVersion.statement_id == statement.id)
+            .order_by(col(StatementVersion.number))
+        ).all()
+    )
+
+
+def _version(session: Session, statement: Statement, number: int) -> StatementVersion | None:
+    return session.exec(
+        select(StatementVersion).where(StatementVersion.statement_id == statement.id, StatementVersion.number == number)
+    ).first()
+
+
+def latest_version(session: Session, statement: Statement) -> StatementVersion:
+    version = _version(session, statement, statement.current_version)
+    assert version is not None
+    return version
+
+
+def _approvals(session: Session, statement: Statement) -> list[StatementApproval]:
+    return list(
+        session.exec(
+            select(StatementApproval)
+            .where(StatementApproval.statement_id == statement.id)
+            .order_by(col(StatementApproval.id))
+        ).all()
+    )
+
+
+def _in_force(statement: Statement, approval: StatementApproval) -> bool:
+    return approval.voided_at is None and approval.version_number == statement.current_version
+
+
+def valid_approval(session: Session, statement: Statement) -> StatementApproval | None:
+    """The approval in force: not voided, and of the current version."""
+    for approval in reversed(_approvals(session, statement)):
+        if _in_force(statement, approval):
+            return approval
+    return None
+
+
+# --- comparing -----------------------------------------------------------------------------------------------
+
+
+def compare_versions(
+    session: Session, *, actor: Actor, statement: Statement, from_version: int | None, to_version: int | None
+) -> DiffRead:
+    """A unified diff and the side-by-side rows between two versions (default: the latest and the one before)."""
+    del actor  # the statement was loaded for the actor
+    to_number = to_version or statement.current_version
+    from_number = from_version or max(to_number - 1, 1)
+    old = _version(session, statement, from_number)
+    new = _version(session, statement, to_number)
+    if old is None or new is None:
+        missing = from_number if old is None else to_number
+        raise NotFound(_("Không có phiên bản {n}.", n=missing))
+    result = diff.compare(old.text, new.text, from_label=f"v{from_number}", to_label=f"v{to_number}")
+    assert statement.id is not None
+    return DiffRead(
+        statement_id=statement.id,
+        from_version=from_number,
+        to_version=to_number,
+        unified=result.unified,
+        rows=[
+            DiffRow(
+                kind=r.kind,
+                left_no=r.left_no,
+                left=r.left,
+                right_no=r.right_no,
+                right=r.right,
+                left_segments=[DiffSegment(text=s.text, changed=s.changed) for s in r.left_segments],
+                right_segments=[DiffSegment(text=s.text, changed=s.changed) for s in r.right_segments],
+            )
+            for r in result.rows
+        ],
+        added=result.added,
+        removed=result.removed,
+    )
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+def _users(session: Session, ids: set[int | None]) -> dict[int, UserRef]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(User).where(col(User.id).in_(wanted))).all()
+    return {u.id: UserRef(username=u.username, full_name=u.full_name) for u in rows if u.id is not None}
+
+
+def allowed_actions(
+    session: Session, *, actor: Actor, statement: Statement, case: Case, scope: Scope, now: datetime
+) -> list[StatementAction]:
+    """What the actor may do with the statement now (the same checks as the actions themselves)."""
+    result: list[StatementAction] = []
+    authority: Authority | None | bool = False  # loaded once, when needed
+    if case.status in CLOSED_STATUSES:
+        return result
+    for action in rules.allowed_actions(statement.status):
+        case_action = rules.case_action(statement.kind, statement.status, action)
+        if case_action is not None and (case.status, case_action) not in TRANSITIONS:
+            continue
+        if action == StatementAction.ADD_VERSION:
+            ok = can(actor, Permission.STATEMENT_DRAFT, scope)
+        elif action == StatementAction.SUBMIT:
+            ok = can(actor, Permission.STATEMENT_SUBMIT, scope)
+        elif action == StatementAction.PUBLISH:
+            ok = can(actor, Permission.NOTICE_PUBLISH, scope)
+        else:
+            if authority is False:
+                authority = spokespersons.authority_for(session, actor=actor, case=case, at=now)
+            ok = authority is not None
+        if ok:
+            result.append(action)
+    return result
+
+
+def statement_summaries(session: Session, *, case: Case, statements: Sequence[Statement]) -> list[StatementSummary]:
+    ids = [s.id for s in statements if s.id is not None]
+    issued = notices.notices_of_statements(session, ids)
+    users = _users(session, {s.created_by_id for s in statements})
+    summaries = []
+    for statement in statements:
+        assert statement.id is not None
+        latest = latest_version(session, statement)
+        notice = issued.get(statement.id)
+        summaries.append(
+            StatementSummary(
+                id=statement.id,
+                case_reference=case.reference,
+                kind=statement.kind,
+                main=statement.kind in MAIN_KINDS,
+                status=statement.status,
+                version=statement.current_version,
+                title=latest.title,
+                created_at=statement.created_at,
+                created_by=users.get(statement.created_by_id),
+                updated_at=statement.updated_at,
+                approved=valid_approval(session, statement) is not None,
+                notice=notices.notice_ref(notice) if notice else None,
+            )
+        )
+    return summaries
+
+
+def statement_read(session: Session, *, actor: Actor, statement: Statement, case: Case, now: datetime) -> StatementRead:
+    assert statement.id is not None
+    versions = _versions(session, statement)
+    approvals = _approvals(session, statement)
+    comments = list(
+        session.exec(
+            select(StatementComment)
+            .where(StatementComment.statement_id == statement.id)
+            .order_by(col(StatementComment.at), col(StatementComment.id))
+        ).all()
+    )
+    users = _users(
+        session,
+        {statement.created_by_id, statement.submitted_by_id}
+        | {v.author_id for v in versions}
+        | {i for a in approvals for i in (a.approver_id, a.voided_by_id)}
+        | {c.author_id for c in comments},
+    )
+    latest = versions[-1]
+    regime = regime_for(case.received_at)
+    refusal = None
+    if latest.refusal_ground is not None:
+        refusal = RefusalRead(
+            ground=latest.refusal_ground,
+            basis=rules.REFUSAL_GROUNDS[regime].get(latest.refusal_ground, ""),
+            reason=latest.refusal_reason or "",
+        )
+    corrects = (
+        notices.notice_of_statement(session, statement.corrects_statement_id)
+        if statement.corrects_statement_id
+        else None
+    )
+    approval_reads = [
+        ApprovalRead(
+            id=a.id or 0,
+            version=a.version_number,
+            text_sha256=a.text_sha256,
+            approver=users.get(a.approver_id),
+            approver_name=a.approver_name,
+            approver_title=a.approver_title,
+            capacity=a.capacity,
+            regime=a.regime,
+            basis=CAPACITY_BASIS[(a.regime, a.capacity)],
+            appointment_id=a.appointment_id,
+            authorisation_id=a.authorisation_id,
+            checklist=a.checklist,
+            note=a.note,
+            approved_at=a.approved_at,
+            voided_at=a.voided_at,
+            voided_by=users.get(a.voided_by_id) if a.voided_by_id else None,
+            void_reason=a.void_reason,
+            valid=_in_force(statement, a),
+        )
+        for a in approvals
+    ]
+    summary = statement_summaries(session, case=case, statements=[statement])[0]
+    return StatementRead(
+        **summary.model_dump(exclude={"created_by", "notice"}),
+        created_by=summary.created_by,
+        notice=summary.notice,
+        text=latest.text,
+        text_sha256=latest.text_sha256,
+        refusal=refusal,
+        corrects=notices.notice_ref(corrects) if corrects else None,
+        withdraw=statement.withdraw,
+        submitted_at=statement.submitted_at,
+        submitted_by=users.get(statement.submitted_by_id) if statement.submitted_by_id else None,
+        versions=[
+            VersionRead(
+                number=v.number,
+                title=v.title,
+                text=v.text,
+                text_sha256=v.text_sha256,
+                refusal_ground=v.refusal_ground,
+                refusal_reason=v.refusal_reason,
+                note=v.note,
+                author=users.get(v.author_id),
+                created_at=v.created_at,
+            )
+            for v in versions
+        ],
+        approval=next((r for r in reversed(approval_reads) if r.valid), None),
+        approvals=approval_reads,
+        comments=[
+            CommentRead(
+                id=c.id or 0, kind=c.kind, version=c.version_number, text=c.text, author=users.get(c.author_id), at=c.at
+            )  # fmt: skip
+            for c in comments
+        ],
+        allowed_actions=allowed_actions(
+            session, actor=actor, statement=statement, case=case, scope=scope_of(session, case), now=now
+        ),
+    )
+
+
+def version_read(session: Session, *, statement: Statement, number: int) -> VersionRead:
+    version = _version(session, statement, number)
+    if version is None:
+        raise NotFound(_("Không có phiên bản {n}.", n=number))
+    author = _users(session, {version.author_id}).get(version.author_id)
+    return VersionRead(
+        number=version.number,
+        title=version.title,
+        text=version.text,
+        text_sha256=version.text_sha256,
+        refusal_ground=version.refusal_ground,
+        refusal_reason=version.refusal_reason,
+        note=version.note,
+        author=author,
+        created_at=version.created_at,
+    )
+
+
+def list_comments(session: Session, *, statement: Statement) -> list[CommentRead]:
+    comments = session.exec(
+        select(StatementComment)
+        .where(StatementComment.statement_id == statement.id)
+        .order_by(col(StatementComment.at), col(StatementComment.id))
+    ).all()
+    return comment_reads(session, comments)
+
+
+def comment_reads(session: Session, comments: Sequence[StatementComment]) -> list[CommentRead]:
+    users = _users(session, {c.author_id for c in comments})
+    return [
+        CommentRead(
+            id=c.id or 0, kind=c.kind, version=c.version_number, text=c.text, author=users.get(c.author_id), at=c.at
+        )  # fmt: skip
+        for c in comments
+    ]
+
+
+# --- the staff pages ----------------------------------------------------------------------------------------
+
+
+def drafting_options(session: Session, *, actor: Actor, case: Case) -> DraftingOptions:
+    """The kinds of statement the actor may draft on the case now (the checks of ``create_statement``), the refusal
+    grounds the case's regime offers, and the case's notices that a correction may name (not withdrawn)."""
+    assert case.id is not None
+    grounds = list(rules.REFUSAL_GROUNDS[regime_for(case.received_at)])
+    if not can(actor, Permission.STATEMENT_DRAFT, scope_of(session, case)):
+        return DraftingOptions(kinds=[], refusal_grounds=grounds, correctable=[])
+    open_main = session.exec(
+        select(Statement.id).where(
+            Statement.case_id == case.id,
+            col(Statement.kind).in_(MAIN_KINDS),
+            Statement.status != StatementStatus.PUBLISHED,
+        )
+    ).first()
+    issued = session.exec(
+        select(Notice).where(Notice.case_id == case.id).order_by(col(Notice.published_at).desc(), col(Notice.id))
+    ).all()
+    correctable = [notices.notice_ref(n) for n in issued if notices.withdrawn_by(session, n) is None]
+    kinds = []
+    for kind in StatementKind:
+        if not rules.may_draft(kind, case.status):
+            continue
+        if kind in MAIN_KINDS and open_main is not None:
+            continue
+        if kind == StatementKind.CORRECTION and not correctable:
+            continue
+        kinds.append(kind)
+    return DraftingOptions(kinds=kinds, refusal_grounds=grounds, correctable=correctable)
+
+
+def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int = 50) -> list[QueueItem]:
+    """The submitted statements of the cases the actor may see, oldest submission first, with the time left on
+    each (the approval clock, else the case's nearest running clock) and whether the actor may decide now."""
+    visible = visible_cases(actor).with_only_columns(col(Case.id))
+    rows = session.exec(
+        select(Statement, Case)
+        .join(Case, col(Case.id) == col(Statement.case_id))
+        .where(Statement.status == StatementStatus.SUBMITTED, col(Case.id).in_(visible))
+        .order_by(col(Statement.submitted_at), col(Statement.id))
+        .limit(limit)
+    ).all()
+    if not rows:
+        return []
+    case_ids = {case.id for _statement, case in rows}
+    approval_due: dict[int, datetime] = {}
+    for case_id, due in session.exec(
+        select(Clock.case_id, Clock.due_at).where(
+            col(Clock.case_id).in_(case_ids),
+            Clock.state == ClockState.RUNNING,
+            Clock.start_event == StartEvent.SUBMITTED,
+        )
+    ).all():
+        if due is not None and (case_id not in approval_due or due < approval_due[case_id]):
+            approval_due[case_id] = due
+    users = _users(session, {s.submitted_by_id for s, _case in rows})
+    items = []
+    for statement, case in rows:
+        assert case.id is not None
+        summary = statement_summaries(session, case=case, statements=[statement])[0]
+        authority = spokespersons.authority_for(session, actor=actor, case=case, at=now)
+        items.append(
+            QueueItem(
+                statement=summary,
+                case_title=case.title,
+                case_severity=case.severity,
+                submitted_at=statement.submitted_at,
+                submitted_by=users.get(statement.submitted_by_id) if statement.submitted_by_id else None,
+                approval_due_at=approval_due.get(case.id),
+                case_due_at=case.next_due_at,
+                may_decide=authority is not None,
+            )
+        )
+    return items
