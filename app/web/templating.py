@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.crisis.rules import duration_words
 from app.i18n import Message, text, translate
 from app.timeutil import iso_to_dmy, to_local
 from app.web import countdown, labels
@@ -148,6 +149,7 @@ _env.filters["countdown"] = countdown_filter
 _env.filters["due_state"] = due_state
 _env.filters["hours_in_words"] = hours_in_words
 _env.filters["tr"] = translated
+_env.filters["duration"] = duration_words
 templates = Jinja2Templates(env=_env)
 
 

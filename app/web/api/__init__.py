@@ -7,6 +7,7 @@ from app.web.api import (
     calendar,
     cases,
     clocks,
+    crisis,
     exports,
     inquiries,
     notifications,
@@ -34,3 +35,4 @@ router.include_router(notifications.router)
 router.include_router(reports.router)
 router.include_router(press_events.router)
 router.include_router(saved_views.router)
+router.include_router(crisis.router)
