@@ -4,7 +4,7 @@ Each person may keep named filters of the staff case list (issue 12 §4.13): tab
 name, holding the list's query string.
 
 Revision ID: 9eefa7d3b2f3
-Revises: 715f0a8a139d
+Revises: 11371622af75
 Create Date: 2026-12-06 10:01:00.509778
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "9eefa7d3b2f3"
-down_revision: str | Sequence[str] | None = "715f0a8a139d"
+down_revision: str | Sequence[str] | None = "11371622af75"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
