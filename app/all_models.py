@@ -17,6 +17,7 @@ from app.org import models as org_models  # noqa: F401
 from app.outmail import models as outmail_models  # noqa: F401
 from app.press_events import models as press_event_models  # noqa: F401
 from app.rules import models as rule_models  # noqa: F401
+from app.saved_views import models as saved_view_models  # noqa: F401
 from app.spokespersons import models as spokesperson_models  # noqa: F401
 from app.statements import models as statement_models  # noqa: F401
 from app.subscriptions import models as subscription_models  # noqa: F401

@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from app.db import SessionFactory, make_engine, utcnow
 from app.files.storage import storage_from_settings
 from app.settings import Settings, get_settings
-from app.web import api, openapi, ops, public, staff
+from app.web import api, api_docs, openapi, ops, public, staff
 from app.web.errors import install_error_handlers
-from app.web.middleware import BodySizeLimit, SecurityHeaders
+from app.web.middleware import BodySizeLimit, EmptyQueryValues, SecurityHeaders
 from app.web.observability import RequestObservability
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -66,6 +66,8 @@ def create_app(
         connect_timeout=settings.db_connect_timeout_seconds,
     )
     app = FastAPI(
+        docs_url=None,  # served by app.web.api_docs from our own files (no CDN)
+        redoc_url=None,
         title="CrisisDesk",
         version="0.1.0",
         description=DESCRIPTION,
@@ -100,8 +102,10 @@ def create_app(
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
     # The public edge sits outside the security headers, so a cached response keeps the ones it was made with.
     app.add_middleware(public.PublicEdge, settings=settings, cache=app.state.public_cache)
+    app.add_middleware(EmptyQueryValues)  # outside the edge: its cache and every route see no empty filter
     app.add_middleware(RequestObservability)  # added last, so outermost: it sees every request, even a 413
     app.include_router(ops.router)
+    api_docs.install(app)
     app.include_router(api.router)
     app.include_router(staff.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -85,7 +85,7 @@ _PATTERN_MESSAGES: dict[str, Message] = {
     "username": _("Chỉ dùng chữ thường không dấu, chữ số và các dấu . _ -"),
     "contact_phone": _("Chỉ dùng chữ số, dấu cách và các dấu + ( ) . -"),
     "phone": _("Chỉ dùng chữ số, dấu cách và các dấu + ( ) . -"),
-    "press_card_number": _("Chỉ dùng chữ cái không dấu, chữ số, dấu cách và các dấu . / -"),
+    "press_card_number": _("Chỉ dùng chữ cái không dấu, chữ Đ, chữ số, dấu cách và các dấu . / -"),
 }
 
 _VALUE_ERRORS: dict[str, Message] = {

@@ -25,9 +25,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,6 +45,7 @@ from app.backup.common import BackupError, Progress, line
 from app.backup.files import FileReader, export_files
 from app.db import writer
 from app.files.storage import Storage
+from app.workdays.rules import FIRST_YEAR, LAST_YEAR, in_calendar_years
 
 FORMAT = "crisisdesk-backup"
 VERSION = 2
@@ -219,6 +220,18 @@ def _check_header(header: Any) -> dict[str, Any]:
     return header
 
 
+def _calendar_override_check(row: dict[str, Any]) -> str | None:
+    day = row.get("day")
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    if isinstance(day, date) and not in_calendar_years(day):
+        return f"the day {day.isoformat()} is outside the calendar's years {FIRST_YEAR}–{LAST_YEAR}."
+    return None
+
+
+# Rules the services enforce on input that a restored row must keep too (a file may have been edited by hand).
+ROW_CHECKS: dict[str, Callable[[dict[str, Any]], str | None]] = {"calendar_override": _calendar_override_check}
+
+
 @dataclass
 class _TablePlan:
     table: Table
@@ -295,6 +308,14 @@ def _import(engine: Engine, path: Path, progress: Progress, storage: Storage | N
                 if len(item) != len(plan.columns):
                     raise BackupError(f"Line {number}: {len(item)} values for {len(plan.columns)} columns.")
                 values = {p: d(v) for p, d, v in zip(plan.params, plan.decoders, item, strict=True)}
+                check = ROW_CHECKS.get(plan.table.name)
+                problem = (
+                    check({c.name: values[p] for c, p in zip(plan.columns, plan.params, strict=True)})
+                    if check
+                    else None
+                )
+                if problem:
+                    raise BackupError(f"Line {number}: {plan.table.name}: {problem} Nothing was imported.")
                 if plan.deferred:
                     fix = {f"k{i}": values[plan.params[i]] for i in plan.key}
                     fix.update({f"d{i}": values[plan.params[i]] for i in plan.deferred})

@@ -1,4 +1,6 @@
-"""The links of a case that updates replace whole: supporting units, tags, related cases and assignees."""
+"""The links of a case: those an update replaces whole (supporting units, tags, assignees) and the links between
+cases — the related cases of a case (typed as references, replaced as a set), one more link, and
+the original that a case closed as a duplicate names (``duplicate_of``)."""
 
 from __future__ import annotations
 
@@ -14,33 +16,13 @@ from app.cases.models import (
     CaseRelation,
     CaseSupportingUnit,
     CaseTag,
+    TransitionIn,
 )
 from app.cases.scope import Scope, visible_cases
+from app.cases.workflow import Action, CloseReason
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.org.models import RoleAssignment, Unit, User
-
-
-def replace_supporting(session: Session, case: Case, units: Sequence[Unit]) -> None:
-    assert case.id is not None
-    for row in session.exec(select(CaseSupportingUnit).where(CaseSupportingUnit.case_id == case.id)).all():
-        session.delete(row)
-    session.flush()
-    for unit in units:
-        if unit.id != case.lead_unit_id:
-            assert unit.id is not None
-            session.add(CaseSupportingUnit(case_id=case.id, unit_id=unit.id))
-    session.flush()
-
-
-def replace_tags(session: Session, case: Case, tags: Sequence[str]) -> None:
-    assert case.id is not None
-    for row in session.exec(select(CaseTag).where(CaseTag.case_id == case.id)).all():
-        session.delete(row)
-    session.flush()
-    for tag in dict.fromkeys(t.strip().lower() for t in tags):
-        session.add(CaseTag(case_id=case.id, tag=tag))
-    session.flush()
 
 
 def related_cases(session: Session, actor: Actor, case: Case, references: Sequence[str]) -> list[Case]:
@@ -66,6 +48,53 @@ def replace_relations(session: Session, case: Case, related: Sequence[Case]) -> 
         assert other.id is not None
         session.add(CaseRelation(case_id=case.id, related_id=other.id))
         session.add(CaseRelation(case_id=other.id, related_id=case.id))
+    session.flush()
+
+
+def duplicated_case(session: Session, actor: Actor, case: Case, body: TransitionIn) -> Case | None:
+    """The case that ``case`` duplicates, when it is closed as a duplicate and names one."""
+    if not body.duplicate_of:
+        return None
+    if body.action != Action.CLOSE or body.reason != CloseReason.DUPLICATE:
+        raise ValidationFailed(_("Chỉ ghi vụ việc bị trùng khi đóng vụ việc vì trùng lặp."), field="duplicate_of")
+    if body.duplicate_of == case.reference:
+        raise ValidationFailed(_("Vụ việc không thể trùng với chính nó."), field="duplicate_of")
+    original = session.exec(visible_cases(actor).where(col(Case.reference) == body.duplicate_of)).first()
+    if original is None:
+        raise ValidationFailed(_("Không tìm thấy vụ việc {reference}.", reference=body.duplicate_of),
+                               field="duplicate_of")  # fmt: skip
+    return original
+
+
+def relate_cases(session: Session, case: Case, other: Case) -> None:
+    """Link two cases (both directions), if they are not linked yet."""
+    assert case.id is not None and other.id is not None
+    if session.get(CaseRelation, (case.id, other.id)) is None:
+        session.add(CaseRelation(case_id=case.id, related_id=other.id))
+    if session.get(CaseRelation, (other.id, case.id)) is None:
+        session.add(CaseRelation(case_id=other.id, related_id=case.id))
+    session.flush()
+
+
+def replace_supporting(session: Session, case: Case, units: Sequence[Unit]) -> None:
+    assert case.id is not None
+    for row in session.exec(select(CaseSupportingUnit).where(CaseSupportingUnit.case_id == case.id)).all():
+        session.delete(row)
+    session.flush()
+    for unit in units:
+        if unit.id != case.lead_unit_id:
+            assert unit.id is not None
+            session.add(CaseSupportingUnit(case_id=case.id, unit_id=unit.id))
+    session.flush()
+
+
+def replace_tags(session: Session, case: Case, tags: Sequence[str]) -> None:
+    assert case.id is not None
+    for row in session.exec(select(CaseTag).where(CaseTag.case_id == case.id)).all():
+        session.delete(row)
+    session.flush()
+    for tag in dict.fromkeys(t.strip().lower() for t in tags):
+        session.add(CaseTag(case_id=case.id, tag=tag))
     session.flush()
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import model_validator
+from pydantic import StringConstraints, model_validator
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -140,6 +140,11 @@ class CaseCreate(_CaseFields):
     severity: Severity = Severity.ROUTINE
     received_at: OptionalTimestamp = None  # defaults to now
     lead_unit: Code | None = None
+    route: bool = Field(
+        default=False,
+        description="true: route the case to `lead_unit` at once (status `assigned`, one `created` event that names "
+        "the unit); false (the default): the case starts `new` with the unit pre-selected",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -190,6 +195,9 @@ class TransitionIn(SQLModel):
     supporting_units: list[Code] | None = Field(default=None, max_length=30)
     assignees: list[Username] | None = Field(default=None, max_length=30)
     reason: CloseReason | None = None  # close
+    duplicate_of: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=30)] | None = Field(
+        default=None, description="close with reason `duplicate`: the reference of the case this one duplicates"
+    )
     expected_status: CaseStatus | None = None  # optional guard: fail with 409 if the case moved meanwhile
 
     @model_validator(mode="before")

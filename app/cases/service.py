@@ -76,13 +76,13 @@ def _take_reference(session: Session, case: Case, now: datetime) -> None:
     session.flush()
 
 
-def _new_case(session: Session, *, now: datetime, **fields: Any) -> Case:
+def _new_case(session: Session, *, now: datetime, status: CaseStatus = CaseStatus.NEW, **fields: Any) -> Case:
     """The one constructor of a case, whichever way it is born (staff intake, a reporter's inquiry): status
     ``new`` since ``now``, added and flushed under a provisional reference; the caller ends with
     ``_take_reference`` (the next reference of the year, gap-free) once everything else is written."""
     case = Case(
         **_provisional_reference(local_date(now).year),
-        status=CaseStatus.NEW,
+        status=status,
         status_changed_at=now,
         created_at=now,
         updated_at=now,
@@ -96,13 +96,24 @@ def _new_case(session: Session, *, now: datetime, **fields: Any) -> Case:
 
 
 def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime) -> Case:
+    """Log a case. With ``route`` and a lead unit it is routed in the same step (the staff intake form does this):
+    it starts ``assigned`` (the ``assign`` edge's permission is needed) and its one ``created`` event names the
+    unit, so the unit's clocks start with it."""
     require(actor, Permission.CASE_CREATE)
     _check_times(data.received_at, now)
     lead = unit_by_code(session, data.lead_unit, field="lead_unit") if data.lead_unit else None
+    status = CaseStatus.NEW
+    if data.route and lead is None:
+        raise ValidationFailed(_("Cần chọn đơn vị chủ trì xử lý."), field="lead_unit")
+    if data.route and lead is not None:
+        edge = edge_for(CaseStatus.NEW, Action.ASSIGN)
+        require(actor, edge.permission)
+        status = edge.target
     supporting = units_by_codes(session, data.supporting_units, field="supporting_units")
     case = _new_case(
         session,
         now=now,
+        status=status,
         title=data.title,
         summary=data.summary,
         source_kind=data.source_kind,
@@ -130,8 +141,13 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
         actor_id=actor.user_id,
         now=now,
         kind=CaseEventKind.CREATED,
-        to_status=CaseStatus.NEW,
-        data={"source_kind": case.source_kind.value, "severity": case.severity.value},
+        to_status=status,
+        data={
+            "source_kind": case.source_kind.value,
+            "severity": case.severity.value,
+            **({"lead_unit": lead.code} if lead and data.route else {}),
+            **({"supporting_units": [u.code for u in supporting]} if lead and data.route and supporting else {}),
+        },
     )
     _take_reference(session, case, now)
     return case
@@ -388,8 +404,11 @@ def transition_case(
 
 
 def apply_transition(session: Session, *, actor: Actor, case: Case, body: TransitionIn, now: datetime) -> Case:
-    """A transition asked for by a person (the API's body or the staff page's form), validated as ``TransitionIn``."""
-    return transition_case(
+    """A transition asked for by a person (the API's body or the staff page's form), validated as ``TransitionIn``.
+    Closing as a duplicate may name the original case (``duplicate_of``): the event records it and the two cases
+    are linked as related."""
+    original = links.duplicated_case(session, actor, case, body)
+    result = transition_case(
         session,
         actor=actor,
         case=case,
@@ -401,7 +420,11 @@ def apply_transition(session: Session, *, actor: Actor, case: Case, body: Transi
         assignees=body.assignees,
         reason=body.reason,
         expected_status=body.expected_status,
+        event_data={"duplicate_of": original.reference} if original else None,
     )
+    if original is not None:
+        links.relate_cases(session, case, original)
+    return result
 
 
 def add_note(session: Session, *, actor: Actor, case: Case, text: str, now: datetime) -> None:

@@ -21,7 +21,7 @@ from app.counters import next_value
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import _
 from app.workdays.models import CalendarOverride, OverrideCreate, OverrideKind
-from app.workdays.rules import Calendar, DayKind
+from app.workdays.rules import FIRST_YEAR, LAST_YEAR, Calendar, DayKind, in_calendar_years
 from app.workdays.service import CALENDAR_VERSION, load_calendar
 
 
@@ -45,6 +45,9 @@ def add_override(session: Session, *, actor: Actor, data: OverrideCreate, now: d
 
 def remove_override(session: Session, *, actor: Actor, day: date, now: datetime) -> None:
     require(actor, Permission.CALENDAR_MANAGE)
+    if not in_calendar_years(day):
+        raise ValidationFailed(_("Ngày phải thuộc các năm từ {first} đến {last}.", first=FIRST_YEAR, last=LAST_YEAR),
+                               field="day")  # fmt: skip
     row = session.exec(select(CalendarOverride).where(CalendarOverride.day == day)).first()
     if row is None:
         raise NotFound(_("Ngày {day} không có trong lịch điều chỉnh.", day=day.strftime("%d/%m/%Y")))

@@ -174,6 +174,8 @@ def on_event(session: Session, *, case: Case, event: CaseEvent) -> None:
     data = event.data or {}
     if event.kind == CaseEventKind.CREATED:
         _reconcile(session, case, now=now)
+        if event.to_status == CaseStatus.ASSIGNED:  # routed at intake: the unit's clocks start with it
+            _start_lifecycle(session, case, StartEvent.ASSIGNED, now=now)
     elif event.kind == CaseEventKind.UPDATED:
         if RELEVANT_FIELDS & set(data.get("changes") or {}):
             _reconcile(session, case, now=now)

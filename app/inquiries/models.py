@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 from sqlalchemy import Column, ForeignKey, Integer, Text
 from sqlmodel import Field, SQLModel
 
@@ -38,7 +38,7 @@ class Inquiry(SQLModel, table=True):
 # --- schemas: public (a test pins their field sets) ---------------------------------------------------------
 
 PressCard = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[0-9A-Za-z./ -]+$")
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[0-9A-Za-zĐđ./ -]+$")
 ]
 Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200), Clean, OneLine]
 Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=5000), Clean]
@@ -80,7 +80,11 @@ class InquiryStatusPublic(SQLModel):
 
 
 class InquiryLinkIn(SQLModel):
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=REFERENCE_PATTERN)]
+    # Upper-cased before the pattern is checked ("vv-2026-00042" as typed is VV-2026-00042).
+    reference: Annotated[
+        str, BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+        StringConstraints(max_length=30, pattern=REFERENCE_PATTERN),
+    ]  # fmt: skip
     note: Note | None = None
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor, Permission, require
 from app.cases import service as cases
 from app.cases.events import record_event
+from app.cases.links import relate_cases
 from app.cases.models import Case, UserRef
 from app.cases.scope import get_case
 from app.cases.vocabulary import CaseEventKind, LegalTrigger
@@ -171,7 +172,10 @@ def link_inquiry(
     closed, is closed as a duplicate. Both cases' histories record the move."""
     require(actor, Permission.CASE_TRIAGE)
     inquiry = _by_code(session, code)
-    target = get_case(session, actor=actor, reference=reference)
+    try:
+        target = get_case(session, actor=actor, reference=reference)
+    except NotFound as exc:  # a reference typed by the user: said beside the field, not as a missing page
+        raise NotFound(exc.message, field="reference") from exc
     assert target.id is not None
     if inquiry.case_id == target.id:
         raise Conflict(_("Câu hỏi {code} đã gắn với vụ việc {reference}.", code=inquiry.code,
@@ -201,5 +205,7 @@ def link_inquiry(
             reason=CloseReason.DUPLICATE,
             note=note or str(_("Trùng vụ việc {reference}.", reference=target.reference)),
             now=now,
+            event_data={"duplicate_of": target.reference},
         )
+        relate_cases(session, previous, target)
     return inquiry

@@ -1,9 +1,11 @@
 """Tables to files: CSV as a stream of chunks, XLSX written row by row to a file. Memory stays flat either way.
 
 * CSV: UTF-8 with a byte-order mark (so that Excel reads the diacritics), comma-separated, CRLF line ends,
-  times as ``YYYY-MM-DD HH:MM`` (local time). Produced by a generator, a chunk every few hundred rows.
+  times as ``dd/mm/yyyy HH:MM`` (local time, 24-hour: the way every date is written here). Produced by a generator,
+  a chunk every few hundred rows.
 * XLSX: openpyxl's write-only workbook, which streams rows to a temporary file instead of keeping cells in memory;
-  times are real date-time cells.
+  times are real date-time cells shown ``dd/mm/yyyy hh:mm`` (24-hour), and each column is as wide as its header and
+  the first rows need (within bounds).
 
 Both defuse spreadsheet formulas: a text cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage
 return) is written as text, never evaluated (in CSV it gets a leading apostrophe, the OWASP recipe), because
@@ -17,6 +19,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO
 
@@ -24,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from app.reports.columns import Cell
 
@@ -31,7 +35,10 @@ BOM = "\ufeff"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_PER_CHUNK = 500
-XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+XLSX_DATETIME_FORMAT = "dd/mm/yyyy hh:mm"  # Excel: 24-hour unless AM/PM is in the format
+WIDTH_SAMPLE_ROWS = 200  # the column widths are judged on the header and the first rows
+MIN_WIDTH, MAX_WIDTH = 8, 60
+DATETIME_WIDTH = 17
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -39,7 +46,7 @@ def _csv_text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d} {value.hour:02d}:{value.minute:02d}"
     if isinstance(value, int | float):
         return str(value)  # a number is never a formula: "-5" stays -5
     if value.startswith(_FORMULA_START):
@@ -86,17 +93,39 @@ def write_xlsx_sheets(target: Path | IO[bytes], sheets: Sequence[Sheet]) -> int:
     for table in sheets:
         sheet = workbook.create_sheet(title=table.title[:31])
         sheet.freeze_panes = "A2"
+        rows = iter(table.rows)
+        sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
+        for index, width in enumerate(column_widths(table.header, sample), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
         header_cells = []
         for name in table.header:
             cell = WriteOnlyCell(sheet, value=name)
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
-        for row in table.rows:
+        for row in chain(sample, rows):
             sheet.append([_xlsx_cell(sheet, v) for v in row])
             count += 1
     workbook.save(target)
     return count
+
+
+def _width(value: Cell) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return DATETIME_WIDTH
+    return len(str(value)) + 2
+
+
+def column_widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[int]:
+    """Each column's width in characters: enough for its header and its longest value among ``rows``, between
+    ``MIN_WIDTH`` and ``MAX_WIDTH`` (a long title wraps in Excel rather than making the sheet unreadable)."""
+    widths = [len(name) + 2 for name in header]
+    for row in rows:
+        for i, value in enumerate(row[: len(widths)]):
+            widths[i] = max(widths[i], _width(value))
+    return [min(max(w, MIN_WIDTH), MAX_WIDTH) for w in widths]
 
 
 def file_chunks(file: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:

@@ -167,12 +167,20 @@ CHECKLIST: tuple[tuple[str, Message], ...] = (
 
 
 def check_checklist(answers: Mapping[str, bool]) -> None:
-    """All items must be confirmed; the first that is not is named in the error."""
-    for key, label in CHECKLIST:
-        if answers.get(key) is not True:
-            raise ValidationFailed(
-                _("Chưa xác nhận mục kiểm tra trước khi duyệt: {item}", item=label), field=f"checklist.{key}"
-            )
+    """All items must be confirmed; the error names every item that is not (not one at a time), with the first one's
+    field and the list of all of them (``missing``: the field names)."""
+    missing = [(key, label) for key, label in CHECKLIST if answers.get(key) is not True]
+    if not missing:
+        return
+    if len(missing) == 1:
+        message = _("Chưa xác nhận mục kiểm tra trước khi duyệt: {item}", item=missing[0][1])
+    else:
+        # The labels joined, each translated later in the reader's language.
+        template = "; ".join(f"{{i{n}}}" for n in range(len(missing)))
+        items = Message(template, **{f"i{n}": label for n, (_key, label) in enumerate(missing)})
+        message = _("Chưa xác nhận {n} mục kiểm tra trước khi duyệt: {items}", n=len(missing), items=items)
+    raise ValidationFailed(message, field=f"checklist.{missing[0][0]}",
+                           missing=[f"checklist.{key}" for key, _label in missing])  # fmt: skip
 
 
 # --- refusals (Press Law 2025 Art. 31.2; Press Law 2016 Art. 38.2; legal.md §2, §4.6) --------------------------

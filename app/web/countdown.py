@@ -27,7 +27,12 @@ def parts(seconds: int) -> list[tuple[Message, int]]:
     return [(MINUTES, minutes)]
 
 
+def duration(seconds: int, locale: str) -> str:
+    """A length of time in words, its two largest units: 758 160 s → "8 ngày 18 giờ" (not "210,6 giờ")."""
+    return " ".join(text(Message(unit.msgid, n=n), locale) for unit, n in parts(seconds))
+
+
 def remaining(seconds: int, locale: str) -> str:
     """``seconds`` until a due time (negative once past it), in the reader's language."""
-    words = " ".join(text(Message(unit.msgid, n=n), locale) for unit, n in parts(seconds))
+    words = duration(seconds, locale)
     return text(Message((LEFT if seconds >= 0 else OVER).msgid, t=words), locale)

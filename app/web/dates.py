@@ -1,24 +1,16 @@
-"""Dates typed in forms and query strings: dd/mm/yyyy [HH:MM] (a browser without a date picker) or ISO."""
+"""Dates typed in forms and query strings: dd/mm/yyyy [HH:MM], 24-hour (every date field of the pages is a text
+field in that form, whatever the browser's language), or ISO."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
-from app.timeutil import local_midnight
-
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T,]+(\d{1,2}):(\d{2}))?$")
+from app.timeutil import dmy_to_iso, local_midnight
 
 
 def iso_local(value: str) -> str:
-    """A date (and time) typed as dd/mm/yyyy [HH:MM] (a browser without a date picker) in ISO form; anything
-    else unchanged (``datetime-local`` inputs already send ISO)."""
-    match = _DMY.match(value.strip())
-    if not match:
-        return value
-    day, month, year, hour, minute = match.groups()
-    iso = f"{year}-{int(month):02d}-{int(day):02d}"
-    return f"{iso}T{int(hour):02d}:{minute}" if hour is not None else iso
+    """A date (and time) typed as dd/mm/yyyy [HH:MM] in ISO form; anything else unchanged."""
+    return dmy_to_iso(value)
 
 
 def parse_date(value: str | None) -> date | None:

@@ -25,6 +25,7 @@ from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
 from app.clocks.models import CLOCK_ORIGIN_LABELS, CLOCK_STATE_LABELS
 from app.files.rules import ALLOWED_TYPES
 from app.i18n import Message, _, text
+from app.inquiries.rules import INQUIRY_STATUS_LABELS
 from app.monitor.models import SOURCE_KIND_LABELS as MONITOR_SOURCE_KIND_LABELS
 from app.notices.rules import NOTICE_TYPE_LABELS
 from app.notifications.models import KIND_LABELS as NOTIFICATION_KIND_LABELS
@@ -95,6 +96,7 @@ VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "statement_action": STATEMENT_ACTION_LABELS,
     "refusal_ground": REFUSAL_LABELS,
     "capacity": CAPACITY_LABELS,
+    "inquiry_status": INQUIRY_STATUS_LABELS,
     "regime": REGIME_LABELS,
     "notice_type": NOTICE_TYPE_LABELS,
     "clock_state": CLOCK_STATE_LABELS,

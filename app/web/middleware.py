@@ -1,4 +1,5 @@
-"""ASGI middleware: limits on what a client sends (431, 413, 408); security headers on every response."""
+"""ASGI middleware: limits on what a client sends (431, 413, 408); security headers on every response; empty query
+values dropped (a filter form's "all" choice)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,12 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-# FastAPI's interactive API docs (/docs, /redoc) load Swagger UI / ReDoc from a CDN with an inline bootstrap script.
+# The interactive API docs (/docs, app/web/api_docs.py) load Swagger UI from our own files; Swagger UI sets inline
+# styles and shows the schema's images from data: URLs. No other host.
 DOCS_CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc")
 HSTS = "max-age=31536000; includeSubDomains"
@@ -181,3 +181,22 @@ async def _reject(send: Send, status: int, error: str, detail: str, *, close: bo
 
 class _Refused(Exception):
     pass
+
+
+class EmptyQueryValues:
+    """A GET form sends every field, its "Tất cả" / empty choices as ``topic=&kind=``: an empty value means "no
+    filter", on every filter form, public and staff, and in the JSON API alike. The query string of a GET or HEAD
+    request is passed on without its empty values (``?q=hoc+phi&topic=&kind=`` → ``?q=hoc+phi``), before any route
+    (or the public edge's cache) reads it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query: bytes = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if query and scope.get("method") in ("GET", "HEAD"):
+            parts = query.split(b"&")
+            kept = [p for p in parts if p.partition(b"=")[2]]  # the rest is kept byte for byte
+            if len(kept) != len(parts):
+                scope = {**scope, "query_string": b"&".join(kept)}
+        await self.app(scope, receive, send)

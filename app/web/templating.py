@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.crisis.rules import duration_words
 from app.i18n import Message, text, translate
-from app.timeutil import to_local
+from app.timeutil import iso_to_dmy, to_local
 from app.web import countdown, labels
 from app.web.deps import get_locale, get_now
 from app.web.ui import active_nav, flash, staff_nav
@@ -57,13 +57,25 @@ def end_day(value: datetime | None) -> str:
 
 
 def input_datetime(value: datetime | str | None) -> str:
-    """The value of an ``<input type="datetime-local">``: local time to the minute (a string passes through,
-    so that a form shown again keeps what the user typed)."""
+    """The value of a date-time text field: dd/mm/yyyy HH:MM, local time, 24-hour (a string passes through, so
+    that a form shown again keeps what the user typed)."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    return to_local(value).strftime("%Y-%m-%dT%H:%M")
+    return to_local(value).strftime("%d/%m/%Y %H:%M")
+
+
+def input_date_text(value: Any) -> str:
+    """What a date or date-time field shows: a datetime as dd/mm/yyyy HH:MM (local), a date as dd/mm/yyyy, an ISO
+    string converted the same way; other text (what the user typed, shown again with an error) unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return input_datetime(value)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return iso_to_dmy(str(value))
 
 
 @jinja2.pass_context
@@ -94,6 +106,14 @@ def countdown_filter(ctx: jinja2.runtime.Context, due: datetime | None) -> str:
 
 
 @jinja2.pass_context
+def hours_in_words(ctx: jinja2.runtime.Context, hours: float | None) -> str:
+    """A duration given in hours (a report's median), in days, hours and minutes: 210.6 → "8 ngày 18 giờ"."""
+    if hours is None:
+        return ""
+    return countdown.duration(round(hours * 3600), ctx["locale"])
+
+
+@jinja2.pass_context
 def due_state(ctx: jinja2.runtime.Context, due: datetime | None, soon_hours: int = 24) -> str:
     """``overdue``, ``soon`` (within ``soon_hours``) or ``""``: how a due time is marked on the pages."""
     if due is None:
@@ -121,11 +141,13 @@ _env.filters["end_day"] = end_day
 _env.filters["due_time"] = due_time
 _env.filters["fromiso"] = from_iso
 _env.filters["input_datetime"] = input_datetime
+_env.filters["dmy"] = input_date_text
 _env.filters["label"] = label_filter
 _env.filters["unit_name"] = unit_name
 _env.filters["event_title"] = event_title
 _env.filters["countdown"] = countdown_filter
 _env.filters["due_state"] = due_state
+_env.filters["hours_in_words"] = hours_in_words
 _env.filters["tr"] = translated
 _env.filters["duration"] = duration_words
 templates = Jinja2Templates(env=_env)

@@ -97,6 +97,8 @@ FLASH_MESSAGES: dict[str, Message] = {
     "returned": _("Đã trả lại nội dung phát ngôn cho đơn vị."),
     "approved": _("Đã duyệt nội dung phát ngôn."),
     "published": _("Đã công bố thông cáo."),
+    "published_tc": _("Đã công bố thông cáo báo chí."),
+    "published_tb": _("Đã công bố thông báo."),
     "override": _("Đã thêm ngày điều chỉnh vào lịch; các thời hạn liên quan đã được tính lại."),
     "override_removed": _("Đã bỏ ngày điều chỉnh; các thời hạn liên quan đã được tính lại."),
     "target": _("Đã lưu chỉ tiêu thời hạn."),
@@ -116,6 +118,10 @@ FLASH_MESSAGES: dict[str, Message] = {
     "template_retired": _("Đã ngừng dùng mẫu nội dung."),
     "all_read": _("Đã đánh dấu tất cả tin nhắn là đã đọc."),
     "email": _("Đã lưu cách nhận thư điện tử."),
+    "bulk": _("Đã thực hiện thao tác cho các vụ việc đã chọn."),
+    "view_saved": _("Đã lưu danh sách."),
+    "view_deleted": _("Đã xóa danh sách đã lưu."),
+    "inquiry_linked": _("Đã gắn câu hỏi của phóng viên vào vụ việc này; phóng viên sẽ nhận câu trả lời của vụ việc."),
     **{a.value: _("Đã thực hiện: {action}.", action=ACTION_LABELS[a]) for a in Action},
 }
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from pydantic import field_validator
 from sqlalchemy import Column, Date, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
 from app.db import StrEnumType, UTCDateTime
 from app.i18n import Message, _
 from app.validation import Name
-from app.workdays.rules import DayKind
+from app.workdays.rules import FIRST_YEAR, LAST_YEAR, DayKind, in_calendar_years
 
 
 class OverrideKind(StrEnum):
@@ -50,9 +51,16 @@ class CalendarOverride(SQLModel, table=True):
 
 
 class OverrideCreate(SQLModel):
-    day: date
+    day: date = Field(description=f"A day of the years {FIRST_YEAR}–{LAST_YEAR}")
     kind: OverrideKind
     description: Name
+
+    @field_validator("day")
+    @classmethod
+    def _in_calendar_years(cls, value: date) -> date:
+        if not in_calendar_years(value):
+            raise ValueError(_("Ngày phải thuộc các năm từ {first} đến {last}.", first=FIRST_YEAR, last=LAST_YEAR))
+        return value
 
 
 class OverrideRead(SQLModel):

@@ -27,6 +27,17 @@ import holidays
 from app.timeutil import end_of_local_day, local_date
 
 ONE_DAY = timedelta(days=1)
+
+# The years the calendar knows: the year view, the API and the overrides (typed, sent or imported) all keep to them,
+# so no override can be dated where it could be neither seen nor found (1900, 0001, 9999 are typing mistakes).
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
+def in_calendar_years(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 # A guard against endless loops on a corrupt calendar (a year of days off in a row).
 MAX_SCAN_DAYS = 3660
 

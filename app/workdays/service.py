@@ -24,7 +24,7 @@ from app.workdays.models import (
     OverrideKind,
     OverrideRead,
 )
-from app.workdays.rules import OFF_KINDS, Calendar, DayKind, public_holidays
+from app.workdays.rules import FIRST_YEAR, LAST_YEAR, OFF_KINDS, Calendar, DayKind, public_holidays
 
 CALENDAR_VERSION = "calendar"  # the sequence counter (scope, year 0) of the overrides' version
 
@@ -55,7 +55,7 @@ def override_read(row: CalendarOverride, locale: str) -> OverrideRead:
 def calendar_year(session: Session, *, actor: Actor, year: int, locale: str) -> CalendarYearRead:
     """The year's public holidays and overrides, with the count of working days."""
     require(actor, Permission.CASE_VIEW)
-    if not 2000 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationFailed(_("Năm phải từ 2000 đến 2100."), field="year")
     cal = load_calendar(session)
     rows = session.exec(
@@ -97,7 +97,7 @@ def calendar_year(session: Session, *, actor: Actor, year: int, locale: str) -> 
 def day_kinds(session: Session, *, actor: Actor, year: int) -> dict[date, DayKind]:
     """The kind of every day of the year (working, make-up, weekend, holiday, extra day off): the year view's grid."""
     require(actor, Permission.CASE_VIEW)
-    if not 2000 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationFailed(_("Năm phải từ 2000 đến 2100."), field="year")
     cal = load_calendar(session)
     day, kinds = date(year, 1, 1), {}

@@ -239,6 +239,26 @@ class TestRefusals:
         with pytest.raises(BackupError, match="not a CrisisDesk backup"):
             import_database(_engine(isolated_url, engines), path)
 
+    @pytest.mark.parametrize("day", ["1900-01-01", "0001-01-01", "9999-12-31"])
+    def test_a_calendar_day_outside_2000_2100(self, backup: Path, isolated_url: str, engines: list[Engine],
+                                              tmp_path: Path, day: str) -> None:  # fmt: skip
+        """The calendar keeps to the years 2000–2100 everywhere: API, form and import (issue 12 §4.12)."""
+        lines = backup.read_text(encoding="utf-8").splitlines(keepends=True)
+        at = next(i for i, line in enumerate(lines) if '"table":"calendar_override"' in line)
+        header = json.loads(lines[at])
+        values = {"id": 1, "day": day, "kind": "extra_off", "description": "Nghỉ bù", "created_at":
+                  FIXED_NOW.isoformat(), "created_by_id": None}  # fmt: skip
+        row = json.dumps([values[name] for name in header["columns"]], ensure_ascii=False)
+        lines[at] = json.dumps({**header, "rows": header["rows"] + 1}, ensure_ascii=False) + "\n"
+        lines.insert(at + 1, row + "\n")
+        bad = tmp_path / "bad-day.jsonl"
+        bad.write_text("".join(lines), encoding="utf-8")
+        target = _engine(isolated_url, engines)
+        before = snapshot(target)
+        with pytest.raises(BackupError, match=f"calendar_override: the day {day} is outside the calendar's years"):
+            import_database(target, bad)
+        assert snapshot(target) == before
+
     @pytest.mark.parametrize(("row", "message"), [("[1]", "values for"), ('[999999,"vu-viec"]', "refused the data")])
     def test_a_bad_row_rolls_everything_back(self, backup: Path, isolated_url: str, engines: list[Engine],
                                              tmp_path: Path, row: str, message: str) -> None:  # fmt: skip

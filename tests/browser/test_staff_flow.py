@@ -130,8 +130,9 @@ def approve_statement(page: Page) -> None:
 
 
 def publish_statement(page: Page) -> None:
+    page.once("dialog", lambda dialog: dialog.accept())  # the confirmation: a number cannot be taken back
     page.locator("details#publish button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"\?done=published$"))
+    expect(page).to_have_url(re.compile(r"\?done=published_t[cb]$"))
 
 
 def test_log_route_accept_in_vietnamese(page: Page, site: Site) -> None:

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from app.reports.columns import Cell
 from app.reports.formats import csv_chunks, write_xlsx
 
 CSV_CELLS = [
     ("plain text", "Trường THCS", "Trường THCS"),
     ("empty", None, ""),
-    ("local time", datetime(2026, 11, 27, 9, 5), "2026-11-27 09:05"),
+    ("local time, dd/mm/yyyy 24-hour", datetime(2026, 11, 27, 9, 5), "27/11/2026 09:05"),
+    ("afternoon", datetime(2026, 12, 3, 17, 40), "03/12/2026 17:40"),
     ("formula", "=1+2", "'=1+2"),
     ("plus", "+84 90", "'+84 90"),
     ("minus", "-5", "'-5"),
@@ -48,6 +50,17 @@ def test_xlsx_cells(tmp_path: Path) -> None:
     assert [c.value for c in sheet[1]] == ["Công thức", "Thời điểm", "Trống", "Ký tự lạ"]
     formula, when, empty, odd = sheet[2]
     assert formula.value == "=SUM(1,2)" and formula.data_type == "s"
-    assert when.value == datetime(2026, 11, 27, 9, 5) and when.number_format == "yyyy-mm-dd hh:mm"
+    assert when.value == datetime(2026, 11, 27, 9, 5) and when.number_format == "dd/mm/yyyy hh:mm"  # a real date
     assert empty.value is None
     assert odd.value == "Đà Nẵng"
+
+
+def test_xlsx_columns_are_as_wide_as_their_contents(tmp_path: Path) -> None:
+    path = tmp_path / "w.xlsx"
+    title = "Phóng viên hỏi về lịch thi tuyển sinh lớp 10 công lập năm học 2027"
+    rows: list[list[Cell]] = [["VV-2026-00001", title, datetime(2026, 11, 27)], ["VV-2026-00002", "x" * 300, None]]
+    write_xlsx(path, ["Mã", "Tiêu đề", "Tiếp nhận lúc"], rows, title="Vụ việc")
+    widths = {k: v.width for k, v in load_workbook(path).active.column_dimensions.items()}
+    assert widths["A"] == len("VV-2026-00001") + 2  # the reference, whole
+    assert widths["B"] == 60  # a long title: capped, it wraps
+    assert widths["C"] == 17  # a date-time dd/mm/yyyy hh:mm, and its header fits

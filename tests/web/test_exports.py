@@ -58,7 +58,7 @@ class TestCsv:
         first = dict(zip(rows[0], rows[1], strict=True))
         assert first["Trạng thái"] == "Đã chuyển đơn vị"
         assert first["Mức độ"] == "Khủng hoảng"
-        assert first["Thời điểm tiếp nhận (giờ Việt Nam)"] == "2026-11-26 08:15"
+        assert first["Thời điểm tiếp nhận (giờ Việt Nam)"] == "26/11/2026 08:15"  # dd/mm/yyyy, 24-hour
         assert first["Đơn vị chủ trì"] == "Phòng Giáo dục Trung học"
         assert first["Đơn vị phối hợp"] == "Phòng Giáo dục Tiểu học"
         assert first["Người xử lý"] == "Trần Minh Quân"

@@ -30,9 +30,9 @@ def test_staff_pages_are_not_cached(client: TestClient) -> None:
     assert client.get("/staff/login").headers["cache-control"] == "no-store"
 
 
-def test_the_api_docs_may_load_swagger_ui(client: TestClient) -> None:
+def test_the_api_docs_load_swagger_ui_from_us_only(client: TestClient) -> None:
     csp = client.get("/docs").headers["content-security-policy"]
-    assert "https://cdn.jsdelivr.net" in csp and "frame-ancestors 'none'" in csp
+    assert "http" not in csp and "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
 
 
 def _app(db_url: str, engine: Engine, connection: Connection, **settings: object) -> FastAPI:

@@ -17,6 +17,7 @@ from app.web.api import (
     org,
     press_events,
     reports,
+    saved_views,
     spokespersons,
     statements,
     tasks,
@@ -40,5 +41,6 @@ router.include_router(press_events.router)
 router.include_router(monitor.router)
 router.include_router(attachments.router)
 router.include_router(templates.router)
+router.include_router(saved_views.router)
 router.include_router(crisis.router)
 router.include_router(channels.router)

@@ -12,7 +12,7 @@ from app.errors import ValidationFailed
 from app.i18n import _
 from app.notices.service import NoticeFilters
 from app.statements.rules import StatementKind
-from app.timeutil import EARLIEST, LATEST, as_utc, end_of_local_day, local_midnight
+from app.timeutil import EARLIEST, LATEST, as_utc, dmy_to_iso, end_of_local_day, local_midnight
 from app.validation import QueryText
 
 DEFAULT_LIMIT = 20
@@ -20,9 +20,10 @@ MAX_LIMIT = 100
 
 
 def parse_time(value: str | None, field: str, *, end: bool = False) -> datetime | None:
-    """An ISO 8601 date-time (with an offset; without one it is Hồ Chí Minh City time) or a date: ``since`` a date
+    """An ISO 8601 date-time (with an offset; without one it is Hồ Chí Minh City time) or a date (ISO or dd/mm/yyyy,
+    as the public page's fields are typed): ``since`` a date
     means from its 00:00, ``until`` a date means up to its 24:00 (the whole day included), local time."""
-    value = (value or "").strip()
+    value = dmy_to_iso((value or "").strip())  # the page's fields are typed dd/mm/yyyy
     if not value:
         return None
     try:

@@ -12,16 +12,19 @@ from app.web.staff import (
     account,
     admin,
     attachments,
+    case_list_actions,
     cases,
     channels,
     crisis,
     deadline_admin,
     deadlines,
     home,
+    inquiries,
     monitor,
     notifications,
     reports,
     session,
+    shortcuts,
     spokespersons,
     statements,
     templates_admin,
@@ -34,8 +37,10 @@ router.include_router(crisis.links)  # the e-mail's signed acknowledgement link:
 
 signed_in = APIRouter(dependencies=[Depends(get_actor), Depends(notifications.load_unread)])
 signed_in.include_router(home.router)
+signed_in.include_router(case_list_actions.router)  # before cases: /cases/bulk, /cases/views
 signed_in.include_router(cases.router)
 signed_in.include_router(deadlines.router)
+signed_in.include_router(inquiries.router)
 signed_in.include_router(statements.router)
 signed_in.include_router(attachments.router)
 signed_in.include_router(templates_admin.router)
@@ -47,6 +52,7 @@ signed_in.include_router(reports.router)
 signed_in.include_router(monitor.router)
 signed_in.include_router(deadline_admin.router)
 signed_in.include_router(account.router)
+signed_in.include_router(shortcuts.router)
 signed_in.include_router(crisis.router)
 router.include_router(signed_in)
 

@@ -28,6 +28,7 @@ from app.cases.workflow import Action, CloseReason, close_reasons_for
 from app.clocks import queries as clock_queries
 from app.errors import DomainError
 from app.i18n import _, text
+from app.inquiries import service as inquiries
 from app.monitor import service as monitor
 from app.org.service import full_names, list_units
 from app.spokespersons import queries as spokesperson_queries
@@ -144,6 +145,10 @@ def case_page(
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "authorisations": spokespersons.authorisation_reads(session, grants, case=case, now=now),
         "may_authorise": may_authorise,
+        "inquiries": inquiries.inquiry_reads(
+            session, inquiries.case_inquiries(session, actor=actor, case=case), now=now
+        ),
+        "may_link_inquiries": can(actor, Permission.CASE_TRIAGE),
         "authorisable": spokesperson_queries.authorisable_users(session, case=case) if may_authorise else [],
         "attachments": attachments.panel(session, actor=actor, case=case),
         "max_upload_mb": request.app.state.settings.max_upload_mb,

@@ -30,6 +30,7 @@ from app.web.case_query import page_case_filters
 from app.web.cursors import seal, unseal
 from app.web.dates import iso_local
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
+from app.web.staff.case_list_tools import list_tools
 from app.web.staff.case_page import case_page
 from app.web.staff.common import OPEN_ORDER, WORKING_ORDER, case_rows, list_url, unit_groups
 from app.web.staff.forms import (
@@ -100,10 +101,16 @@ def saved_views(session: Session, actor: Actor, now: datetime) -> list[tuple[Mes
 
 @router.get("/cases")
 def case_list(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
+    return list_page(request, session, actor, now)
+
+
+def list_page(request: Request, session: Session, actor: Actor, now: datetime, *, status_code: int = 200,
+              **forms: Any) -> Response:  # fmt: skip
+    """The list with the filters of the request's query string; ``forms``: a failed bulk or saved-view form's
+    values and errors, shown again (``bulk_values``, ``bulk_errors``, ``view_values``, ``view_errors``)."""
     filters, shown, bad = page_case_filters(request, now)
     locale = get_locale(request)
     error = text(_("Một số bộ lọc không hợp lệ đã được bỏ qua."), locale) if bad else None
-    status_code = 200
     context = f"cases:{filters.sort.value}"
     try:
         filters.cursor = unseal(request, filters.cursor, context)
@@ -121,7 +128,10 @@ def case_list(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
         "views": saved_views(session, actor, now),
         "statuses": list(CaseStatus),
         **_form_fields(session),
-    }
+        **list_tools(session, actor, request.url.query, filters),
+        "bulk_values": {}, "bulk_errors": {}, "view_values": {}, "view_errors": {},
+        **forms,
+    }  # fmt: skip
     return render(request, "staff/cases/list.html", ctx, status_code=status_code)
 
 
@@ -163,7 +173,9 @@ def intake(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, 
     values = form_values(form, multi=LIST_FIELDS)
     locale = get_locale(request)
     try:
-        data = CaseCreate.model_validate({k: v for k, v in _case_input(values).items() if k in INTAKE_FIELDS})
+        fields = {k: v for k, v in _case_input(values).items() if k in INTAKE_FIELDS}
+        # Choosing the lead unit on the intake form routes the case in the same step (one "created" event).
+        data = CaseCreate.model_validate({**fields, "route": bool(fields.get("lead_unit"))})
         case = service.open_case(session, actor=actor, data=data, now=now)
     except (ValidationError, DomainError) as exc:
         errors, status = form_errors(exc, session, locale)

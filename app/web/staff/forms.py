@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 
 from app.db import discard_changes
 from app.errors import DomainError, NotAuthenticated, NotFound
-from app.i18n import text
+from app.i18n import _, text
 from app.validation import input_message
 
 FORM_ERROR = "__form__"
@@ -88,6 +88,11 @@ def validation_errors(exc: ValidationError, locale: str) -> Errors:
 def domain_errors(exc: DomainError, locale: str) -> Errors:
     """A service's error beside its field when it names one, else at the top of the form."""
     field = exc.extra.get("field")
+    missing = exc.extra.get("missing")
+    if isinstance(missing, list) and len(missing) > 1:
+        # Several fields at once (the approval checklist): the whole message on top, each field marked.
+        errors = {str(name): text(_("Chưa xác nhận mục này."), locale) for name in missing}
+        return {FORM_ERROR: text(exc.message, locale), **errors}
     return {str(field) if field else FORM_ERROR: text(exc.message, locale)}
 
 
@@ -97,7 +102,7 @@ def form_errors(exc: ValidationError | DomainError, session: Session, locale: st
     service had flushed (nothing of a failed form is saved) and is shown beside its field, with its status."""
     if isinstance(exc, ValidationError):
         return validation_errors(exc, locale), 422
-    if isinstance(exc, PAGE_ERRORS):
+    if isinstance(exc, PAGE_ERRORS) and not exc.extra.get("field"):  # with a field: a reference typed wrong
         raise exc
     discard_changes(session)
     return domain_errors(exc, locale), exc.status_code

@@ -29,6 +29,7 @@ from app.errors import Conflict, DomainError, ValidationFailed
 from app.i18n import _
 from app.notices import publication
 from app.notices import service as notices
+from app.notices.rules import NOTICE_TYPE_BY_KIND, NOTICE_TYPE_LABELS
 from app.spokespersons import service as spokespersons
 from app.statements import queries as statement_queries
 from app.statements import service
@@ -92,6 +93,8 @@ def statement_page(
         "s": read,
         "notice": notices.notice_read(session, notice, now=now) if notice else None,
         "checklist": CHECKLIST,
+        "publish_type": NOTICE_TYPE_BY_KIND[read.kind],
+        "type_labels": NOTICE_TYPE_LABELS,
         "can_comment": can(actor, Permission.CASE_NOTE, scope_of(session, case)),
         "drafting": statement_queries.drafting_options(session, actor=actor, case=case),
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
@@ -273,11 +276,11 @@ def publish(
     try:
         body = PublishIn.model_validate({"at": iso_local(at) if at else None})
         _expect(statement, values)
-        publication.publish(session, actor=actor, statement=statement, case=case, at=body.at, now=now,
-                        issuer=settings.org_abbreviation)  # fmt: skip
+        notice = publication.publish(session, actor=actor, statement=statement, case=case, at=body.at, now=now,
+                                     issuer=settings.org_abbreviation)  # fmt: skip
     except (ValidationError, DomainError) as exc:
         return _failed_page(request, session, actor, statement_id, now, exc, key="publish", values=values)
-    return _done(statement_id, "published")
+    return _done(statement_id, f"published_{notice.notice_type.value.lower()}")  # names thông cáo / thông báo
 
 
 # --- reading ------------------------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_errors_beside_the_fields_with_the_values_kept(anon: TestClient, session
     text = wrong.text
     assert re.search(r'id="f-outlet"[^>]* aria-invalid="true" aria-describedby="[^"]*err-outlet"', text)
     assert '<p class="field-error" id="err-outlet">Không được để trống.</p>' in text
-    assert 'id="err-press_card_number"' in text and "chữ cái không dấu, chữ số, dấu cách" in text
+    assert 'id="err-press_card_number"' in text and "chữ cái không dấu, chữ Đ, chữ số, dấu cách" in text
     assert 'id="err-question"' in text and "Cần ít nhất 10 ký tự." in text
     assert 'id="err-contact"' not in text and 'value="Gọi 0903 000 111"' in text  # kept
     assert 'value="&lt;thẻ&gt;"' in text and ">ngắn</textarea>" in text

@@ -180,8 +180,9 @@ class TestIntake:
             "source_published_at",
         ):
             assert f'name="{name}"' in page.text, name
-        assert 'type="datetime-local"' in page.text
-        assert 'value="2026-11-27T09:00"' in page.text  # now, local time
+        # Date-times are text fields typed dd/mm/yyyy HH:MM (24-hour), whatever the browser's language.
+        assert 'type="datetime-local"' not in page.text and 'placeholder="dd/mm/yyyy HH:MM"' in page.text
+        assert 'value="27/11/2026 09:00"' in page.text  # now, local time
 
     def test_logs_a_case_and_shows_it(self, browser: TestClient, org: None) -> None:
         login(browser, "office")
@@ -198,7 +199,12 @@ class TestIntake:
         api = browser.get("/api/v1/cases/VV-2026-00001").json()
         assert api["received_at"] == "2026-11-27T01:30:00Z"
         assert api["tags"] == ["bạo lực", "thcs"]
-        assert api["status"] == "new" and api["lead_unit"]["code"] == "GDTrH"
+        # Choosing the lead unit at intake routes the case in the same step, with one event.
+        assert api["status"] == "assigned" and api["lead_unit"]["code"] == "GDTrH"
+        events = browser.get("/api/v1/cases/VV-2026-00001/events").json()["items"]
+        assert [(e["kind"], e["to_status"], (e["data"] or {}).get("lead_unit")) for e in events] == [
+            ("created", "assigned", "GDTrH")
+        ]
 
     def test_times_typed_as_day_month_year(self, browser: TestClient, org: None) -> None:
         login(browser, "office")
@@ -462,7 +468,7 @@ class TestEdit:
         url = f"/staff/cases/{case.reference}/edit"
         page = browser.get(url)
         data: dict[str, object] = dict(
-            re.findall(r'<input id="f-[a-z_]+" name="([a-z_]+)" type="[a-z-]+" value="([^"]*)"', page.text)
+            re.findall(r'<input id="f-[a-z_]+" name="([a-z_]+)" [^>]*?value="([^"]*)"', page.text)
         )
         data.update(
             source_kind="press_article", topic="other", supporting_units=["GDTH"], summary="", csrf_token=csrf_of(page)

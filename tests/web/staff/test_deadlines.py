@@ -55,7 +55,7 @@ class TestClocksOnTheCasePage:
         clock.advance(hours=26)
         login(browser, "office")
         clocks = browser.get(f"/staff/cases/{case.reference}").text.split('id="clocks"')[1].split("</section>")[0]
-        assert 'class="badge overdue">Quá hạn<' in clocks and "quá hạn 2 giờ" in clocks and "is-overdue" in clocks
+        assert 'class="badge overdue countdown"' in clocks and ">quá hạn 2 giờ<" in clocks and "is-overdue" in clocks
 
     def test_internal_targets_name_their_origin(self, browser: TestClient, org: None, session: Session) -> None:
         case = accepted(session, title="Vụ việc có chỉ tiêu")

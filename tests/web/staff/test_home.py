@@ -55,7 +55,7 @@ def test_unit_worklist_nearest_deadline_first(browser: TestClient, org: None, se
     assert "Việc của đơn vị" in page.text and "Phòng Giáo dục Trung học" in page.text
     assert "Hạn gần nhất" in worklist
     assert worklist.index(sooner.reference) < worklist.index(later.reference) < worklist.index(waiting.reference)
-    assert 'class="badge overdue">Quá hạn<' in worklist and "is-overdue" in worklist
+    assert 'class="badge overdue countdown"' in worklist and "is-overdue" in worklist
     assert other.reference not in page.text
     assert "Vụ việc mới cần phân loại" not in page.text
 

@@ -19,7 +19,7 @@ def test_the_due_column_and_filters(browser: TestClient, org: None, session: Ses
     quiet = make_case(session, by="office", now=clock.now, title="Không có thời hạn")
     login(browser, "office")
     page = browser.get("/staff/cases").text
-    assert "Hạn gần nhất" in page and 'class="badge overdue">Quá hạn<' in page and "còn 19 giờ" in page
+    assert "Hạn gần nhất" in page and 'class="badge overdue countdown"' in page and "còn 19 giờ" in page
     only_overdue = browser.get("/staff/cases", params={"due": "overdue"}).text
     assert overdue.reference in only_overdue and soon.reference not in only_overdue
     assert '<option value="overdue" selected>' in only_overdue
