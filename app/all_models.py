@@ -12,5 +12,6 @@ from app.press_events import models as press_event_models  # noqa: F401
 from app.rules import models as rule_models  # noqa: F401
 from app.spokespersons import models as spokesperson_models  # noqa: F401
 from app.statements import models as statement_models  # noqa: F401
+from app.stories import models as story_models  # noqa: F401
 from app.tasks import models as task_models  # noqa: F401
 from app.workdays import models as workday_models  # noqa: F401

@@ -66,6 +66,11 @@ class Permission(StrEnum):
     TARGETS_MANAGE = "targets:manage"
     REPORTS_VIEW = "reports:view"
     PRESS_EVENTS_MANAGE = "press_events:manage"
+    STORY_VIEW = "story:view"
+    STORY_DRAFT = "story:draft"
+    STORY_SUBMIT = "story:submit"
+    STORY_REVIEW = "story:review"
+    COMMS_MANAGE = "comms:manage"
 
 
 PERMISSION_LABELS: dict[Permission, Message] = {
@@ -96,25 +101,31 @@ PERMISSION_LABELS: dict[Permission, Message] = {
     Permission.TARGETS_MANAGE: _("Quản lý chỉ tiêu thời hạn nội bộ"),
     Permission.REPORTS_VIEW: _("Xem báo cáo"),
     Permission.PRESS_EVENTS_MANAGE: _("Ghi nhận họp báo, giao ban báo chí"),
+    Permission.STORY_VIEW: _("Xem tin bài của đơn vị"),
+    Permission.STORY_DRAFT: _("Soạn tin bài của đơn vị"),
+    Permission.STORY_SUBMIT: _("Gửi tin bài của đơn vị cho Văn phòng Sở"),
+    Permission.STORY_REVIEW: _("Biên tập, trả lại, duyệt và đăng tin bài của đơn vị"),
+    Permission.COMMS_MANAGE: _("Quản lý đầu mối truyền thông và kế hoạch truyền thông năm học"),
 }
 
 P = Permission
 _PRESS_OFFICER = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_ASSIGN_PEOPLE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_SUBMIT, P.NOTICE_PUBLISH, P.TASK_MANAGE, P.REPORTS_VIEW,
-    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE,
+    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.STORY_VIEW, P.STORY_DRAFT, P.STORY_REVIEW, P.COMMS_MANAGE,
 }  # fmt: skip
-_HANDLER = {P.CASE_VIEW, P.CASE_WORK, P.CASE_NOTE, P.STATEMENT_DRAFT}
-_UNIT_HEAD = _HANDLER | {P.CASE_ASSIGN_PEOPLE, P.STATEMENT_SUBMIT, P.CLOCK_EXTENSION_REQUEST, P.REPORTS_VIEW}
+_HANDLER = {P.CASE_VIEW, P.CASE_WORK, P.CASE_NOTE, P.STATEMENT_DRAFT, P.STORY_VIEW, P.STORY_DRAFT}
+_UNIT_HEAD = _HANDLER | {P.CASE_ASSIGN_PEOPLE, P.STATEMENT_SUBMIT, P.CLOCK_EXTENSION_REQUEST, P.REPORTS_VIEW,
+                         P.STORY_SUBMIT}  # fmt: skip
 _SPOKESPERSON = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_SEVERITY, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_REVIEW, P.CLOCK_EXTEND, P.TASK_MANAGE, P.REPORTS_VIEW,
-    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE,
+    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.STORY_VIEW,
 }  # fmt: skip
 _DIRECTOR = _SPOKESPERSON | {P.SPOKESPERSON_APPOINT, P.SPOKESPERSON_AUTHORISE}
 _ADMIN = {
     P.CASE_VIEW, P.UNITS_MANAGE, P.USERS_MANAGE, P.TOKENS_MANAGE, P.CALENDAR_MANAGE, P.TARGETS_MANAGE,
-    P.REPORTS_VIEW,
+    P.REPORTS_VIEW, P.STORY_VIEW, P.COMMS_MANAGE,
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -38,6 +38,8 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
     ]
     if can(actor, Permission.CASE_CREATE):
         items.append(NavItem("intake", "/staff/cases/new", _("Tiếp nhận vụ việc")))
+    if can(actor, Permission.STORY_VIEW):
+        items.append(NavItem("stories", "/staff/stories", _("Tin bài đơn vị")))
     if can(actor, Permission.REPORTS_VIEW):
         items.append(NavItem("reports", "/staff/reports", _("Báo cáo")))
     if can(actor, Permission.STATEMENT_REVIEW) or can(actor, Permission.SPOKESPERSON_APPOINT):
@@ -57,6 +59,8 @@ def active_nav(path: str) -> str:
         return "intake"
     if path.startswith(("/staff/cases", "/staff/statements", "/staff/notices")):
         return "cases"
+    if path.startswith(("/staff/stories", "/staff/comms")):
+        return "stories"
     if path.startswith("/staff/spokespersons"):
         return "spokespersons"
     if path.startswith("/staff/notifications"):

@@ -15,6 +15,7 @@ from app.web.api import (
     reports,
     spokespersons,
     statements,
+    stories,
     tasks,
 )
 
@@ -32,3 +33,4 @@ router.include_router(calendar.router)
 router.include_router(notifications.router)
 router.include_router(reports.router)
 router.include_router(press_events.router)
+router.include_router(stories.router)

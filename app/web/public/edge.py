@@ -76,7 +76,7 @@ LIMITED_ROUTES = {
 def classify(path: str) -> str | None:
     if path.startswith(API_PREFIX):
         return INQUIRY if path == INQUIRIES or path.startswith(INQUIRIES + "/") else API
-    if path == "/notices" or path.startswith("/notices/") or path == "/spokespersons":
+    if path in ("/notices", "/spokespersons", "/stories") or path.startswith(("/notices/", "/stories/")):
         return PAGE
     if path == "/" or path.startswith("/lang/"):
         return OTHER_PAGE

@@ -20,6 +20,7 @@ from app.web.staff import (
     session,
     spokespersons,
     statements,
+    stories,
 )
 from app.web.staff.errors import render_staff_error
 
@@ -34,6 +35,7 @@ signed_in.include_router(statements.router)
 signed_in.include_router(spokespersons.router)
 signed_in.include_router(notifications.router)
 signed_in.include_router(admin.router)
+signed_in.include_router(stories.router)  # before reports: /reports/emulation
 signed_in.include_router(reports.router)
 signed_in.include_router(deadline_admin.router)
 signed_in.include_router(account.router)

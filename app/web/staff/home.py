@@ -32,6 +32,7 @@ from app.i18n import Message, _
 from app.org.service import list_units
 from app.statements import queries as statement_queries
 from app.statements.models import QueueItem
+from app.stories import queries as story_queries
 from app.tasks import service as tasks
 from app.tasks.models import TaskRead
 from app.timeutil import local_date, local_midnight
@@ -210,4 +211,6 @@ def home_panels(session: Session, actor: Actor, now: datetime, locale: str) -> l
 
 @router.get("/")
 def home(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
-    return render(request, "staff/home.html", {"panels": home_panels(session, actor, now, get_locale(request))})
+    panels = home_panels(session, actor, now, get_locale(request))
+    progress = story_queries.unit_progress(session, actor=actor, now=now)  # the unit's communications plan
+    return render(request, "staff/home.html", {"panels": panels, "progress": progress})
