@@ -4,6 +4,7 @@ from app import counters  # noqa: F401
 from app.auth import models as auth_models  # noqa: F401
 from app.cases import models as case_models  # noqa: F401
 from app.clocks import models as clock_models  # noqa: F401
+from app.crisis import models as crisis_models  # noqa: F401
 from app.inquiries import models as inquiry_models  # noqa: F401
 from app.notices import models as notice_models  # noqa: F401
 from app.notifications import models as notification_models  # noqa: F401

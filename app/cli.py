@@ -169,18 +169,22 @@ def worker(
     poll: Annotated[float | None, typer.Option(help="Seconds between passes (default: the setting)")] = None,
 ) -> None:
     """Deliver reminders, escalations and e-mail (the web process never sends mail). Several may run at once."""
+    from app.crisis.paging import worker_step
     from app.notifications.worker import Worker
 
     # Logging (JSON lines, CRISISDESK_LOG_LEVEL) is configured for every command by the group callback above.
     settings = get_settings()
     if poll is not None:
         settings = settings.model_copy(update={"worker_poll_seconds": poll})
-    w = Worker(settings)
+    w = Worker(settings, steps=[worker_step(settings)])
     w.install_signal_handlers()
     mail = f"SMTP {settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else "in-app only (no SMTP host)"
     console.print(f"Worker {w.worker_id} on {_db_label()}, {mail}")
     w.run(once=once, max_db_retries=10 if once else None)
-    console.print(f"Worker {w.worker_id} stopped: {w.reminders} reminder stages, {w.sent} e-mails sent.")
+    console.print(
+        f"Worker {w.worker_id} stopped: {w.reminders} reminder stages, {w.escalations} pages escalated, "
+        f"{w.sent} e-mails sent."
+    )
 
 
 @cli.command("create-user")

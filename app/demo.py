@@ -18,6 +18,10 @@ from app.cases import service as cases
 from app.cases.models import Case, CaseCreate
 from app.cases.vocabulary import LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import Action, CaseStatus, CloseReason
+from app.crisis import paging as crisis_paging
+from app.crisis import service as crisis_service
+from app.crisis.models import CrisisIn, RosterIn, ShiftIn
+from app.crisis.rules import DutyRole
 from app.db import utcnow
 from app.notices import publication
 from app.notices.models import Notice
@@ -477,6 +481,7 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
             raise RuntimeError(f"demo case {case.reference} ended {case.status}, not {spec.status}")
     tasks = _tasks(session, by_title, actors["spokesperson"], now)
     events = _press_events(session, by_title, office, now)
+    _crisis(session, by_title, actors, now, settings)
     story_count = _stories(session, actors=actors, units=units, settings=settings, now=now)
     statements_count = sum(len(v) for v in STATEMENTS.values())
     if progress:
@@ -488,6 +493,34 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
         f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases, {statements_count} statements, "
         f"{tasks} tasks, {events} press events, {story_count} stories"
     )
+
+
+# Crisis mode: the duty roster (a week from yesterday) and one case in crisis, declared 14 hours ago, its two
+# pages acknowledged within minutes.
+CRISIS_CASE = "Giáo viên mầm non bị tố bạo hành trẻ"
+ROSTER: list[tuple[DutyRole, str, int]] = [
+    (DutyRole.SPOKESPERSON, "spokesperson", 1),
+    (DutyRole.PRESS_OFFICER, "office", 1),
+    (DutyRole.PRESS_OFFICER, "office2", 2),
+]
+
+
+def _crisis(session: Session, cases_by_title: dict[str, Case], actors: dict[str, Actor], now: datetime,
+            settings: Settings) -> None:  # fmt: skip
+    start, end = now - timedelta(days=1), now + timedelta(days=7)
+    items = [ShiftIn(role=role, user=user, starts_at=start, ends_at=end, position=pos) for role, user, pos in ROSTER]
+    crisis_service.put_roster(session, actor=actors["admin"], data=RosterIn(items=items), now=start, locale="vi")
+    case = cases_by_title[CRISIS_CASE]
+    declared = now - timedelta(hours=14)
+    paging = crisis_paging.Paging(timedelta(minutes=settings.page_ack_minutes), settings.public_base_url,
+                                   settings.secret_key.get_secret_value(), email=False)  # fmt: skip
+    crisis_service.declare_crisis(
+        session, actor=actors["spokesperson"], reference=case.reference, now=declared, paging=paging, locale="vi",
+        data=CrisisIn(level=2, reason="Clip camera lan truyền mạnh trên mạng xã hội; nhiều cơ quan báo chí liên hệ."),
+    )  # fmt: skip
+    for i, page in enumerate(crisis_paging.list_pages(session, actor=actors["director"], reference=case.reference)):
+        crisis_paging.ack_page(session, actor=actors[page.user], page_id=page.id,
+                                now=declared + timedelta(minutes=4 + 2 * i), via="app")  # fmt: skip
 
 
 # Tasks the spokesperson gave units (Decree 244/2026 Art. 4.2): title of the case, unit, request, given (hours

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
     worker_batch_size: int = Field(default=100, ge=1, le=5000)
     email_max_attempts: int = Field(default=8, ge=1, le=100)
+    # Crisis pages (docs/crisis.md): a page not acknowledged within this many minutes goes to the next person on
+    # the duty roster, and finally to the director. Fractions are allowed (tests use a few seconds).
+    page_ack_minutes: float = Field(default=10.0, gt=0, le=24 * 60)
     # /readyz reports the workers "quiet" when no heartbeat came for this long (keep it above the poll interval).
     # A quiet worker never fails the web's readiness: it is reported beside the checks.
     worker_quiet_seconds: float = Field(default=120.0, gt=0, le=7 * 24 * 3600)

@@ -63,3 +63,27 @@ document.addEventListener("click", function (event) {
   openTarget();
   window.addEventListener("hashchange", openTarget);
 })();
+
+(function () {
+  // A live region: <div data-live-src="URL" data-live-seconds="N"> is refreshed from URL every N seconds (the
+  // war room's timeline, clocks, pages and statements); the page keeps working without it (reload by hand).
+  var live = document.querySelector("[data-live-src]");
+  if (!live || !window.fetch) return;
+  var src = live.getAttribute("data-live-src");
+  var seconds = parseFloat(live.getAttribute("data-live-seconds")) || 5;
+  var last = live.innerHTML;
+  function refresh() {
+    fetch(src, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html && html !== last) {
+          last = html;
+          live.innerHTML = html;
+          live.dispatchEvent(new CustomEvent("live:updated"));
+        }
+      })
+      .catch(function () { /* offline for a moment: try again at the next tick */ })
+      .then(function () { window.setTimeout(refresh, seconds * 1000); });
+  }
+  window.setTimeout(refresh, seconds * 1000);
+})();

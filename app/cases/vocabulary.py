@@ -107,6 +107,8 @@ class CaseEventKind(StrEnum):
     AUTHORISATION_REVOKED = "authorisation_revoked"
     INQUIRY_LINKED = "inquiry_linked"
     INQUIRY_MOVED = "inquiry_moved"
+    CRISIS = "crisis"  # crisis mode (app/crisis): declared, level_changed, stood_down, lessons
+    PAGE = "page"  # a crisis page: sent, unanswered, acked
 
 
 EVENT_KIND_LABELS: dict[CaseEventKind, Message] = {
@@ -131,6 +133,8 @@ EVENT_KIND_LABELS: dict[CaseEventKind, Message] = {
     CaseEventKind.AUTHORISATION_REVOKED: _("Thu hồi ủy quyền phát ngôn"),
     CaseEventKind.INQUIRY_LINKED: _("Gắn câu hỏi của phóng viên"),
     CaseEventKind.INQUIRY_MOVED: _("Chuyển câu hỏi của phóng viên sang vụ việc khác"),
+    CaseEventKind.CRISIS: _("Khủng hoảng truyền thông"),
+    CaseEventKind.PAGE: _("Báo động khủng hoảng"),
 }
 
 # Where the action within a kind says more than the kind (a transition's action has its own vocabulary).
@@ -142,4 +146,11 @@ EVENT_ACTION_LABELS: dict[tuple[CaseEventKind, str], Message] = {
     (CaseEventKind.CLOCK, "recomputed"): _("Tính lại thời hạn theo lịch làm việc"),
     (CaseEventKind.TASK, "created"): _("Giao yêu cầu cung cấp thông tin"),
     (CaseEventKind.TASK, "answered"): _("Đơn vị trả lời yêu cầu cung cấp thông tin"),
+    (CaseEventKind.CRISIS, "declared"): _("Công bố tình trạng khủng hoảng"),
+    (CaseEventKind.CRISIS, "level_changed"): _("Đổi cấp khủng hoảng"),
+    (CaseEventKind.CRISIS, "stood_down"): _("Kết thúc tình trạng khủng hoảng"),
+    (CaseEventKind.CRISIS, "lessons"): _("Ghi bài học kinh nghiệm"),
+    (CaseEventKind.PAGE, "sent"): _("Gửi báo động khủng hoảng"),
+    (CaseEventKind.PAGE, "unanswered"): _("Báo động không được xác nhận, chuyển người tiếp theo"),
+    (CaseEventKind.PAGE, "acked"): _("Xác nhận đã nhận báo động"),
 }

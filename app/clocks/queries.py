@@ -33,6 +33,7 @@ from app.i18n import Message, _, text
 from app.rules.schema import (
     START_EVENT_LABELS,
     UNIT_LABELS,
+    StartEvent,
 )
 from app.timeutil import to_local
 from app.workdays import rules as workdays
@@ -49,7 +50,9 @@ def clock_read(clock: Clock, *, now: datetime, locale: str) -> ClockRead:
     overdue = ticking and clock.due_at is not None and clock.due_at < now
     remaining = int((clock.due_at - now).total_seconds()) if ticking and clock.due_at else None
     basis = clock.basis
-    if clock.origin == ClockOrigin.INTERNAL:
+    if clock.origin == ClockOrigin.INTERNAL and clock.start_event == StartEvent.CRISIS_DECLARED:
+        basis = text(Message(clock.basis), locale)  # a crisis clock names its basis itself
+    elif clock.origin == ClockOrigin.INTERNAL:
         basis = text(_("Chỉ tiêu nội bộ: {name}", name=clock.basis), locale)
     notes: list[str] = []
     if clock.state == ClockState.PENDING:

@@ -23,6 +23,7 @@ class Stage(StrEnum):
     LATE = "late"
     DUE = "due"
     OVERDUE = "overdue"
+    PAGE = "page"  # not a clock's stage: a crisis page (app/crisis), delivered through the same outbox
 
 
 STAGE_ORDER: tuple[Stage, ...] = (Stage.HALF, Stage.LATE, Stage.DUE, Stage.OVERDUE)

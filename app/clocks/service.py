@@ -67,8 +67,10 @@ RELEVANT_FIELDS = frozenset(
 )  # fmt: skip
 REPLY_KINDS = frozenset({"response", "rebuttal", "refusal"})
 HANDLED_KINDS = frozenset(
-    {CaseEventKind.CREATED, CaseEventKind.UPDATED, CaseEventKind.TRANSITION, CaseEventKind.NOTICE_PUBLISHED}
-)
+    {CaseEventKind.CREATED, CaseEventKind.UPDATED, CaseEventKind.TRANSITION, CaseEventKind.NOTICE_PUBLISHED,
+     CaseEventKind.CRISIS}
+)  # fmt: skip
+CRISIS_BASIS = "Chỉ tiêu nội bộ của Sở"
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,9 @@ def spec_from_definition(pack: RulePack, d: ClockDefinition) -> ClockSpec:
 
 
 def spec_from_target(t: InternalTarget) -> ClockSpec:
-    return ClockSpec(ClockOrigin.INTERNAL, f"target:{t.id}", None, t.id, t.name, t.name, t.actor, t.met_by,
+    # A crisis clock states its basis: the Sở's own target, or the rule the admin chose to apply.
+    basis = (t.basis or CRISIS_BASIS) if t.start_event == StartEvent.CRISIS_DECLARED else t.name
+    return ClockSpec(ClockOrigin.INTERNAL, f"target:{t.id}", None, t.id, t.name, basis, t.actor, t.met_by,
                      t.may_pause, t.start_event, None, t.length, t.unit)  # fmt: skip
 
 
@@ -174,6 +178,8 @@ def on_event(session: Session, *, case: Case, event: CaseEvent) -> None:
             return
     elif event.kind == CaseEventKind.TRANSITION:
         _on_transition(session, case, action=event.action or "", data=data, note=event.note, now=now)
+    elif event.kind == CaseEventKind.CRISIS:
+        _on_crisis(session, case, action=event.action or "", data=data, now=now)
     else:
         _on_notice(session, case, data=data, now=now)
     refresh_next_due(session, case)
@@ -269,13 +275,15 @@ def _reconcile(session: Session, case: Case, *, now: datetime) -> None:
         _meet_if_already_answered(session, case, clock, now=now)
 
 
-def _meet_if_already_answered(session: Session, case: Case, clock: Clock, *, now: datetime) -> None:
-    """A clock that starts after the answer it waits for was published (e.g. the trigger changed later)."""
-    events = session.exec(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case.id, col(CaseEvent.kind).in_(["notice_published", "transition"]))
-        .order_by(col(CaseEvent.at), col(CaseEvent.id))
-    ).all()
+def _meet_if_already_answered(session: Session, case: Case, clock: Clock, *, now: datetime,
+                              since: datetime | None = None) -> None:  # fmt: skip
+    """A clock that starts after the answer it waits for was published (e.g. the trigger changed later); with
+    ``since``, only an answer published from then on counts (a crisis clock wants an answer to the crisis)."""
+    query = select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                    col(CaseEvent.kind).in_(["notice_published", "transition"]))  # fmt: skip
+    if since is not None:
+        query = query.where(col(CaseEvent.at) >= since)
+    events = session.exec(query.order_by(col(CaseEvent.at), col(CaseEvent.id))).all()
     for event in events:
         if event.kind == "transition" and event.action != "publish":
             continue
@@ -323,6 +331,35 @@ def _on_transition(session: Session, case: Case, *, action: str, data: dict[str,
         _meet_all(session, case, {MetBy.FIRST_NOTICE, MetBy.REPLY}, at=at, now=now, how="published")
     elif action == "close":
         _close(session, case, reason=str(data.get("reason") or ""), note=note, now=now)
+
+
+def _on_crisis(session: Session, case: Case, *, action: str, data: dict[str, Any], now: datetime) -> None:
+    """A crisis declared, its level changed or stood down: the crisis clocks of the level run (counted from the
+    declaration), the others stop (missed when already late, on standing down)."""
+    if action not in ("declared", "level_changed", "stood_down"):
+        return
+    level = data.get("level") if action != "stood_down" else None
+    wanted: dict[str, InternalTarget] = {}
+    if isinstance(level, int):
+        for target in matching_targets(session, severity=case.severity, source_kind=case.source_kind,
+                                       start_events=[StartEvent.CRISIS_DECLARED], crisis_level=level):  # fmt: skip
+            wanted[f"target:{target.id}"] = target
+    running: set[str] = set()
+    for clock in case_clocks(session, case, ACTIVE_STATES):
+        if clock.start_event != StartEvent.CRISIS_DECLARED:
+            continue
+        if clock.rule_key in wanted:
+            running.add(clock.rule_key)
+            continue
+        reason = _("Khủng hoảng đã kết thúc.") if level is None else _("Cấp khủng hoảng đã thay đổi.")
+        _stop(session, clock, now=now, missed_if_late=level is None, reason=str(reason))
+    start_at = _published_at({"published_at": data.get("declared_at")}, now)
+    cal = load_calendar(session)
+    for key, target in wanted.items():
+        if key not in running:
+            clock = _start(session, case, spec_from_target(target), start_at=start_at, started_from=None, now=now,
+                           cal=cal)  # fmt: skip
+            _meet_if_already_answered(session, case, clock, now=now, since=start_at)
 
 
 def _published_at(data: dict[str, Any], default: datetime) -> datetime:

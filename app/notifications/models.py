@@ -21,6 +21,7 @@ STAGE_LABELS: dict[Stage, Message] = {
     Stage.LATE: _("Sắp đến hạn"),
     Stage.DUE: _("Đến hạn"),
     Stage.OVERDUE: _("Quá hạn"),
+    Stage.PAGE: _("Báo động khủng hoảng"),
 }
 
 

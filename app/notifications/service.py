@@ -39,6 +39,7 @@ from app.notifications.models import (
     WorkerHeartbeat,
 )
 from app.org.models import RoleAssignment, User
+from app.rules.schema import StartEvent
 from app.tasks.models import Task
 from app.timeutil import to_local
 
@@ -193,6 +194,8 @@ def _message(case: Case, clock: Clock, stage: Stage, locale: str, base_url: str)
                    reference=case.reference), locale)  # fmt: skip
     basis = clock.basis if clock.origin != ClockOrigin.INTERNAL else text(_("Chỉ tiêu nội bộ: {name}",
                                                                                 name=clock.basis), locale)  # fmt: skip
+    if clock.start_event == StartEvent.CRISIS_DECLARED:  # a crisis clock names its basis itself
+        basis = text(Message(clock.basis), locale)
     link = f"{base_url.rstrip('/')}/staff/cases/{case.reference}"
     body = text(
         _("Vụ việc {reference}: {title}\nThời hạn: {clock}\nCăn cứ: {basis}\nHạn: {due} (giờ Việt Nam)\n{link}",

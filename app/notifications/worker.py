@@ -1,10 +1,12 @@
 """``crisisdesk worker``: the only process that delivers reminders, escalations and e-mail.
 
 Each pass: write the heartbeat; turn the reminder stages that are due into notifications (in batches, each its own
-transaction, rows locked with SKIP LOCKED); then claim the pending e-mails, send them over one SMTP connection and
-mark each sent (or failed, to retry with a backoff). Database errors (a restart, a dropped connection) are logged
-and the pass is retried after a growing pause (1 s, 2 s, 4 s … at most 30 s): the worker survives a restart of
-the database. SIGTERM / SIGINT stop it after the current step.
+transaction, rows locked with SKIP LOCKED); run the steps the ``worker`` command gives (the crisis pages unanswered
+past their window go to the next person: ``app.crisis.paging.escalate_pages``, the same way); then claim the
+pending e-mails, send them over one SMTP connection and mark each sent (or failed, to retry with a backoff).
+Database errors (a restart, a dropped connection) are logged and the pass is retried after a growing pause (1 s,
+2 s, 4 s … at most 30 s): the worker survives a restart of the database. SIGTERM / SIGINT stop it after the
+current step.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import smtplib
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from types import FrameType
@@ -42,8 +44,12 @@ DB_ERRORS = (OperationalError, DBAPIError)
 
 class Worker:
     def __init__(self, settings: Settings, *, engine: Engine | None = None,
-                 clock: Callable[[], datetime] = utcnow, worker_id: str | None = None) -> None:  # fmt: skip
+                 clock: Callable[[], datetime] = utcnow, worker_id: str | None = None,
+                 steps: Sequence[Callable[..., int]] = ()) -> None:  # fmt: skip
+        """``steps``: more work for each pass, each called as ``step(session, now=…, limit=…)`` in batches until it
+        handles fewer than ``limit`` (the ``worker`` command gives the crisis pages' escalation)."""
         self.settings = settings
+        self.steps = tuple(steps)
         self.engine = engine or make_engine(settings.database_url, pool_size=2, max_overflow=2)
         self.writer = writer(self.engine)
         self.clock = clock
@@ -51,6 +57,7 @@ class Worker:
         self.stopping = False
         self.sent = 0
         self.reminders = 0
+        self.escalations = 0
 
     # --- running ---
 
@@ -106,6 +113,15 @@ class Worker:
             self.reminders += handled
             if handled < batch:
                 break
+        # Other domains' steps (crisis pages unanswered past their window go to the next person on the roster),
+        # given by the entry point so that this package imports none of them.
+        for step_of in self.steps:
+            escalate = partial(step_of, now=now, limit=batch)
+            while not self.stopping:
+                handled = self._tx(escalate)
+                self.escalations += handled
+                if handled < batch:
+                    break
         if email_enabled:
             self.deliver(now)
 

@@ -31,6 +31,10 @@ class InternalTargetBase(SQLModel):
     actor: ClockActor = SQLField(sa_type=StrEnumType(ClockActor))
     may_pause: bool = False
     active: bool = True
+    # Crisis clocks (start event ``crisis_declared``): the crisis level they apply to, and their basis when it is
+    # not the Sở's own target (e.g. the Ministry's 6-hour rule, where the admin chooses to apply it).
+    crisis_level: int | None = SQLField(default=None, ge=1, le=3)
+    basis: str | None = SQLField(default=None, max_length=300)
 
 
 class InternalTarget(InternalTargetBase, table=True):
@@ -44,7 +48,7 @@ class InternalTarget(InternalTargetBase, table=True):
 class InternalTargetCreate(InternalTargetBase):
     @model_validator(mode="after")
     def _check(self) -> InternalTargetCreate:
-        check_target(self.unit, self.start_event)
+        check_target(self.unit, self.start_event, self.crisis_level)
         return self
 
 
@@ -59,6 +63,8 @@ class InternalTargetUpdate(SQLModel):
     actor: ClockActor | None = None
     may_pause: bool | None = None
     active: bool | None = None
+    crisis_level: int | None = SQLField(default=None, ge=1, le=3)
+    basis: str | None = SQLField(default=None, max_length=300)
 
 
 class InternalTargetRead(InternalTargetBase):
@@ -67,7 +73,9 @@ class InternalTargetRead(InternalTargetBase):
     updated_at: datetime
 
 
-def check_target(unit: PeriodUnit, start_event: StartEvent) -> None:
+def check_target(unit: PeriodUnit, start_event: StartEvent, crisis_level: int | None = None) -> None:
+    if (start_event == StartEvent.CRISIS_DECLARED) != (crisis_level is not None):
+        raise ValueError(_("crisis_level: chỉ tiêu tính từ khi công bố khủng hoảng cần cấp khủng hoảng, và ngược lại"))
     if unit == PeriodUnit.FIXED:
         raise ValueError(_("unit: chỉ tiêu nội bộ tính bằng giờ, ngày hoặc ngày làm việc"))
     if start_event == StartEvent.TASK_CREATED:

@@ -28,6 +28,7 @@ class StartEvent(StrEnum):
     ASSIGNED = "assigned"  # the case was routed to a unit
     SUBMITTED = "submitted"  # a statement was submitted for approval
     TASK_CREATED = "task_created"  # the spokesperson required a unit to supply information
+    CRISIS_DECLARED = "crisis_declared"  # a crisis was declared (or its level changed) on the case
 
 
 class MetBy(StrEnum):
@@ -57,6 +58,7 @@ START_EVENT_LABELS: dict[StartEvent, Message] = {
     StartEvent.ASSIGNED: _("thời điểm chuyển đơn vị xử lý"),
     StartEvent.SUBMITTED: _("thời điểm trình duyệt"),
     StartEvent.TASK_CREATED: _("thời điểm giao nhiệm vụ cung cấp thông tin"),
+    StartEvent.CRISIS_DECLARED: _("thời điểm công bố tình trạng khủng hoảng"),
 }
 
 MET_BY_LABELS: dict[MetBy, Message] = {

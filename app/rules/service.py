@@ -69,7 +69,7 @@ def update_target(
             raise ValidationFailed(_("Trường {field} không được để trống.", field=name), field=name)
     target.sqlmodel_update(changes)
     try:
-        check_target(target.unit, target.start_event)
+        check_target(target.unit, target.start_event, target.crisis_level)
     except ValueError as exc:
         field = str(exc).split(":", 1)[0]
         raise ValidationFailed(
@@ -93,9 +93,16 @@ def deactivate_target(session: Session, *, actor: Actor, target_id: int, now: da
 
 
 def matching_targets(
-    session: Session, *, severity: Severity, source_kind: SourceKind, start_events: Sequence[StartEvent]
+    session: Session,
+    *,
+    severity: Severity,
+    source_kind: SourceKind,
+    start_events: Sequence[StartEvent],
+    crisis_level: int | None = None,
 ) -> Sequence[InternalTarget]:
-    """The active targets that apply to a case of this severity and source, for these start events."""
+    """The active targets that apply to a case of this severity and source, for these start events (and, for the
+    crisis clocks, this crisis level)."""
+    level = col(InternalTarget.crisis_level)
     return session.exec(
         select(InternalTarget)
         .where(
@@ -103,6 +110,7 @@ def matching_targets(
             col(InternalTarget.start_event).in_(start_events),
             or_(col(InternalTarget.severity).is_(None), col(InternalTarget.severity) == severity),
             or_(col(InternalTarget.source_kind).is_(None), col(InternalTarget.source_kind) == source_kind),
+            level.is_(None) if crisis_level is None else level == crisis_level,
         )
         .order_by(col(InternalTarget.id))
     ).all()

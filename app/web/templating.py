@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.crisis.rules import duration_words
 from app.i18n import Message, text, translate
 from app.timeutil import to_local
 from app.web import countdown, labels
@@ -126,6 +127,7 @@ _env.filters["event_title"] = event_title
 _env.filters["countdown"] = countdown_filter
 _env.filters["due_state"] = due_state
 _env.filters["tr"] = translated
+_env.filters["duration"] = duration_words
 templates = Jinja2Templates(env=_env)
 
 

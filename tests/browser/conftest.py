@@ -46,6 +46,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 class Site:
     base_url: str
     other_unit_case: str  # a case of Phòng Giáo dục Tiểu học, which "handler" (Trung học) may not see
+    database_url: str = ""  # the server's database, for tests that set up data of their own
 
 
 class TickingClock:
@@ -86,7 +87,7 @@ def site(databases: Databases, template_db: str) -> Iterator[Site]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
-    yield Site(f"http://127.0.0.1:{port}", reference)
+    yield Site(f"http://127.0.0.1:{port}", reference, url)
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()

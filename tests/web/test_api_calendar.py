@@ -58,12 +58,15 @@ class TestRulePacksAndTargets:
 
     def test_the_default_targets_are_seeded(self, client: TestClient, org: None) -> None:
         targets = client.get("/api/v1/targets", headers=token(client, "office")).json()
-        assert [(t["severity"], t["length"], t["unit"]) for t in targets] == [
+        assert [(t["severity"], t["length"], t["unit"]) for t in targets if t["crisis_level"] is None] == [
             ("crisis", 6, "hours"),
             (None, 5, "working_days"),
             (None, 2, "working_days"),
             (None, 4, "hours"),
         ]
+        # The crisis clocks (issue 14): per level, counted in hours from the declaration.
+        crisis = [(t["crisis_level"], t["length"]) for t in targets if t["crisis_level"] is not None]
+        assert crisis == [(1, 4), (1, 8), (2, 2), (2, 4), (2, 6), (3, 1), (3, 2), (3, 6)]
 
     def test_the_admin_adds_changes_and_deactivates_a_target(self, client: TestClient, org: None) -> None:
         admin = token(client, "admin")

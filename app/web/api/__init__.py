@@ -7,6 +7,7 @@ from app.web.api import (
     calendar,
     cases,
     clocks,
+    crisis,
     exports,
     inquiries,
     notifications,
@@ -33,4 +34,5 @@ router.include_router(calendar.router)
 router.include_router(notifications.router)
 router.include_router(reports.router)
 router.include_router(press_events.router)
+router.include_router(crisis.router)
 router.include_router(stories.router)

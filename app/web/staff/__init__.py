@@ -12,6 +12,7 @@ from app.web.staff import (
     account,
     admin,
     cases,
+    crisis,
     deadline_admin,
     deadlines,
     home,
@@ -26,6 +27,7 @@ from app.web.staff.errors import render_staff_error
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 router.include_router(session.router)
+router.include_router(crisis.links)  # the e-mail's signed acknowledgement link: no session
 
 signed_in = APIRouter(dependencies=[Depends(get_actor), Depends(notifications.load_unread)])
 signed_in.include_router(home.router)
@@ -39,6 +41,7 @@ signed_in.include_router(stories.router)  # before reports: /reports/emulation
 signed_in.include_router(reports.router)
 signed_in.include_router(deadline_admin.router)
 signed_in.include_router(account.router)
+signed_in.include_router(crisis.router)
 router.include_router(signed_in)
 
 

@@ -115,7 +115,8 @@ def remove_override(request: Request, session: SessionDep, actor: ActorDep, now:
 
 # --- internal targets ---------------------------------------------------------------------------------------
 
-TARGET_FIELDS = ("name", "severity", "source_kind", "start_event", "length", "unit", "met_by", "actor")
+TARGET_FIELDS = ("name", "severity", "source_kind", "start_event", "length", "unit", "met_by", "actor", "crisis_level",
+                 "basis")  # fmt: skip
 TARGET_START_EVENTS = [e for e in StartEvent if e != StartEvent.TASK_CREATED]
 TARGET_UNITS = [PeriodUnit.HOURS, PeriodUnit.DAYS, PeriodUnit.WORKING_DAYS]
 

@@ -28,6 +28,8 @@ from app.cases.vocabulary import Severity
 from app.cases.workflow import CaseStatus
 from app.clocks import queries as clock_queries
 from app.clocks.models import CaseClockRead
+from app.crisis import queries as crisis
+from app.crisis.models import YearCrisis
 from app.i18n import Message, _
 from app.org.service import list_units
 from app.statements import queries as statement_queries
@@ -63,6 +65,7 @@ class Panel:
     tasks: list[TaskRead] = field(default_factory=list)
     total: int | None = None  # how many in all, when the panel shows only the first ones
     lead: Message | None = None  # a line under the title
+    crises: list[YearCrisis] = field(default_factory=list)
 
 
 def case_rows(session: Session, actor: Actor, filters: CaseFilters, now: datetime | None = None) -> list[CaseRow]:
@@ -178,6 +181,14 @@ def _overview_panels(session: Session, actor: Actor, now: datetime, locale: str)
             empty=_("Không có khủng hoảng nào đang mở."),
             columns=("reference", "title", "status", "lead_unit", "due_at", "received_at"),
         ),
+        Panel(
+            "overview-year-crises",
+            _("Khủng hoảng trong năm {year}", year=local_date(now).year),
+            kind="crises",
+            crises=crisis.year_crises(session, actor=actor, year=local_date(now).year, now=now),
+            empty=_("Năm nay chưa có khủng hoảng nào."),
+            lead=_("Thời gian tính từ khi tiếp nhận vụ việc."),
+        ),
     ]
 
 
@@ -188,6 +199,7 @@ def _admin_panel(actor: Actor) -> Panel:
         (_("Mã truy cập API"), "/staff/admin/tokens", Permission.TOKENS_MANAGE),
         (_("Lịch ngày làm việc"), "/staff/admin/calendar", Permission.CALENDAR_MANAGE),
         (_("Chỉ tiêu thời hạn nội bộ"), "/staff/admin/targets", Permission.TARGETS_MANAGE),
+        (_("Lịch trực khủng hoảng"), "/staff/admin/roster", Permission.ROSTER_MANAGE),
     ]
     return Panel("admin", _("Quản trị hệ thống"), kind="links",
                  links=[(label, url) for label, url, perm in links if can(actor, perm)])  # fmt: skip
