@@ -169,6 +169,7 @@ def worker(
     poll: Annotated[float | None, typer.Option(help="Seconds between passes (default: the setting)")] = None,
 ) -> None:
     """Deliver reminders, escalations and e-mail (the web process never sends mail). Several may run at once."""
+    from app.channels.worker import jobs
     from app.crisis.paging import worker_step
     from app.notifications.worker import Worker
 
@@ -176,7 +177,7 @@ def worker(
     settings = get_settings()
     if poll is not None:
         settings = settings.model_copy(update={"worker_poll_seconds": poll})
-    w = Worker(settings, steps=[worker_step(settings)])
+    w = Worker(settings, steps=[worker_step(settings)], jobs=jobs())
     w.install_signal_handlers()
     mail = f"SMTP {settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else "in-app only (no SMTP host)"
     console.print(f"Worker {w.worker_id} on {_db_label()}, {mail}")

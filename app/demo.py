@@ -23,6 +23,8 @@ from app.crisis import service as crisis_service
 from app.crisis.models import CrisisIn, RosterIn, ShiftIn
 from app.crisis.rules import DutyRole
 from app.db import utcnow
+from app.mailbox.models import PressOutletIn
+from app.mailbox.service import add_outlet
 from app.notices import publication
 from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
@@ -482,6 +484,8 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
     tasks = _tasks(session, by_title, actors["spokesperson"], now)
     events = _press_events(session, by_title, office, now)
     _crisis(session, by_title, actors, now, settings)
+    for name, domain in PRESS_OUTLETS:  # the mailbox opens a press inquiry for mail from these domains
+        add_outlet(session, actor=None, data=PressOutletIn(name=name, domain=domain), now=now)
     story_count = _stories(session, actors=actors, units=units, settings=settings, now=now)
     statements_count = sum(len(v) for v in STATEMENTS.values())
     if progress:
@@ -521,6 +525,14 @@ def _crisis(session: Session, cases_by_title: dict[str, Case], actors: dict[str,
     for i, page in enumerate(crisis_paging.list_pages(session, actor=actors["director"], reference=case.reference)):
         crisis_paging.ack_page(session, actor=actors[page.user], page_id=page.id,
                                 now=declared + timedelta(minutes=4 + 2 * i), via="app")  # fmt: skip
+
+
+# Press outlets known by their mail domain (docs/channels.md: mail from them opens a press inquiry).
+PRESS_OUTLETS: list[tuple[str, str]] = [
+    ("Báo Tuổi Trẻ", "tuoitre.vn"), ("Báo Thanh Niên", "thanhnien.vn"), ("Báo Người Lao Động", "nld.com.vn"),
+    ("Báo Sài Gòn Giải Phóng", "sggp.org.vn"), ("Báo Giáo dục và Thời đại", "giaoducthoidai.vn"),
+    ("VnExpress", "vnexpress.net"), ("Báo Pháp Luật TP.HCM", "plo.vn"),
+]  # fmt: skip
 
 
 # Tasks the spokesperson gave units (Decree 244/2026 Art. 4.2): title of the case, unit, request, given (hours

@@ -92,6 +92,23 @@ class Settings(BaseSettings):
     # A quiet worker never fails the web's readiness: it is reported beside the checks.
     worker_quiet_seconds: float = Field(default=120.0, gt=0, le=7 * 24 * 3600)
 
+    # Channels (docs/channels.md): outbound webhooks, e-mail subscriptions, the inbound mailbox.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # The first retry's wait (before jitter); each next one doubles, up to an hour. Tests shorten it.
+    webhook_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Confirmation e-mails to one address: at most one per this many seconds (a form cannot be used to flood it).
+    subscription_confirm_interval_seconds: int = Field(default=600, ge=0, le=7 * 24 * 3600)
+    # imap://host:143 (with imap_starttls: upgraded by STARTTLS) or imaps://host:993; unset: no mailbox.
+    imap_url: str | None = None
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_folder: str = "INBOX"
+    imap_starttls: bool = False
+    # A message larger than this is not downloaded whole: a case (or note) is made from its headers and text part.
+    imap_max_message_mb: int = Field(default=50, ge=1, le=500)
+    # Attachments over this size are refused (the documents' rule, CRISISDESK_MAX_UPLOAD_MB).
+    max_upload_mb: int = Field(default=25, ge=1, le=2000)
+
     # Operations: logs (JSON lines on stderr, or plain text for a developer's terminal) and metrics.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["json", "text"] = "json"

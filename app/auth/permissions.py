@@ -68,6 +68,7 @@ class Permission(StrEnum):
     PRESS_EVENTS_MANAGE = "press_events:manage"
     CRISIS_DECLARE = "crisis:declare"
     ROSTER_MANAGE = "roster:manage"
+    WEBHOOKS_MANAGE = "webhooks:manage"
     STORY_VIEW = "story:view"
     STORY_DRAFT = "story:draft"
     STORY_SUBMIT = "story:submit"
@@ -105,6 +106,7 @@ PERMISSION_LABELS: dict[Permission, Message] = {
     Permission.PRESS_EVENTS_MANAGE: _("Ghi nhận họp báo, giao ban báo chí"),
     Permission.CRISIS_DECLARE: _("Công bố, thay đổi cấp và kết thúc tình trạng khủng hoảng; ghi bài học kinh nghiệm"),
     Permission.ROSTER_MANAGE: _("Lập lịch trực khủng hoảng"),
+    Permission.WEBHOOKS_MANAGE: _("Quản lý webhook gửi thông cáo ra các kênh"),
     Permission.STORY_VIEW: _("Xem tin bài của đơn vị"),
     Permission.STORY_DRAFT: _("Soạn tin bài của đơn vị"),
     Permission.STORY_SUBMIT: _("Gửi tin bài của đơn vị cho Văn phòng Sở"),
@@ -130,7 +132,7 @@ _SPOKESPERSON = {
 _DIRECTOR = _SPOKESPERSON | {P.SPOKESPERSON_APPOINT, P.SPOKESPERSON_AUTHORISE, P.ROSTER_MANAGE}
 _ADMIN = {
     P.CASE_VIEW, P.UNITS_MANAGE, P.USERS_MANAGE, P.TOKENS_MANAGE, P.CALENDAR_MANAGE, P.TARGETS_MANAGE,
-    P.REPORTS_VIEW, P.STORY_VIEW, P.COMMS_MANAGE, P.ROSTER_MANAGE,
+    P.REPORTS_VIEW, P.STORY_VIEW, P.COMMS_MANAGE, P.ROSTER_MANAGE, P.WEBHOOKS_MANAGE,
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -135,14 +135,16 @@ def open_case_from_inquiry(
     now: datetime,
     legal_trigger: LegalTrigger | None = None,
     extra: dict[str, Any] | None = None,
+    source_kind: SourceKind = SourceKind.PRESS_INQUIRY,
 ) -> Case:
-    """A journalist's written inquiry becomes a ``new`` case of source kind ``press_inquiry`` (no staff actor)."""
+    """A journalist's written inquiry becomes a ``new`` case of source kind ``press_inquiry`` (no staff actor); so
+    do a citizen's information request and a message to the mailbox, with their own ``source_kind``."""
     case = _new_case(
         session,
         now=now,
         title=title,
         summary=summary,
-        source_kind=SourceKind.PRESS_INQUIRY,
+        source_kind=source_kind,
         topic=Topic.OTHER,
         severity=Severity.ROUTINE,
         legal_trigger=legal_trigger,
@@ -152,7 +154,7 @@ def open_case_from_inquiry(
         received_at=now,
     )
     record_event(session, case=case, actor_id=None, now=now, kind=CaseEventKind.CREATED, to_status=CaseStatus.NEW,
-                 data={"source_kind": SourceKind.PRESS_INQUIRY.value, **(extra or {})})  # fmt: skip
+                 data={"source_kind": source_kind.value, **(extra or {})})  # fmt: skip
     return case
 
 

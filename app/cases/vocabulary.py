@@ -43,6 +43,8 @@ class LegalTrigger(StrEnum):
     EDITOR_REPLY_REQUEST = "editor_reply_request"
     PRESS_FORWARDED_FEEDBACK = "press_forwarded_feedback"
     PRESS_FORWARDED_COMPLAINT = "press_forwarded_complaint"
+    CITIZEN_INFORMATION_REQUEST = "citizen_information_request"
+    PETITION_OUTSIDE_COMPETENCE = "petition_outside_competence"
 
 
 SOURCE_KIND_LABELS: dict[SourceKind, Message] = {
@@ -79,6 +81,8 @@ LEGAL_TRIGGER_LABELS: dict[LegalTrigger, Message] = {
     LegalTrigger.EDITOR_REPLY_REQUEST: _("Tổng biên tập đề nghị trả lời trên báo chí"),
     LegalTrigger.PRESS_FORWARDED_FEEDBACK: _("Kiến nghị, phản ánh, phê bình do báo chí chuyển đến"),
     LegalTrigger.PRESS_FORWARDED_COMPLAINT: _("Khiếu nại, tố cáo do báo chí chuyển đến"),
+    LegalTrigger.CITIZEN_INFORMATION_REQUEST: _("Công dân yêu cầu cung cấp thông tin (Luật Tiếp cận thông tin)"),
+    LegalTrigger.PETITION_OUTSIDE_COMPETENCE: _("Kiến nghị về quy định hành chính không thuộc thẩm quyền của Sở"),
 }
 
 

@@ -25,6 +25,7 @@ class ClockOrigin(StrEnum):
     STATUTORY = "statutory"
     INTERNAL = "internal"
     TASK = "task"
+    DOCUMENT = "document"  # issuing a signed document (Decree 30/2020 Art. 18.1): the clerical office's duty
 
 
 class ClockState(StrEnum):
@@ -55,6 +56,7 @@ CLOCK_ORIGIN_LABELS: dict[ClockOrigin, Message] = {
     ClockOrigin.STATUTORY: _("Thời hạn theo quy định pháp luật"),
     ClockOrigin.INTERNAL: _("Chỉ tiêu nội bộ của Sở"),
     ClockOrigin.TASK: _("Nhiệm vụ cung cấp thông tin"),
+    ClockOrigin.DOCUMENT: _("Phát hành văn bản theo quy định pháp luật"),
 }
 
 

@@ -30,6 +30,7 @@ from app.clocks.rules import effective_start
 from app.clocks.service import case_clocks
 from app.errors import NotFound
 from app.i18n import Message, _, text
+from app.rules.packs import pack_by_code
 from app.rules.schema import (
     START_EVENT_LABELS,
     UNIT_LABELS,
@@ -62,6 +63,9 @@ def clock_read(clock: Clock, *, now: datetime, locale: str) -> ClockRead:
                             fallback=START_EVENT_LABELS[clock.started_from]), locale))  # fmt: skip
     if clock.note:
         notes.append(clock.note)
+    pack = pack_by_code(clock.pack) if overdue and clock.pack else None
+    for alert in pack.alerts_for(clock.rule_key) if pack is not None else ():  # D8: what the law now allows
+        notes.append(f"{text(Message(alert.alert), locale)} ({alert.basis})")
     return ClockRead(
         id=clock.id,
         name=text(Message(clock.name), locale),

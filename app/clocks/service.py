@@ -97,7 +97,10 @@ class ClockSpec:
 
 
 def spec_from_definition(pack: RulePack, d: ClockDefinition) -> ClockSpec:
-    return ClockSpec(ClockOrigin.STATUTORY, d.key, pack.code, None, d.name, d.basis, d.actor, d.met_by, d.may_pause,
+    """A pack's clock; one of every case (no trigger: issuing a signed document) is of origin ``document``, apart
+    from the statutory press deadlines that the reports' indicators count."""
+    origin = ClockOrigin.STATUTORY if d.trigger is not None else ClockOrigin.DOCUMENT
+    return ClockSpec(origin, d.key, pack.code, None, d.name, d.basis, d.actor, d.met_by, d.may_pause,
                      d.start_event, d.fallback_start_event, d.length, d.unit)  # fmt: skip
 
 
@@ -295,6 +298,11 @@ def _meet_if_already_answered(session: Session, case: Case, clock: Clock, *, now
 
 def _start_lifecycle(session: Session, case: Case, event: StartEvent, *, now: datetime) -> None:
     cal = load_calendar(session)
+    pack = pack_for(case.received_at)
+    if pack is not None:
+        for definition in pack.lifecycle_clocks(event):
+            _start(session, case, spec_from_definition(pack, definition), start_at=now, started_from=None, now=now,
+                   cal=cal)  # fmt: skip
     for target in matching_targets(session, severity=case.severity, source_kind=case.source_kind,
                                    start_events=[event]):  # fmt: skip
         _start(session, case, spec_from_target(target), start_at=now, started_from=None, now=now, cal=cal)
@@ -325,6 +333,8 @@ def _on_transition(session: Session, case: Case, *, action: str, data: dict[str,
         _start_lifecycle(session, case, StartEvent.SUBMITTED, now=now)
     elif action in ("approve", "return"):
         _meet_all(session, case, {MetBy.DECIDED}, at=now, now=now, how=action)
+        if action == "approve":
+            _start_lifecycle(session, case, StartEvent.APPROVED, now=now)
     elif action == "publish":
         # An embargoed notice is public (and the clock met) at its minute, which the statement service passes.
         at = _published_at(data, now)
@@ -388,6 +398,8 @@ def _close(session: Session, case: Case, *, reason: str, note: str | None, now: 
     for clock in case_clocks(session, case, ACTIVE_STATES):
         if answered and clock.state in TICKING_STATES:
             _meet(session, case, clock, at=now, now=now, how="closed_answered")
+        elif reason == "transferred" and clock.met_by == MetBy.TRANSFERRED and clock.state in TICKING_STATES:
+            _meet(session, case, clock, at=now, now=now, how="transferred")
         else:
             _stop(session, clock, now=now, missed_if_late=True, reason=text_reason)
 

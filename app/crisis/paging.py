@@ -35,6 +35,7 @@ from app.notifications.models import EmailStatus, Notification
 from app.org.models import RoleAssignment, User
 from app.settings import Settings
 from app.timeutil import to_local
+from app.webhooks.service import emit_page_sent
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,9 @@ def _send_page(session: Session, crisis: Crisis, case: Case, *, ladder: Ladder, 
                 email_attempts=0, email_next_attempt_at=now if email else None)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )  # fmt: skip
+    # The outbound channels (webhooks: SMS or Zalo OA relays) carry the page too, in the same transaction.
+    emit_page_sent(session, page_id=int(page_id), case_reference=case.reference, user=user.username, message=title,
+                   now=now)  # fmt: skip
     return int(page_id)
 
 

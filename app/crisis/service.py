@@ -46,6 +46,7 @@ from app.statements import service as statements
 from app.statements.models import Statement, StatementCreate
 from app.statements.rules import StatementKind, StatementStatus
 from app.timeutil import to_local
+from app.webhooks.service import emit_case_crisis
 
 # The roles a person must hold to be on duty in a duty role.
 DUTY_ELIGIBLE: dict[DutyRole, frozenset[Role]] = {
@@ -122,6 +123,8 @@ def declare_crisis(session: Session, *, actor: Actor, reference: str, data: Cris
                      action="level_changed", note=data.reason,
                      data={"crisis_id": crisis.id, "level": data.level, "old_level": old,
                            "declared_at": crisis.declared_at.isoformat()})  # fmt: skip
+        emit_case_crisis(session, case_reference=case.reference, level=data.level, reason=data.reason,
+                         title=case.title, now=now)  # fmt: skip
         return crisis_read(session, crisis, case, locale), False
     assert case.id is not None
     crisis = Crisis(case_id=case.id, level=data.level, reason=data.reason, previous_severity=case.severity,
@@ -136,6 +139,8 @@ def declare_crisis(session: Session, *, actor: Actor, reference: str, data: Cris
     record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.CRISIS, action="declared",
                  note=data.reason, data={"crisis_id": crisis.id, "level": data.level,
                                          "declared_at": now.isoformat()})  # fmt: skip
+    emit_case_crisis(session, case_reference=case.reference, level=data.level, reason=data.reason, title=case.title,
+                     now=now)  # fmt: skip
     start_ladders(session, crisis, case, now=now, paging=paging)
     return crisis_read(session, crisis, case, locale), True
 
@@ -178,6 +183,8 @@ def stand_down(session: Session, *, actor: Actor, reference: str, reason: str, n
                  note=reason, data={"crisis_id": crisis.id, "level": crisis.level})  # fmt: skip
     back = crisis.previous_severity if crisis.previous_severity != Severity.CRISIS else Severity.HOT
     _set_severity(session, case, back, actor=actor, now=now)
+    emit_case_crisis(session, case_reference=case.reference, level=crisis.level, reason=reason, title=case.title,
+                     now=now, standing_down=True)  # fmt: skip
     return crisis_read(session, crisis, case, locale)
 
 

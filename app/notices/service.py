@@ -39,7 +39,11 @@ from app.notices.rules import NoticeType
 from app.org.models import User
 from app.spokespersons.rules import Capacity
 from app.statements.rules import RefusalGround, StatementKind
+from app.subscriptions import service as subscriptions
 from app.text import fold, search_terms
+from app.webhooks import service as webhooks
+from app.webhooks.events import WebhookEventKind
+from app.webhooks.share import SharedNotice, ShareTexts, render
 
 # --- issuing ------------------------------------------------------------------------------------------------
 
@@ -112,7 +116,42 @@ def issue_notice(
     session.add(notice)
     session.flush()
     public_version.bump(session)  # the public side's caches learn of it (at its minute, for an embargo)
+    announce(session, notice=notice, corrects=corrects, now=now)
     return notice
+
+
+def shared_notice(notice: Notice, corrects: Notice | None) -> SharedNotice:
+    """What the outbound channels carry of a notice (only what its public page shows)."""
+    return SharedNotice(number=notice.number, slug=notice.slug, kind=notice.kind.value, title=notice.title,
+                        text=notice.text, published_at=notice.published_at, spokesperson_name=notice.spokesperson_name,
+                        spokesperson_title=notice.spokesperson_title, case_reference=notice.case_reference,
+                        topic=notice.topic.value, corrects_number=corrects.number if corrects else None,
+                        withdraws=notice.withdraws)  # fmt: skip
+
+
+def share_preview(read: NoticeRead, base_url: str) -> ShareTexts:
+    """The share-ready texts of a notice (portal HTML, Fanpage post, Zalo OA message), as its webhooks carry them."""
+    shared = SharedNotice(number=read.number, slug=read.slug, kind=read.kind.value, title=read.title, text=read.text,
+                          published_at=read.published_at, spokesperson_name=read.spokesperson.name,
+                          spokesperson_title=read.spokesperson.title, case_reference=read.case_reference,
+                          topic=read.topic.value, corrects_number=read.corrects.number if read.corrects else None,
+                          withdraws=read.withdraws)  # fmt: skip
+    return render(shared, base_url)
+
+
+def announce(session: Session, *, notice: Notice, corrects: Notice | None, now: datetime) -> None:
+    """In the notice's transaction: the webhook event (``notice.published`` / ``corrected`` / ``withdrawn``) and the
+    subscribers' mail, both released at the publication time (an embargo holds them)."""
+    if notice.withdraws:
+        kind = WebhookEventKind.NOTICE_WITHDRAWN
+    elif corrects is not None:
+        kind = WebhookEventKind.NOTICE_CORRECTED
+    else:
+        kind = WebhookEventKind.NOTICE_PUBLISHED
+    shared = shared_notice(notice, corrects)
+    webhooks.emit(session, kind=kind, payload={"notice": shared.model_dump(mode="json")},
+                  ordering_key=f"case:{notice.case_reference}", now=now, available_at=notice.published_at)  # fmt: skip
+    subscriptions.queue_notice(session, notice=shared, now=now)
 
 
 def notice_of_statement(session: Session, statement_id: int) -> Notice | None:

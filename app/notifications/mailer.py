@@ -48,8 +48,9 @@ class Mailer:
                 pass
             self._smtp = None
 
-    def send(self, *, to: str, subject: str, body: str, key: str) -> None:
-        """Send one message; ``key`` (the notification's dedupe key) makes its Message-ID stable."""
+    def send(self, *, to: str, subject: str, body: str, key: str, headers: dict[str, str] | None = None) -> None:
+        """Send one message; ``key`` (the notification's dedupe key) makes its Message-ID stable; ``headers`` adds
+        more (e.g. ``List-Unsubscribe``)."""
         assert self._smtp is not None, "use the mailer as a context manager"
         msg = EmailMessage()
         msg["From"] = self.settings.smtp_sender
@@ -58,5 +59,7 @@ class Mailer:
         msg["Date"] = formatdate(localtime=False)
         msg["Message-ID"] = f"<{re.sub(r'[^A-Za-z0-9.-]', '.', key)}@crisisdesk>"
         msg["X-CrisisDesk-Notification"] = key
+        for name, value in (headers or {}).items():
+            msg[name] = value
         msg.set_content(body)
         self._smtp.send_message(msg)

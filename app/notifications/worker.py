@@ -20,6 +20,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from types import FrameType
@@ -42,12 +43,27 @@ MAX_BACKOFF = 30.0
 DB_ERRORS = (OperationalError, DBAPIError)
 
 
+@dataclass(frozen=True)
+class JobContext:
+    """What a further step of the worker (a job of another domain: webhooks, mailbox …) is given on each pass."""
+
+    engine: Engine  # the writer engine (BEGIN IMMEDIATE on SQLite)
+    settings: Settings
+    worker_id: str
+    clock: Callable[[], datetime]
+    should_stop: Callable[[], bool]
+
+
+Job = Callable[[JobContext], object]
+
+
 class Worker:
     def __init__(self, settings: Settings, *, engine: Engine | None = None,
                  clock: Callable[[], datetime] = utcnow, worker_id: str | None = None,
-                 steps: Sequence[Callable[..., int]] = ()) -> None:  # fmt: skip
+                 steps: Sequence[Callable[..., int]] = (), jobs: Sequence[Job] = ()) -> None:  # fmt: skip
         """``steps``: more work for each pass, each called as ``step(session, now=…, limit=…)`` in batches until it
-        handles fewer than ``limit`` (the ``worker`` command gives the crisis pages' escalation)."""
+        handles fewer than ``limit`` (the ``worker`` command gives the crisis pages' escalation); ``jobs``: the
+        channels' work (webhooks, subscriptions, the mailbox), each called once a pass with a ``JobContext``."""
         self.settings = settings
         self.steps = tuple(steps)
         self.engine = engine or make_engine(settings.database_url, pool_size=2, max_overflow=2)
@@ -58,6 +74,7 @@ class Worker:
         self.sent = 0
         self.reminders = 0
         self.escalations = 0
+        self.jobs = tuple(jobs)
 
     # --- running ---
 
@@ -124,6 +141,12 @@ class Worker:
                     break
         if email_enabled:
             self.deliver(now)
+        context = JobContext(engine=self.writer, settings=self.settings, worker_id=self.worker_id, clock=self.clock,
+                             should_stop=lambda: self.stopping)  # fmt: skip
+        for job in self.jobs:
+            if self.stopping:
+                break
+            job(context)
 
     def deliver(self, now: datetime) -> None:
         batch = self.settings.worker_batch_size

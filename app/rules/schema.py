@@ -29,6 +29,7 @@ class StartEvent(StrEnum):
     SUBMITTED = "submitted"  # a statement was submitted for approval
     TASK_CREATED = "task_created"  # the spokesperson required a unit to supply information
     CRISIS_DECLARED = "crisis_declared"  # a crisis was declared (or its level changed) on the case
+    APPROVED = "approved"  # a statement was approved (signed): the outgoing document must be issued
 
 
 class MetBy(StrEnum):
@@ -39,6 +40,7 @@ class MetBy(StrEnum):
     SUBMITTED = "submitted"  # the unit submitted its draft
     DECIDED = "decided"  # the spokesperson approved or returned the draft
     TASK_ANSWERED = "task_answered"  # the unit answered the task
+    TRANSFERRED = "transferred"  # the case was closed as transferred to the competent body
 
 
 class ClockActor(StrEnum):
@@ -59,6 +61,7 @@ START_EVENT_LABELS: dict[StartEvent, Message] = {
     StartEvent.SUBMITTED: _("thời điểm trình duyệt"),
     StartEvent.TASK_CREATED: _("thời điểm giao nhiệm vụ cung cấp thông tin"),
     StartEvent.CRISIS_DECLARED: _("thời điểm công bố tình trạng khủng hoảng"),
+    StartEvent.APPROVED: _("thời điểm văn bản được duyệt, ký"),
 }
 
 MET_BY_LABELS: dict[MetBy, Message] = {
@@ -67,6 +70,7 @@ MET_BY_LABELS: dict[MetBy, Message] = {
     MetBy.SUBMITTED: _("đơn vị trình dự thảo"),
     MetBy.DECIDED: _("người phát ngôn duyệt hoặc trả lại"),
     MetBy.TASK_ANSWERED: _("đơn vị trả lời nhiệm vụ"),
+    MetBy.TRANSFERRED: _("vụ việc được chuyển đến cơ quan có thẩm quyền"),
 }
 
 CLOCK_ACTOR_LABELS: dict[ClockActor, Message] = {
@@ -101,7 +105,7 @@ class ClockDefinition(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: str = Field(pattern=r"^[a-z0-9_]+$", max_length=60)
-    trigger: LegalTrigger
+    trigger: LegalTrigger | None  # None: every case, started by a lifecycle event (``LIFECYCLE_EVENTS``)
     name: str = Field(min_length=1, max_length=200)  # Vietnamese; the English text is in the catalog
     start_event: StartEvent
     fallback_start_event: StartEvent | None = None  # used (and said so) while start_event's time is unknown
@@ -116,7 +120,38 @@ class ClockDefinition(BaseModel):
     def _no_fixed(self) -> ClockDefinition:
         if self.unit == PeriodUnit.FIXED:
             raise ValueError("a statutory clock has a length, not a fixed due time")
+        if self.trigger is None and self.start_event not in LIFECYCLE_EVENTS:
+            raise ValueError("a clock of every case starts from a lifecycle event")
         return self
+
+
+# Start events a pack's clock of every case (no trigger) may use: the lifecycle raises them.
+LIFECYCLE_EVENTS = frozenset({StartEvent.APPROVED})
+
+
+class RegistryClock(BaseModel):
+    """A duty on the spokespersons' registry (not on a case): e.g. the new standing spokesperson's contacts posted
+    on the portal within 24 hours of the appointment, met by the registry's publication."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str = Field(pattern=r"^[a-z0-9_]+$", max_length=60)
+    name: str = Field(min_length=1, max_length=200)
+    length: int = Field(ge=1, le=1000)
+    unit: PeriodUnit
+    basis: str = Field(min_length=1, max_length=300)
+
+
+class OverdueAlert(BaseModel):
+    """What the law lets the other side do once one of ``when_overdue`` (clock keys of the pack) is overdue: the
+    clock says so, with its basis (e.g. the press may take the matter to the superior body or publish it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str = Field(pattern=r"^[a-z0-9_]+$", max_length=60)
+    when_overdue: tuple[str, ...] = Field(min_length=1)
+    alert: str = Field(min_length=1, max_length=300)
+    basis: str = Field(min_length=1, max_length=300)
 
 
 class Obligation(BaseModel):
@@ -139,12 +174,21 @@ class RulePack(BaseModel):
     task_basis: str  # the spokesperson's power to require units to supply information
     clocks: tuple[ClockDefinition, ...]
     obligations: tuple[Obligation, ...] = ()
+    registry_clocks: tuple[RegistryClock, ...] = ()
+    overdue_alerts: tuple[OverdueAlert, ...] = ()
 
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
     def clocks_for(self, trigger: LegalTrigger | None) -> tuple[ClockDefinition, ...]:
         return tuple(c for c in self.clocks if trigger is not None and c.trigger == trigger)
+
+    def lifecycle_clocks(self, event: StartEvent) -> tuple[ClockDefinition, ...]:
+        """The clocks of every case that ``event`` starts (D12: approval → issue)."""
+        return tuple(c for c in self.clocks if c.trigger is None and c.start_event == event)
+
+    def alerts_for(self, clock_key: str | None) -> tuple[OverdueAlert, ...]:
+        return tuple(a for a in self.overdue_alerts if clock_key is not None and clock_key in a.when_overdue)
 
 
 class RulePackRead(BaseModel):
@@ -155,3 +199,5 @@ class RulePackRead(BaseModel):
     task_basis: str
     clocks: list[ClockDefinition]
     obligations: list[Obligation]
+    registry_clocks: list[RegistryClock] = []
+    overdue_alerts: list[OverdueAlert] = []

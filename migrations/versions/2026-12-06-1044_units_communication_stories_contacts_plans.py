@@ -1,7 +1,7 @@
 """units communication: stories, contacts, plans
 
 Revision ID: be94b4745f8a
-Revises: 11371622af75
+Revises: 176831f059cd
 Create Date: 2026-12-06 10:44:29.285938
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = "be94b4745f8a"
-down_revision: str | Sequence[str] | None = "11371622af75"
+down_revision: str | Sequence[str] | None = "176831f059cd"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,6 +14,8 @@ from sqlmodel import Session, col, select
 
 from app.crisis.paging import escalate_pages
 from app.notifications.models import Notification
+from app.webhooks.events import WebhookEventKind
+from app.webhooks.models import WebhookEvent
 from tests.conftest import FIXED_NOW, Clock
 from tests.crisis.helpers import crisis_org, load_roster, paging, roster_items
 from tests.factories import token
@@ -331,3 +333,22 @@ def _user_id(session: Session, username: str) -> int:
     user = session.exec(select(User).where(User.username == username)).one()
     assert user.id is not None
     return user.id
+
+
+def test_declaring_standing_down_and_every_page_go_out_on_the_webhooks(client: TestClient, session: Session,
+                                                                        org: None) -> None:  # fmt: skip
+    hook = client.post("/api/v1/webhooks", headers=token(client, "admin"),
+                       json={"url": "http://127.0.0.1:9/hook", "events": ["case.crisis", "page.sent"],
+                             "secret": "s" * 32})  # fmt: skip
+    assert hook.status_code == 201, hook.text
+    ref = intake(client)
+    assert declare(client, ref, 2).status_code == 201
+    events = session.exec(select(WebhookEvent).order_by(col(WebhookEvent.id))).all()
+    assert events[0].kind == WebhookEventKind.CASE_CRISIS and events[0].payload["level"] == 2
+    paged = {e.payload["user"] for e in events if e.kind == WebhookEventKind.PAGE_SENT}
+    assert paged == {p["user"] for p in pages(client, ref)} and paged
+    down = client.request("DELETE", f"/api/v1/cases/{ref}/crisis", json={"reason": "Đã ổn định."},
+                          headers=token(client, "spokesperson"))  # fmt: skip
+    assert down.status_code == 200, down.text
+    last = session.exec(select(WebhookEvent).order_by(col(WebhookEvent.id).desc())).first()
+    assert last is not None and last.payload["standing_down"] is True

@@ -52,6 +52,7 @@ BASES_244 = {
         "working_days",
         "complaint_concluded",
     ),
+    T.PETITION_OUTSIDE_COMPETENCE: ("Nghị định 20/2008/NĐ-CP, Điều 9 khoản 1 điểm d", 5, "working_days", "received"),
 }
 BASES_09 = {
     T.MAJOR_EVENT: ("Nghị định 09/2017/NĐ-CP, Điều 6 khoản 3 điểm a", 24, "hours", "occurred"),
@@ -59,6 +60,7 @@ BASES_09 = {
     T.EDITOR_REPLY_REQUEST: ("Luật Báo chí 2016, Điều 39", 30, "days", "received"),
     T.PRESS_FORWARDED_FEEDBACK: ("Luật Báo chí 2016, Điều 39", 30, "days", "received"),
     T.PRESS_FORWARDED_COMPLAINT: ("Luật Báo chí 2016, Điều 39", 30, "days", "received"),
+    T.PETITION_OUTSIDE_COMPETENCE: ("Nghị định 20/2008/NĐ-CP, Điều 9 khoản 1 điểm d", 5, "working_days", "received"),
 }
 
 
@@ -70,6 +72,12 @@ def test_each_trigger_cites_its_basis(code: str, expected: dict[LegalTrigger, tu
         if trigger in (T.PRESS_REQUEST, T.UNTRUE_REPORT):
             assert clocks == ()  # no statutory time limit: only internal targets
             assert any(o.trigger == trigger for o in pack.obligations)
+            continue
+        if trigger == T.CITIZEN_INFORMATION_REQUEST:  # Luật Tiếp cận thông tin 2016, Điều 30: 3 and 15 working days
+            assert [(c.basis, c.length, c.unit.value) for c in clocks] == [
+                ("Luật Tiếp cận thông tin 2016, Điều 30", 3, "working_days"),
+                ("Luật Tiếp cận thông tin 2016, Điều 30", 15, "working_days"),
+            ]
             continue
         (clock,) = clocks
         assert (clock.basis, clock.length, clock.unit.value, clock.start_event.value) == expected[trigger]

@@ -6,6 +6,7 @@ from app.web.api import (
     auth,
     calendar,
     cases,
+    channels,
     clocks,
     crisis,
     exports,
@@ -35,4 +36,5 @@ router.include_router(notifications.router)
 router.include_router(reports.router)
 router.include_router(press_events.router)
 router.include_router(crisis.router)
+router.include_router(channels.router)
 router.include_router(stories.router)

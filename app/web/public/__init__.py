@@ -10,10 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from app.settings import Settings
-from app.web.public import api, inquiry_pages, pages
+from app.web.public import api, channels, inquiry_pages, pages
 from app.web.public.edge import PublicCache, PublicEdge
 
-__all__ = ["api", "inquiry_pages", "pages", "install", "PublicEdge"]
+__all__ = ["api", "channels", "inquiry_pages", "pages", "install", "PublicEdge"]
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -37,5 +37,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         max_bytes=settings.public_cache_megabytes * 1024 * 1024,
     )
     app.include_router(api.router)
+    app.include_router(channels.api)
+    app.include_router(channels.pages)
     app.include_router(pages.router)
     app.include_router(inquiry_pages.router)

@@ -73,14 +73,24 @@ LIMITED_ROUTES = {
 }
 
 
+# Writes from the public that count against the inquiry limit and are never cached: journalists' inquiries,
+# citizens' information requests, e-mail subscriptions (app/web/public/channels.py).
+WRITE_APIS = (INQUIRIES, "/api/public/v1/information-requests", "/api/public/v1/subscriptions")
+WRITE_PAGES = (INQUIRY_PAGES, "/information-requests", "/subscriptions")
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in prefixes)
+
+
 def classify(path: str) -> str | None:
     if path.startswith(API_PREFIX):
-        return INQUIRY if path == INQUIRIES or path.startswith(INQUIRIES + "/") else API
+        return INQUIRY if _under(path, WRITE_APIS) else API
     if path in ("/notices", "/spokespersons", "/stories") or path.startswith(("/notices/", "/stories/")):
         return PAGE
     if path == "/" or path.startswith("/lang/"):
         return OTHER_PAGE
-    if path == INQUIRY_PAGES or path.startswith(INQUIRY_PAGES + "/"):
+    if _under(path, WRITE_PAGES):
         return INQUIRY_PAGE
     return None
 

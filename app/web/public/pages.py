@@ -49,7 +49,7 @@ def public_locale(request: Request) -> Locale:
 
 def safe_public_next(value: str | None) -> str:
     """Only our own public pages are followed after switching language (no open redirect)."""
-    pages = ("/notices", "/spokespersons", "/inquiries", "/stories")
+    pages = ("/notices", "/spokespersons", "/inquiries", "/subscriptions/new", "/information-requests/new", "/stories")
     if value and value.startswith(pages) and not urlsplit(value).netloc and "\\" not in value:
         return value
     return "/notices"
@@ -89,9 +89,11 @@ def render_public_error(request: Request, status: int, message: str, *, locale: 
 
 
 def is_public_page(path: str) -> bool:
-    return path in ("/", "/notices", "/spokespersons", "/inquiries", "/stories") or path.startswith(
-        ("/notices/", "/spokespersons/", "/lang/", "/inquiries/", "/stories/")
-    )
+    return path in ("/", "/notices", "/spokespersons", "/inquiries", "/subscriptions", "/information-requests",
+                    "/stories") or (
+        path.startswith(("/notices/", "/spokespersons/", "/lang/", "/inquiries/", "/subscriptions/",
+                         "/information-requests/", "/stories/"))
+    )  # fmt: skip
 
 
 async def public_error_renderer(request: Request, status: int, message: str) -> Response | None:

@@ -12,6 +12,7 @@ from app.web.staff import (
     account,
     admin,
     cases,
+    channels,
     crisis,
     deadline_admin,
     deadlines,
@@ -37,6 +38,7 @@ signed_in.include_router(statements.router)
 signed_in.include_router(spokespersons.router)
 signed_in.include_router(notifications.router)
 signed_in.include_router(admin.router)
+signed_in.include_router(channels.router)
 signed_in.include_router(stories.router)  # before reports: /reports/emulation
 signed_in.include_router(reports.router)
 signed_in.include_router(deadline_admin.router)

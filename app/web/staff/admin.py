@@ -59,6 +59,10 @@ def admin_index(request: Request, actor: ActorDep) -> Response:
          _("Ngày nghỉ lễ, ngày nghỉ thêm và ngày làm bù của từng năm."), Permission.CALENDAR_MANAGE),
         (_("Chỉ tiêu thời hạn nội bộ"), "/staff/admin/targets",
          _("Thời hạn riêng của Sở theo mức độ và nguồn thông tin."), Permission.TARGETS_MANAGE),
+        (_("Webhook"), "/staff/admin/webhooks",
+         _("Gửi thông cáo ra cổng thông tin, Fanpage, Zalo OA; nhật ký gửi."), Permission.WEBHOOKS_MANAGE),
+        (_("Hộp thư tiếp nhận"), "/staff/admin/mailbox",
+         _("Thư đã mở vụ việc hoặc thành ghi chú; cơ quan báo chí theo tên miền."), Permission.WEBHOOKS_MANAGE),
     ]  # fmt: skip
     shown = [(title, href, desc) for title, href, desc, perm in links if can(actor, perm)]
     if not shown:

@@ -291,6 +291,8 @@ def diff(
 def notice(
     request: Request, session: SessionDep, actor: ActorDep, now: NowDep, key: Annotated[str, Path(max_length=80)]
 ) -> Response:
-    """A notice as published (scheduled ones too, for the staff), with its history of corrections."""
+    """A notice as published (scheduled ones too, for the staff), with its history of corrections and the
+    share-ready texts its webhooks carry to the portal, the Fanpage and Zalo OA."""
     read = notices.get_notice(session, actor=actor, key=key, now=now)
-    return render(request, "staff/statements/notice.html", {"n": read})
+    share = notices.share_preview(read, request.app.state.settings.public_base_url)
+    return render(request, "staff/statements/notice.html", {"n": read, "share": share})

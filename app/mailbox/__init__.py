@@ -1,0 +1,1 @@
+"""The mailbox that opens cases: the worker reads new mail over IMAP (product §11.6)."""
