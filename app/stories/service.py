@@ -30,6 +30,7 @@ from app.stories.models import (
     StoryVersion,
 )
 from app.stories.workflow import EDIT_PERMISSION, StoryAction, StoryStatus, edge_for, parse_school_year
+from app.webhooks import service as webhooks
 
 # --- who sees and does what ---------------------------------------------------------------------------------
 
@@ -169,6 +170,10 @@ def step(session: Session, *, actor: Actor, story: Story, action: StoryAction, n
     _event(session, story, action=action, source=source, actor=actor, now=now, comment=comment)
     if action == StoryAction.PUBLISH:
         public_version.bump(session)
+        unit = session.get(Unit, story.unit_id)
+        assert story.id is not None and unit is not None
+        webhooks.emit_story_published(session, story_id=story.id, url=f"/stories/{story.id}", kind=story.kind.value,
+                                      title=story.title, body=story.body, unit=unit.name, now=now)  # fmt: skip
     session.flush()
     return story
 

@@ -228,3 +228,18 @@ def test_the_clock_and_window(client: TestClient, org: None, clock: Clock) -> No
     assert next(i for i in rows["items"] if i["unit"] == SCHOOL)["stories_submitted"] == 0
     rows = client.get("/api/v1/reports/emulation", params={"school_year": "2025-2026"}, headers=office).json()
     assert next(i for i in rows["items"] if i["unit"] == SCHOOL)["stories_submitted"] == 1
+
+
+def test_a_published_story_goes_out_through_the_webhooks(client: TestClient, org: None) -> None:
+    body = {"url": "https://portal.example.vn/hooks/crisisdesk", "events": ["story.published"]}
+    hook = client.post("/api/v1/webhooks", json=body, headers=h(client, "admin"))
+    assert hook.status_code == 201, hook.text
+    sid = draft(client)["id"]
+    office = h(client, "office")
+    client.post(f"/api/v1/stories/{sid}/submit", headers=h(client, "principal"))
+    client.post(f"/api/v1/stories/{sid}/approve", headers=office)
+    deliveries = client.get(f"/api/v1/webhooks/{hook.json()['id']}/deliveries", headers=h(client, "admin"))
+    assert deliveries.json()["items"] == []  # nothing before publication
+    client.post(f"/api/v1/stories/{sid}/publish", headers=office)
+    items = client.get(f"/api/v1/webhooks/{hook.json()['id']}/deliveries", headers=h(client, "admin")).json()["items"]
+    assert [d["event"] for d in items] == ["story.published"]
