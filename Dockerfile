@@ -11,7 +11,7 @@ COPY app ./app
 RUN pip install --no-cache-dir . && pip uninstall -y crisisdesk
 
 COPY . .
-RUN pip install --no-cache-dir --no-deps -e . && mkdir -p /app/var && chown -R app:app /app/var
+RUN pip install --no-cache-dir --no-deps -e . && mkdir -p /app/var/files && chown -R app:app /app/var
 
 USER app
 EXPOSE 8000

@@ -188,6 +188,38 @@ def worker(
     )
 
 
+@cli.command()
+def monitor(
+    once: Annotated[bool, typer.Option("--once", help="Poll the due sources once and exit")] = False,
+    all_sources: Annotated[bool, typer.Option("--all", help="With --once: poll every enabled source now")] = False,
+) -> None:
+    """Press monitoring: poll the sources politely, store and cluster the new items, e-mail the morning digest at
+    CRISISDESK_DIGEST_TIME. Several may run at once (each source is claimed before it is fetched)."""
+    from app.monitor.fetcher import Fetcher
+
+    settings = get_settings()
+    fetcher = Fetcher(settings)
+    if all_sources:
+        fetcher.poll_all_now()
+    console.print(f"Monitor {fetcher.worker_id} on {_db_label()}, User-Agent: {settings.monitor_user_agent}")
+    try:
+        if once:
+            with _progress_bar() as bar:
+                task = bar.add_task("Nguồn tin", total=None)
+                report = fetcher.run(once=True, progress=lambda done, total: bar.update(task, completed=done,
+                                                                                         total=total))  # fmt: skip
+            console.print(f"{report.sources} sources polled, {report.failed} with errors, "
+                          f"{report.new_items} new items.")  # fmt: skip
+            for source_id, error in sorted(report.errors.items()):
+                console.print(f"[yellow]source {source_id}:[/] {error}")
+        else:
+            fetcher.install_signal_handlers()
+            fetcher.run()
+            console.print(f"Monitor {fetcher.worker_id} stopped.")
+    finally:
+        fetcher.close()
+
+
 @cli.command("create-user")
 def create_user(
     username: Annotated[str, typer.Argument(help="Log-in name")],
@@ -277,13 +309,15 @@ def export_(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists")] = False,
 ) -> None:
-    """Write the whole database to a portable file (JSON lines): every table, every row, one consistent snapshot.
+    """Write the whole database to a portable file (JSON lines): every table, every row, one consistent snapshot,
+    and the bytes of every attachment (from CRISISDESK_STORAGE_URL).
 
     Restore it with `crisisdesk import` into an empty database at the same schema revision, on SQLite or
     PostgreSQL (this is how data moves from the embedded SQLite file to PostgreSQL).
     """
     from app.backup.service import BackupError, export_database
     from app.db import utcnow
+    from app.files.storage import storage_from_settings
 
     if file.exists() and not force:
         console.print(f"[red]{file} exists; use --force to overwrite it.[/]")
@@ -294,7 +328,8 @@ def export_(
     try:
         with _progress_bar() as bar:
             summary = export_database(engine, partial_file, now=utcnow(), compress=gzip if gzip is not None
-                                      else file.suffix == ".gz", progress=_RichProgress(bar))  # fmt: skip
+                                      else file.suffix == ".gz", progress=_RichProgress(bar),
+                                      storage=storage_from_settings(get_settings()))  # fmt: skip
         partial_file.replace(file)
     except BackupError as exc:
         partial_file.unlink(missing_ok=True)
@@ -306,7 +341,8 @@ def export_(
     finally:
         engine.dispose()
     console.print(
-        f"[green]Exported {summary.rows} rows of {len(summary.tables)} tables[/] (schema revision {summary.revision})."
+        f"[green]Exported {summary.rows} rows of {len(summary.tables)} tables and {summary.files} files[/] "
+        f"(schema revision {summary.revision})."
     )
 
 
@@ -314,11 +350,13 @@ def export_(
 def import_(
     file: Annotated[Path, typer.Argument(help="A file written by `crisisdesk export` (.jsonl or .jsonl.gz)")],
 ) -> None:
-    """Load a backup into this database, which must be empty and migrated to the file's schema revision.
+    """Load a backup into this database, which must be empty and migrated to the file's schema revision; the
+    attachments' bytes go to this installation's storage (CRISISDESK_STORAGE_URL).
 
     All or nothing: one transaction. On PostgreSQL the id sequences are moved past the imported ids.
     """
     from app.backup.service import BackupError, import_database, read_header
+    from app.files.storage import storage_from_settings
 
     if not file.is_file():
         console.print(f"[red]{file} does not exist.[/]")
@@ -331,13 +369,17 @@ def import_(
             f"schema revision {header.get('alembic_revision')}) into {_db_label()}"
         )
         with _progress_bar() as bar:
-            summary = import_database(engine, file, progress=_RichProgress(bar))
+            summary = import_database(
+                engine, file, progress=_RichProgress(bar), storage=storage_from_settings(get_settings())
+            )
     except BackupError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    console.print(f"[green]Imported {summary.rows} rows into {len(summary.tables)} tables.[/]")
+    console.print(
+        f"[green]Imported {summary.rows} rows into {len(summary.tables)} tables, and {summary.files} files.[/]"
+    )
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
+from app.answer_templates.demo import load_demo_templates
 from app.auth.permissions import Actor, Role
 from app.auth.service import DEMO_PASSWORD, load_actor, password_hasher
 from app.cases import service as cases
@@ -25,6 +26,7 @@ from app.crisis.rules import DutyRole
 from app.db import utcnow
 from app.mailbox.models import PressOutletIn
 from app.mailbox.service import add_outlet
+from app.monitor import demo as monitor_demo
 from app.notices import publication
 from app.notices.models import Notice
 from app.org.models import GrantIn, Unit, UnitKind, User, UserCreate
@@ -483,6 +485,8 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
             raise RuntimeError(f"demo case {case.reference} ended {case.status}, not {spec.status}")
     tasks = _tasks(session, by_title, actors["spokesperson"], now)
     events = _press_events(session, by_title, office, now)
+    press = monitor_demo.load(session, now=now)
+    load_demo_templates(session, now=now)
     _crisis(session, by_title, actors, now, settings)
     for name, domain in PRESS_OUTLETS:  # the mailbox opens a press inquiry for mail from these domains
         add_outlet(session, actor=None, data=PressOutletIn(name=name, domain=domain), now=now)
@@ -493,9 +497,10 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
             f"{len(CASES)} cases, {statements_count} statements, {tasks} tasks, {events} press events, "
             f"{story_count} stories"
         )
+        progress.print(press)
     return (
         f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases, {statements_count} statements, "
-        f"{tasks} tasks, {events} press events, {story_count} stories"
+        f"{tasks} tasks, {events} press events, {story_count} stories, {press}"
     )
 
 

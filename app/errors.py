@@ -42,3 +42,11 @@ class ValidationFailed(DomainError):
 
 class RateLimited(DomainError):
     status_code = 429
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from app.db import SessionFactory, make_engine, utcnow
+from app.files.storage import storage_from_settings
 from app.settings import Settings, get_settings
 from app.web import api, ops, public, staff
 from app.web.errors import install_error_handlers
@@ -69,6 +70,8 @@ def create_app(
             {"name": "cases", "description": "Cases (vụ việc): intake, routing, lifecycle, timeline"},
             {"name": "organisation", "description": "Units, users and roles"},
             {"name": "statements", "description": "Statements, their approval and the notices they become"},
+            {"name": "attachments", "description": "Documents on cases and statements (product §11.1)"},
+            {"name": "templates", "description": "Answer templates: lines to take, filled for a case (§11.3)"},
             {"name": "spokespersons", "description": "Spokesperson authority: appointments, authorisations, registry"},
             {"name": "deadlines", "description": "Clocks, tasks, the working-day calendar, rule packs, targets"},
             {"name": "notifications", "description": "Reminders and escalations (in-app)"},
@@ -80,11 +83,12 @@ def create_app(
     app.state.sessions = SessionFactory(engine)
     app.state.clock = clock
     app.state.migration_heads = ops.expected_heads()
+    app.state.storage = storage_from_settings(settings)
 
     install_error_handlers(app)
     staff.install(app)
     public.install(app, settings)  # before the middleware: it creates the cache the edge uses
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
     # The public edge sits outside the security headers, so a cached response keeps the ones it was made with.
     app.add_middleware(public.PublicEdge, settings=settings, cache=app.state.public_cache)

@@ -71,6 +71,16 @@ class Settings(BaseSettings):
     # Largest request body accepted, in bytes.
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
 
+    # Documents on cases (docs/attachments.md): where their bytes live, and the largest file accepted (413 beyond).
+    # file://<folder> (relative to the working directory) or s3://bucket/prefix for any S3-compatible store; the
+    # S3 settings below fall back to boto3's own (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, …) when unset.
+    storage_url: str = "file://./var/files"
+    max_upload_mb: int = Field(default=25, ge=1, le=2048)
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+
     # Outgoing e-mail: reminders and escalations, sent only by `crisisdesk worker` (never by the web process).
     # Without a host, notifications are in-app only.
     smtp_host: str | None = None
@@ -106,12 +116,20 @@ class Settings(BaseSettings):
     imap_starttls: bool = False
     # A message larger than this is not downloaded whole: a case (or note) is made from its headers and text part.
     imap_max_message_mb: int = Field(default=50, ge=1, le=500)
-    # Attachments over this size are refused (the documents' rule, CRISISDESK_MAX_UPLOAD_MB).
-    max_upload_mb: int = Field(default=25, ge=1, le=2000)
 
     # Operations: logs (JSON lines on stderr, or plain text for a developer's terminal) and metrics.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["json", "text"] = "json"
+    # Press monitoring (`crisisdesk monitor`, docs/monitoring.md): how it fetches, and when the digest goes out.
+    monitor_user_agent: str = "CrisisDesk/0.1 (theo doi bao chi; Van phong So GD&DT; +https://sgddt.example.gov.vn)"
+    monitor_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    monitor_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=1024**3)  # a bigger answer is refused
+    monitor_max_redirects: int = Field(default=5, ge=0, le=20)
+    monitor_host_interval_seconds: float = Field(default=2.0, ge=0, le=600)  # between two requests to one host
+    monitor_concurrency: int = Field(default=8, ge=1, le=64)  # hosts fetched at once (one request per host)
+    monitor_loop_seconds: float = Field(default=60.0, gt=0, le=3600)  # the long-running monitor's pause
+    digest_time: str = Field(default="07:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")  # local time
+
     # When set, GET /metrics requires "Authorization: Bearer <token>"; when unset it is open (see docs/operations.md).
     metrics_token: SecretStr | None = None
     # prometheus-client's own variable: set (by `crisisdesk serve --workers N`) when several processes serve.
@@ -124,7 +142,15 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("metrics_token", "prometheus_multiproc_dir", mode="before")
+    @field_validator(
+        "metrics_token",
+        "prometheus_multiproc_dir",
+        "s3_endpoint_url",
+        "s3_region",
+        "s3_access_key_id",
+        "s3_secret_access_key",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -139,6 +165,19 @@ class Settings(BaseSettings):
         if self.environment == "test" and secret == _DEV_SECRET:
             self.secret_key = SecretStr(secrets.token_urlsafe(32))
         return self
+
+    @field_validator("storage_url")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        if not value.startswith(("file://", "s3://")):
+            raise ValueError("CRISISDESK_STORAGE_URL must start with file:// or s3://")
+        if value.startswith("s3://") and not value[len("s3://") :].split("/", 1)[0]:
+            raise ValueError("CRISISDESK_STORAGE_URL s3://bucket/prefix needs a bucket name")
+        return value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:

@@ -87,3 +87,21 @@ document.addEventListener("click", function (event) {
   }
   window.setTimeout(refresh, seconds * 1000);
 })();
+
+document.addEventListener("submit", function (event) {
+  // <input type="file" data-max-bytes="…" data-too-large="…">: say at once that a file is too large, instead of
+  // sending it all to be refused by the server.
+  var inputs = event.target.querySelectorAll ? event.target.querySelectorAll("input[type=file][data-max-bytes]") : [];
+  for (var i = 0; i < inputs.length; i++) {
+    var input = inputs[i], max = Number(input.getAttribute("data-max-bytes"));
+    for (var j = 0; j < input.files.length; j++) {
+      if (input.files[j].size > max) {
+        event.preventDefault();
+        input.setCustomValidity(input.getAttribute("data-too-large"));
+        input.reportValidity();
+        input.addEventListener("change", function () { this.setCustomValidity(""); }, { once: true });
+        return;
+      }
+    }
+  }
+});

@@ -279,3 +279,22 @@ def test_no_function_level_imports_between_packages() -> None:
             if in_function and names:
                 offenders.append(f"{path.relative_to(APP)}:{node.lineno} imports {names[0]}")
     assert not offenders, "\n".join(offenders)
+
+
+# Press monitoring sits above the case domains: it opens cases through the cases service, and nothing below it
+# imports it (the web layer, the command line, the demo and the model registry may).
+MONITOR_USERS = ("monitor/", "web/", "cli.py", "demo.py", "all_models.py")
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(APP)) for p in APP.rglob("*.py")))
+def test_only_the_layers_above_import_the_monitoring(path: str) -> None:
+    imported = {name for name in _imports(APP / path) if name.startswith("app.monitor")}
+    if path.startswith(MONITOR_USERS):
+        return
+    assert not imported, f"{path} imports {imported}"
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(APP)) for p in (APP / "monitor").glob("*.py")))
+def test_the_monitoring_does_not_import_the_web_layer(path: str) -> None:
+    bad = {name for name in _imports(APP / path) if name.startswith(("app.web", "fastapi", "starlette"))}
+    assert not bad, f"{path} imports {bad}"

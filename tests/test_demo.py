@@ -47,3 +47,22 @@ def test_the_demo_has_real_statements_and_notices(session: Session, settings: Se
         if case.status.value in expected:
             assert case.id is not None
             assert main[case.id].status == expected[case.status.value], case.title
+
+
+def test_the_demo_ships_holding_statements_for_the_common_situations(session: Session, settings: Settings) -> None:
+    from app.answer_templates import service as answer_templates
+    from tests.factories import actor
+
+    load_demo(session, settings=settings, now=FIXED_NOW)
+    office = actor(session, "office")
+    templates = answer_templates.list_templates(session, actor=office)
+    names = [t.name for t in templates]
+    for situation in ("Tai nạn", "lộ đề thi", "Thu tiền trái quy định", "giáo viên vi phạm"):
+        assert any(situation in name for name in names), situation
+    assert {t.kind for t in templates} == {"initial_information"}
+    case = session.exec(select(Case).where(col(Case.outlet).is_not(None), col(Case.lead_unit_id).is_not(None))).first()
+    assert case is not None
+    values = answer_templates.case_values(session, case=case, now=FIXED_NOW)
+    text = answer_templates.filled_text(session, actor=office, case=case, template_id=templates[0].id or 0,
+                                        kind=templates[0].kind, now=FIXED_NOW)  # fmt: skip
+    assert case.reference in text and values["outlet"] in text and "[" not in text

@@ -66,6 +66,9 @@ class Permission(StrEnum):
     TARGETS_MANAGE = "targets:manage"
     REPORTS_VIEW = "reports:view"
     PRESS_EVENTS_MANAGE = "press_events:manage"
+    MONITOR_VIEW = "monitor:view"
+    MONITOR_MANAGE = "monitor:manage"
+    TEMPLATES_MANAGE = "templates:manage"
     CRISIS_DECLARE = "crisis:declare"
     ROSTER_MANAGE = "roster:manage"
     WEBHOOKS_MANAGE = "webhooks:manage"
@@ -104,6 +107,9 @@ PERMISSION_LABELS: dict[Permission, Message] = {
     Permission.TARGETS_MANAGE: _("Quản lý chỉ tiêu thời hạn nội bộ"),
     Permission.REPORTS_VIEW: _("Xem báo cáo"),
     Permission.PRESS_EVENTS_MANAGE: _("Ghi nhận họp báo, giao ban báo chí"),
+    Permission.MONITOR_VIEW: _("Xem theo dõi báo chí và điểm tin"),
+    Permission.MONITOR_MANAGE: _("Quản lý nguồn tin và từ khóa theo dõi"),
+    Permission.TEMPLATES_MANAGE: _("Quản lý mẫu nội dung trả lời"),
     Permission.CRISIS_DECLARE: _("Công bố, thay đổi cấp và kết thúc tình trạng khủng hoảng; ghi bài học kinh nghiệm"),
     Permission.ROSTER_MANAGE: _("Lập lịch trực khủng hoảng"),
     Permission.WEBHOOKS_MANAGE: _("Quản lý webhook gửi thông cáo ra các kênh"),
@@ -119,7 +125,7 @@ _PRESS_OFFICER = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_ASSIGN_PEOPLE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_SUBMIT, P.NOTICE_PUBLISH, P.TASK_MANAGE, P.REPORTS_VIEW,
     P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.STORY_VIEW, P.STORY_DRAFT, P.STORY_REVIEW, P.COMMS_MANAGE,
-    P.CRISIS_DECLARE,
+    P.CRISIS_DECLARE, P.TEMPLATES_MANAGE,
 }  # fmt: skip
 _HANDLER = {P.CASE_VIEW, P.CASE_WORK, P.CASE_NOTE, P.STATEMENT_DRAFT, P.STORY_VIEW, P.STORY_DRAFT}
 _UNIT_HEAD = _HANDLER | {P.CASE_ASSIGN_PEOPLE, P.STATEMENT_SUBMIT, P.CLOCK_EXTENSION_REQUEST, P.REPORTS_VIEW,
@@ -127,13 +133,19 @@ _UNIT_HEAD = _HANDLER | {P.CASE_ASSIGN_PEOPLE, P.STATEMENT_SUBMIT, P.CLOCK_EXTEN
 _SPOKESPERSON = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_SEVERITY, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_REVIEW, P.CLOCK_EXTEND, P.TASK_MANAGE, P.REPORTS_VIEW,
-    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.STORY_VIEW, P.CRISIS_DECLARE,
+    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.STORY_VIEW, P.CRISIS_DECLARE, P.TEMPLATES_MANAGE,
 }  # fmt: skip
 _DIRECTOR = _SPOKESPERSON | {P.SPOKESPERSON_APPOINT, P.SPOKESPERSON_AUTHORISE, P.ROSTER_MANAGE}
 _ADMIN = {
     P.CASE_VIEW, P.UNITS_MANAGE, P.USERS_MANAGE, P.TOKENS_MANAGE, P.CALENDAR_MANAGE, P.TARGETS_MANAGE,
     P.REPORTS_VIEW, P.STORY_VIEW, P.COMMS_MANAGE, P.ROSTER_MANAGE, P.WEBHOOKS_MANAGE,
 }  # fmt: skip
+
+# Press monitoring (product §11.4): the press office keeps the sources and terms; the leadership reads the digest.
+_PRESS_OFFICER |= {P.MONITOR_VIEW, P.MONITOR_MANAGE}
+_SPOKESPERSON |= {P.MONITOR_VIEW}
+_DIRECTOR |= {P.MONITOR_VIEW}
+_ADMIN |= {P.MONITOR_VIEW, P.MONITOR_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PRESS_OFFICER: frozenset(_PRESS_OFFICER),

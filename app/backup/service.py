@@ -7,7 +7,11 @@ The file is JSON lines, gzip-compressed when its name ends in ``.gz``:
 2. for every table of ``SQLModel.metadata``, in foreign-key order (parents first): a line
    ``{"table": name, "columns": [names], "rows": n}`` and then ``n`` lines, one a row, each a JSON array of the
    values in the order of ``columns`` (see ``codec.py``: date-times in ISO 8601 UTC, JSON columns as their JSON text);
-3. a trailer: ``{"end": true, "tables": k, "rows": total}``, so that a truncated file is refused.
+3. the attachments' bytes (format version 2): a line ``{"files": n}``, then for each stored object a line
+   ``{"file": key, "sha256": …, "size": …, "chunks": c}`` and ``c`` lines, each a JSON string of base64 (768 KiB
+   of the file each), so a large file never sits whole in memory; the import checks each file's size and SHA-256
+   and writes it to the target's storage (``CRISISDESK_STORAGE_URL``) under the same key;
+4. a trailer: ``{"end": true, "tables": k, "rows": total, "files": n}``, so that a truncated file is refused.
 
 The export reads every table in one transaction (a consistent snapshot: ``REPEATABLE READ`` on PostgreSQL), in
 batches, so memory stays flat. The import goes into an empty database migrated to the same Alembic revision, in one
@@ -25,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, String, Table, Text, bindparam, cast, func, insert, select, text, type_coerce, update
@@ -37,25 +41,21 @@ from sqlmodel import SQLModel
 
 import app.all_models  # noqa: F401  (every table is in the metadata)
 from app.backup.codec import decoder, encode
+from app.backup.common import BackupError, Progress, line
+from app.backup.files import FileReader, export_files
 from app.db import writer
+from app.files.storage import Storage
 
 FORMAT = "crisisdesk-backup"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = frozenset({1, 2})  # version 1: the same without the files section
 BATCH = 2000
+__all__ = ["BackupError", "Progress", "Summary", "export_database", "import_database", "read_header", "SEEDED_TABLES"]
+
 # Tables that the migrations themselves fill (the Sở's default internal targets, the announced calendar swaps):
 # a freshly migrated database has rows there, so the import empties them and loads the file's rows instead.
 # A test checks that this is exactly the set of tables a fresh migration fills.
 SEEDED_TABLES: frozenset[str] = frozenset({"internal_target", "calendar_override"})
-
-
-class BackupError(Exception):
-    """The file or the target database does not allow the operation; nothing was changed."""
-
-
-class Progress(Protocol):
-    def table(self, name: str, rows: int) -> None: ...
-
-    def advance(self, rows: int) -> None: ...
 
 
 class _NoProgress:
@@ -70,6 +70,7 @@ class _NoProgress:
 class Summary:
     revision: str
     tables: dict[str, int] = field(default_factory=dict)
+    files: int = 0
 
     @property
     def rows(self) -> int:
@@ -126,14 +127,17 @@ def _open_for_writing(path: Path, compress: bool | None) -> IO[str]:
     return path.open("w", encoding="utf-8", newline="\n")
 
 
-def _line(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
 def export_database(
-    engine: Engine, path: Path, *, now: datetime, compress: bool | None = None, progress: Progress | None = None
+    engine: Engine,
+    path: Path,
+    *,
+    now: datetime,
+    compress: bool | None = None,
+    progress: Progress | None = None,
+    storage: Storage | None = None,
 ) -> Summary:
-    """Write every table to ``path`` (gzip if ``compress``, or if the name ends in ``.gz``)."""
+    """Write every table to ``path`` (gzip if ``compress``, or if the name ends in ``.gz``), and the bytes of
+    every attachment from ``storage`` (required when there are attachments)."""
     progress = progress or _NoProgress()
     options: dict[str, Any] = {}
     if engine.dialect.name == "postgresql":
@@ -146,7 +150,7 @@ def export_database(
         all_tables = tables()
         with _open_for_writing(path, compress) as out:
             out.write(
-                _line(
+                line(
                     {
                         "format": FORMAT,
                         "version": VERSION,
@@ -160,10 +164,10 @@ def export_database(
             for table in all_tables:
                 count = connection.execute(select(func.count()).select_from(table)).scalar_one()
                 progress.table(table.name, count)
-                out.write(_line({"table": table.name, "columns": [c.name for c in table.columns], "rows": count}))
+                out.write(line({"table": table.name, "columns": [c.name for c in table.columns], "rows": count}))
                 written = 0
                 for row in _stream(connection, table):
-                    out.write(_line([encode(v) for v in row]))
+                    out.write(line([encode(v) for v in row]))
                     written += 1
                     if written % BATCH == 0:
                         progress.advance(BATCH)
@@ -171,7 +175,8 @@ def export_database(
                 if written != count:  # cannot happen in one snapshot; refuse a file that would not restore
                     raise BackupError(f"Table {table.name} changed during the export ({count} → {written} rows).")
                 summary.tables[table.name] = written
-            out.write(_line({"end": True, "tables": len(all_tables), "rows": summary.rows}))
+            summary.files = export_files(connection, out, storage, progress)
+            out.write(line({"end": True, "tables": len(all_tables), "rows": summary.rows, "files": summary.files}))
     return summary
 
 
@@ -209,7 +214,7 @@ def read_header(path: Path) -> dict[str, Any]:
 def _check_header(header: Any) -> dict[str, Any]:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise BackupError("This is not a CrisisDesk backup file (its first line has no crisisdesk-backup header).")
-    if header.get("version") != VERSION:
+    if header.get("version") not in READABLE_VERSIONS:
         raise BackupError(f"Backup format version {header.get('version')} is not supported (expected {VERSION}).")
     return header
 
@@ -251,15 +256,19 @@ def _plan(connection: Connection, table: Table, names: list[str], order: dict[st
     return _TablePlan(table, columns, [decoder(c.type) for c in columns], statement, params, deferred, key)
 
 
-def import_database(engine: Engine, path: Path, *, progress: Progress | None = None) -> Summary:
-    """Load a backup into an empty database migrated to the file's revision, in one transaction."""
+def import_database(
+    engine: Engine, path: Path, *, progress: Progress | None = None, storage: Storage | None = None
+) -> Summary:
+    """Load a backup into an empty database migrated to the file's revision, in one transaction; the attachments'
+    bytes go to ``storage`` (checked against their size and SHA-256 first). Bytes written before a failure are
+    harmless: objects are named by their content and nothing refers to them."""
     try:
-        return _import(engine, path, progress or _NoProgress())
+        return _import(engine, path, progress or _NoProgress(), storage)
     except DBAPIError as exc:
         raise BackupError(f"The database refused the data, so nothing was imported: {exc.orig}") from exc
 
 
-def _import(engine: Engine, path: Path, progress: Progress) -> Summary:
+def _import(engine: Engine, path: Path, progress: Progress, storage: Storage | None) -> Summary:
     metadata_tables = {t.name: t for t in tables()}
     order = {name: i for i, name in enumerate(metadata_tables)}
     with _open_for_reading(path) as source, writer(engine).begin() as connection:
@@ -272,10 +281,14 @@ def _import(engine: Engine, path: Path, progress: Progress) -> Summary:
         fixups: list[tuple[_TablePlan, list[dict[str, Any]]]] = []
         pending_fix: list[dict[str, Any]] = []
         ended = False
+        files: FileReader | None = None
         for number, raw in enumerate(source, start=2):
             if ended:
                 raise BackupError(f"Line {number}: data after the end of the backup.")
             item = _parse(raw, number)
+            if files is not None and files.wants(item):
+                files.take(item, number)
+                continue
             if isinstance(item, list):
                 if plan is None or remaining <= 0:
                     raise BackupError(f"Line {number}: a row where none was announced.")
@@ -302,11 +315,21 @@ def _import(engine: Engine, path: Path, progress: Progress) -> Summary:
                 if pending_fix:
                     fixups.append((plan, pending_fix))
                 batch, pending_fix = [], []
+            plan = None
+            if "files" in item and "end" not in item:
+                if files is not None or not isinstance(item["files"], int) or item["files"] < 0:
+                    raise BackupError(f"Line {number}: a second or malformed files section.")
+                if item["files"] and storage is None:
+                    raise BackupError("The file holds attachments: give the import a storage (CRISISDESK_STORAGE_URL).")
+                files = FileReader(item["files"], storage, progress)
+                continue
             if item.get("end") is True:
                 ended = True
-                plan = None
                 if item.get("rows") != summary.rows:
                     raise BackupError(f"The file announces {item.get('rows')} rows but holds {summary.rows}.")
+                summary.files = files.finish() if files is not None else 0
+                if item.get("files", 0) != summary.files:
+                    raise BackupError(f"The file announces {item.get('files')} files but holds {summary.files}.")
                 continue
             name = item.get("table")
             if name not in metadata_tables or name in summary.tables:

@@ -111,6 +111,9 @@ class CaseEventKind(StrEnum):
     AUTHORISATION_REVOKED = "authorisation_revoked"
     INQUIRY_LINKED = "inquiry_linked"
     INQUIRY_MOVED = "inquiry_moved"
+    MONITOR_ITEM_LINKED = "monitor_item_linked"  # opened from a press item of the monitoring
+    ATTACHMENT_ADDED = "attachment_added"
+    ATTACHMENT_REMOVED = "attachment_removed"
     CRISIS = "crisis"  # crisis mode (app/crisis): declared, level_changed, stood_down, lessons
     PAGE = "page"  # a crisis page: sent, unanswered, acked
 
@@ -137,6 +140,9 @@ EVENT_KIND_LABELS: dict[CaseEventKind, Message] = {
     CaseEventKind.AUTHORISATION_REVOKED: _("Thu hồi ủy quyền phát ngôn"),
     CaseEventKind.INQUIRY_LINKED: _("Gắn câu hỏi của phóng viên"),
     CaseEventKind.INQUIRY_MOVED: _("Chuyển câu hỏi của phóng viên sang vụ việc khác"),
+    CaseEventKind.MONITOR_ITEM_LINKED: _("Mở từ tin báo chí theo dõi được"),
+    CaseEventKind.ATTACHMENT_ADDED: _("Đính kèm tài liệu"),
+    CaseEventKind.ATTACHMENT_REMOVED: _("Gỡ tài liệu đính kèm"),
     CaseEventKind.CRISIS: _("Khủng hoảng truyền thông"),
     CaseEventKind.PAGE: _("Báo động khủng hoảng"),
 }

@@ -31,7 +31,7 @@ from app.crisis.models import Crisis, CrisisPage, DutyShift, PageRead, UserBrief
 from app.crisis.rules import LEVEL_LABELS, DutyRole, Ladder
 from app.errors import NotFound, PermissionDenied
 from app.i18n import _, text
-from app.notifications.models import EmailStatus, Notification
+from app.notifications.models import EmailStatus, Notification, NotificationKind
 from app.org.models import RoleAssignment, User
 from app.settings import Settings
 from app.timeutil import to_local
@@ -133,8 +133,9 @@ def _send_page(session: Session, crisis: Crisis, case: Case, *, ladder: Ladder, 
     email = user.email if paging.email and user.email else None
     session.execute(
         _insert(session)(Notification.__table__)  # type: ignore[attr-defined]
-        .values(user_id=user_id, case_id=case.id, clock_id=None, stage=Stage.PAGE.value,
-                dedupe_key=f"page:{page_id}:user:{user_id}", title=title, body=body, link=link, created_at=now,
+        .values(user_id=user_id, case_id=case.id, clock_id=None, kind=NotificationKind.PAGE.value,
+                stage=Stage.PAGE.value, dedupe_key=f"page:{page_id}:user:{user_id}", title=title, body=body,
+                link=link, created_at=now,
                 email_to=email, email_status=(EmailStatus.PENDING if email else EmailStatus.NONE).value,
                 email_attempts=0, email_next_attempt_at=now if email else None)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])

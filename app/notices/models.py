@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 from app.cases.models import UserRef
 from app.cases.vocabulary import Topic
 from app.db import StrEnumType, UTCDateTime
+from app.files.models import AttachmentPublic
 from app.notices.rules import NoticeType
 from app.spokespersons.rules import Capacity
 from app.statements.rules import RefusalGround, StatementKind
@@ -131,6 +132,7 @@ class NoticePublic(SQLModel):
     withdrawn_by: NoticeRef | None
     corrected_by: list[NoticeRef]  # later published notices correcting this one
     history: list[NoticeRef]  # every published notice of its chain of corrections, oldest first, itself included
+    attachments: list[AttachmentPublic] = []  # the statement's public attachments (the signed dispatch, figures…)
 
 
 class NoticePublicPage(SQLModel):

@@ -24,6 +24,7 @@ from app.cases.scope import visible_cases
 from app.cases.vocabulary import Topic
 from app.counters import next_value
 from app.errors import NotFound, ValidationFailed
+from app.files.models import Attachment, AttachmentPublic
 from app.i18n import _
 from app.notices import rules
 from app.notices.models import (
@@ -197,7 +198,35 @@ def notice_ref(notice: Notice) -> NoticeRef:
     return NoticeRef(number=notice.number, slug=notice.slug, kind=notice.kind, published_at=notice.published_at)
 
 
-def _public(notice: Notice, family: Sequence[Notice]) -> NoticePublic:
+def public_attachments(session: Session, notices: Sequence[Notice]) -> dict[int, list[AttachmentPublic]]:
+    """The public attachments of the notices' statements, by statement id, oldest first."""
+    statement_ids = {n.statement_id for n in notices}
+    if not statement_ids:
+        return {}
+    rows = session.exec(
+        select(Attachment)
+        .where(col(Attachment.statement_id).in_(statement_ids), col(Attachment.public).is_(True))
+        .where(col(Attachment.removed_at).is_(None))
+        .order_by(col(Attachment.created_at), col(Attachment.id))
+    ).all()
+    found: dict[int, list[AttachmentPublic]] = defaultdict(list)
+    for a in rows:
+        assert a.statement_id is not None
+        found[a.statement_id].append(
+            AttachmentPublic(
+                filename=a.filename,
+                url=f"/api/public/v1/attachments/{a.id}/content",
+                size=a.size,
+                sha256=a.sha256,
+                content_type=a.content_type,
+            )  # fmt: skip
+        )
+    return found
+
+
+def _public(
+    notice: Notice, family: Sequence[Notice], attachments: dict[int, list[AttachmentPublic]] | None = None
+) -> NoticePublic:
     """The public form of ``notice``; ``family`` holds the notices of its case that the reader may see."""
     by_id = {n.id: n for n in family}
     later = [n for n in family if n.corrects_id == notice.id]
@@ -249,6 +278,7 @@ def _public(notice: Notice, family: Sequence[Notice]) -> NoticePublic:
         withdrawn_by=notice_ref(withdrawal) if withdrawal else None,
         corrected_by=[notice_ref(n) for n in sorted(later, key=lambda n: (n.published_at, n.id or 0))],
         history=[notice_ref(n) for n in chain],
+        attachments=(attachments or {}).get(notice.statement_id, []),
     )
 
 
@@ -267,7 +297,8 @@ def _families(session: Session, notices: Sequence[Notice], now: datetime | None)
 
 def public_reads(session: Session, notices: Sequence[Notice], now: datetime) -> list[NoticePublic]:
     families = _families(session, notices, now)
-    return [_public(n, families[n.case_id]) for n in notices]
+    attachments = public_attachments(session, notices)
+    return [_public(n, families[n.case_id], attachments) for n in notices]
 
 
 def notice_read(session: Session, notice: Notice, *, now: datetime) -> NoticeRead:
@@ -276,7 +307,7 @@ def notice_read(session: Session, notice: Notice, *, now: datetime) -> NoticeRea
     issuer = session.get(User, notice.issued_by_id)
     assert notice.id is not None
     return NoticeRead(
-        **_public(notice, family).model_dump(),
+        **_public(notice, family, public_attachments(session, [notice])).model_dump(),
         statement_id=notice.statement_id,
         approval_id=notice.approval_id,
         issued_at=notice.issued_at,

@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Role
@@ -30,10 +29,12 @@ from app.clocks.service import schedule_reminders
 from app.errors import NotFound
 from app.i18n import Message, _, text
 from app.metrics import database_metric
+from app.notifications.deliveries import dialect_insert, email_fields, insert_rows
 from app.notifications.models import (
     STAGE_LABELS,
     EmailStatus,
     Notification,
+    NotificationKind,
     NotificationPage,
     NotificationRead,
     WorkerHeartbeat,
@@ -48,11 +49,17 @@ from app.timeutil import to_local
 
 def _read(n: Notification, refs: dict[int, str]) -> NotificationRead:
     assert n.id is not None
+    reference = refs.get(n.case_id) if n.case_id else None
     return NotificationRead(
-        id=n.id, stage=n.stage, title=n.title, body=n.body, link=n.link,
-        case=refs.get(n.case_id) if n.case_id else None, clock_id=n.clock_id, created_at=n.created_at,
-        read_at=n.read_at, email_status=n.email_status,
+        id=n.id, kind=n.kind, case_reference=reference, text=n.title, stage=n.stage, title=n.title, body=n.body,
+        link=n.link, case=reference, clock_id=n.clock_id, created_at=n.created_at, read_at=n.read_at,
+        email_status=n.email_status,
     )  # fmt: skip
+
+
+def _mine(actor: Actor) -> Any:
+    """The actor's in-app notifications (the day's e-mail of a ``daily`` user is not one)."""
+    return and_(col(Notification.user_id) == actor.user_id, col(Notification.kind) != NotificationKind.DAILY_EMAIL)
 
 
 def _refs(session: Session, rows: Sequence[Notification]) -> dict[int, str]:
@@ -65,31 +72,27 @@ def _refs(session: Session, rows: Sequence[Notification]) -> dict[int, str]:
 def list_notifications(
     session: Session, *, actor: Actor, unread_only: bool = False, limit: int = 50
 ) -> NotificationPage:
-    query = select(Notification).where(Notification.user_id == actor.user_id)
+    query = select(Notification).where(_mine(actor))
     if unread_only:
         query = query.where(col(Notification.read_at).is_(None))
     rows = session.exec(
         query.order_by(col(Notification.created_at).desc(), col(Notification.id).desc()).limit(limit)
     ).all()
-    unread = session.exec(
-        select(func.count()).where(Notification.user_id == actor.user_id, col(Notification.read_at).is_(None))
-    ).one()
+    unread = unread_count(session, actor=actor)
     refs = _refs(session, rows)
     return NotificationPage(items=[_read(n, refs) for n in rows], unread=unread)
 
 
 def unread_count(session: Session, *, actor: Actor) -> int:
     """How many of the actor's notifications are unread (the header's badge)."""
-    count: int = session.exec(
-        select(func.count()).where(Notification.user_id == actor.user_id, col(Notification.read_at).is_(None))
-    ).one()
+    count: int = session.exec(select(func.count()).where(_mine(actor), col(Notification.read_at).is_(None))).one()
     return count
 
 
 def mark_read(session: Session, *, actor: Actor, notification_id: int, now: datetime) -> NotificationRead:
     row = session.get(Notification, notification_id)
-    if row is None or row.user_id != actor.user_id:
-        raise NotFound(_("Không tìm thấy thông báo số {id}.", id=notification_id))
+    if row is None or row.user_id != actor.user_id or row.kind == NotificationKind.DAILY_EMAIL:
+        raise NotFound(_("Không tìm thấy tin nhắn số {id}.", id=notification_id))
     if row.read_at is None:
         row.read_at = now
         session.add(row)
@@ -100,7 +103,7 @@ def mark_read(session: Session, *, actor: Actor, notification_id: int, now: date
 def mark_all_read(session: Session, *, actor: Actor, now: datetime) -> int:
     result = session.execute(
         update(Notification)
-        .where(col(Notification.user_id) == actor.user_id, col(Notification.read_at).is_(None))
+        .where(_mine(actor), col(Notification.read_at).is_(None))
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -108,10 +111,6 @@ def mark_all_read(session: Session, *, actor: Actor, now: datetime) -> int:
 
 
 # --- reminders (the worker) ---------------------------------------------------------------------------------
-
-
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 class _Directory:
@@ -215,7 +214,6 @@ def process_reminders(session: Session, *, now: datetime, limit: int, base_url: 
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    insert = _insert(session)
     case_ids = sorted({c.case_id for c in clocks})
     directory = _Directory(session, case_ids)
     cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(case_ids))).all()}
@@ -228,19 +226,15 @@ def process_reminders(session: Session, *, now: datetime, limit: int, base_url: 
         stage = stage_due(start, clock.due_at, now=now, pending=Stage(clock.next_reminder_stage))
         for user in recipients(session, case=case, clock=clock, stage=stage, directory=directory):
             title, body, link = _message(case, clock, stage, user.locale, base_url)
-            email = user.email if email_enabled and user.email else None
             rows.append({
-                "user_id": user.id, "case_id": case.id, "clock_id": clock.id, "stage": stage.value,
-                "dedupe_key": f"clock:{clock.id}:v{clock.version}:{stage.value}:user:{user.id}",
-                "title": title, "body": body, "link": link, "created_at": now, "email_to": email,
-                "email_status": (EmailStatus.PENDING if email else EmailStatus.NONE).value, "email_attempts": 0,
-                "email_next_attempt_at": now if email else None,
+                "user_id": user.id, "case_id": case.id, "clock_id": clock.id, "kind": NotificationKind.CLOCK.value,
+                "stage": stage.value, "dedupe_key": f"clock:{clock.id}:v{clock.version}:{stage.value}:user:{user.id}",
+                "title": title, "body": body, "link": link, "created_at": now, "email_attempts": 0,
+                **email_fields(user, now=now, enabled=email_enabled),
             })  # fmt: skip
         schedule_reminders(clock, now=now, after=stage)
         session.add(clock)
-    if rows:
-        table = Notification.__table__  # type: ignore[attr-defined]
-        session.execute(insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+    insert_rows(session, rows)
     session.flush()
     return len(clocks)
 
@@ -304,7 +298,7 @@ def mark_failed(session: Session, *, notification_id: int, worker_id: str, now: 
 
 
 def heartbeat(session: Session, *, worker_id: str, now: datetime) -> None:
-    insert = _insert(session)
+    insert = dialect_insert(session)
     stmt = insert(WorkerHeartbeat.__table__).values(worker_id=worker_id, started_at=now, seen_at=now, passes=1)  # type: ignore[attr-defined]
     session.execute(
         stmt.on_conflict_do_update(

@@ -2,11 +2,12 @@
 
 Each pass: write the heartbeat; turn the reminder stages that are due into notifications (in batches, each its own
 transaction, rows locked with SKIP LOCKED); run the steps the ``worker`` command gives (the crisis pages unanswered
-past their window go to the next person: ``app.crisis.paging.escalate_pages``, the same way); then claim the
-pending e-mails, send them over one SMTP connection and mark each sent (or failed, to retry with a backoff).
-Database errors (a restart, a dropped connection) are logged and the pass is retried after a growing pause (1 s,
-2 s, 4 s … at most 30 s): the worker survives a restart of the database. SIGTERM / SIGINT stop it after the
-current step.
+past their window go to the next person: ``app.crisis.paging.escalate_pages``, the same way); gather the
+notifications of users who chose a daily e-mail into one message per user for each local day that has ended
+(``deliveries.build_daily_emails``); then claim the pending e-mails, send them over one SMTP connection and mark
+each sent (or failed, to retry with a backoff). Database errors (a restart, a dropped connection) are logged and
+the pass is retried after a growing pause (1 s, 2 s, 4 s … at most 30 s): the worker survives a restart of the
+database. SIGTERM / SIGINT stop it after the current step.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from app.db import make_engine, utcnow, writer
-from app.notifications import service
+from app.notifications import deliveries, service
 from app.notifications.mailer import Mailer
+from app.notifications.models import EmailStatus, Notification
 from app.settings import Settings
 
 log = logging.getLogger("crisisdesk.worker")
@@ -73,6 +75,7 @@ class Worker:
         self.stopping = False
         self.sent = 0
         self.reminders = 0
+        self.daily = 0
         self.escalations = 0
         self.jobs = tuple(jobs)
 
@@ -140,6 +143,8 @@ class Worker:
                 if handled < batch:
                     break
         if email_enabled:
+            self.daily += self._tx(partial(deliveries.build_daily_emails, now=now,
+                                           base_url=self.settings.public_base_url))  # fmt: skip
             self.deliver(now)
         context = JobContext(engine=self.writer, settings=self.settings, worker_id=self.worker_id, clock=self.clock,
                              should_stop=lambda: self.stopping)  # fmt: skip
@@ -161,7 +166,8 @@ class Worker:
                         for row in rows:
                             assert row.id is not None and row.email_to is not None
                             try:
-                                mailer.send(to=row.email_to, subject=row.title, body=row.body, key=row.dedupe_key)
+                                mailer.send(to=row.email_to, subject=row.title, body=self._body(row),
+                                            key=row.dedupe_key)  # fmt: skip
                             except smtplib.SMTPRecipientsRefused as exc:
                                 self._settle(conn, row.id, error=repr(exc))
                                 continue
@@ -174,6 +180,11 @@ class Worker:
                         assert row.id is not None
                         self._settle(conn, row.id, error=repr(exc), only_if_sending=True)
                     return
+
+    def _body(self, row: Notification) -> str:
+        """The message: the body, then the link when the body does not hold it (the case events' rows)."""
+        link = deliveries.absolute(row.link, self.settings.public_base_url)
+        return row.body if not link or link in row.body else f"{row.body}\n\n{link}"
 
     def _settle(self, conn: Connection, notification_id: int, *, error: str | None = None,
                 only_if_sending: bool = False) -> None:  # fmt: skip
@@ -198,8 +209,6 @@ class Worker:
 
 def _record(session: Session, *, notification_id: int, worker_id: str, now: datetime, error: str | None,
             max_attempts: int, only_if_sending: bool) -> None:  # fmt: skip
-    from app.notifications.models import EmailStatus, Notification
-
     if error is None:
         service.mark_sent(session, notification_id=notification_id, worker_id=worker_id, now=now)
         return

@@ -15,6 +15,21 @@ from app.i18n import Message, _
 from app.validation import Code, LocaleCode, Name, Phone, ShortText, Username
 
 
+class EmailFrequency(StrEnum):
+    """How a user wants their notifications by e-mail (their settings page)."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    OFF = "off"
+
+
+EMAIL_FREQUENCY_LABELS: dict[EmailFrequency, Message] = {
+    EmailFrequency.IMMEDIATE: _("Gửi ngay từng tin"),
+    EmailFrequency.DAILY: _("Một thư tổng hợp mỗi ngày"),
+    EmailFrequency.OFF: _("Không gửi thư"),
+}
+
+
 class UnitKind(StrEnum):
     OFFICE = "office"
     DIVISION = "division"
@@ -83,6 +98,8 @@ class User(SQLModel, table=True):
     phone: Phone | None = Field(default=None, max_length=40)
     password_hash: str = Field(max_length=255)
     locale: str = Field(default="vi", max_length=5)
+    # E-mail of the notifications: each at once, one message a day, or none (the user's settings page).
+    email_frequency: EmailFrequency = Field(default=EmailFrequency.IMMEDIATE, sa_type=StrEnumType(EmailFrequency))
     active: bool = True
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -146,7 +163,8 @@ class UserRead(SQLModel):
 class OwnSettings(SQLModel):
     """What every user may change about themselves."""
 
-    locale: LocaleCode
+    locale: LocaleCode | None = None
+    email_frequency: EmailFrequency | None = None  # e-mail of the notifications: immediate, daily or off
 
 
 class PasswordChange(SQLModel):

@@ -236,17 +236,24 @@ def full_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
 # --- self-service -------------------------------------------------------------------------------------------
 
 
-def own_account(session: Session, *, actor: Actor) -> UserRead:
-    """The caller's own account (``GET /api/v1/me``)."""
+def own_user(session: Session, *, actor: Actor) -> User:
     user = session.get(User, actor.user_id)
     assert user is not None
-    return user_read(session, user)
+    return user
+
+
+def own_account(session: Session, *, actor: Actor) -> UserRead:
+    """The caller's own account (``GET /api/v1/me``)."""
+    return user_read(session, own_user(session, actor=actor))
 
 
 def update_own_settings(session: Session, *, actor: Actor, data: OwnSettings) -> User:
     user = session.get(User, actor.user_id)
     assert user is not None
-    user.locale = data.locale
+    if data.locale is not None:
+        user.locale = data.locale
+    if data.email_frequency is not None:
+        user.email_frequency = data.email_frequency
     session.add(user)
     session.flush()
     return user

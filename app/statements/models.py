@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 from app.cases.models import UserRef
 from app.cases.vocabulary import Severity
 from app.db import JSONType, StrEnumType, UTCDateTime
+from app.i18n import _
 from app.notices.models import NoticeRef
 from app.spokespersons.rules import Capacity, Regime
 from app.statements.rules import (
@@ -131,13 +132,20 @@ class StatementComment(SQLModel, table=True):
 
 class StatementCreate(SQLModel):
     kind: StatementKind
-    text: StatementText
+    text: StatementText | None = None  # or template_id
+    template_id: int | None = Field(default=None, ge=1)  # draft from this answer template, filled for the case
     title: Title | None = None  # the trích yếu; defaults to the case's title
     refusal_ground: RefusalGround | None = None  # refusal only
     refusal_reason: Note | None = None  # refusal only
     corrects: ShortText | None = None  # correction only: the number or slug of the notice it corrects
     withdraw: StrictBool = False  # correction only: withdraw that notice instead of correcting it
     note: Note | None = None
+
+    @model_validator(mode="after")
+    def _text_or_template(self) -> StatementCreate:
+        if (self.text is None) == (self.template_id is None):
+            raise ValueError(_("Cần nội dung (text) hoặc mẫu (template_id), và chỉ một trong hai."))
+        return self
 
 
 class VersionCreate(SQLModel):

@@ -251,6 +251,8 @@ def create_statement(session: Session, *, actor: Actor, case: Case, data: Statem
             )
     rules.check_refusal(data.kind, data.refusal_ground, data.refusal_reason, regime_for(case.received_at))
     target = _correction_target(session, case=case, data=data)
+    if data.text is None:  # a template's draft comes filled (answer_templates.service.draft_statement)
+        raise ValidationFailed(_("Cần nội dung (text) hoặc mẫu (template_id), và chỉ một trong hai."), field="text")
 
     statement = Statement(
         case_id=case.id,
@@ -281,9 +283,9 @@ def create_statement(session: Session, *, actor: Actor, case: Case, data: Statem
         )
     )
     session.flush()
+    extra = {"template_id": data.template_id} if data.template_id is not None else {}
     record_event(session, case=case, actor_id=actor.user_id, now=now, kind=CaseEventKind.STATEMENT_CREATED,
-                 note=data.note,
-                 data=event_data(statement, version=1))  # fmt: skip
+                 note=data.note, data=event_data(statement, version=1, **extra))  # fmt: skip
     return statement
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.answer_templates.rules import PLACEHOLDERS
 from app.auth.permissions import PERMISSION_LABELS, ROLE_LABELS
 from app.cases.vocabulary import (
     EVENT_ACTION_LABELS,
@@ -22,10 +23,13 @@ from app.cases.vocabulary import (
 )
 from app.cases.workflow import ACTION_LABELS, CLOSE_REASON_LABELS, STATUS_LABELS
 from app.clocks.models import CLOCK_ORIGIN_LABELS, CLOCK_STATE_LABELS
+from app.files.rules import ALLOWED_TYPES
 from app.i18n import Message, _, text
+from app.monitor.models import SOURCE_KIND_LABELS as MONITOR_SOURCE_KIND_LABELS
 from app.notices.rules import NOTICE_TYPE_LABELS
-from app.notifications.models import STAGE_LABELS
-from app.org.models import UNIT_KIND_LABELS
+from app.notifications.models import KIND_LABELS as NOTIFICATION_KIND_LABELS
+from app.notifications.models import QUEUE_KIND_LABELS, STAGE_LABELS
+from app.org.models import EMAIL_FREQUENCY_LABELS, UNIT_KIND_LABELS
 from app.press_events.models import PRESS_EVENT_KIND_LABELS
 from app.rules.schema import CLOCK_ACTOR_LABELS, MET_BY_LABELS, START_EVENT_LABELS, UNIT_LABELS
 from app.spokespersons.rules import CAPACITY_LABELS, REGIME_LABELS
@@ -96,6 +100,9 @@ VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "clock_state": CLOCK_STATE_LABELS,
     "clock_origin": CLOCK_ORIGIN_LABELS,
     "stage": STAGE_LABELS,
+    "notification_kind": NOTIFICATION_KIND_LABELS,
+    "queue_kind": QUEUE_KIND_LABELS,
+    "email_frequency": EMAIL_FREQUENCY_LABELS,
     "start_event": START_EVENT_LABELS,
     "met_by": MET_BY_LABELS,
     "clock_actor": CLOCK_ACTOR_LABELS,
@@ -105,6 +112,9 @@ VOCABULARIES: dict[str, Mapping[Any, Message]] = {
     "weekday": WEEKDAY_LABELS,
     "weekday_short": WEEKDAY_SHORT_LABELS,
     "month": MONTH_LABELS,
+    "monitor_source_kind": MONITOR_SOURCE_KIND_LABELS,
+    "content_type": ALLOWED_TYPES,
+    "placeholder": PLACEHOLDERS,
 }
 
 

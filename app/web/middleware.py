@@ -7,6 +7,8 @@ import json
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.i18n import _, negotiate, text
+
 # Our pages load nothing but our own files: no inline script or style, no frames, forms post only to us.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -61,18 +63,35 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# Multipart framing and the form's other fields (description, CSRF token) around an uploaded file.
+UPLOAD_OVERHEAD = 1024 * 1024
+
+
+def is_upload(scope: Scope) -> bool:
+    """A file upload (``POST …/attachments``: API and staff pages), allowed up to CRISISDESK_MAX_UPLOAD_MB."""
+    return scope.get("method") == "POST" and str(scope.get("path", "")).rstrip("/").endswith("/attachments")
+
+
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """413 for a body larger than ``max_bytes`` (``upload_bytes`` for a file upload): at once when the declared
+    length says so, else as soon as the bytes received pass it, so an endless body is never read whole."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.upload_bytes is not None and is_upload(scope):
+            limit, upload = self.upload_bytes + UPLOAD_OVERHEAD, True
+        else:
+            limit, upload = self.max_bytes, False
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._reject(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._reject(scope, send, upload)
             return
         received = 0
         too_large = False
@@ -82,20 +101,38 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     too_large = True
                     raise _TooLarge
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._reject(send)
+        answered = False
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            {"error": "PayloadTooLarge", "detail": f"The request body is larger than {self.max_bytes} bytes."}
-        ).encode()
+        async def guarded_send(message: Message) -> None:
+            # A body cut off inside the framework's parsing comes back as its own error (FastAPI: 400 "error
+            # parsing the body"): past the limit, the answer is always ours, 413.
+            nonlocal answered
+            if too_large:
+                if not answered:
+                    answered = True
+                    await self._reject(scope, send, upload)
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except _TooLarge:
+            if not answered:
+                await self._reject(scope, send, upload)
+
+    async def _reject(self, scope: Scope, send: Send, upload: bool) -> None:
+        if upload and self.upload_bytes is not None:
+            accept = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+            message = _("Tệp lớn hơn giới hạn {mb} MB.", mb=self.upload_bytes // (1024 * 1024))
+            detail = text(message, negotiate(accept or None))
+        else:
+            detail = f"The request body is larger than {self.max_bytes} bytes."
+        body = json.dumps({"error": "PayloadTooLarge", "detail": detail}, ensure_ascii=False).encode()
         await send(
             {
                 "type": "http.response.start",

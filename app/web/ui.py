@@ -38,12 +38,16 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
     ]
     if can(actor, Permission.CASE_CREATE):
         items.append(NavItem("intake", "/staff/cases/new", _("Tiếp nhận vụ việc")))
+    if can(actor, Permission.MONITOR_VIEW):
+        items.append(NavItem("monitor", "/staff/monitor", _("Theo dõi báo chí")))
     if can(actor, Permission.STORY_VIEW):
         items.append(NavItem("stories", "/staff/stories", _("Tin bài đơn vị")))
     if can(actor, Permission.REPORTS_VIEW):
         items.append(NavItem("reports", "/staff/reports", _("Báo cáo")))
     if can(actor, Permission.STATEMENT_REVIEW) or can(actor, Permission.SPOKESPERSON_APPOINT):
         items.append(NavItem("spokespersons", "/staff/spokespersons", _("Danh sách người phát ngôn")))
+    if can(actor, Permission.TEMPLATES_MANAGE):
+        items.append(NavItem("templates", "/staff/templates", _("Mẫu nội dung trả lời")))
     if any(can(actor, p) for p in ADMIN_PERMISSIONS):
         items.append(NavItem("admin", "/staff/admin/", _("Quản trị")))
     items.append(NavItem("settings", "/staff/settings", _("Cài đặt của tôi")))
@@ -51,10 +55,14 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
 
 
 def active_nav(path: str) -> str:
+    if path.startswith("/staff/templates"):
+        return "templates"
     if path.startswith("/staff/admin"):
         return "admin"
     if path.startswith("/staff/reports"):
         return "reports"
+    if path.startswith("/staff/monitor"):
+        return "monitor"
     if path.startswith("/staff/cases/new"):
         return "intake"
     if path.startswith(("/staff/cases", "/staff/statements", "/staff/notices")):
@@ -101,7 +109,17 @@ FLASH_MESSAGES: dict[str, Message] = {
     "appointment_ended": _("Đã chấm dứt nhiệm vụ người phát ngôn."),
     "authorised": _("Đã ủy quyền phát ngôn cho vụ việc."),
     "revoked_authorisation": _("Đã thu hồi ủy quyền phát ngôn."),
-    "all_read": _("Đã đánh dấu tất cả thông báo là đã đọc."),
+    "source": _("Đã lưu nguồn tin."),
+    "term": _("Đã thêm từ khóa theo dõi."),
+    "term_deleted": _("Đã xóa từ khóa theo dõi."),
+    "subscribed": _("Đã đăng ký nhận điểm tin qua e-mail."),
+    "unsubscribed": _("Đã hủy nhận điểm tin qua e-mail."),
+    "attachment": _("Đã đính kèm tệp."),
+    "attachment_removed": _("Đã gỡ tệp đính kèm."),
+    "template": _("Đã lưu mẫu nội dung."),
+    "template_retired": _("Đã ngừng dùng mẫu nội dung."),
+    "all_read": _("Đã đánh dấu tất cả tin nhắn là đã đọc."),
+    "email": _("Đã lưu cách nhận thư điện tử."),
     **{a.value: _("Đã thực hiện: {action}.", action=ACTION_LABELS[a]) for a in Action},
 }
 

@@ -1,7 +1,7 @@
 """units communication: stories, contacts, plans
 
 Revision ID: be94b4745f8a
-Revises: 176831f059cd
+Revises: 5e1c0d7a9b42
 Create Date: 2026-12-06 10:44:29.285938
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = "be94b4745f8a"
-down_revision: str | Sequence[str] | None = "176831f059cd"
+down_revision: str | Sequence[str] | None = "5e1c0d7a9b42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

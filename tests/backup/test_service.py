@@ -4,7 +4,10 @@ clean."""
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
+import io
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,6 +19,7 @@ from sqlalchemy import func, null, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col
 
+from app.attachments import service as attachments
 from app.auth.models import TokenKind
 from app.auth.service import issue_api_token, issue_token
 from app.backup.service import SEEDED_TABLES, BackupError, export_database, import_database, read_header
@@ -23,6 +27,7 @@ from app.cases import service as cases
 from app.cases.models import Case, CaseEvent
 from app.cases.workflow import Action, CloseReason
 from app.db import make_engine
+from app.files.storage import FileStorage, key_for
 from app.migrate import upgrade
 from app.org.models import User
 from tests.conftest import FIXED_NOW
@@ -152,14 +157,16 @@ class TestRoundTrip:
         export_database(source, path, now=FIXED_NOW)
         lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
         header = lines[0]
-        assert header["format"] == "crisisdesk-backup" and header["version"] == 1
+        assert header["format"] == "crisisdesk-backup" and header["version"] == 2
         assert header["alembic_revision"] and header["created_at"] == "2026-11-27T02:00:00Z"
         assert header["tables"] == [t.name for t in SQLModel.metadata.sorted_tables]
         assert header["tables"].index("unit") < header["tables"].index("case") < header["tables"].index("case_event")
+        assert lines[-2] == {"files": 0}
         assert lines[-1] == {
             "end": True,
             "tables": len(header["tables"]),
-            "rows": len(lines) - 2 - len(header["tables"]),
+            "rows": len(lines) - 3 - len(header["tables"]),
+            "files": 0,
         }
         case_table = next(i for i, line in enumerate(lines) if isinstance(line, dict) and line.get("table") == "case")
         columns = lines[case_table]["columns"]
@@ -246,3 +253,58 @@ class TestRefusals:
         with pytest.raises(BackupError, match=message):
             import_database(target, bad)
         assert snapshot(target) == before
+
+
+class TestAttachments:
+    """The attachments' rows and bytes travel together: export reads the source's storage, import fills the
+    target's, each file checked against its size and SHA-256."""
+
+    def _attach(self, engine: Engine, storage: FileStorage, content: bytes, name: str) -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            case = session.scalars(select(Case).order_by(col(Case.id))).first()
+            assert case is not None
+            attachments.upload(session, actor=actor(session, "office"), case=case, source=io.BytesIO(content),
+                               filename=name, description=None, public=False, statement=None, storage=storage,
+                               max_bytes=50 * 1024 * 1024, now=FIXED_NOW)  # fmt: skip
+            session.commit()
+
+    def test_rows_and_bytes_round_trip(self, sqlite_url: str, isolated_url: str, engines: list[Engine],
+                                       tmp_path: Path) -> None:  # fmt: skip
+        source, target = _engine(sqlite_url, engines), _engine(isolated_url, engines)
+        populate(source)
+        here, there = FileStorage(tmp_path / "here"), FileStorage(tmp_path / "there")
+        big = b"%PDF-1.4\n" + bytes(range(256)) * 8000  # several chunks of the file's lines
+        self._attach(source, here, big, "Công văn 12.pdf")
+        self._attach(source, here, "Biên bản\n".encode(), "biên bản.txt")
+        path = tmp_path / "with-files.jsonl.gz"
+        exported = export_database(source, path, now=FIXED_NOW, storage=here)
+        assert exported.files == 2
+        imported = import_database(target, path, storage=there)
+        assert imported.files == 2
+        assert snapshot(target)["attachment"] == snapshot(source)["attachment"]
+        key = key_for(hashlib.sha256(big).hexdigest())
+        assert b"".join(there.open(key)) == big
+
+    def test_an_export_without_the_bytes_is_refused(self, sqlite_url: str, engines: list[Engine],
+                                                    tmp_path: Path) -> None:  # fmt: skip
+        source = _engine(sqlite_url, engines)
+        populate(source)
+        self._attach(source, FileStorage(tmp_path / "here"), b"%PDF-1.4\n", "a.pdf")
+        with pytest.raises(BackupError, match="has no object"):
+            export_database(source, tmp_path / "b.jsonl", now=FIXED_NOW, storage=FileStorage(tmp_path / "empty"))
+
+    def test_a_damaged_file_imports_nothing(self, sqlite_url: str, isolated_url: str, engines: list[Engine],
+                                            tmp_path: Path) -> None:  # fmt: skip
+        source, target = _engine(sqlite_url, engines), _engine(isolated_url, engines)
+        populate(source)
+        here = FileStorage(tmp_path / "here")
+        self._attach(source, here, b"%PDF-1.4\n" + bytes(100), "a.pdf")
+        path = tmp_path / "b.jsonl"
+        export_database(source, path, now=FIXED_NOW, storage=here)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        lines[-2] = json.dumps(base64.b64encode(b"%PDF-1.4\n" + bytes(99) + b"!").decode())
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with pytest.raises(BackupError, match="damaged"):
+            import_database(target, path, storage=FileStorage(tmp_path / "there"))
+        with target.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(User)).scalar_one() == 0

@@ -110,7 +110,7 @@ def test_level_2_clocks_pages_escalation_ack_and_review(client: TestClient, sess
 
     # Every page is a notification of the person paged (in-app; e-mail when the SMTP server is set).
     rows = session.exec(select(Notification).where(col(Notification.dedupe_key).startswith("page:"))).all()
-    assert len(rows) == 5 and all(r.stage.value == "page" for r in rows)
+    assert len(rows) == 5 and all(r.stage == "page" and r.kind == "page" for r in rows)
 
     # The holding statement, then stand down; the review shows every time.
     clock.advance(minutes=5)

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.errors import NotFound, ValidationFailed
+from app.files.models import AttachmentPublic
 from app.notices.models import NoticePublic, NoticeRef, PressItem, RefusalPublic, SpokespersonOnNotice
 from app.notices.service import NoticeFilters, get_published, list_published
 from tests.conftest import FIXED_NOW, Clock
@@ -27,8 +28,9 @@ def test_public_schemas_are_pinned() -> None:
     assert set(NoticePublic.model_fields) == {
         "number", "slug", "notice_type", "year", "kind", "title", "text", "text_sha256", "published_at",
         "spokesperson", "case_reference", "topic", "answers", "refusal", "corrects", "withdraws", "withdrawn",
-        "withdrawn_by", "corrected_by", "history",
+        "withdrawn_by", "corrected_by", "history", "attachments",
     }  # fmt: skip
+    assert set(AttachmentPublic.model_fields) == {"filename", "url", "size", "sha256", "content_type"}
     assert set(NoticeRef.model_fields) == {"number", "slug", "kind", "published_at"}
     assert set(SpokespersonOnNotice.model_fields) == {"name", "title", "capacity"}
     assert set(PressItem.model_fields) == {"outlet", "url", "published_at"}

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.web.api import (
+    attachments,
     auth,
     calendar,
     cases,
@@ -11,6 +12,7 @@ from app.web.api import (
     crisis,
     exports,
     inquiries,
+    monitor,
     notifications,
     org,
     press_events,
@@ -19,6 +21,7 @@ from app.web.api import (
     statements,
     stories,
     tasks,
+    templates,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -35,6 +38,9 @@ router.include_router(calendar.router)
 router.include_router(notifications.router)
 router.include_router(reports.router)
 router.include_router(press_events.router)
+router.include_router(monitor.router)
+router.include_router(attachments.router)
+router.include_router(templates.router)
 router.include_router(crisis.router)
 router.include_router(channels.router)
 router.include_router(stories.router)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from app.answer_templates import service as answer_templates
 from app.cases.scope import get_case
 from app.notices import publication
 from app.notices import service as notices
@@ -40,11 +41,12 @@ OptionalVersion = Annotated[int | None, Query(ge=1, le=100000)]
 def create_statement(
     session: SessionDep, actor: ActorDep, now: NowDep, reference: Reference, body: StatementCreate
 ) -> StatementRead:
-    """Draft a statement (``kind``, ``text``) on a case: its ``id`` and ``version`` 1. A refusal needs
+    """Draft a statement (``kind``, ``text``) on a case: its ``id`` and ``version`` 1. With ``template_id``
+    instead of ``text``, the draft is that answer template filled for the case. A refusal needs
     ``refusal_ground`` and ``refusal_reason``; a correction names the notice it corrects in ``corrects`` (and
     ``withdraw: true`` to withdraw it)."""
     case = get_case(session, actor=actor, reference=reference)
-    statement = service.create_statement(session, actor=actor, case=case, data=body, now=now)
+    statement = answer_templates.draft_statement(session, actor=actor, case=case, data=body, now=now)
     return statement_queries.statement_read(session, actor=actor, statement=statement, case=case, now=now)
 
 

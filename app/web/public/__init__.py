@@ -10,10 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from app.settings import Settings
-from app.web.public import api, channels, inquiry_pages, pages
+from app.web.public import api, channels, files, inquiry_pages, pages
 from app.web.public.edge import PublicCache, PublicEdge
 
-__all__ = ["api", "channels", "inquiry_pages", "pages", "install", "PublicEdge"]
+__all__ = ["api", "channels", "files", "inquiry_pages", "pages", "install", "PublicEdge"]
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -39,5 +39,6 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(api.router)
     app.include_router(channels.api)
     app.include_router(channels.pages)
+    app.include_router(files.router)
     app.include_router(pages.router)
     app.include_router(inquiry_pages.router)

@@ -51,6 +51,7 @@ log = logging.getLogger("crisisdesk.public")
 API_PREFIX = "/api/public/v1/"
 INQUIRIES = "/api/public/v1/inquiries"
 INQUIRY_PAGES = "/inquiries"
+FILES = "/api/public/v1/attachments/"
 MAX_CACHED_BODY = 1024 * 1024
 READ_METHODS = frozenset({"GET", "HEAD"})
 REDIRECTS = frozenset({301, 302, 307, 308})
@@ -62,6 +63,7 @@ CACHE_KEY = "crisisdesk.cache"
 # the inquiry pages (a form with a per-visitor token, a status that changes): never cached, anywhere, and a POST
 # there counts against the inquiry limit like the API's.
 API, INQUIRY, PAGE, OTHER_PAGE, INQUIRY_PAGE = "api", "inquiry", "page", "other_page", "inquiry_page"
+FILE = "file"  # a published attachment: rate-limited and open to any origin, streamed (never buffered or cached)
 HTML_KINDS = frozenset({PAGE, OTHER_PAGE, INQUIRY_PAGE})
 # A request refused by the rate limit never reaches the router: its metrics and log line name what it asked for.
 LIMITED_ROUTES = {
@@ -70,6 +72,7 @@ LIMITED_ROUTES = {
     PAGE: "/{public page}",
     OTHER_PAGE: "/{public page}",
     INQUIRY_PAGE: "/inquiries/{path}",
+    FILE: "/api/public/v1/attachments/{path}",
 }
 
 
@@ -84,6 +87,8 @@ def _under(path: str, prefixes: tuple[str, ...]) -> bool:
 
 
 def classify(path: str) -> str | None:
+    if path.startswith(FILES):
+        return FILE
     if path.startswith(API_PREFIX):
         return INQUIRY if _under(path, WRITE_APIS) else API
     if path in ("/notices", "/spokespersons", "/stories") or path.startswith(("/notices/", "/stories/")):
@@ -190,6 +195,15 @@ def _no_store(send: Send) -> Send:
     return send_no_store
 
 
+def _any_origin(send: Send) -> Send:
+    async def send_cors(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message).setdefault("Access-Control-Allow-Origin", "*")
+        await send(message)
+
+    return send_cors
+
+
 def _read_snapshot(sessions: Any, now: datetime) -> PublicSnapshot:
     with sessions(write=False) as session:
         return public.snapshot(session, now)
@@ -237,8 +251,11 @@ class PublicEdge:
                 await self._too_many(scope, receive, send, kind, wait)
                 return
 
-        if kind in (API, INQUIRY) and method == "OPTIONS":
+        if kind in (API, INQUIRY, FILE) and method == "OPTIONS":
             await self._preflight(send)
+            return
+        if kind == FILE:
+            await self.app(scope, receive, _any_origin(send))
             return
         if kind == INQUIRY_PAGE:
             await self.app(scope, receive, _no_store(send))

@@ -33,6 +33,15 @@ NOTICE: dict[str, Any] = {
         NOTICE_REF,
         {"number": "7/TB-SGDĐT", "slug": "2026-tb-7", "kind": "response", "published_at": "2026-11-28T08:30:00Z"},
     ],  # fmt: skip
+    "attachments": [
+        {
+            "filename": "Công văn 1245-SGDĐT-VP.pdf",
+            "url": "/api/public/v1/attachments/57/content",
+            "size": 184322,
+            "sha256": "9f2c4e8a1b7d3f60c5e2a9b48d7f1e3c6a0b5d9e2f4c7a8b1d3e6f9a0c2b4d5e",
+            "content_type": "application/pdf",
+        },
+    ],  # fmt: skip
 }
 
 NOTICE_PAGE = {"items": [NOTICE], "next_cursor": "WyIyMDI2LTExLTI4VDA4OjMwOjAwKzAwOjAwIiwgNDJd"}

@@ -11,18 +11,21 @@ from app.web.deps import get_actor
 from app.web.staff import (
     account,
     admin,
+    attachments,
     cases,
     channels,
     crisis,
     deadline_admin,
     deadlines,
     home,
+    monitor,
     notifications,
     reports,
     session,
     spokespersons,
     statements,
     stories,
+    templates_admin,
 )
 from app.web.staff.errors import render_staff_error
 
@@ -35,12 +38,15 @@ signed_in.include_router(home.router)
 signed_in.include_router(cases.router)
 signed_in.include_router(deadlines.router)
 signed_in.include_router(statements.router)
+signed_in.include_router(attachments.router)
+signed_in.include_router(templates_admin.router)
 signed_in.include_router(spokespersons.router)
 signed_in.include_router(notifications.router)
 signed_in.include_router(admin.router)
 signed_in.include_router(channels.router)
 signed_in.include_router(stories.router)  # before reports: /reports/emulation
 signed_in.include_router(reports.router)
+signed_in.include_router(monitor.router)
 signed_in.include_router(deadline_admin.router)
 signed_in.include_router(account.router)
 signed_in.include_router(crisis.router)

@@ -17,6 +17,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.answer_templates import service as answer_templates
+from app.attachments import service as attachments
 from app.auth.permissions import Actor, Permission, can
 from app.cases.events import list_events
 from app.cases.models import Case
@@ -26,6 +28,7 @@ from app.cases.workflow import Action, CloseReason, close_reasons_for
 from app.clocks import queries as clock_queries
 from app.errors import DomainError
 from app.i18n import _, text
+from app.monitor import service as monitor
 from app.org.service import full_names, list_units
 from app.spokespersons import queries as spokesperson_queries
 from app.spokespersons import service as spokespersons
@@ -109,6 +112,7 @@ def case_page(
     may_authorise = can(actor, Permission.SPOKESPERSON_AUTHORISE, scope)
     grants = spokespersons.list_authorisations(session, actor=actor, case=case)
     events = list_events(session, case=case)
+    drafting = statement_queries.drafting_options(session, actor=actor, case=case)
     named = {u for e in events for u in (e.data or {}).get("assignees") or () if isinstance(u, str)}
     ctx = {
         "case": read,
@@ -136,10 +140,14 @@ def case_page(
         "statements": summaries,
         "statement_groups": [(kind, group) for kind, group in groups if group],
         "statement_actions": statement_actions,
-        "drafting": statement_queries.drafting_options(session, actor=actor, case=case),
+        "drafting": drafting,
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "authorisations": spokespersons.authorisation_reads(session, grants, case=case, now=now),
         "may_authorise": may_authorise,
         "authorisable": spokesperson_queries.authorisable_users(session, case=case) if may_authorise else [],
+        "attachments": attachments.panel(session, actor=actor, case=case),
+        "max_upload_mb": request.app.state.settings.max_upload_mb,
+        "templates": answer_templates.drafting_choices(session, actor=actor, case=case, kinds=drafting.kinds),
     }
+    ctx["coverage"] = monitor.case_coverage(session, actor=actor, case=case)  # the story it was opened from
     return render(request, "staff/cases/detail.html", ctx, status_code=status_code)

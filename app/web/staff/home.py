@@ -1,4 +1,6 @@
-"""The home page: one panel per role the user holds (a user with several roles sees each role's panels).
+"""The home page: first what waits for me (``notifications.queue``: each item with its kind, case, statement, since
+when and its deadline; the same list as ``GET /api/v1/me/queue``), then one panel per role the user holds (a user
+with several roles sees each role's panels).
 
 - press office: the triage board (new cases to route; cases routed to a unit but not yet accepted; every running
   clock, nearest first);
@@ -31,6 +33,8 @@ from app.clocks.models import CaseClockRead
 from app.crisis import queries as crisis
 from app.crisis.models import YearCrisis
 from app.i18n import Message, _
+from app.notifications.models import QueueItem as WaitingItem
+from app.notifications.models import QueuePage
 from app.org.service import list_units
 from app.statements import queries as statement_queries
 from app.statements.models import QueueItem
@@ -59,10 +63,11 @@ class Panel:
     counts: list[tuple[Any, int, str]] | None = None  # (label code, count, link) for count panels
     links: list[tuple[Message, str]] | None = None  # for link panels
     unit: Any = None  # the unit the panel is about (its name is data, shown as such)
-    kind: str = "cases"  # cases | clocks | queue | tasks (the lists below) | counts | links
+    kind: str = "cases"  # cases | clocks | queue | tasks | waiting (the lists below) | counts | links
     clocks: list[CaseClockRead] = field(default_factory=list)
     queue: list[QueueItem] = field(default_factory=list)
     tasks: list[TaskRead] = field(default_factory=list)
+    waiting: list[WaitingItem] = field(default_factory=list)
     total: int | None = None  # how many in all, when the panel shows only the first ones
     lead: Message | None = None  # a line under the title
     crises: list[YearCrisis] = field(default_factory=list)
@@ -221,8 +226,14 @@ def home_panels(session: Session, actor: Actor, now: datetime, locale: str) -> l
     return panels
 
 
+def waiting_panel(page: QueuePage) -> Panel:
+    return Panel("my-queue", _("Việc chờ tôi"), kind="waiting", waiting=page.items, total=len(page.items),
+                 empty=_("Không có việc nào đang chờ bạn."))  # fmt: skip
+
+
 @router.get("/")
 def home(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
-    panels = home_panels(session, actor, now, get_locale(request))
+    mine: QueuePage = request.state.my_queue  # computed once per request, for the header (``load_unread``)
+    panels = [waiting_panel(mine), *home_panels(session, actor, now, get_locale(request))]
     progress = story_queries.unit_progress(session, actor=actor, now=now)  # the unit's communications plan
-    return render(request, "staff/home.html", {"panels": panels, "progress": progress})
+    return render(request, "staff/home.html", {"panels": panels, "queue_counts": mine.counts, "progress": progress})

@@ -1,12 +1,13 @@
-"""In-app notifications: the list (reminders and escalations of the clocks, delivered by the worker), marking one or
-all as read, and the unread count every page shows in its header (``load_unread``, a router-level dependency)."""
+"""My messages (in-app notifications, "Tin nhắn của tôi"): the list, marking one or all as read; and what every page
+shows in its header (``load_unread``, a router-level dependency): the unread count and what waits for the user
+(``notifications.queue``), which the home page shows first."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.notifications import service
+from app.notifications import queue, service
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep
 from app.web.staff.forms import FormDep, form_values
 from app.web.staff.session import safe_next
@@ -15,9 +16,11 @@ from app.web.templating import render
 router = APIRouter()
 
 
-def load_unread(request: Request, session: SessionDep, actor: ActorDep) -> None:
-    """The header's unread count, as a plain number (error pages render after the unit of work has closed)."""
+def load_unread(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> None:
+    """The header's counts, as plain data (error pages render after the unit of work has closed): unread messages,
+    and what waits for the user (kept for the home page, which lists it)."""
     request.state.unread_notifications = service.unread_count(session, actor=actor)
+    request.state.my_queue = queue.my_queue(session, actor=actor, now=now)
 
 
 @router.get("/notifications")

@@ -29,6 +29,7 @@ from app.web.dates import iso_local, parse_date
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
 from app.web.staff.common import OPEN_ORDER
 from app.web.staff.forms import Errors, FormDep, Values, form_errors, form_values, non_empty, split_list
+from app.web.staff.monitor import emerging_panel
 from app.web.templating import input_datetime, render
 
 router = APIRouter(prefix="/reports")
@@ -113,6 +114,7 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
         "bucket_order": BUCKET_ORDER,
         "bucket_labels": BUCKET_LABELS,
         "open_statuses": [s.value for s in OPEN_ORDER],
+        "emerging": emerging_panel(session, actor=actor, now=now),  # press monitoring's forecast
     }
     return render(request, "staff/reports/dashboard.html", ctx)
 

@@ -19,6 +19,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.answer_templates import service as answer_templates
+from app.attachments import service as attachments
 from app.auth.permissions import Actor, Permission, can
 from app.cases.models import Case
 from app.cases.queries import case_read
@@ -60,6 +62,13 @@ def _raw_text(form: Any, name: str = "text") -> str:
     return value if isinstance(value, str) else ""
 
 
+def _template_id(values: Values) -> int:
+    raw = values.get("template_id", "")
+    if not raw.isdigit():
+        raise ValidationFailed(_("Chọn một mẫu."), field="template_id")
+    return int(raw)
+
+
 def _optional(values: Values, *names: str) -> dict[str, Any]:
     return {name: values[name] for name in names if values.get(name)}
 
@@ -88,6 +97,8 @@ def statement_page(
         "authority": spokespersons.authority_for(session, actor=actor, case=case, at=now),
         "message": message,
         "failed": failed,
+        "attachments": attachments.panel(session, actor=actor, case=case, statement=statement),
+        "max_upload_mb": request.app.state.settings.max_upload_mb,
     }
     return render(request, "staff/statements/detail.html", ctx, status_code=status_code)
 
@@ -125,14 +136,20 @@ def create(
     values = form_values(form)
     values["text"] = _raw_text(form)
     values["withdraw"] = values.get("withdraw") == "1"
+    from_template = values.get("from") == "template"
     try:
-        data = StatementCreate.model_validate(
-            {"kind": values.get("kind", ""), "text": values["text"], "withdraw": values["withdraw"],
-             **_optional(values, "title", "refusal_ground", "refusal_reason", "corrects", "note")}
-        )  # fmt: skip
-        statement = service.create_statement(session, actor=actor, case=case, data=data, now=now)
+        if from_template:  # "draft from template": the kind is the template's
+            template = answer_templates.get_template(session, actor=actor, template_id=_template_id(values))
+            data = StatementCreate(kind=template.kind, template_id=template.id)
+        else:
+            data = StatementCreate.model_validate(
+                {"kind": values.get("kind", ""), "text": values["text"], "withdraw": values["withdraw"],
+                 **_optional(values, "title", "refusal_ground", "refusal_reason", "corrects", "note")}
+            )  # fmt: skip
+        statement = answer_templates.draft_statement(session, actor=actor, case=case, data=data, now=now)
     except (ValidationError, DomainError) as exc:
-        failed, message, status = failure(request, session, exc, key="statement-new", values=values)
+        key = "statement-template" if from_template else "statement-new"
+        failed, message, status = failure(request, session, exc, key=key, values=values)
         case = get_case(session, actor=actor, reference=reference)
         return case_page(request, session, actor, case, now, message=message, failed=failed, status_code=status)
     assert statement.id is not None

@@ -22,7 +22,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 NOTICE_FIELDS = {
     "number", "slug", "notice_type", "year", "kind", "title", "text", "text_sha256", "published_at",
     "spokesperson", "case_reference", "topic", "answers", "refusal", "corrects", "withdraws", "withdrawn",
-    "withdrawn_by", "corrected_by", "history",
+    "withdrawn_by", "corrected_by", "history", "attachments",
 }  # fmt: skip
 
 
@@ -241,6 +241,7 @@ def test_openapi_has_a_public_section_with_examples(anon: TestClient) -> None:
         "/api/public/v1/notices", "/api/public/v1/notices.atom", "/api/public/v1/notices/{number}",
         "/api/public/v1/spokespersons", "/api/public/v1/inquiries", "/api/public/v1/inquiries/{code}",
         "/api/public/v1/subscriptions", "/api/public/v1/information-requests",
+        "/api/public/v1/attachments/{attachment_id}/content",
         "/api/public/v1/stories", "/api/public/v1/stories.atom", "/api/public/v1/stories/{story_id}",
     }  # fmt: skip
     listing = spec["paths"]["/api/public/v1/notices"]["get"]

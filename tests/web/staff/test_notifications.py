@@ -1,4 +1,4 @@
-"""In-app notifications: the unread count in the header, the list, marking one or all as read."""
+"""In-app notifications ("Tin nhắn của tôi"): the unread count in the header, the list, marking one or all as read."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_the_header_counts_the_unread(browser: TestClient, org: None, session: S
     notify(session, "handler", "Của người khác")
     login(browser, "office")
     home = browser.get("/staff/").text
-    assert 'class="unread">2<span class="sr-only"> chưa đọc</span>' in home
+    assert 'data-count="unread">2<span class="sr-only"> chưa đọc</span>' in home
     page = browser.get("/staff/notifications").text
     assert "Đến hạn: thông tin ban đầu" in page and "Quá hạn: trả lời báo chí" in page
     assert "Của người khác" not in page
@@ -44,7 +44,7 @@ def test_mark_one_read_goes_to_its_case(browser: TestClient, org: None, session:
     login(browser, "office")
     response = post_form(browser, "/staff/notifications", f"/staff/notifications/{row.id}/read", {})
     assert response.status_code == 303 and response.headers["location"] == f"/staff/cases/{case.reference}"
-    assert 'class="unread"' not in browser.get("/staff/").text
+    assert 'data-count="unread"' not in browser.get("/staff/").text
     assert "Chưa đọc: 0." in browser.get("/staff/notifications").text
 
 
@@ -55,7 +55,7 @@ def test_mark_all_read(browser: TestClient, org: None, session: Session) -> None
     response = post_form(browser, "/staff/notifications", "/staff/notifications/read-all", {})
     assert response.status_code == 303
     page = browser.get(response.headers["location"]).text
-    assert "Đã đánh dấu tất cả thông báo là đã đọc." in page and "Chưa đọc: 0." in page
+    assert "Đã đánh dấu tất cả tin nhắn là đã đọc." in page and "Chưa đọc: 0." in page
     assert browser.get("/staff/notifications?unread=true").text.count('class="notification ') == 0
 
 

@@ -1,0 +1,194 @@
+"""What waits for me (product §11.2): computed by queries at each request, never stored.
+
+Each kind asks one question of the database, within the cases the actor may see (``visible_cases``):
+
+* ``to_route`` — press office: every ``new`` case (since it was received);
+* ``to_accept`` — unit head: a case ``assigned`` to a unit the actor heads (since it was routed);
+* ``to_draft`` — an assignee: a case ``in_progress`` assigned to the actor with no answer drafted (no main
+  statement open: draft, submitted, returned or approved);
+* ``to_submit`` — unit head: a statement in ``draft`` on a case the actor's unit leads (since its last change);
+* ``to_approve`` — a submitted statement on a case for which the actor holds spokesperson authority now: the
+  director, the standing spokesperson, or a person authorised in writing for that case (the approval queue of
+  ``statements.service``, which asks ``spokespersons.service.authority_for`` for each);
+* ``returned`` — the drafter (who created it or wrote its current version): a statement returned with a comment;
+* ``to_publish`` — press office: an approved statement (since its approval);
+* ``mentioned`` — a note that names ``@you``, until its notification is read.
+
+``due_at`` is the clock that applies: for ``to_approve`` the approval clock if one runs, otherwise the case's
+nearest running clock (``Case.next_due_at``). Items come nearest deadline first, then oldest first.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, exists, or_
+from sqlmodel import Session, col, select
+
+from app.auth.permissions import Actor, Permission, Role
+from app.cases.models import Case, CaseAssignee
+from app.cases.scope import visible_cases
+from app.cases.workflow import CaseStatus
+from app.notifications.models import Notification, NotificationKind, QueueItem, QueueKind, QueuePage
+from app.statements.models import Statement, StatementApproval, StatementVersion
+from app.statements.queries import approval_queue
+from app.statements.rules import MAIN_KINDS, StatementStatus
+
+LIMIT = 200
+FAR = datetime.max.replace(tzinfo=UTC)
+
+
+def _item(kind: QueueKind, case: Case, since: datetime, statement_id: int | None = None,
+          due_at: datetime | None = None) -> QueueItem:  # fmt: skip
+    return QueueItem(kind=kind, case_reference=case.reference, case_title=case.title, statement_id=statement_id,
+                     since=since, due_at=due_at if due_at is not None else case.next_due_at)  # fmt: skip
+
+
+def _visible_ids(actor: Actor) -> object:
+    return visible_cases(actor).with_only_columns(col(Case.id)).scalar_subquery()
+
+
+def _to_route(session: Session, actor: Actor) -> list[QueueItem]:
+    rows = session.exec(visible_cases(actor).where(Case.status == CaseStatus.NEW).limit(LIMIT)).all()
+    return [_item(QueueKind.TO_ROUTE, c, c.received_at) for c in rows]
+
+
+def _to_accept(session: Session, actor: Actor) -> list[QueueItem]:
+    units = actor.unit_ids(Permission.CASE_WORK) & _headed(actor)
+    if not units:
+        return []
+    rows = session.exec(
+        visible_cases(actor)
+        .where(Case.status == CaseStatus.ASSIGNED, col(Case.lead_unit_id).in_(sorted(units)))
+        .limit(LIMIT)
+    ).all()
+    return [_item(QueueKind.TO_ACCEPT, c, c.status_changed_at) for c in rows]
+
+
+def _headed(actor: Actor) -> frozenset[int]:
+    return frozenset(g.unit_id for g in actor.grants if g.role == Role.UNIT_HEAD and g.unit_id is not None)
+
+
+def _open_main() -> object:
+    return exists().where(
+        col(Statement.case_id) == col(Case.id),
+        col(Statement.kind).in_(MAIN_KINDS),
+        col(Statement.status) != StatementStatus.PUBLISHED,
+    )
+
+
+def _to_draft(session: Session, actor: Actor) -> list[QueueItem]:
+    mine = exists().where(col(CaseAssignee.case_id) == col(Case.id), col(CaseAssignee.user_id) == actor.user_id)
+    rows = session.exec(
+        visible_cases(actor).where(Case.status == CaseStatus.IN_PROGRESS, mine, ~_open_main()).limit(LIMIT)  # type: ignore[operator]
+    ).all()
+    return [_item(QueueKind.TO_DRAFT, c, c.status_changed_at) for c in rows]
+
+
+def _statements(session: Session, actor: Actor, *conditions: object) -> list[tuple[Statement, Case]]:
+    return list(
+        session.exec(
+            select(Statement, Case)
+            .join(Case, col(Case.id) == col(Statement.case_id))
+            .where(col(Case.id).in_(_visible_ids(actor)), *conditions)  # type: ignore[arg-type]
+            .order_by(col(Statement.updated_at), col(Statement.id))
+            .limit(LIMIT)
+        ).all()
+    )
+
+
+def _to_submit(session: Session, actor: Actor) -> list[QueueItem]:
+    units = actor.unit_ids(Permission.STATEMENT_SUBMIT)
+    if not units:
+        return []
+    rows = _statements(session, actor, Statement.status == StatementStatus.DRAFT,
+                       col(Case.lead_unit_id).in_(sorted(units)))  # fmt: skip
+    return [_item(QueueKind.TO_SUBMIT, c, s.updated_at, s.id) for s, c in rows]
+
+
+def _to_approve(session: Session, actor: Actor, now: datetime) -> list[QueueItem]:
+    if not actor.sees_all_cases and not actor.unit_ids():
+        return []
+    items = []
+    for row in approval_queue(session, actor=actor, now=now, limit=LIMIT):
+        if not row.may_decide:
+            continue
+        s = row.statement
+        since = row.submitted_at or now
+        due = row.approval_due_at or row.case_due_at
+        items.append(QueueItem(kind=QueueKind.TO_APPROVE, case_reference=s.case_reference, case_title=row.case_title,
+                               statement_id=s.id, since=since, due_at=due))  # fmt: skip
+    return items
+
+
+def _returned(session: Session, actor: Actor) -> list[QueueItem]:
+    wrote_current = exists().where(
+        col(StatementVersion.statement_id) == col(Statement.id),
+        col(StatementVersion.number) == col(Statement.current_version),
+        col(StatementVersion.author_id) == actor.user_id,
+    )
+    rows = _statements(session, actor, Statement.status == StatementStatus.RETURNED,
+                       or_(col(Statement.created_by_id) == actor.user_id, wrote_current))  # fmt: skip
+    return [_item(QueueKind.RETURNED, c, s.updated_at, s.id) for s, c in rows]
+
+
+def _to_publish(session: Session, actor: Actor) -> list[QueueItem]:
+    rows = _statements(session, actor, Statement.status == StatementStatus.APPROVED)
+    approved: dict[int, datetime] = {}
+    ids = [s.id for s, _c in rows if s.id is not None]
+    if ids:
+        for statement_id, at in session.exec(
+            select(StatementApproval.statement_id, StatementApproval.approved_at).where(
+                col(StatementApproval.statement_id).in_(ids), col(StatementApproval.voided_at).is_(None)
+            )
+        ).all():
+            approved[statement_id] = max(at, approved.get(statement_id, at))
+    return [_item(QueueKind.TO_PUBLISH, c, approved.get(s.id or 0, s.updated_at), s.id) for s, c in rows]
+
+
+def _mentioned(session: Session, actor: Actor) -> list[QueueItem]:
+    rows = session.exec(
+        select(Notification, Case)
+        .join(Case, col(Case.id) == col(Notification.case_id))
+        .where(
+            and_(
+                col(Notification.user_id) == actor.user_id,
+                col(Notification.kind) == NotificationKind.MENTIONED,
+                col(Notification.read_at).is_(None),
+                col(Case.id).in_(_visible_ids(actor)),  # type: ignore[arg-type]
+            )
+        )
+        .order_by(col(Notification.created_at))
+        .limit(LIMIT)
+    ).all()
+    items = []
+    for n, c in rows:
+        item = _item(QueueKind.MENTIONED, c, n.created_at)
+        item.notification_id = n.id
+        items.append(item)
+    return items
+
+
+def my_queue(session: Session, *, actor: Actor, now: datetime) -> QueuePage:
+    """Everything that waits for ``actor`` now, nearest deadline first, then the oldest."""
+    items: list[QueueItem] = []
+    if actor.has_role(Role.PRESS_OFFICER):
+        items += _to_route(session, actor)
+        items += _to_publish(session, actor)
+    if _headed(actor):
+        items += _to_accept(session, actor)
+        items += _to_submit(session, actor)
+    items += _to_draft(session, actor)
+    items += _to_approve(session, actor, now)
+    items += _returned(session, actor)
+    items += _mentioned(session, actor)
+    items.sort(key=lambda i: (i.due_at or FAR, i.since, i.case_reference, i.statement_id or 0))
+    counts = dict.fromkeys(QueueKind, 0)
+    for item in items:
+        counts[item.kind] += 1
+    return QueuePage(items=items, counts={k: n for k, n in counts.items() if n})
+
+
+def queue_count(session: Session, *, actor: Actor, now: datetime) -> int:
+    """How many things wait for the actor (the header's badge)."""
+    return len(my_queue(session, actor=actor, now=now).items)
