@@ -20,6 +20,7 @@ from app.rules import models as rule_models  # noqa: F401
 from app.saved_views import models as saved_view_models  # noqa: F401
 from app.spokespersons import models as spokesperson_models  # noqa: F401
 from app.statements import models as statement_models  # noqa: F401
+from app.stories import models as story_models  # noqa: F401
 from app.subscriptions import models as subscription_models  # noqa: F401
 from app.tasks import models as task_models  # noqa: F401
 from app.webhooks import models as webhook_models  # noqa: F401

@@ -39,8 +39,11 @@ from app.spokespersons.models import AppointmentCreate, AuthorisationCreate
 from app.statements import service as statements
 from app.statements.models import ApproveIn, Checklist, Statement, StatementCreate, VersionCreate
 from app.statements.rules import RefusalGround, StatementKind
-from app.tasks.models import TaskCreate
-from app.tasks.service import create_task
+from app.stories import service as stories
+from app.stories.models import ContactIn, PlanIn, StoryCreate, StoryUpdate, TargetIn
+from app.stories.workflow import StoryAction, StoryKind, school_year_of
+from app.tasks.models import Task, TaskAnswer, TaskCreate
+from app.tasks.service import answer_task, create_task
 from app.timeutil import local_date
 
 
@@ -487,13 +490,17 @@ def load_demo(session: Session, *, settings: Settings, progress: Progress | None
     _crisis(session, by_title, actors, now, settings)
     for name, domain in PRESS_OUTLETS:  # the mailbox opens a press inquiry for mail from these domains
         add_outlet(session, actor=None, data=PressOutletIn(name=name, domain=domain), now=now)
+    story_count = _stories(session, actors=actors, units=units, settings=settings, now=now)
     statements_count = sum(len(v) for v in STATEMENTS.values())
     if progress:
-        progress.print(f"{len(CASES)} cases, {statements_count} statements, {tasks} tasks, {events} press events")
+        progress.print(
+            f"{len(CASES)} cases, {statements_count} statements, {tasks} tasks, {events} press events, "
+            f"{story_count} stories"
+        )
         progress.print(press)
     return (
         f"{len(units)} units, {len(actors)} accounts, {len(CASES)} cases, {statements_count} statements, "
-        f"{tasks} tasks, {events} press events, {press}"
+        f"{tasks} tasks, {events} press events, {story_count} stories, {press}"
     )
 
 
@@ -697,3 +704,168 @@ def _statement_steps(session: Session, case: Case, spec: DemoCase, demo: DemoSta
 def demo_user(session: Session, username: str) -> User:
     user = session.exec(select(User).where(User.username == username)).one()
     return user
+
+
+# --- the units' own communication (product §11.7) ---------------------------------------------------------------
+
+# Accounts of two schools, so that a school drafts and submits its own stories.
+STORY_USERS: list[tuple[str, str, str, Role, str]] = [
+    ("handler.ntmk", "Lương Thị Bích", "Phó Hiệu trưởng Trường THPT Nguyễn Thị Minh Khai", Role.HANDLER, "THPT-NTMK"),
+    ("head.ntmk", "Trương Công Định", "Hiệu trưởng Trường THPT Nguyễn Thị Minh Khai", Role.UNIT_HEAD, "THPT-NTMK"),
+    ("handler.lhp", "Tôn Thất Khoa", "Phó Hiệu trưởng Trường THPT chuyên Lê Hồng Phong", Role.HANDLER, "THPT-LHP"),
+    ("head.lhp", "Nguyễn Thị Diệu Linh", "Hiệu trưởng Trường THPT chuyên Lê Hồng Phong", Role.UNIT_HEAD, "THPT-LHP"),
+]  # fmt: skip
+
+# Every active unit names its communications contact (the UNITS contact) except this one, which the demo flags.
+UNIT_WITHOUT_CONTACT = "VHXH-CONDAO"
+RETURN_COMMENT = "Đề nghị bổ sung ảnh, ghi rõ họ tên và chức danh người được nêu trong tin."
+
+
+@dataclass(frozen=True)
+class DemoStory:
+    unit: str
+    kind: StoryKind
+    theme: Topic | None
+    title: str
+    body: str
+    days_ago: float  # drafted
+    stage: str  # "draft", "returned" (back with the unit), "submitted", "approved", "published"
+    returned_once: bool = False
+    office_title: str | None = None  # the press office's edit of the title, before approval
+
+
+STORIES: list[DemoStory] = [
+    DemoStory("THPT-NTMK", StoryKind.EXEMPLARY, Topic.ETHICS_SCHOOL_SAFETY,
+              "Nam sinh lớp 11 nhặt được ví tiền, tìm trả người đánh rơi",
+              "Chiều 14/10, em Nguyễn Hoàng Phúc, học sinh lớp 11A3 Trường THPT Nguyễn Thị Minh Khai, nhặt được "
+              "một chiếc ví có 7,5 triệu đồng cùng giấy tờ tùy thân trên đường Điện Biên Phủ.\n"
+              "Em đã mang đến nộp cho thầy giám thị để tìm người đánh rơi. Chủ chiếc ví là một tiểu thương ở chợ "
+              "Bàn Cờ đã đến trường cảm ơn em.\nNhà trường đã tuyên dương em trước toàn trường trong buổi chào cờ.",
+              44, "published", returned_once=True,
+              office_title="Học sinh Trường THPT Nguyễn Thị Minh Khai trả lại ví 7,5 triệu đồng"),
+    DemoStory("THPT-NTMK", StoryKind.NEWS, Topic.DIGITAL_TRANSFORMATION,
+              "Trường THPT Nguyễn Thị Minh Khai triển khai học bạ số cho toàn bộ học sinh",
+              "Từ năm học 2026-2027, 100% học sinh của trường được cấp học bạ số, ký số bởi hiệu trưởng.\n"
+              "Phụ huynh tra cứu kết quả học tập qua ứng dụng của Sở; nhà trường đã tổ chức 3 buổi hướng dẫn.",
+              20, "approved"),
+    DemoStory("THPT-NTMK", StoryKind.NEWS, Topic.EDUCATION_QUALITY,
+              "Ngày hội đọc sách “Mỗi trang sách, một ước mơ”",
+              "Hơn 1.500 học sinh tham gia ngày hội đọc sách do Đoàn trường tổ chức, với 12 gian trưng bày và "
+              "cuộc thi giới thiệu sách bằng video ngắn.", 3, "draft"),
+    DemoStory("THPT-LHP", StoryKind.EXEMPLARY, Topic.EDUCATION_QUALITY,
+              "Học sinh Trường THPT chuyên Lê Hồng Phong đoạt huy chương vàng Olympic Tin học châu Á",
+              "Em Trần Gia Huy, lớp 12 Tin, đạt huy chương vàng Olympic Tin học châu Á - Thái Bình Dương năm 2026.\n"
+              "Đây là lần thứ ba liên tiếp học sinh của trường đạt huy chương vàng tại kỳ thi này.",
+              60, "published"),
+    DemoStory("THPT-LHP", StoryKind.NEWS, Topic.ETHICS_SCHOOL_SAFETY,
+              "Tọa đàm “Học đường an toàn, không bạo lực”",
+              "Nhà trường phối hợp Công an phường tổ chức tọa đàm cho 900 học sinh khối 10 về phòng, chống bạo lực "
+              "học đường và an toàn trên không gian mạng.", 12, "submitted"),
+    DemoStory("GDTrH", StoryKind.NEWS, Topic.POLICY_REFORM,
+              "Tập huấn dạy học theo Chương trình giáo dục phổ thông 2018 cho giáo viên môn Lịch sử",
+              "Phòng Giáo dục Trung học tổ chức 2 đợt tập huấn cho 640 giáo viên môn Lịch sử cấp trung học về "
+              "kiểm tra, đánh giá theo định hướng phát triển năng lực.", 52, "published"),
+    DemoStory("GDTrH", StoryKind.NEWS, Topic.EDUCATION_QUALITY,
+              "Hướng dẫn tổ chức kiểm tra cuối học kỳ I năm học 2026-2027",
+              "Phòng Giáo dục Trung học ban hành hướng dẫn kiểm tra cuối học kỳ I, thời gian từ 22/12/2026 đến "
+              "10/01/2027.", 6, "returned", returned_once=True),
+    DemoStory("GDTH", StoryKind.EXEMPLARY, Topic.TEACHERS_MANAGERS,
+              "Cô giáo 25 năm bám lớp ở điểm trường Cần Giờ",
+              "Cô Lê Thị Thu Ba, giáo viên Trường Tiểu học Thạnh An, đã gắn bó 25 năm với điểm trường đảo, mỗi "
+              "tuần hai lần đi đò sang lớp.\nCô được Bộ Giáo dục và Đào tạo tặng Bằng khen năm 2026.",
+              35, "published", office_title="Cô giáo 25 năm đi đò đến lớp ở xã đảo Thạnh An"),
+    DemoStory("GDTH", StoryKind.NEWS, Topic.FACILITIES_FINANCE_TUITION,
+              "Hoàn thành sửa chữa 38 phòng học trước năm học mới", "Nội dung đang soạn.", 1, "draft"),
+    DemoStory("KTKD", StoryKind.NEWS, Topic.EDUCATION_QUALITY,
+              "Công bố kế hoạch thi thử tốt nghiệp THPT năm 2027",
+              "Phòng Khảo thí và Kiểm định chất lượng giáo dục thông báo kế hoạch thi thử tốt nghiệp THPT dự kiến "
+              "tổ chức vào tháng 3/2027 trên toàn Thành phố.", 15, "approved"),
+    DemoStory("KHTC", StoryKind.NEWS, Topic.FACILITIES_FINANCE_TUITION,
+              "Công khai mức thu học phí năm học 2026-2027",
+              "Mức học phí năm học 2026-2027 thực hiện theo Nghị quyết của HĐND Thành phố; học sinh trung học cơ "
+              "sở công lập được miễn học phí.", 25, "published"),
+    DemoStory("TTr", StoryKind.NEWS, Topic.ADMIN_REFORM_ONLINE_SERVICES,
+              "Tiếp nhận phản ánh về dạy thêm, học thêm qua Cổng dịch vụ công",
+              "Thanh tra Sở đã tiếp nhận 46 phản ánh về dạy thêm, học thêm qua Cổng dịch vụ công trong tháng 10.",
+              9, "submitted", returned_once=True),
+]  # fmt: skip
+
+
+def _stories(session: Session, *, actors: dict[str, Actor], units: dict[str, Unit], settings: Settings,
+             now: datetime) -> int:  # fmt: skip
+    """Contacts for every unit but one (one of them replaced during the term), the school year's plan, and a
+    term of stories in every state."""
+    hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+    heads: dict[str, str] = {}
+    drafters: dict[str, str] = {"GDTrH": "handler", "GDTH": "handler.th", "KTKD": "handler.kt",
+                                "KHTC": "handler.tc", "TTr": "handler.tt"}  # fmt: skip
+    heads.update({"GDTrH": "head", "GDTH": "head.th", "KTKD": "head.kt", "KHTC": "head.tc", "TTr": "head.tt"})
+    for username, full_name, title, role, unit in STORY_USERS:
+        user = create_user(
+            session,
+            data=UserCreate(username=username, full_name=full_name, title=title,
+                            password=DEMO_PASSWORD + "-placeholder", roles=[GrantIn(role=role, unit=unit)]),
+            now=now, hasher=hasher, actor=None,
+        )  # fmt: skip
+        user.password_hash = hasher.hash(DEMO_PASSWORD)
+        session.add(user)
+        actors[username] = load_actor(session, user)
+        (heads if role == Role.UNIT_HEAD else drafters)[unit] = username
+
+    office = actors["office"]
+    year = school_year_of(local_date(now))
+    term_start = max(year.start, local_date(now - timedelta(days=90)))
+    for code, _name, _en, _kind, _parent, (c_name, c_title, c_phone, c_email) in UNITS:
+        if code == UNIT_WITHOUT_CONTACT:
+            continue
+        if code == "GDTrH":  # replaced during the term: the history keeps the first one
+            first = ContactIn(name="Phạm Thị Hồng Vân", title="Chuyên viên", starts_on=term_start)
+            stories.designate_contact(session, actor=office, unit_code=code, data=first, now=now)
+        starts = term_start + timedelta(days=30 if code == "GDTrH" else 0)
+        data = ContactIn(name=c_name, title=c_title, phone=c_phone, email=c_email, starts_on=starts)
+        stories.designate_contact(session, actor=office, unit_code=code, data=data, now=now)
+    stories.save_plan(
+        session, actor=office, school_year=year.code, now=now,
+        data=PlanIn(themes=[t for t in Topic if t != Topic.OTHER], stories_per_semester=2,
+                    targets=[TargetIn(unit="THPT-NTMK", stories_per_semester=3),
+                             TargetIn(unit="VP", stories_per_semester=0)]),
+    )  # fmt: skip
+
+    for spec in STORIES:
+        at = now - timedelta(days=spec.days_ago)
+        drafter, head = actors[drafters[spec.unit]], actors[heads[spec.unit]]
+        story = stories.create_story(session, actor=drafter, now=at, data=StoryCreate(
+            kind=spec.kind, title=spec.title, body=spec.body, unit=spec.unit, theme=spec.theme))  # fmt: skip
+        if spec.stage == "draft":
+            continue
+        step = timedelta(days=min(spec.days_ago, 10) / 8)
+        at += step
+        stories.step(session, actor=head, story=story, action=StoryAction.SUBMIT, now=at)
+        if spec.returned_once:
+            at += step
+            stories.step(session, actor=office, story=story, action=StoryAction.RETURN, now=at, comment=RETURN_COMMENT)
+            if spec.stage == "returned":
+                continue
+            at += step
+            stories.edit_story(session, actor=drafter, story=story, now=at,
+                               data=StoryUpdate(body=spec.body + "\n(Ảnh: Đoàn trường cung cấp.)"))  # fmt: skip
+            at += step
+            stories.step(session, actor=head, story=story, action=StoryAction.SUBMIT, now=at)
+        if spec.stage == "submitted":
+            continue
+        if spec.office_title:
+            at += step
+            stories.edit_story(session, actor=office, story=story, now=at, data=StoryUpdate(title=spec.office_title))
+        at += step
+        stories.step(session, actor=office, story=story, action=StoryAction.APPROVE, now=at)
+        if spec.stage == "approved":
+            continue
+        at += step
+        stories.step(session, actor=office, story=story, action=StoryAction.PUBLISH, now=at)
+    # The inspectorate answers the information task the spokesperson gave it (the scorecard's days to the facts).
+    task = session.exec(select(Task).where(Task.unit_id == units["TTr"].id)).first()
+    if task is not None:
+        answer = TaskAnswer(answer="Kết quả kiểm tra ban đầu: nhóm trẻ chưa có giấy phép hoạt động.")
+        answer_task(session, actor=actors["head.tt"], task_id=task.id or 0, now=task.created_at + timedelta(hours=6),
+                    data=answer)  # fmt: skip
+    return len(STORIES)

@@ -72,6 +72,11 @@ class Permission(StrEnum):
     CRISIS_DECLARE = "crisis:declare"
     ROSTER_MANAGE = "roster:manage"
     WEBHOOKS_MANAGE = "webhooks:manage"
+    STORY_VIEW = "story:view"
+    STORY_DRAFT = "story:draft"
+    STORY_SUBMIT = "story:submit"
+    STORY_REVIEW = "story:review"
+    COMMS_MANAGE = "comms:manage"
 
 
 PERMISSION_LABELS: dict[Permission, Message] = {
@@ -108,25 +113,32 @@ PERMISSION_LABELS: dict[Permission, Message] = {
     Permission.CRISIS_DECLARE: _("Công bố, thay đổi cấp và kết thúc tình trạng khủng hoảng; ghi bài học kinh nghiệm"),
     Permission.ROSTER_MANAGE: _("Lập lịch trực khủng hoảng"),
     Permission.WEBHOOKS_MANAGE: _("Quản lý webhook gửi thông cáo ra các kênh"),
+    Permission.STORY_VIEW: _("Xem tin bài của đơn vị"),
+    Permission.STORY_DRAFT: _("Soạn tin bài của đơn vị"),
+    Permission.STORY_SUBMIT: _("Gửi tin bài của đơn vị cho Văn phòng Sở"),
+    Permission.STORY_REVIEW: _("Biên tập, trả lại, duyệt và đăng tin bài của đơn vị"),
+    Permission.COMMS_MANAGE: _("Quản lý đầu mối truyền thông và kế hoạch truyền thông năm học"),
 }
 
 P = Permission
 _PRESS_OFFICER = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_ASSIGN_PEOPLE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_SUBMIT, P.NOTICE_PUBLISH, P.TASK_MANAGE, P.REPORTS_VIEW,
-    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.CRISIS_DECLARE, P.TEMPLATES_MANAGE,
+    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.STORY_VIEW, P.STORY_DRAFT, P.STORY_REVIEW, P.COMMS_MANAGE,
+    P.CRISIS_DECLARE, P.TEMPLATES_MANAGE,
 }  # fmt: skip
-_HANDLER = {P.CASE_VIEW, P.CASE_WORK, P.CASE_NOTE, P.STATEMENT_DRAFT}
-_UNIT_HEAD = _HANDLER | {P.CASE_ASSIGN_PEOPLE, P.STATEMENT_SUBMIT, P.CLOCK_EXTENSION_REQUEST, P.REPORTS_VIEW}
+_HANDLER = {P.CASE_VIEW, P.CASE_WORK, P.CASE_NOTE, P.STATEMENT_DRAFT, P.STORY_VIEW, P.STORY_DRAFT}
+_UNIT_HEAD = _HANDLER | {P.CASE_ASSIGN_PEOPLE, P.STATEMENT_SUBMIT, P.CLOCK_EXTENSION_REQUEST, P.REPORTS_VIEW,
+                         P.STORY_SUBMIT}  # fmt: skip
 _SPOKESPERSON = {
     P.CASE_VIEW, P.CASE_CREATE, P.CASE_EDIT, P.CASE_SEVERITY, P.CASE_TRIAGE, P.CASE_NOTE, P.CASE_CLOSE,
     P.CASE_REOPEN, P.STATEMENT_DRAFT, P.STATEMENT_REVIEW, P.CLOCK_EXTEND, P.TASK_MANAGE, P.REPORTS_VIEW,
-    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.CRISIS_DECLARE, P.TEMPLATES_MANAGE,
+    P.CLOCK_MARK_MET, P.PRESS_EVENTS_MANAGE, P.STORY_VIEW, P.CRISIS_DECLARE, P.TEMPLATES_MANAGE,
 }  # fmt: skip
 _DIRECTOR = _SPOKESPERSON | {P.SPOKESPERSON_APPOINT, P.SPOKESPERSON_AUTHORISE, P.ROSTER_MANAGE}
 _ADMIN = {
     P.CASE_VIEW, P.UNITS_MANAGE, P.USERS_MANAGE, P.TOKENS_MANAGE, P.CALENDAR_MANAGE, P.TARGETS_MANAGE,
-    P.REPORTS_VIEW, P.ROSTER_MANAGE, P.WEBHOOKS_MANAGE,
+    P.REPORTS_VIEW, P.STORY_VIEW, P.COMMS_MANAGE, P.ROSTER_MANAGE, P.WEBHOOKS_MANAGE,
 }  # fmt: skip
 
 # Press monitoring (product §11.4): the press office keeps the sources and terms; the leadership reads the digest.

@@ -154,3 +154,33 @@ class ScorecardPage(BaseModel):
     as_of: datetime
     scope: Scope
     items: list[UnitScoreRead]
+
+
+# --- the emulation scorecard (product §11.7) --------------------------------------------------------------------
+
+
+class EmulationRow(BaseModel):
+    unit: str  # the unit's code
+    unit_name: str
+    kind: str
+    contact_designated: bool  # a communications contact in office on the last day counted
+    contact_name: str | None
+    target: int  # stories the plan asks of the unit in the school year (two semesters)
+    stories_submitted: int  # first submitted to the office in the year
+    stories_published: int  # published in the year
+    target_met: bool | None  # published ≥ target (None without a target)
+    cases_led: int  # cases received in the year that the unit leads
+    cases_answered: int  # of those, with a response, rebuttal or refusal published
+    clocks_on_time: int  # the unit's own clocks (internal targets, information tasks) met on time
+    clocks_missed: int  # the unit's own clocks met late, missed, or past due and still running
+    facts_answered: int  # information tasks given in the year and answered
+    avg_days_to_facts: float | None  # mean days from an information task to the unit's answer
+
+
+class EmulationPage(BaseModel):
+    school_year: str
+    start: date
+    end: date
+    as_of: datetime
+    scope: Scope
+    items: list[EmulationRow]

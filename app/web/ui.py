@@ -40,6 +40,8 @@ def staff_nav(actor: Actor | None) -> list[NavItem]:
         items.append(NavItem("intake", "/staff/cases/new", _("Tiếp nhận vụ việc")))
     if can(actor, Permission.MONITOR_VIEW):
         items.append(NavItem("monitor", "/staff/monitor", _("Theo dõi báo chí")))
+    if can(actor, Permission.STORY_VIEW):
+        items.append(NavItem("stories", "/staff/stories", _("Tin bài đơn vị")))
     if can(actor, Permission.REPORTS_VIEW):
         items.append(NavItem("reports", "/staff/reports", _("Báo cáo")))
     if can(actor, Permission.STATEMENT_REVIEW) or can(actor, Permission.SPOKESPERSON_APPOINT):
@@ -65,6 +67,8 @@ def active_nav(path: str) -> str:
         return "intake"
     if path.startswith(("/staff/cases", "/staff/statements", "/staff/notices")):
         return "cases"
+    if path.startswith(("/staff/stories", "/staff/comms")):
+        return "stories"
     if path.startswith("/staff/spokespersons"):
         return "spokespersons"
     if path.startswith("/staff/notifications"):

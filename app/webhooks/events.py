@@ -26,6 +26,7 @@ class WebhookEventKind(StrEnum):
     NOTICE_WITHDRAWN = "notice.withdrawn"
     CASE_CRISIS = "case.crisis"
     PAGE_SENT = "page.sent"
+    STORY_PUBLISHED = "story.published"
 
 
 EVENT_LABELS: dict[WebhookEventKind, Message] = {
@@ -34,6 +35,7 @@ EVENT_LABELS: dict[WebhookEventKind, Message] = {
     WebhookEventKind.NOTICE_WITHDRAWN: _("Thông cáo bị thu hồi"),
     WebhookEventKind.CASE_CRISIS: _("Vụ việc chuyển sang khủng hoảng"),
     WebhookEventKind.PAGE_SENT: _("Đã gửi tin báo trực"),
+    WebhookEventKind.STORY_PUBLISHED: _("Tin bài của đơn vị được đăng"),
 }
 
 

@@ -73,6 +73,15 @@ def emit_page_sent(session: Session, *, page_id: int, case_reference: str | None
     return emit(session, kind=WebhookEventKind.PAGE_SENT, payload=payload, ordering_key=f"page:{page_id}", now=now)
 
 
+def emit_story_published(session: Session, *, story_id: int, url: str, kind: str, title: str, body: str, unit: str,
+                         now: datetime) -> WebhookEvent:  # fmt: skip
+    """``story.published``: the press office published a unit's story (product §11.7), with its public fields."""
+    payload = {"story": {"id": story_id, "url": url, "kind": kind, "title": title, "body": body, "unit": unit,
+                         "published_at": now.isoformat()}}  # fmt: skip
+    return emit(session, kind=WebhookEventKind.STORY_PUBLISHED, payload=payload, ordering_key=f"story:{story_id}",
+                now=now)  # fmt: skip
+
+
 # --- managing -----------------------------------------------------------------------------------------------
 
 

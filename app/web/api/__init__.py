@@ -20,6 +20,7 @@ from app.web.api import (
     saved_views,
     spokespersons,
     statements,
+    stories,
     tasks,
     templates,
 )
@@ -44,3 +45,4 @@ router.include_router(templates.router)
 router.include_router(saved_views.router)
 router.include_router(crisis.router)
 router.include_router(channels.router)
+router.include_router(stories.router)

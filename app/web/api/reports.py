@@ -16,10 +16,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from app.i18n import _, text
+from app.reports import emulation as emulation_service
 from app.reports import formats, service, tables
 from app.reports.columns import Cell
 from app.reports.formats import Sheet
-from app.reports.models import AnnualReport, Dashboard, ScorecardPage
+from app.reports.models import AnnualReport, Dashboard, EmulationPage, ScorecardPage
 from app.reports.rules import Period, resolve_period
 from app.timeutil import local_date
 from app.web.deps import ActorDep, LocaleDep, NowDep, SessionDep
@@ -165,3 +166,36 @@ def units_xlsx(
     page = service.unit_scorecards(session, actor=actor, period=period, now=now)
     sheet = Sheet(text(_("Đơn vị"), locale), tables.scorecard_header(locale), tables.scorecard_rows(page, locale))
     return xlsx_response([sheet], _stem("don-vi", period))
+
+
+# --- the emulation scorecard ----------------------------------------------------------------------------------
+
+SchoolYearQuery = Annotated[str, Query(max_length=9, description="The school year, e.g. 2026-2027")]
+
+
+@router.get("/emulation", response_model=EmulationPage)
+def emulation(session: SessionDep, actor: ActorDep, now: NowDep, school_year: SchoolYearQuery) -> EmulationPage:
+    """Per unit over the school year (the emulation criteria of communication work): its communications contact,
+    stories submitted and published against the plan's target, cases led and answered, its own clocks on time
+    and missed, the average days to supply the facts. Definitions: the page /staff/reports/emulation and
+    docs/stories.md."""
+    return emulation_service.emulation_scorecard(session, actor=actor, school_year=school_year, now=now)
+
+
+@router.get("/emulation.csv", response_class=StreamingResponse, responses=CSV)
+def emulation_csv(
+    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, school_year: SchoolYearQuery
+) -> StreamingResponse:
+    page = emulation_service.emulation_scorecard(session, actor=actor, school_year=school_year, now=now)
+    rows = emulation_service.emulation_rows(page, locale)
+    return csv_response(emulation_service.emulation_header(locale), rows, f"thi-dua-{page.school_year}")
+
+
+@router.get("/emulation.xlsx", response_class=StreamingResponse, responses=XLSX)
+def emulation_xlsx(
+    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, school_year: SchoolYearQuery
+) -> StreamingResponse:
+    page = emulation_service.emulation_scorecard(session, actor=actor, school_year=school_year, now=now)
+    sheet = Sheet(text(_("Thi đua"), locale), emulation_service.emulation_header(locale),
+                  emulation_service.emulation_rows(page, locale))  # fmt: skip
+    return xlsx_response([sheet], f"thi-dua-{page.school_year}")

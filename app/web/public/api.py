@@ -19,12 +19,15 @@ from app.notices.service import NoticeFilters
 from app.spokespersons import service as spokespersons
 from app.spokespersons.models import SpokespersonPage
 from app.statements.rules import StatementKind
+from app.stories import queries as stories
+from app.stories.models import StoryPublic, StoryPublicPage
+from app.stories.workflow import StoryKind
 from app.validation import QueryText
 from app.web.cursors import seal, unseal
-from app.web.deps import NowDep, SessionDep, SettingsDep
+from app.web.deps import IdPath, NowDep, SessionDep, SettingsDep
 from app.web.idempotency import PublicIdempotencyDep
 from app.web.public import examples
-from app.web.public.feed import FEED_SIZE, atom_feed
+from app.web.public.feed import FEED_SIZE, atom_feed, stories_feed
 from app.web.public.filters import DEFAULT_LIMIT, MAX_LIMIT, notice_filters
 
 router = APIRouter(prefix="/api/public/v1", tags=["public"])
@@ -148,3 +151,36 @@ def get_notice(
     """One published notice with its history: `corrects` (the notice it corrects or withdraws), `corrected_by`,
     `withdrawn` / `withdrawn_by`, and `history` (the whole chain of corrections, oldest first)."""
     return notices.get_published(session, number, now)
+
+
+# --- the units' stories -----------------------------------------------------------------------------------------
+
+
+@router.get("/stories", response_model=StoryPublicPage, responses=ERRORS)
+def list_stories(
+    session: SessionDep,
+    settings: SettingsDep,
+    kind: Annotated[StoryKind | None, Query(description="Only news or only exemplary stories")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Stories a page")] = DEFAULT_LIMIT,
+) -> StoryPublicPage:
+    """The units' published news items and exemplary stories, newest first (never a draft)."""
+    return StoryPublicPage(
+        items=stories.published_stories(session, base_url=settings.public_base_url, kind=kind, limit=limit)
+    )
+
+
+@router.get(
+    "/stories.atom",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}, "description": "An Atom 1.0 feed"}, **ERRORS},
+)
+def stories_atom(session: SessionDep, settings: SettingsDep) -> Response:
+    """An Atom feed of the 50 latest published stories, each with its full text."""
+    items = stories.published_stories(session, base_url=settings.public_base_url, limit=FEED_SIZE)
+    return Response(stories_feed(items, settings=settings), media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/stories/{story_id}", response_model=StoryPublic, responses=ERRORS)
+def get_story(session: SessionDep, settings: SettingsDep, story_id: IdPath) -> StoryPublic:
+    """One published story."""
+    return stories.published_story(session, story_id=story_id, base_url=settings.public_base_url)

@@ -92,7 +92,7 @@ def classify(path: str) -> str | None:
         return FILE
     if path.startswith(API_PREFIX):
         return INQUIRY if _under(path, WRITE_APIS) else API
-    if path == "/notices" or path.startswith("/notices/") or path == "/spokespersons":
+    if path in ("/notices", "/spokespersons", "/stories") or path.startswith(("/notices/", "/stories/")):
         return PAGE
     if path == "/" or path.startswith("/lang/"):
         return OTHER_PAGE

@@ -13,6 +13,8 @@ from app.i18n import text
 from app.notices.models import NoticePublic
 from app.settings import Settings
 from app.statements.rules import StatementKind
+from app.stories.models import StoryPublic
+from app.stories.workflow import KIND_LABELS as STORY_KIND_LABELS
 
 FEED_SIZE = 50
 # An empty feed still needs an <updated>: a fixed moment, so that its ETag does not change by itself.
@@ -51,5 +53,35 @@ def atom_feed(
         entry.category(term=notice.topic.value, label=text(TOPIC_LABELS[notice.topic], "vi"))
         entry.category(term=notice.kind.value)
         entry.content(notice.text, type="text")
+    result: bytes = fg.atom_str(pretty=True)
+    return result
+
+
+def stories_feed(stories: Sequence[StoryPublic], *, settings: Settings) -> bytes:
+    """The units' published stories, newest first (one entry a story, its full text)."""
+    base = settings.public_base_url.rstrip("/")
+    self_url = f"{base}/api/public/v1/stories.atom"
+    fg = FeedGenerator()
+    fg.id(self_url)
+    fg.title(f"Tin bài các đơn vị — {settings.org_name}")
+    fg.subtitle(f"Tin hoạt động và gương điển hình của các đơn vị thuộc {settings.org_name}")
+    fg.author({"name": settings.org_name})
+    fg.link(href=self_url, rel="self", type="application/atom+xml")
+    fg.link(href=f"{base}/stories", rel="alternate", type="text/html")
+    fg.language("vi")
+    fg.generator("CrisisDesk")
+    fg.updated(max((s.published_at for s in stories), default=EMPTY_FEED_UPDATED))
+    for story in stories:
+        entry = fg.add_entry(order="append")
+        entry.id(story.url)
+        entry.title(story.title)
+        entry.link(href=story.url, rel="alternate", type="text/html")
+        entry.published(story.published_at)
+        entry.updated(story.published_at)
+        entry.author({"name": story.unit})
+        entry.category(term=story.kind.value, label=text(STORY_KIND_LABELS[story.kind], "vi"))
+        if story.theme is not None:
+            entry.category(term=story.theme.value, label=text(TOPIC_LABELS[story.theme], "vi"))
+        entry.content(story.body, type="text")
     result: bytes = fg.atom_str(pretty=True)
     return result

@@ -23,9 +23,11 @@ from app.notices.service import NoticeFilters
 from app.spokespersons import service as spokespersons
 from app.spokespersons.rules import Capacity
 from app.statements.rules import KIND_LABELS, REFUSAL_LABELS
+from app.stories import queries as stories
+from app.stories.workflow import KIND_LABELS as STORY_KIND_LABELS
 from app.validation import QueryText
 from app.web.cursors import seal, unseal
-from app.web.deps import LANG_COOKIE, NowDep, SessionDep
+from app.web.deps import LANG_COOKIE, IdPath, NowDep, SessionDep, SettingsDep
 from app.web.public.filters import DEFAULT_LIMIT, notice_filters
 from app.web.staff.session import set_lang_cookie
 from app.web.templating import local_datetime, templates
@@ -48,7 +50,7 @@ def public_locale(request: Request) -> Locale:
 
 def safe_public_next(value: str | None) -> str:
     """Only our own public pages are followed after switching language (no open redirect)."""
-    pages = ("/notices", "/spokespersons", "/inquiries", "/subscriptions/new", "/information-requests/new")
+    pages = ("/notices", "/spokespersons", "/inquiries", "/subscriptions/new", "/information-requests/new", "/stories")
     if value and value.startswith(pages) and not urlsplit(value).netloc and "\\" not in value:
         return value
     return "/notices"
@@ -88,9 +90,10 @@ def render_public_error(request: Request, status: int, message: str, *, locale: 
 
 
 def is_public_page(path: str) -> bool:
-    return path in ("/", "/notices", "/spokespersons", "/inquiries", "/subscriptions", "/information-requests") or (
+    return path in ("/", "/notices", "/spokespersons", "/inquiries", "/subscriptions", "/information-requests",
+                    "/stories") or (
         path.startswith(("/notices/", "/spokespersons/", "/lang/", "/inquiries/", "/subscriptions/",
-                         "/information-requests/"))
+                         "/information-requests/", "/stories/"))
     )  # fmt: skip
 
 
@@ -175,3 +178,16 @@ def notice_page(
         status = 301 if key.lower() == notice.slug else 302
         return RedirectResponse(f"/notices/{notice.slug}", status_code=status)
     return render_public(request, "public/notice.html", {"notice": notice})
+
+
+@router.get("/stories")
+def stories_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The units' published news and exemplary stories, newest first."""
+    items = stories.published_stories(session, base_url=settings.public_base_url)
+    return render_public(request, "public/stories.html", {"items": items, "story_kind_labels": STORY_KIND_LABELS})
+
+
+@router.get("/stories/{story_id}")
+def story_page(request: Request, session: SessionDep, settings: SettingsDep, story_id: IdPath) -> Response:
+    story = stories.published_story(session, story_id=story_id, base_url=settings.public_base_url)
+    return render_public(request, "public/story.html", {"story": story, "story_kind_labels": STORY_KIND_LABELS})

@@ -27,6 +27,7 @@ from app.web.staff import (
     shortcuts,
     spokespersons,
     statements,
+    stories,
     templates_admin,
 )
 from app.web.staff.errors import render_staff_error
@@ -48,6 +49,7 @@ signed_in.include_router(spokespersons.router)
 signed_in.include_router(notifications.router)
 signed_in.include_router(admin.router)
 signed_in.include_router(channels.router)
+signed_in.include_router(stories.router)  # before reports: /reports/emulation
 signed_in.include_router(reports.router)
 signed_in.include_router(monitor.router)
 signed_in.include_router(deadline_admin.router)

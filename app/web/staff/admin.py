@@ -23,6 +23,7 @@ from app.errors import DomainError, NotAuthenticated
 from app.i18n import _, text
 from app.org import service as org
 from app.org.models import UnitCreate, UnitKind, UnitRead, UnitUpdate, UserCreate, UserUpdate
+from app.stories import queries as story_queries
 from app.timeutil import end_of_local_day
 from app.web.dates import parse_date
 from app.web.deps import ActorDep, HasherDep, IdPath, NowDep, SessionDep, get_locale, get_now
@@ -110,9 +111,10 @@ def _unit_values(unit: UnitRead) -> Values:
 
 
 @router.get("/units")
-def units(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+def units(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
     tree = unit_tree(org.list_units_admin(session, actor=actor))
-    return render(request, "staff/admin/units.html", {"tree": tree})
+    comms = {i.unit.code: i.contact for i in story_queries.unit_contacts(session, now=now).items}
+    return render(request, "staff/admin/units.html", {"tree": tree, "comms": comms})
 
 
 @router.get("/units/new")

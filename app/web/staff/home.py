@@ -38,6 +38,7 @@ from app.notifications.models import QueuePage
 from app.org.service import list_units
 from app.statements import queries as statement_queries
 from app.statements.models import QueueItem
+from app.stories import queries as story_queries
 from app.tasks import service as tasks
 from app.tasks.models import TaskRead
 from app.timeutil import local_date, local_midnight
@@ -234,4 +235,5 @@ def waiting_panel(page: QueuePage) -> Panel:
 def home(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
     mine: QueuePage = request.state.my_queue  # computed once per request, for the header (``load_unread``)
     panels = [waiting_panel(mine), *home_panels(session, actor, now, get_locale(request))]
-    return render(request, "staff/home.html", {"panels": panels, "queue_counts": mine.counts})
+    progress = story_queries.unit_progress(session, actor=actor, now=now)  # the unit's communications plan
+    return render(request, "staff/home.html", {"panels": panels, "queue_counts": mine.counts, "progress": progress})

@@ -244,6 +244,7 @@ def test_openapi_has_a_public_section_with_examples(anon: TestClient) -> None:
         "/api/public/v1/spokespersons", "/api/public/v1/inquiries", "/api/public/v1/inquiries/{code}",
         "/api/public/v1/subscriptions", "/api/public/v1/information-requests",
         "/api/public/v1/attachments/{attachment_id}/content",
+        "/api/public/v1/stories", "/api/public/v1/stories.atom", "/api/public/v1/stories/{story_id}",
     }  # fmt: skip
     listing = spec["paths"]["/api/public/v1/notices"]["get"]
     assert listing["responses"]["200"]["content"]["application/json"]["example"]["items"]
