@@ -16,14 +16,22 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 violations: list[str] = []
+# A loop already running in the test's own thread when the test starts is not the app's: sync Playwright (the
+# browser tests) runs one in the main thread of its pytest worker for the rest of the session. The app's async code
+# runs on the TestClient's portal thread, whose loop is never this one.
+ignored_loop: asyncio.AbstractEventLoop | None = None
+
+
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def on_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+    loop = running_loop()
+    return loop is not None and loop is not ignored_loop
 
 
 def _check(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
