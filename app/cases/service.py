@@ -135,6 +135,9 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
     links.replace_supporting(session, case, supporting)
     links.replace_tags(session, case, data.tags)
     links.replace_relations(session, case, links.related_cases(session, actor, case, data.related))
+    routed = status != CaseStatus.NEW
+    if routed:  # the unit is told of it in the event's own transaction, by its number: take it now
+        _take_reference(session, case, now)
     record_event(
         session,
         case=case,
@@ -149,7 +152,8 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
             **({"supporting_units": [u.code for u in supporting]} if lead and data.route and supporting else {}),
         },
     )
-    _take_reference(session, case, now)
+    if not routed:
+        _take_reference(session, case, now)
     return case
 
 

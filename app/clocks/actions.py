@@ -16,7 +16,7 @@ from app.clocks.models import (
     ClockRead,
 )
 from app.clocks.queries import clock_read, get_clock
-from app.clocks.service import _iso, _log, _meet, refresh_next_due, schedule_reminders, set_due
+from app.clocks.service import _iso, _log, meet, refresh_next_due, schedule_reminders, set_due
 from app.errors import InvalidTransition, ValidationFailed
 from app.i18n import _
 from app.workdays.service import load_calendar
@@ -65,6 +65,6 @@ def mark_met(session: Session, *, actor: Actor, reference: str, clock_id: int, n
         raise ValidationFailed(_("Thời điểm thực hiện không thể ở tương lai."), field="at")
     if clock.start_at is not None and at < clock.start_at:
         raise ValidationFailed(_("Thời điểm thực hiện không thể trước khi thời hạn bắt đầu."), field="at")
-    _meet(session, case, clock, at=at, now=now, how="manual", actor_id=actor.user_id, note=note)
+    meet(session, case, clock, at=at, now=now, how="manual", actor_id=actor.user_id, note=note)
     refresh_next_due(session, case)
     return clock_read(clock, now=now, locale=locale)

@@ -211,7 +211,7 @@ def _field_start(case: Case, spec: ClockSpec) -> tuple[datetime | None, StartEve
     return None, None
 
 
-def _apply_start(clock: Clock, case: Case, *, start_at: datetime | None, started_from: StartEvent | None,
+def apply_start(clock: Clock, case: Case, *, start_at: datetime | None, started_from: StartEvent | None,
                  now: datetime, cal: Calendar) -> None:  # fmt: skip
     clock.start_at = start_at
     clock.started_from = started_from
@@ -240,7 +240,7 @@ def _start(session: Session, case: Case, spec: ClockSpec, *, start_at: datetime 
         start_event=spec.start_event, length=spec.length, unit=spec.unit, state=ClockState.PENDING,
         created_at=now, updated_at=now,
     )  # fmt: skip
-    _apply_start(clock, case, start_at=start_at, started_from=started_from, now=now, cal=cal)
+    apply_start(clock, case, start_at=start_at, started_from=started_from, now=now, cal=cal)
     session.add(clock)
     session.flush()
     return clock
@@ -270,7 +270,7 @@ def _reconcile(session: Session, case: Case, *, now: datetime) -> None:
         start_at, started_from = _field_start(case, spec)
         if (start_at, started_from) != (clock.start_at, clock.started_from):
             clock.version += 1
-            _apply_start(clock, case, start_at=start_at, started_from=started_from, now=now, cal=cal)
+            apply_start(clock, case, start_at=start_at, started_from=started_from, now=now, cal=cal)
             session.add(clock)
             session.flush()
     new = [s for key, s in desired.items() if key not in seen]
@@ -294,7 +294,7 @@ def _meet_if_already_answered(session: Session, case: Case, clock: Clock, *, now
             continue
         kind = (event.data or {}).get("statement_kind") if event.kind == "notice_published" else "response"
         if clock.met_by == MetBy.FIRST_NOTICE or (clock.met_by == MetBy.REPLY and kind in REPLY_KINDS):
-            _meet(session, case, clock, at=_published_at(event.data or {}, event.at), now=now, how="earlier_notice")
+            meet(session, case, clock, at=_published_at(event.data or {}, event.at), now=now, how="earlier_notice")
             return
 
 
@@ -399,9 +399,9 @@ def _close(session: Session, case: Case, *, reason: str, note: str | None, now: 
     text_reason = str(_("Vụ việc đã đóng ({reason}).", reason=reason)) + (f" {note}" if note else "")
     for clock in case_clocks(session, case, ACTIVE_STATES):
         if answered and clock.state in TICKING_STATES:
-            _meet(session, case, clock, at=now, now=now, how="closed_answered")
+            meet(session, case, clock, at=now, now=now, how="closed_answered")
         elif reason == "transferred" and clock.met_by == MetBy.TRANSFERRED and clock.state in TICKING_STATES:
-            _meet(session, case, clock, at=now, now=now, how="transferred")
+            meet(session, case, clock, at=now, now=now, how="transferred")
         else:
             _stop(session, clock, now=now, missed_if_late=True, reason=text_reason)
 
@@ -412,10 +412,10 @@ def _close(session: Session, case: Case, *, reason: str, note: str | None, now: 
 def _meet_all(session: Session, case: Case, met_by: set[MetBy], *, at: datetime, now: datetime, how: str) -> None:
     for clock in case_clocks(session, case, ACTIVE_STATES):
         if clock.met_by in met_by:
-            _meet(session, case, clock, at=at, now=now, how=how)
+            meet(session, case, clock, at=at, now=now, how=how)
 
 
-def _meet(session: Session, case: Case, clock: Clock, *, at: datetime, now: datetime, how: str,
+def meet(session: Session, case: Case, clock: Clock, *, at: datetime, now: datetime, how: str,
           actor_id: int | None = None, note: str | None = None) -> None:  # fmt: skip
     if clock.state not in ACTIVE_STATES:
         return
@@ -468,35 +468,3 @@ def _resume(session: Session, case: Case, clock: Clock, *, now: datetime) -> Non
     session.flush()
     _log(session, case, clock, action="resumed", now=now, old_due_at=_iso(old_due),
          paused_seconds=clock.paused_seconds)  # fmt: skip
-
-
-# --- tasks --------------------------------------------------------------------------------------------------
-
-
-def start_task_clock(session: Session, *, case: Case, task_id: int, unit_name: str, due_at: datetime,
-                     now: datetime) -> Clock:  # fmt: skip
-    pack = pack_for(case.received_at) or pack_for(now)
-    basis = pack.task_basis if pack else "Nghị định 244/2026/NĐ-CP, Điều 4 khoản 2"
-    spec = ClockSpec(ClockOrigin.TASK, f"task:{task_id}", pack.code if pack else None, None,
-                     f"Cung cấp thông tin theo yêu cầu của người phát ngôn: {unit_name}", basis, ClockActor.UNIT,
-                     MetBy.TASK_ANSWERED, False, StartEvent.TASK_CREATED, None, 0, PeriodUnit.FIXED)  # fmt: skip
-    assert case.id is not None
-    clock = Clock(
-        case_id=case.id, origin=spec.origin, rule_key=spec.rule_key, pack=spec.pack, task_id=task_id,
-        name=spec.name, basis=spec.basis, actor=spec.actor, met_by=spec.met_by, may_pause=False,
-        start_event=spec.start_event, length=0, unit=PeriodUnit.FIXED, fixed_due_at=due_at,
-        state=ClockState.PENDING, created_at=now, updated_at=now,
-    )  # fmt: skip
-    _apply_start(clock, case, start_at=now, started_from=None, now=now, cal=Calendar())
-    session.add(clock)
-    session.flush()
-    refresh_next_due(session, case)
-    return clock
-
-
-def meet_task_clock(session: Session, *, case: Case, task_id: int, at: datetime, actor_id: int) -> Clock | None:
-    clock = session.exec(select(Clock).where(Clock.task_id == task_id)).first()
-    if clock is not None:
-        _meet(session, case, clock, at=at, now=at, how="task_answered", actor_id=actor_id)
-        refresh_next_due(session, case)
-    return clock

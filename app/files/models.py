@@ -2,7 +2,8 @@
 
 The bytes live in the storage (``storage.py``) under their SHA-256; the row keeps the original file name (as
 typed, Vietnamese included), the type judged from the bytes (``rules.py``), the size and the digest. A file may
-belong to one of the case's statements: a public one is published with the statement's notice. Removing it marks
+belong to one of the case's statements: a public one is published with the statement's notice. A story's photo
+is a row without a case (``story_id``). Removing it marks
 the row (who, when); it is then no longer listed or downloadable, and its record stays in the timeline.
 
 This package sits low (it imports no domain): the notices list their statement's public files from here, and
@@ -21,8 +22,12 @@ from app.db import UTCDateTime
 
 class Attachment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    # A case's document, or (``case_id`` empty) a story's photo (``story_id``, ``app/stories/photos.py``).
+    case_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    )
+    story_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("story.id", ondelete="CASCADE"), index=True)
     )
     statement_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("statement.id", ondelete="CASCADE"), index=True)

@@ -9,6 +9,7 @@ nobody):
 case event                        notification kind    who receives it
 ================================  ===================  ==========================================================
 transition ``assign``/``reassign``  ``routed``          the handlers and unit heads of the unit it is routed to
+(or ``created`` routed at intake)
 people named in ``assignees``      ``assigned``         each newly assigned person (a transition or a field change)
 ``statement_submitted``            ``submitted``        everyone who holds spokesperson authority for the case now
 ``statement_approved``             ``approved``         the press office (who publishes)
@@ -70,6 +71,8 @@ def on_case_event(session: Session, *, case: Case, event: CaseEvent) -> None:
             _routed(session, case, event)
         if "assignees" in data:
             _assigned(session, case, event, data["assignees"])
+    elif kind == E.CREATED and data.get("lead_unit"):  # routed at intake, in one step
+        _routed(session, case, event)
     elif kind == E.UPDATED and "assignees" in (data.get("changes") or {}):
         _assigned(session, case, event, data["changes"]["assignees"])
     elif kind in CAUSES:

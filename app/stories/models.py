@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from app.cases.vocabulary import Topic
 from app.db import JSONType, StrEnumType, UTCDateTime
+from app.files.models import AttachmentPublic
 from app.stories.workflow import StoryAction, StoryKind, StoryStatus
 from app.validation import Clean, Code, Name, Note, Phone, ShortText, Title
 
@@ -175,12 +176,31 @@ class StorySummary(BaseModel):
     published_at: datetime | None
 
 
+class StoryPhotoRead(BaseModel):
+    """A story's photo as the staff see it (``url``: the download for whoever may see the story)."""
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    description: str | None
+    created_at: datetime
+    url: str
+
+
+class StoryPhotoPage(BaseModel):
+    items: list[StoryPhotoRead]
+
+
 class StoryRead(StorySummary):
     body: str
     actions: list[StoryAction]  # what the caller may do now
     return_comment: str | None  # the last return's comment, while the story is back with the unit
     versions: list[StoryVersionRead]
     events: list[StoryEventRead]
+    photos: list[StoryPhotoRead]
+    may_change_photos: bool
 
 
 class StoryPage(BaseModel):
@@ -214,6 +234,7 @@ class StoryPublic(BaseModel):
     body: str
     unit: str  # the unit's name
     published_at: datetime
+    photos: list[AttachmentPublic]  # url: the anonymous download, /api/public/v1/attachments/{id}/content
 
 
 class StoryPublicPage(BaseModel):

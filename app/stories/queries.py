@@ -12,9 +12,11 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor, Permission
 from app.cases.vocabulary import Topic
 from app.errors import NotFound
+from app.files.models import AttachmentPublic
 from app.i18n import _
 from app.org.models import Unit, User
 from app.statements import diff
+from app.stories import photos
 from app.stories.models import (
     CommsContact,
     CommsPlan,
@@ -121,6 +123,8 @@ def story_read(session: Session, *, actor: Actor, story: Story) -> StoryRead:
         body=story.body,
         actions=actions_for(actor, story),
         return_comment=return_comment,
+        photos=photos.photo_reads(story, photos.list_photos(session, story=story)),
+        may_change_photos=photos.may_change_photos(actor, story),
         versions=[
             StoryVersionRead(
                 number=v.number, title=v.title, body=v.body, created_at=v.created_at, created_by=people[v.created_by_id]
@@ -172,11 +176,11 @@ def compare_versions(session: Session, *, story: Story, from_version: int | None
 # --- the public -----------------------------------------------------------------------------------------------
 
 
-def _public(story: Story, unit: Unit, base_url: str) -> StoryPublic:
+def _public(story: Story, unit: Unit, base_url: str, pictures: list[AttachmentPublic]) -> StoryPublic:
     assert story.id is not None and story.published_at is not None
     return StoryPublic(id=story.id, url=f"{base_url.rstrip('/')}/stories/{story.id}", kind=story.kind,
                        theme=story.theme, title=story.title, body=story.body, unit=unit.name,
-                       published_at=story.published_at)  # fmt: skip
+                       published_at=story.published_at, photos=pictures)  # fmt: skip
 
 
 def published_stories(session: Session, *, base_url: str, kind: StoryKind | None = None,
@@ -187,7 +191,8 @@ def published_stories(session: Session, *, base_url: str, kind: StoryKind | None
         query = query.where(Story.kind == kind)
     stories = session.exec(query.order_by(col(Story.published_at).desc(), col(Story.id).desc()).limit(limit)).all()
     units = _units(session, (s.unit_id for s in stories))
-    return [_public(s, units[s.unit_id], base_url) for s in stories]
+    pictures = photos.public_photos(session, story_ids=[s.id for s in stories if s.id is not None])
+    return [_public(s, units[s.unit_id], base_url, pictures[s.id or 0]) for s in stories]
 
 
 def published_story(session: Session, *, story_id: int, base_url: str) -> StoryPublic:
@@ -196,7 +201,7 @@ def published_story(session: Session, *, story_id: int, base_url: str) -> StoryP
         raise NotFound(_("Không tìm thấy tin bài."))
     unit = session.get(Unit, story.unit_id)
     assert unit is not None
-    return _public(story, unit, base_url)
+    return _public(story, unit, base_url, photos.public_photos(session, story_ids=[story_id])[story_id])
 
 
 # --- contacts -------------------------------------------------------------------------------------------------

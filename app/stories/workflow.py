@@ -42,6 +42,8 @@ class StoryAction(StrEnum):
     RETURN = "return"
     APPROVE = "approve"
     PUBLISH = "publish"
+    PHOTO_ADD = "photo_add"  # history only: a photo added (the comment holds its file name)
+    PHOTO_REMOVE = "photo_remove"
 
 
 KIND_LABELS: dict[StoryKind, Message] = {
@@ -63,6 +65,8 @@ ACTION_LABELS: dict[StoryAction, Message] = {
     StoryAction.RETURN: _("Trả lại đơn vị"),
     StoryAction.APPROVE: _("Duyệt tin bài"),
     StoryAction.PUBLISH: _("Đăng tin bài"),
+    StoryAction.PHOTO_ADD: _("Thêm ảnh"),
+    StoryAction.PHOTO_REMOVE: _("Gỡ ảnh"),
 }
 
 

@@ -17,7 +17,7 @@ from app.cases.models import Case, CaseSupportingUnit, UnitRef, UserRef
 from app.cases.scope import get_case, scope_of, visible_cases
 from app.cases.vocabulary import CaseEventKind
 from app.cases.workflow import CaseStatus
-from app.clocks import service as clocks
+from app.clocks import tasks as clocks
 from app.clocks.models import Clock, ClockState
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _

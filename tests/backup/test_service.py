@@ -30,6 +30,11 @@ from app.db import make_engine
 from app.files.storage import FileStorage, key_for
 from app.migrate import upgrade
 from app.org.models import User
+from app.stories import photos
+from app.stories import service as stories
+from app.stories.models import StoryCreate
+from app.stories.workflow import StoryKind
+from tests.attachments import samples
 from tests.conftest import FIXED_NOW
 from tests.factories import actor, make_case, make_unit, standard_org
 
@@ -304,6 +309,25 @@ class TestAttachments:
         assert snapshot(target)["attachment"] == snapshot(source)["attachment"]
         key = key_for(hashlib.sha256(big).hexdigest())
         assert b"".join(there.open(key)) == big
+
+    def test_a_storys_photos_round_trip(self, sqlite_url: str, isolated_url: str, engines: list[Engine],
+                                        tmp_path: Path) -> None:  # fmt: skip
+        source, target = _engine(sqlite_url, engines), _engine(isolated_url, engines)
+        populate(source)
+        here, there = FileStorage(tmp_path / "here"), FileStorage(tmp_path / "there")
+        content = samples.png()
+        with Session(source, expire_on_commit=False) as session:
+            who = actor(session, "handler")
+            data = StoryCreate(kind=StoryKind.NEWS, title="Ngày hội", body="Tin.")
+            story = stories.create_story(session, actor=who, data=data, now=FIXED_NOW)
+            photos.add_photo(session, actor=who, story=story, source=io.BytesIO(content), filename="Ảnh lễ.png",
+                             description=None, storage=here, max_bytes=1024 * 1024, now=FIXED_NOW)  # fmt: skip
+            session.commit()
+        path = tmp_path / "with-photos.jsonl.gz"
+        assert export_database(source, path, now=FIXED_NOW, storage=here).files == 1
+        assert import_database(target, path, storage=there).files == 1
+        assert snapshot(target)["attachment"] == snapshot(source)["attachment"]
+        assert b"".join(there.open(key_for(hashlib.sha256(content).hexdigest()))) == content
 
     def test_an_export_without_the_bytes_is_refused(self, sqlite_url: str, engines: list[Engine],
                                                     tmp_path: Path) -> None:  # fmt: skip

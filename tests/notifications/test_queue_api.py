@@ -181,6 +181,15 @@ class TestNotifications:
         assert kinds(api, "office", reference) == []  # not of one's own act
         assert kinds(api, "head2", reference) == []
 
+    def test_routed_at_intake_in_one_step(self, api: Api) -> None:
+        reference = intake(api, lead_unit="GDTrH", route=True)
+        assert reference.startswith("VV-")
+        for who in ("head", "handler"):
+            assert kinds(api, who, reference) == ["routed"], who
+        assert reference in notes(api, "head")[0]["text"]  # its real number, not a stand-in
+        assert ("to_accept", reference, None) in queue(api, "head")
+        assert kinds(api, "head2", reference) == []
+
     def test_assigned_to_you(self, api: Api) -> None:
         reference = intake(api)
         route(api, reference)

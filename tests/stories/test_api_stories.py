@@ -124,7 +124,7 @@ def test_the_public_field_set_is_pinned(client: TestClient, org: None) -> None:
     client.post(f"/api/v1/stories/{sid}/approve", headers=office)
     client.post(f"/api/v1/stories/{sid}/publish", headers=office)
     item = client.get("/api/public/v1/stories").json()["items"][0]
-    assert set(item) == {"id", "url", "kind", "theme", "title", "body", "unit", "published_at"}
+    assert set(item) == {"id", "url", "kind", "theme", "title", "body", "unit", "published_at", "photos"}
     assert item["url"].endswith(f"/stories/{sid}")
 
 

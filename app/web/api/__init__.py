@@ -21,6 +21,7 @@ from app.web.api import (
     spokespersons,
     statements,
     stories,
+    story_photos,
     tasks,
     templates,
 )
@@ -46,3 +47,4 @@ router.include_router(saved_views.router)
 router.include_router(crisis.router)
 router.include_router(channels.router)
 router.include_router(stories.router)
+router.include_router(story_photos.router)

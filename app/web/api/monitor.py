@@ -7,10 +7,14 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from app.cases.models import CaseRead
 from app.cases.queries import case_read
 from app.cases.vocabulary import Topic
+from app.crisis.models import CrisisIn, CrisisRead
+from app.crisis.paging import Paging
+from app.monitor import crisis as monitor_crisis
 from app.monitor import digest as digests
 from app.monitor import render, rules, service
 from app.monitor.models import (
@@ -29,7 +33,7 @@ from app.monitor.models import (
 )
 from app.timeutil import local_date
 from app.validation import MAX_ID
-from app.web.deps import ActorDep, IdPath, NowDep, SessionDep, SettingsDep
+from app.web.deps import ActorDep, IdPath, LocaleDep, NowDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["monitoring"])
 
@@ -111,6 +115,27 @@ def open_case(session: SessionDep, actor: ActorDep, now: NowDep, item_id: IdPath
     published time), linked to the item and its cluster. An item (or a story) already a case → 409 naming it."""
     case = service.open_case_from_item(session, actor=actor, item_id=item_id, now=now)
     return case_read(session, actor=actor, case=case, now=now)
+
+
+class ItemCrisisRead(BaseModel):
+    case_reference: str
+    crisis: CrisisRead
+
+
+@router.post("/monitor/items/{item_id}/crisis", response_model=ItemCrisisRead, status_code=201,
+             responses={200: {"model": ItemCrisisRead, "description": "The level of the crisis in progress changed"},
+                        409: {"description": "The case is closed, or already in crisis at that level"}})  # fmt: skip
+def declare_crisis(session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, settings: SettingsDep,
+                   item_id: IdPath, body: CrisisIn, response: Response) -> ItemCrisisRead:  # fmt: skip
+    """Declare a crisis (``{"level", "reason"}``) from a monitored item: on the case of its story, opened from the
+    item first when there is none (as ``POST /monitor/items/{id}/case``), then as ``POST /cases/{ref}/crisis``
+    (on a case already in crisis, a new level answers 200). The case's history records both."""
+    read, reference, new = monitor_crisis.declare_from_item(session, actor=actor, item_id=item_id, data=body,
+                                                            now=now, paging=Paging.from_settings(settings),
+                                                            locale=locale)  # fmt: skip
+    if not new:
+        response.status_code = 200
+    return ItemCrisisRead(case_reference=reference, crisis=read)
 
 
 @router.get("/monitor/emerging", response_model=list[EmergingRead])

@@ -28,6 +28,7 @@ from app.web.staff import (
     spokespersons,
     statements,
     stories,
+    story_photos,
     templates_admin,
 )
 from app.web.staff.errors import render_staff_error
@@ -49,6 +50,7 @@ signed_in.include_router(spokespersons.router)
 signed_in.include_router(notifications.router)
 signed_in.include_router(admin.router)
 signed_in.include_router(channels.router)
+signed_in.include_router(story_photos.router)  # before stories: /stories/{id}/{action}
 signed_in.include_router(stories.router)  # before reports: /reports/emulation
 signed_in.include_router(reports.router)
 signed_in.include_router(monitor.router)

@@ -20,6 +20,7 @@ from app.crisis import paging, queries, service
 from app.crisis.models import CrisisIn, PageRead, ShiftIn
 from app.crisis.rules import DUTY_ROLE_LABELS, LADDER_LABELS, LEVEL_LABELS, DutyRole
 from app.errors import DomainError
+from app.monitor import crisis as monitor_crisis
 from app.validation import MAX_ID
 from app.web.deps import ActorDep, NowDep, SessionDep, SettingsDep, get_locale
 from app.web.staff.forms import FormDep, form_errors, form_values
@@ -80,7 +81,8 @@ def _room(request: Request, session: Session, actor: ActorDep, now: NowDep, refe
           values: dict[str, Any] | None = None) -> Response:  # fmt: skip
     room = queries.war_room(session, actor=actor, reference=reference, now=now, locale=get_locale(request))
     ctx = _room_context(room)
-    ctx.update({"message": message, "values": values or {}})
+    coverage = monitor_crisis.war_room_coverage(session, actor=actor, reference=room.case.reference)
+    ctx.update({"message": message, "values": values or {}, "coverage": coverage})
     return render(request, "staff/crisis/war_room.html", ctx, status_code=status_code)
 
 

@@ -14,7 +14,11 @@ from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, can
 from app.cases.vocabulary import Topic
+from app.crisis.models import CrisisIn
+from app.crisis.paging import Paging
+from app.crisis.rules import LEVEL_LABELS
 from app.errors import Conflict, DomainError
+from app.monitor import crisis as monitor_crisis
 from app.monitor import digest as digests
 from app.monitor import rules, service
 from app.monitor.models import EmergingRead, SourceCreate, SourceUpdate, TermCreate
@@ -143,7 +147,8 @@ def _items_page(request: Request, session: Session, actor: Actor, *, error: str 
     )  # fmt: skip
     filters = {"matched": params.get("matched", "true"), "topic": topic or "", "q": q, "cluster": cluster}
     ctx = {"items": items, "next_cursor": next_cursor, "filters": filters, "error": error,
-           "may_open": can(actor, Permission.CASE_CREATE)}  # fmt: skip
+           "may_open": can(actor, Permission.CASE_CREATE), "may_declare": can(actor, Permission.CRISIS_DECLARE),
+           "level_labels": LEVEL_LABELS}  # fmt: skip
     return render(request, "staff/monitor/items.html", ctx, status_code=status_code)
 
 
@@ -161,6 +166,24 @@ def item_case(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
         errors, status = form_errors(exc, session, get_locale(request))
         return _items_page(request, session, actor, error=errors[FORM_ERROR], status_code=status)
     return RedirectResponse(f"/staff/cases/{case.reference}?done=created", status_code=303)
+
+
+@router.post("/items/{item_id}/crisis")
+def item_crisis(request: Request, session: SessionDep, actor: ActorDep, now: NowDep, settings: SettingsDep,
+                item_id: IdPath, form: FormDep) -> Response:  # fmt: skip
+    """Declare a crisis from the item (level and reason): its story becomes a case first when it is none yet; the
+    browser goes to the war room."""
+    values = form_values(form)
+    try:
+        data = CrisisIn.model_validate({"level": values.get("level") or None, "reason": values.get("reason", "")})
+        _, reference, _new = monitor_crisis.declare_from_item(
+            session, actor=actor, item_id=item_id, data=data, now=now, paging=Paging.from_settings(settings),
+            locale=get_locale(request),
+        )  # fmt: skip
+    except (ValidationError, DomainError) as exc:
+        errors, status = form_errors(exc, session, get_locale(request))
+        return _items_page(request, session, actor, error="; ".join(errors.values()), status_code=status)
+    return RedirectResponse(f"/staff/cases/{reference}/war-room", status_code=303)
 
 
 # --- the digest ---------------------------------------------------------------------------------------------
