@@ -7,7 +7,7 @@ release, and a database that still holds rows in it stops the upgrade rather tha
 are listed in the notes of their cases: file name and SHA-256).
 
 Revision ID: 5c1d2e3f4a5b
-Revises: be94b4745f8a
+Revises: 5c1e7a9d3f20
 Create Date: 2026-12-06 11:50:00.000000
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "5c1d2e3f4a5b"
-down_revision: str | Sequence[str] | None = "be94b4745f8a"
+down_revision: str | Sequence[str] | None = "5c1e7a9d3f20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
