@@ -167,7 +167,7 @@ def list_attachments(session: Session, *, case: Case, statement_id: int | None =
 
 
 def attachment_reads(session: Session, *, case: Case, attachments: Sequence[Attachment]) -> list[AttachmentRead]:
-    ids = {a.created_by_id for a in attachments}
+    ids = {a.created_by_id for a in attachments if a.created_by_id is not None}
     users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))).all()} if ids else {}
     reads = []
     for a in attachments:

@@ -40,7 +40,7 @@ class Attachment(SQLModel, table=True):
     description: str | None = Field(default=None, sa_column=Column(Text))
     public: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime)
-    created_by_id: int = Field(sa_column=Column(Integer, ForeignKey("user.id"), nullable=False))
+    created_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))  # None: by mail
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     removed_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
 

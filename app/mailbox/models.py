@@ -1,5 +1,5 @@
-"""Messages taken from the mailbox (one row per Message-ID: the guarantee that each is taken once), their stored
-attachments, and the press outlets whose mail domains make a message a press inquiry."""
+"""Messages taken from the mailbox (one row per Message-ID: the guarantee that each is taken once) and the press
+outlets whose mail domains make a message a press inquiry."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Column, ForeignKey, Integer, LargeBinary
+from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -40,24 +40,6 @@ class MailboxMessage(SQLModel, table=True):
     case_id: int | None = SQLField(default=None, sa_column=Column(Integer, ForeignKey("case.id"), index=True))
     detail: str = SQLField(default="", max_length=1000)
     taken_at: datetime = SQLField(sa_type=UTCDateTime)
-
-
-class MailboxAttachment(SQLModel, table=True):
-    """An attachment kept from a message (until documents on cases provide the storage: see ``attachments.py``)."""
-
-    __tablename__ = "mailbox_attachment"
-
-    id: int | None = SQLField(default=None, primary_key=True)
-    message_pk: int = SQLField(
-        sa_column=Column(Integer, ForeignKey("mailbox_message.id", ondelete="CASCADE"), nullable=False)
-    )
-    case_id: int = SQLField(sa_column=Column(Integer, ForeignKey("case.id"), nullable=False, index=True))
-    filename: str = SQLField(max_length=255)
-    content_type: str = SQLField(max_length=100)
-    size: int
-    sha256: str = SQLField(max_length=64)
-    content: bytes = SQLField(sa_column=Column(LargeBinary, nullable=False))
-    created_at: datetime = SQLField(sa_type=UTCDateTime)
 
 
 class PressOutlet(SQLModel, table=True):

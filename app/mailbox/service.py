@@ -22,6 +22,7 @@ from app.cases.models import Case
 from app.cases.scope import scope_of
 from app.cases.vocabulary import CaseEventKind, SourceKind
 from app.errors import Conflict, NotFound
+from app.files.storage import Storage
 from app.i18n import _
 from app.inquiries.models import Inquiry
 from app.mailbox import rules
@@ -86,7 +87,8 @@ def _describe(kept: list[Kept], refused: list[Refused]) -> str:
     return "\n".join(lines)
 
 
-def take(session: Session, *, message: Inbound, now: datetime, max_attachment_bytes: int) -> MailboxMessage:
+def take(session: Session, *, message: Inbound, now: datetime, storage: Storage, max_attachment_bytes: int
+         ) -> MailboxMessage:  # fmt: skip
     """Take one message (see the module's docstring). Raises ``Conflict`` if it was taken already."""
     if already_taken(session, message.message_id):
         raise Conflict(_("Thư {id} đã được xử lý.", id=message.message_id))
@@ -107,10 +109,11 @@ def take(session: Session, *, message: Inbound, now: datetime, max_attachment_by
     writer = _writer(session, target, message.sender) if target is not None else None
     if target is not None and writer is not None:
         assert target.id is not None
-        kept, refused = keep_attachments(session, case_id=target.id, message_pk=row.id, files=message.files,
-                                         max_bytes=max_attachment_bytes, now=now)  # fmt: skip
-        text = _note_text(message, kept, refused)
         actor_id = writer.user_id if isinstance(writer, Actor) else None
+        kept, refused = keep_attachments(session, case=target, files=message.files, sender=message.sender,
+                                         actor_id=actor_id, storage=storage, max_bytes=max_attachment_bytes,
+                                         now=now)  # fmt: skip
+        text = _note_text(message, kept, refused)
         record_event(session, case=target, actor_id=actor_id, now=now, kind=CaseEventKind.NOTE, note=text,
                            data=_event_data(message, kept, refused, by_reporter=writer is True))  # fmt: skip
         row.outcome, row.case_id = MailOutcome.NOTE_ADDED, target.id
@@ -129,8 +132,8 @@ def take(session: Session, *, message: Inbound, now: datetime, max_attachment_by
                                         reporter_contact=message.sender, now=now, extra=extra,
                                         source_kind=kind)  # fmt: skip
     assert case.id is not None
-    kept, refused = keep_attachments(session, case_id=case.id, message_pk=row.id, files=message.files,
-                                     max_bytes=max_attachment_bytes, now=now)  # fmt: skip
+    kept, refused = keep_attachments(session, case=case, files=message.files, sender=message.sender, actor_id=None,
+                                     storage=storage, max_bytes=max_attachment_bytes, now=now)  # fmt: skip
     if kept or refused or message.note:
         record_event(session, case=case, actor_id=None, now=now, kind=CaseEventKind.NOTE,
                            note=_note_text(message, kept, refused),

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.errors import Conflict
+from app.files.storage import Storage, storage_from_settings
 from app.mailbox import rules, service
 from app.mailbox.attachments import InboundFile
 from app.settings import Settings
@@ -98,6 +99,7 @@ def poll(engine: Engine, settings: Settings, *, clock: Callable[[], datetime], s
     own = box is None
     mailbox = box or connect(settings)
     max_whole = settings.imap_max_message_mb * MB
+    storage = storage_from_settings(settings)
     try:
         heads = list(mailbox.fetch(AND(seen=False), mark_seen=False, headers_only=True, bulk=False))
         for head in heads:
@@ -114,7 +116,7 @@ def poll(engine: Engine, settings: Settings, *, clock: Callable[[], datetime], s
                     if not fetched:
                         continue
                     msg = fetched[0]
-                taken += _take(engine, settings, inbound_from(msg, whole=whole), clock)
+                taken += _take(engine, settings, storage, inbound_from(msg, whole=whole), clock)
             if head.uid:
                 mailbox.flag(head.uid, MailMessageFlags.SEEN, True)
     finally:
@@ -123,10 +125,12 @@ def poll(engine: Engine, settings: Settings, *, clock: Callable[[], datetime], s
     return taken
 
 
-def _take(engine: Engine, settings: Settings, inbound: service.Inbound, clock: Callable[[], datetime]) -> int:
+def _take(engine: Engine, settings: Settings, storage: Storage, inbound: service.Inbound,
+          clock: Callable[[], datetime]) -> int:  # fmt: skip
     try:
         with Session(engine, expire_on_commit=False) as session:
-            service.take(session, message=inbound, now=clock(), max_attachment_bytes=settings.max_upload_mb * MB)
+            service.take(session, message=inbound, now=clock(), storage=storage,
+                         max_attachment_bytes=settings.max_upload_mb * MB)  # fmt: skip
             session.commit()
         return 1
     except (Conflict, IntegrityError):

@@ -81,6 +81,18 @@ class AppointmentEnd(SQLModel):
     note: Note | None = None
 
 
+class ContactsDuty(SQLModel):
+    """D9 (Decree 244/2026 Art. 3.3): the new standing spokesperson's contacts on the portal within 24 hours."""
+
+    key: str
+    name: str
+    basis: str
+    appointed_at: datetime  # when the appointment took effect (the clock starts)
+    due_at: datetime
+    posted_at: datetime | None  # when the public registry showed the contacts (None: not yet)
+    state: str  # "met_on_time", "met_late", "running", "overdue"
+
+
 class AppointmentRead(SQLModel):
     id: int
     person: UserRef
@@ -97,6 +109,7 @@ class AppointmentRead(SQLModel):
     ended_by: UserRef | None
     created_at: datetime
     in_force: bool
+    contacts_posted: ContactsDuty | None = None  # D9; None where the rule pack in force has no such duty
 
 
 class AppointmentPage(SQLModel):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from app.i18n import Message, _
@@ -172,3 +172,24 @@ def may_authorise(person: Person) -> bool:
 def may_appoint(person: Person) -> bool:
     """Only the head appoints the standing spokesperson (244 Art. 3.2.b)."""
     return person.is_director
+
+
+# --- D9: the new standing spokesperson's contacts on the portal within 24 hours (Decree 244/2026 Art. 3.3) --------
+
+SKEW = timedelta(minutes=5)
+
+
+def contacts_clock(*, valid_from: datetime, recorded_at: datetime, decision_day_end: datetime,
+                   now: datetime) -> tuple[datetime, datetime | None]:  # fmt: skip
+    """When D9's clock starts and when the duty was met, for one appointment.
+
+    The public registry (``/api/public/v1/spokespersons`` and the portal's page) shows an appointment from its
+    ``valid_from``, and the record is made at ``recorded_at``: the contacts are posted at the later of the two
+    (None while that is still ahead). The clock starts when the appointment takes effect: at ``valid_from`` when
+    it was recorded ahead of time; when it was recorded to take effect at once, the decision was already in force,
+    so at the end of its signing day (``decision_day_end``; the day, not the hour, is known: the kinder reading)
+    if that is earlier. Example: a decision signed on 20/11, recorded on 23/11 → due by the end of 21/11, late.
+    """
+    posted = max(valid_from, recorded_at)
+    started = valid_from if valid_from > recorded_at + SKEW else min(valid_from, decision_day_end)
+    return started, posted if posted <= now else None

@@ -22,6 +22,7 @@ from app.cases.vocabulary import CaseEventKind
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.org.models import RoleAssignment, User
+from app.rules.duties import registry_duties
 from app.rules.packs import pack_for
 from app.spokespersons import rules
 from app.spokespersons.models import (
@@ -29,6 +30,7 @@ from app.spokespersons.models import (
     AppointmentRead,
     AuthorisationCreate,
     AuthorisationRead,
+    ContactsDuty,
     SpokespersonAppointment,
     SpokespersonAuthorisation,
     SpokespersonPublic,
@@ -165,9 +167,22 @@ def appointment_reads(
                 ended_by=_ref(users, a.ended_by_id),
                 created_at=a.created_at,
                 in_force=fact.in_force(now),
+                contacts_posted=_contacts_duty(a, now),
             )
         )
     return reads
+
+
+def _contacts_duty(a: SpokespersonAppointment, now: datetime) -> ContactsDuty | None:
+    """D9 for one appointment, by the rule pack in force when it takes effect (``rules.contacts_clock``)."""
+    pack = pack_for(a.valid_from)
+    if pack is None or not pack.registry_clocks:
+        return None
+    started, posted = rules.contacts_clock(valid_from=a.valid_from, recorded_at=a.created_at,
+                                           decision_day_end=end_of_local_day(a.decision_date), now=now)  # fmt: skip
+    duty = registry_duties(pack, appointed_at=started, published_at=posted, now=now)[0]
+    return ContactsDuty(key=duty.key, name=duty.name, basis=duty.basis, appointed_at=started, due_at=duty.due_at,
+                        posted_at=duty.met_at, state=duty.state)  # fmt: skip
 
 
 def list_appointments(session: Session, *, actor: Actor) -> list[SpokespersonAppointment]:

@@ -16,6 +16,7 @@ from app.statements import service as statements
 from app.statements.models import ApproveIn, Checklist, StatementCreate
 from tests.conftest import FIXED_NOW, Clock
 from tests.factories import actor, appoint_spokesperson, case_in_progress, standard_org, token
+from tests.web.staff.pages import login
 
 
 @pytest.fixture
@@ -71,6 +72,41 @@ def test_d9_a_new_spokespersons_contacts_are_due_on_the_portal_within_24_hours()
     assert late.state == "met_late"
     [waiting] = registry_duties(pack, appointed_at=FIXED_NOW, published_at=None, now=FIXED_NOW + timedelta(hours=25))
     assert waiting.state == "overdue"
+
+
+def test_d9_the_registry_shows_whether_each_appointments_contacts_were_posted_within_24_hours(
+    client: TestClient, session: Session, clock: Clock
+) -> None:
+    """Decree 244/2026 Art. 3.3 on the staff registry and in its API read: met, late, or due in …"""
+    standard_org(session, FIXED_NOW)  # 27/11/2026 09:00 local
+    appoint_spokesperson(session, now=FIXED_NOW, decision_date=FIXED_NOW.date() - timedelta(days=3))  # signed 24/11
+    later = FIXED_NOW + timedelta(days=2)
+    appoint_spokesperson(session, now=FIXED_NOW, decision_number="16/QĐ-SGDĐT", valid_from=later.isoformat())
+    session.flush()
+
+    def duties() -> list[dict[str, object]]:
+        answer = client.get("/api/v1/spokespersons/appointments", headers=token(client, "office"))
+        assert answer.status_code == 200, answer.text
+        return [item["contacts_posted"] for item in answer.json()["items"]]
+
+    scheduled, recorded_late = duties()  # newest first
+    assert recorded_late["state"] == "met_late" and recorded_late["basis"] == "Nghị định 244/2026/NĐ-CP, Điều 3 khoản 3"
+    assert recorded_late["due_at"] == "2026-11-25T17:00:00Z"  # 24 h after the end of its signing day (local)
+    assert recorded_late["posted_at"] == "2026-11-27T02:00:00Z"
+    assert scheduled["state"] == "running" and scheduled["posted_at"] is None  # public from its start
+    assert scheduled["due_at"] == "2026-11-30T02:00:00Z"
+
+    login(client, "office")
+    page = client.get("/staff/spokespersons")
+    assert page.status_code == 200
+    assert "Liên hệ công bố muộn: 27/11/2026 09:00, hạn 25/11/2026 24:00" in page.text
+    assert "Liên hệ cần công bố: còn 3 ngày (hạn 30/11/2026 09:00)" in page.text
+
+    clock.advance(days=2, hours=1)  # the scheduled appointment is in force: the registry shows its contacts
+    scheduled, _ = duties()
+    assert (scheduled["state"], scheduled["posted_at"]) == ("met_on_time", "2026-11-29T02:00:00Z")
+    login(client, "office")  # the staff session of two days ago has expired
+    assert "Liên hệ đã công bố trong 24 giờ (29/11/2026 09:00)" in client.get("/staff/spokespersons").text
 
 
 def test_d12_a_signed_statement_is_issued_by_the_next_working_day(

@@ -3,13 +3,16 @@ multipart with a PDF, a reply with the reference, a forged reference, a 40 MB on
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -17,10 +20,13 @@ from app.cases.models import Case, CaseEvent
 from app.cases.vocabulary import SourceKind
 from app.channels.worker import jobs
 from app.db import make_engine, writer
+from app.files import rules as file_rules
+from app.files.models import Attachment
 from app.mailbox import rules
 from app.mailbox import worker as mailbox_worker
-from app.mailbox.models import MailboxAttachment, MailboxMessage, MailOutcome, PressOutletIn
+from app.mailbox.models import MailboxMessage, MailOutcome, PressOutletIn
 from app.mailbox.service import add_outlet
+from app.main import create_app
 from app.notifications.mailer import Mailer
 from app.notifications.worker import Worker
 from app.org.models import User
@@ -28,10 +34,12 @@ from app.outmail import worker as outmail_worker
 from app.outmail.models import OutgoingMail
 from app.settings import Settings
 from tests.channels.servers import Dovecot, SmtpSink, free_port
-from tests.conftest import make_settings
-from tests.factories import case_in_progress, standard_org
+from tests.conftest import Clock, make_settings
+from tests.factories import case_in_progress, standard_org, token
+from tests.web.staff.pages import login
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF_TYPE = "application/pdf"
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
 
@@ -100,8 +108,10 @@ def _case(session: Session, message_id: str) -> Case:
     return case
 
 
-def test_new_mail_opens_cases_and_replies_land_as_notes(db: Engine, isolated_url: str, dovecot: Dovecot) -> None:
+def test_new_mail_opens_cases_and_replies_land_as_notes(db: Engine, isolated_url: str, dovecot: Dovecot,
+                                                        tmp_path: Path) -> None:  # fmt: skip
     reference = _org(db)
+    storage = {"storage_url": f"file://{tmp_path / 'files'}"}
     ids = {name: make_msgid(domain="mail.example.vn") for name in
            ("plain", "press", "html", "pdf", "reply", "staff", "forged", "malformed")}  # fmt: skip
     dovecot.deliver(message("Nguyễn Văn An <an.nguyen@gmail.example>", "Phản ánh thu tiền học thêm",
@@ -146,7 +156,7 @@ def test_new_mail_opens_cases_and_replies_land_as_notes(db: Engine, isolated_url
             "Content-Transfer-Encoding: base64\r\n\r\n@@@ khong phai base64 @@@\r\n"
         ).encode()
     )
-    settings = imap_settings(isolated_url, dovecot)
+    settings = imap_settings(isolated_url, dovecot, **storage)
     assert _poll(db, settings) == 8
     assert _poll(db, settings) == 0  # nothing new: each message taken once
 
@@ -163,8 +173,13 @@ def test_new_mail_opens_cases_and_replies_land_as_notes(db: Engine, isolated_url
         assert "Con tôi bị bắt nạt." in html.summary and "https://vd.example/clip" in html.summary
         assert "<" not in html.summary and "alert" not in html.summary and "color" not in html.summary
         pdf_case = _case(session, ids["pdf"])
-        kept = session.exec(select(MailboxAttachment).where(MailboxAttachment.case_id == pdf_case.id)).all()
-        assert [(a.filename, a.content_type) for a in kept] == [("van-ban.pdf", "application/pdf")]  # not the .exe
+        kept = session.exec(select(Attachment).where(Attachment.case_id == pdf_case.id)).all()
+        assert [(a.filename, a.content_type, a.created_by_id) for a in kept] == [("van-ban.pdf", PDF_TYPE, None)]
+        refused_note = session.exec(select(CaseEvent).where(CaseEvent.case_id == pdf_case.id,
+                                                            CaseEvent.kind == "note")).one()  # fmt: skip
+        assert "virus.exe" in (refused_note.note or "")  # the .exe is refused, and the case says so
+        assert refused_note.data and refused_note.data["refused"] == [{"filename": "virus.exe", "size": 104,
+                                                                        "reason": "type"}]  # fmt: skip
         malformed = _case(session, ids["malformed"])
         assert malformed.source_kind == SourceKind.PUBLIC_FEEDBACK
 
@@ -177,8 +192,11 @@ def test_new_mail_opens_cases_and_replies_land_as_notes(db: Engine, isolated_url
         assert reporter_note.data and reporter_note.data["attachments"][0]["filename"] == "bo-sung.pdf"
         handler = session.exec(select(User).where(User.username == "handler")).one()
         assert staff_note.actor_id == handler.id
-        files = session.exec(select(MailboxAttachment).where(MailboxAttachment.case_id == target.id)).all()
-        assert [f.filename for f in files] == ["bo-sung.pdf"]
+        files = session.exec(select(Attachment).where(Attachment.case_id == target.id)).all()
+        assert [(f.filename, f.created_by_id) for f in files] == [("bo-sung.pdf", None)]
+        added = session.exec(select(CaseEvent).where(CaseEvent.case_id == target.id,
+                                                     CaseEvent.kind == "attachment_added")).one()  # fmt: skip
+        assert added.data and added.data["filename"] == "bo-sung.pdf"
         forged = _case(session, ids["forged"])
         assert forged.id != target.id and forged.source_kind == SourceKind.PUBLIC_FEEDBACK
 
@@ -192,6 +210,22 @@ def test_new_mail_opens_cases_and_replies_land_as_notes(db: Engine, isolated_url
             "nguoi.gui@gmail.example",
         }
         assert plain.reference in acks["an.nguyen@gmail.example"].subject
+
+    # the mail's PDFs are the cases' attachments: listed by the API and on the case page, and downloadable
+    app = create_app(make_settings(isolated_url, **storage), engine=db, clock=Clock())
+    with TestClient(app, base_url="https://testserver") as client:
+        office = token(client, "office")
+        for case_ref, name in ((pdf_case.reference, "van-ban.pdf"), (reference, "bo-sung.pdf")):
+            listed = client.get(f"/api/v1/cases/{case_ref}/attachments", headers=office)
+            assert listed.status_code == 200, listed.text
+            [item] = listed.json()["items"]
+            assert (item["filename"], item["content_type"], item["size"]) == (name, PDF_TYPE, len(PDF))
+            assert item["sha256"] == hashlib.sha256(PDF).hexdigest() and item["created_by"] is None
+            download = client.get(item["url"], headers=office)
+            assert download.status_code == 200 and download.content == PDF
+        login(client, "office")
+        page = client.get(f"/staff/cases/{pdf_case.reference}")
+        assert page.status_code == 200 and "van-ban.pdf" in page.text
 
     sink = SmtpSink()  # and the acknowledgements go out
     sink.start()
@@ -216,7 +250,7 @@ def test_a_40_mb_message_opens_a_case_without_its_attachment(db: Engine, isolate
     assert _poll(db, imap_settings(isolated_url, dovecot)) == 1
     with Session(db) as session:
         case = _case(session, ident)
-        assert session.exec(select(MailboxAttachment)).all() == []
+        assert session.exec(select(Attachment)).all() == []
         note = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "note")).one()
         assert "MB" in (note.note or "")
 
@@ -263,9 +297,8 @@ def test_reading_rules() -> None:
     assert rules.outlet_for("mail.tuoitre.vn", {"tuoitre.vn": "Báo Tuổi Trẻ"}) == "Báo Tuổi Trẻ"
     assert rules.outlet_for("tuoitre.vn.evil.example", {"tuoitre.vn": "Báo Tuổi Trẻ"}) is None
     assert rules.is_automatic({"auto-submitted": "auto-replied"}) and not rules.is_automatic({})
-    assert rules.sniff_type(PDF) == "application/pdf"
-    assert rules.sniff_type("Văn bản thường".encode()) == "text/plain"
-    assert rules.sniff_type(b"MZ\x90\x00\x00") is None
+    assert file_rules.sniff(PDF).content_type == PDF_TYPE  # the documents' rule, the same as for an upload
+    assert not file_rules.sniff(b"MZ\x90\x00\x00" + b"\x00" * 100).allowed
 
 
 def test_the_worker_rides_out_an_unreachable_mailbox_and_a_wrong_password(
