@@ -100,7 +100,10 @@ def get_attachment(session: SessionDep, actor: ActorDep, attachment_id: IdPath) 
 
 
 FILE_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/octet-stream": {}}, "description": "The file's bytes"}
+    200: {
+        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The file's bytes, with the type judged from them",
+    }
 }
 
 

@@ -51,7 +51,10 @@ def list_photos(session: SessionDep, actor: ActorDep, story_id: IdPath) -> Story
 
 
 FILE_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/octet-stream": {}}, "description": "The image's bytes"}
+    200: {
+        "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The image's bytes",
+    }
 }
 
 

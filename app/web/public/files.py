@@ -24,7 +24,8 @@ router = APIRouter(prefix="/api/public/v1", tags=["public"])
 
 
 @router.get("/attachments/{attachment_id}/content", response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}}, "description": "The file's bytes"},
+            responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "The file's bytes, with the type judged from them"},
                        404: {"description": "No such published attachment"}})  # fmt: skip
 def public_attachment(
     session: SessionDep,
