@@ -4,6 +4,7 @@ database that goes away. These tests commit for real, on a database of their own
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -31,7 +32,15 @@ from app.org.models import User
 from tests.conftest import make_settings
 from tests.factories import actor, bulk_cases_with_clocks, standard_org
 
-SMTP_PORT = 8125
+
+def _free_port() -> int:
+    """A port free now on 127.0.0.1 (each test process takes its own: parallel runs never clash)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+SMTP_PORT = _free_port()
 CRISISDESK = Path(sys.executable).with_name("crisisdesk")
 
 
