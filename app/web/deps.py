@@ -20,6 +20,7 @@ from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import Locale, _, negotiate
 from app.settings import Settings
 from app.validation import MAX_ID
+from app.web.addresses import client_address, parse_networks
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -69,8 +70,6 @@ NowDep = Annotated[datetime, Depends(get_now)]
 
 def client_ip(request: Request) -> str:
     """The client's address: the peer, or behind ``CRISISDESK_TRUSTED_PROXIES`` what they say it is."""
-    from app.web.public.ratelimit import client_address, parse_networks  # (app.web.public imports this module)
-
     settings: Settings = request.app.state.settings
     peer = request.client.host if request.client else None
     trusted = parse_networks(settings.trusted_proxies)

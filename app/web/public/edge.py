@@ -44,8 +44,9 @@ from app.i18n import _, negotiate, text
 from app.notices import snapshot as public
 from app.notices.snapshot import PublicSnapshot
 from app.settings import Settings
+from app.web.addresses import client_address, parse_networks
 from app.web.middleware import CONTENT_SECURITY_POLICY
-from app.web.public.ratelimit import TokenBuckets, client_address, parse_networks
+from app.web.public.ratelimit import TokenBuckets
 
 log = logging.getLogger("crisisdesk.public")
 

@@ -7,12 +7,8 @@ own: with N processes a client may get up to N times the rate), in an LRU of at 
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from collections import OrderedDict
-from collections.abc import Iterable
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class TokenBuckets:
@@ -37,30 +33,3 @@ class TokenBuckets:
 
     def __len__(self) -> int:
         return len(self._buckets)
-
-
-def parse_networks(value: str) -> tuple[IPNetwork, ...]:
-    """``"10.0.0.1, 192.168.0.0/16"`` → networks; raises ValueError on a malformed entry."""
-    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
-
-
-def _trusted(address: str, networks: Iterable[IPNetwork]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in net for net in networks)
-
-
-def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[IPNetwork, ...]) -> str:
-    """The client: the peer, unless the peer is a trusted proxy; then the right-most address of X-Forwarded-For
-    that is not itself a trusted proxy (addresses further left were written by the client and can be forged)."""
-    address = peer or "unknown"
-    if not trusted or not forwarded_for or not _trusted(address, trusted):
-        return address
-    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
-    for hop in reversed(hops):
-        if not _trusted(hop, trusted):
-            return hop
-        address = hop
-    return address

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.web.public.ratelimit import TokenBuckets, client_address, parse_networks
+from app.web.addresses import client_address, parse_networks
+from app.web.public.ratelimit import TokenBuckets
 
 
 def test_a_bucket_allows_its_burst_then_its_rate() -> None:
