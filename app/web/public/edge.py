@@ -46,6 +46,7 @@ from app.notices.snapshot import PublicSnapshot
 from app.settings import Settings
 from app.web.addresses import client_address, parse_networks
 from app.web.middleware import CONTENT_SECURITY_POLICY
+from app.web.observability import route_template
 from app.web.public.ratelimit import TokenBuckets
 
 log = logging.getLogger("crisisdesk.public")
@@ -360,8 +361,6 @@ class PublicEdge:
         finally:
             if head:
                 scope["method"] = "HEAD"
-        from app.web.observability import route_template
-
         route = route_template(scope)
         scope[ROUTE_KEY] = route
         body = b"".join(chunks)
