@@ -26,6 +26,7 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
 from tests import loopguard
+from tests.shared_routes import share_routes
 
 # 27/11/2026 09:00 in Hồ Chí Minh City (a Friday).
 FIXED_NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -191,7 +192,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(settings: Settings, engine: Engine, connection: Connection, clock: Clock) -> FastAPI:
-    application = create_app(settings, engine=engine, clock=clock)
+    application = share_routes(create_app(settings, engine=engine, clock=clock))
     application.state.sessions = JoinedSessions(connection, engine)
     return application
 

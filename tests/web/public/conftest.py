@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app.main import create_app
 from tests.conftest import FIXED_NOW, Clock, JoinedSessions, make_settings
 from tests.factories import appoint_spokesperson, case_in_progress, standard_org
+from tests.shared_routes import share_routes
 from tests.statements.helpers import Api
 
 # The cache's bound in the default settings: what a test waits (on the test clock) to see a change.
@@ -54,7 +55,7 @@ def make_app(db_url: str, engine: Engine, connection: Connection, clock: Clock) 
     """An app with other settings (rate limits on, trusted proxies…), on the test's database and clock."""
 
     def _make(**overrides: object) -> FastAPI:
-        application = create_app(make_settings(db_url, **overrides), engine=engine, clock=clock)
+        application = share_routes(create_app(make_settings(db_url, **overrides), engine=engine, clock=clock))
         application.state.sessions = JoinedSessions(connection, engine)
         return application
 
