@@ -62,6 +62,38 @@ def no_database_on_event_loop() -> Iterator[None]:
     assert not found, "blocking database I/O on the event loop:\n" + found[0]
 
 
+# --- what runs in both legs of CI --------------------------------------------------------------------------
+
+# Tests whose subject does not depend on the database engine run once, in the SQLite leg (the README's `make test`):
+# the browser tests (Chromium on the pages; the queries under them are tested over HTTP on both engines) and the
+# modules marked ``engine_independent`` (pure rules, the architecture, the message catalog), which may not open the
+# test database. TEST_ENGINE_INDEPENDENT=1 runs them on PostgreSQL too. CONTRIBUTING.md, "CI time", says why.
+ONCE_MARKERS = ("browser", "engine_independent")
+
+
+def _once_elsewhere() -> bool:
+    return bool(os.environ.get("TEST_DATABASE_URL")) and not os.environ.get("TEST_ENGINE_INDEPENDENT")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if _once_elsewhere():
+        return "PostgreSQL leg: the tests marked browser / engine_independent are deselected (they run on SQLite)"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("engine_independent") and "databases" in getattr(item, "fixturenames", ()):
+            raise pytest.UsageError(f"{item.nodeid} is marked engine_independent but uses the test database")
+    if not _once_elsewhere():
+        return
+    once = [item for item in items if any(item.get_closest_marker(m) for m in ONCE_MARKERS)]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        skipped = set(once)
+        items[:] = [item for item in items if item not in skipped]
+
+
 # --- databases ----------------------------------------------------------------------------------------------
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 APP = Path(__file__).resolve().parent.parent / "app"
 
 # Modules that hold rules and must stay pure (no web framework, no database session).

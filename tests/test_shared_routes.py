@@ -3,11 +3,14 @@ own settings and state."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
 from tests.conftest import make_settings
 from tests.shared_routes import share_routes
+
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
 
 
 def test_two_apps_share_the_routes_and_keep_their_own_settings() -> None:

@@ -19,6 +19,8 @@ from app.auth.permissions import (
 from app.cases.scope import Scope
 from app.errors import NotFound, PermissionDenied
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 UNIT_A, UNIT_B = 1, 2
 
 

@@ -14,6 +14,8 @@ from app.backup.codec import decoder, encode
 from app.cases.workflow import CaseStatus
 from app.db import StrEnumType, UTCDateTime
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 CASES: list[tuple[str, types.TypeEngine[Any], Any, Any]] = [
     ("aware date-time in UTC", UTCDateTime(), datetime(2026, 11, 27, 2, 0, tzinfo=UTC), "2026-11-27T02:00:00Z"),
     ("microseconds kept", types.DateTime(timezone=True), datetime(2026, 1, 1, 0, 0, 0, 123456, tzinfo=UTC),

@@ -16,6 +16,8 @@ from app.cases.workflow import (
 )
 from app.errors import InvalidTransition
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 ALL_PAIRS = [(s, a) for s in CaseStatus for a in Action]
 
 

@@ -7,6 +7,8 @@ import pytest
 from app.cases.workflow import CaseStatus
 from app.inquiries.rules import InquiryStatus, case_title, normalize_code, public_status
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 S, Q = CaseStatus, InquiryStatus
 
 

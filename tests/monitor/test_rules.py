@@ -15,6 +15,8 @@ from app.monitor import rules
 from app.monitor.rules import ClusterIndex, Matcher, TermSpec
 from app.text import fold
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "monitor_clusters.json"
 
 

@@ -20,6 +20,8 @@ from app.notices.rules import (
 )
 from app.statements.rules import StatementKind
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 NOW = datetime(2026, 11, 27, 2, 0, 30, tzinfo=UTC)
 
 

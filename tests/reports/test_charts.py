@@ -6,6 +6,8 @@ import pytest
 
 from app.reports import charts
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 NICE = [(0, 1), (1, 1), (3, 5), (7, 10), (10, 10), (11, 20), (48, 50), (120, 200), (999, 1000)]
 
 

@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 from app.reports.columns import Cell
 from app.reports.formats import csv_chunks, write_xlsx
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 CSV_CELLS = [
     ("plain text", "Trường THCS", "Trường THCS"),
     ("empty", None, ""),

@@ -24,6 +24,8 @@ from app.reports.rules import (
 )
 from app.timeutil import local_date
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 NOW = datetime(2026, 12, 18, 3, 0, tzinfo=UTC)
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 08:00 local, 2 Nov 2026
 KEYS = frozenset({("decree-244-2026", "initial_information_major_event"),

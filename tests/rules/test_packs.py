@@ -13,6 +13,8 @@ from app.rules.extract import extract_pack_names
 from app.rules.packs import all_packs, pack_for, pack_for_day
 from app.timeutil import LOCAL_TZ
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 T = LegalTrigger
 
 

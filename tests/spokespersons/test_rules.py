@@ -21,6 +21,8 @@ from app.spokespersons.rules import (
 )
 from app.spokespersons.service import regime_for
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 DIRECTOR, STANDING, DEPUTY, HANDLER = 1, 2, 3, 4

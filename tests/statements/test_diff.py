@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.statements.diff import Segment, compare, side_by_side, word_segments
+
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
 
 OLD = "Sở GD&ĐT đã nhận thông tin.\nĐoàn kiểm tra làm việc ngày 27/11.\nKết quả sẽ công bố sau."
 NEW = "Sở GD&ĐT đã nhận thông tin.\nĐoàn thanh tra làm việc ngày 28/11.\nKết quả sẽ công bố sau.\nLiên hệ: VP Sở."

@@ -27,6 +27,8 @@ from app.statements.rules import (
     voids_approval,
 )
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 S, A = StatementStatus, StatementAction
 PAIRS = [(s, a) for s in StatementStatus for a in StatementAction]
 

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from app.timeutil import LOCAL_TZ
 from app.workdays.rules import Calendar, DayKind, PeriodUnit, due_at, explain, last_working_day
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 # The 2026 swaps announced for civil servants (legal.md §4.4): Tết Dương lịch 1–4 Jan with Friday 2 Jan off and
 # Saturday 10 Jan worked; Quốc khánh 29 Aug – 2 Sep with Monday 31 Aug off and Saturday 22 Aug worked.
 CAL_2026 = Calendar(
