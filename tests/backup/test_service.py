@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -41,12 +42,20 @@ from tests.factories import actor, make_case, make_unit, standard_org
 pytestmark = pytest.mark.isolated_db
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to head, once per test process, whatever database the run uses."""
+    path = tmp_path_factory.mktemp("sqlite") / "migrated.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    """A fresh migrated SQLite database, whatever database the run uses."""
-    url = f"sqlite:///{tmp_path / 'standalone.db'}"
-    upgrade(url)
-    return url
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A fresh migrated SQLite database (a copy of the template)."""
+    path = tmp_path / "standalone.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -188,15 +197,22 @@ def test_seeded_tables_are_those_a_fresh_migration_fills(isolated_url: str, engi
     assert filled == SEEDED_TABLES
 
 
-class TestRefusals:
-    @pytest.fixture
-    def backup(self, sqlite_url: str, engines: list[Engine], tmp_path: Path) -> Path:
-        source = _engine(sqlite_url, engines)
+@pytest.fixture(scope="module")
+def backup(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A backup of a populated database, made once: the refusal tests only read it (they alter copies)."""
+    folder = tmp_path_factory.mktemp("refusals")
+    shutil.copy(sqlite_template, folder / "source.db")
+    source = make_engine(f"sqlite:///{folder / 'source.db'}")
+    try:
         populate(source)
-        path = tmp_path / "b.jsonl"
+        path = folder / "b.jsonl"
         export_database(source, path, now=FIXED_NOW)
-        return path
+    finally:
+        source.dispose()
+    return path
 
+
+class TestRefusals:
     def test_a_database_that_is_not_empty(self, backup: Path, isolated_url: str, engines: list[Engine]) -> None:
         target = _engine(isolated_url, engines)
         with Session(target) as session:
