@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from app.db import make_engine, normalize_url
+from app.demo import load_demo
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
@@ -167,6 +168,19 @@ def db_url(databases: Databases, template_db: str) -> str:
 @pytest.fixture(scope="session")
 def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url, pool_size=5, max_overflow=20)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_engine(databases: Databases, template_db: str) -> Iterator[Engine]:
+    """A database with the demo loaded and committed, once per test process. A module whose tests read the demo
+    overrides ``engine`` with it (``def engine(demo_engine): return demo_engine``); each test still rolls back."""
+    url = databases.create(f"crisisdesk_demo_{_worker_suffix()}", template=template_db)
+    eng = make_engine(url, pool_size=5, max_overflow=20)
+    with Session(eng, expire_on_commit=False) as session:
+        load_demo(session, settings=make_settings(url), now=FIXED_NOW)
+        session.commit()
     yield eng
     eng.dispose()
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.cases.models import Case
-from app.demo import CASES, load_demo
+from app.demo import CASES
 from app.notices.models import Notice
-from app.settings import Settings
 from app.spokespersons.models import SpokespersonAppointment, SpokespersonAuthorisation
 from app.spokespersons.service import current_spokespersons
 from app.statements.models import Statement, StatementApproval
@@ -17,8 +18,13 @@ from app.statements.rules import MAIN_KINDS, StatementStatus
 from tests.conftest import FIXED_NOW
 
 
-def test_the_demo_has_real_statements_and_notices(session: Session, settings: Settings) -> None:
-    load_demo(session, settings=settings, now=FIXED_NOW)
+@pytest.fixture
+def engine(demo_engine: Engine) -> Engine:
+    """These tests read the demo: the database that has it, loaded once per test process (each test rolls back)."""
+    return demo_engine
+
+
+def test_the_demo_has_real_statements_and_notices(session: Session) -> None:
     statuses = {c.title: c.status for c in session.exec(select(Case)).all()}
     assert statuses == {spec.title: spec.status for spec in CASES}
 
@@ -49,11 +55,10 @@ def test_the_demo_has_real_statements_and_notices(session: Session, settings: Se
             assert main[case.id].status == expected[case.status.value], case.title
 
 
-def test_the_demo_ships_holding_statements_for_the_common_situations(session: Session, settings: Settings) -> None:
+def test_the_demo_ships_holding_statements_for_the_common_situations(session: Session) -> None:
     from app.answer_templates import service as answer_templates
     from tests.factories import actor
 
-    load_demo(session, settings=settings, now=FIXED_NOW)
     office = actor(session, "office")
     templates = answer_templates.list_templates(session, actor=office)
     names = [t.name for t in templates]

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.crisis.models import Crisis, CrisisPage, DutyShift
-from app.demo import CRISIS_CASE, load_demo
-from app.settings import Settings
+from app.demo import CRISIS_CASE
 from tests.conftest import FIXED_NOW
 from tests.factories import actor
 
 
-def test_the_demo_has_a_roster_and_a_case_in_crisis(session: Session, settings: Settings) -> None:
+@pytest.fixture
+def engine(demo_engine: Engine) -> Engine:
+    """These tests read the demo: the database that has it, loaded once per test process (each test rolls back)."""
+    return demo_engine
+
+
+def test_the_demo_has_a_roster_and_a_case_in_crisis(session: Session) -> None:
     from app.crisis import queries
 
-    load_demo(session, settings=settings, now=FIXED_NOW)
     assert len(session.exec(select(DutyShift)).all()) == 3
     crisis = session.exec(select(Crisis)).one()
     assert crisis.level == 2 and crisis.stood_down_at is None

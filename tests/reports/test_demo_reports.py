@@ -10,17 +10,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.cases.models import Case, CaseSupportingUnit
 from app.cases.workflow import OPEN_STATUSES, CloseReason
 from app.clocks.models import Clock
-from app.demo import load_demo
 from app.notices.models import Notice
 from app.org.models import Unit
 from app.press_events.models import PressEvent, PressEventKind
 from app.reports.rules import report_period
-from app.settings import Settings
 from app.timeutil import local_midnight
 from tests.conftest import FIXED_NOW
 from tests.factories import PASSWORD, token
@@ -30,9 +29,14 @@ LO, HI = local_midnight(PERIOD.start), local_midnight(PERIOD.end + timedelta(day
 
 
 @pytest.fixture
-def demo(session: Session, settings: Settings) -> None:
-    load_demo(session, settings=settings, now=FIXED_NOW)
-    session.flush()
+def engine(demo_engine: Engine) -> Engine:
+    """These tests read the demo: the database that has it, loaded once per test process (each test rolls back)."""
+    return demo_engine
+
+
+@pytest.fixture
+def demo() -> None:
+    """The demo (loaded with ``load_demo(session, settings=…, now=FIXED_NOW)``) is in this module's database."""
 
 
 def get(client: TestClient, path: str, who: str = "office") -> dict[str, Any]:

@@ -9,16 +9,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.auth.service import password_hasher
 from app.cases.models import Case
 from app.clocks.models import Clock
-from app.demo import STORIES, UNIT_WITHOUT_CONTACT, load_demo
+from app.demo import STORIES, UNIT_WITHOUT_CONTACT
 from app.notices.models import Notice
 from app.org.models import Unit, User
-from app.settings import Settings
 from app.tasks.models import Task
 from tests.conftest import FIXED_NOW
 from tests.factories import PASSWORD, token
@@ -29,6 +30,12 @@ LO = datetime(2026, 9, 1, tzinfo=HCM).astimezone(UTC)
 HI = datetime(2027, 9, 1, tzinfo=HCM).astimezone(UTC)
 
 
+@pytest.fixture
+def engine(demo_engine: Engine) -> Engine:
+    """These tests read the demo: the database that has it, loaded once per test process (each test rolls back)."""
+    return demo_engine
+
+
 def _at(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
@@ -37,8 +44,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def test_scorecard_matches_a_hand_count_on_the_demo(client: TestClient, session: Session, settings: Settings) -> None:
-    load_demo(session, settings=settings, now=FIXED_NOW)
+def test_scorecard_matches_a_hand_count_on_the_demo(client: TestClient, session: Session) -> None:
     director = session.exec(select(User).where(User.username == "director")).one()
     director.password_hash = password_hasher(1, 1024).hash(PASSWORD)  # the demo password works only in development
     session.add(director)
