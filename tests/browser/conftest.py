@@ -110,15 +110,20 @@ def chromium(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def page(chromium: Browser, site: Site) -> Iterator[Page]:
-    """A fresh browser profile (no cookies) on a laptop-sized window, Vietnamese locale (dd/mm/yyyy inputs)."""
+def new_page(chromium: Browser, site: Site) -> Page:
+    """A fresh browser profile (no cookies) on a laptop-sized window, Vietnamese locale (dd/mm/yyyy inputs).
+    Close it with ``page.context.close()``."""
     context = chromium.new_context(base_url=site.base_url, viewport={"width": 1280, "height": 900}, locale="vi-VN",
                                    timezone_id="Asia/Ho_Chi_Minh")  # fmt: skip
     context.set_default_timeout(10_000)
-    page = context.new_page()
+    return context.new_page()
+
+
+@pytest.fixture
+def page(chromium: Browser, site: Site) -> Iterator[Page]:
+    page = new_page(chromium, site)
     yield page
-    context.close()
+    page.context.close()
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -5,11 +5,12 @@ in the header; a mention in a note reaches its user; each cause is a message on 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Site, screenshot
+from tests.browser.conftest import Site, new_page, screenshot
 from tests.browser.test_staff_flow import (
     approve_statement,
     draft_statement,
@@ -37,12 +38,36 @@ def waiting(page: Page, reference: str) -> list[str]:
     return sorted(rows.evaluate_all("rows => rows.map(r => r.dataset.kind)"))
 
 
-def expect_queues(page: Page, reference: str, expected: dict[str, list[str]]) -> None:
-    """Log in as each user in turn: exactly ``expected[user]`` waits for them on the case (nothing for the rest)."""
+class Everyone:
+    """Each user in a browser profile of their own, logged in on first use and kept for the test."""
+
+    def __init__(self, chromium: Browser, site: Site) -> None:
+        self.chromium, self.site = chromium, site
+        self.pages: dict[str, Page] = {}
+
+    def page(self, user: str) -> Page:
+        if user not in self.pages:
+            self.pages[user] = new_page(self.chromium, self.site)
+            log_in(self.pages[user], user)
+        return self.pages[user]
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
+
+@pytest.fixture
+def everyone(chromium: Browser, site: Site) -> Iterator[Everyone]:
+    people = Everyone(chromium, site)
+    yield people
+    people.close()
+
+
+def expect_queues(everyone: Everyone, reference: str, expected: dict[str, list[str]]) -> None:
+    """Each user's home, in their own session: exactly ``expected[user]`` waits for them on the case (nothing for
+    the rest)."""
     for user in EVERYONE:
-        log_in(page, user)
-        assert waiting(page, reference) == sorted(expected.get(user, [])), user
-        log_out(page)
+        assert waiting(everyone.page(user), reference) == sorted(expected.get(user, [])), user
 
 
 def messages(page: Page) -> list[str]:
@@ -50,7 +75,7 @@ def messages(page: Page) -> list[str]:
     return page.locator("li.notification").evaluate_all("items => items.map(i => i.dataset.kind)")
 
 
-def test_each_role_sees_what_waits_for_them(page: Page, site: Site) -> None:
+def test_each_role_sees_what_waits_for_them(page: Page, everyone: Everyone) -> None:
     log_in(page, "office")
     reference = log_case(page, title="Phóng viên hỏi về khoản thu đầu năm học", submit_label="Tiếp nhận")
     page.goto("/staff/")
@@ -65,7 +90,7 @@ def test_each_role_sees_what_waits_for_them(page: Page, site: Site) -> None:
     expect(page).to_have_url(re.compile(r"\?done=note"))
     log_out(page)
 
-    expect_queues(page, reference, {"head": ["to_accept"], "handler": ["mentioned"]})
+    expect_queues(everyone, reference, {"head": ["to_accept"], "handler": ["mentioned"]})
 
     # The mention reached the handler (and only who can see the case): a message, and the queue links to it.
     log_in(page, "handler")
@@ -90,20 +115,20 @@ def test_each_role_sees_what_waits_for_them(page: Page, site: Site) -> None:
     page.locator("details.action-accept button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"\?done=accept$"))
     log_out(page)
-    expect_queues(page, reference, {"handler": ["to_draft"]})
+    expect_queues(everyone, reference, {"handler": ["to_draft"]})
 
     log_in(page, "handler")
     assert "assigned" in messages(page)
     open_case(page, reference)
     draft_statement(page, "Sở Giáo dục và Đào tạo thông tin: các khoản thu đầu năm thực hiện theo quy định.")
     log_out(page)
-    expect_queues(page, reference, {"head": ["to_submit"]})
+    expect_queues(everyone, reference, {"head": ["to_submit"]})
 
     log_in(page, "head")
     statement_action(page, reference, "submit")
     submit_statement(page)
     log_out(page)
-    expect_queues(page, reference, {"spokesperson": ["to_approve"], "director": ["to_approve"]})
+    expect_queues(everyone, reference, {"spokesperson": ["to_approve"], "director": ["to_approve"]})
 
     # The spokesperson returns it with a comment: it waits for its drafter.
     log_in(page, "spokesperson")
@@ -114,7 +139,7 @@ def test_each_role_sees_what_waits_for_them(page: Page, site: Site) -> None:
     page.locator("details#return button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"\?done=returned$"))
     log_out(page)
-    expect_queues(page, reference, {"handler": ["returned"]})
+    expect_queues(everyone, reference, {"handler": ["returned"]})
 
     log_in(page, "handler")
     page.goto("/staff/notifications")
@@ -135,7 +160,7 @@ def test_each_role_sees_what_waits_for_them(page: Page, site: Site) -> None:
     page.locator(f"tr.waiting-item[data-case='{reference}'][data-kind='to_approve'] a").first.click()
     approve_statement(page)
     log_out(page)
-    expect_queues(page, reference, {"office": ["to_publish"]})
+    expect_queues(everyone, reference, {"office": ["to_publish"]})
 
     log_in(page, "office")
     assert "approved" in messages(page)
@@ -143,7 +168,7 @@ def test_each_role_sees_what_waits_for_them(page: Page, site: Site) -> None:
     page.locator(f"tr.waiting-item[data-case='{reference}'][data-kind='to_publish'] a").first.click()
     publish_statement(page)
     log_out(page)
-    expect_queues(page, reference, {})
+    expect_queues(everyone, reference, {})
 
     for user in ("handler", "head", "spokesperson"):
         log_in(page, user)
