@@ -26,6 +26,7 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
 from tests import loopguard
+from tests.support.smtp import SmtpSink
 
 # 27/11/2026 09:00 in Hồ Chí Minh City (a Friday).
 FIXED_NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -206,3 +207,10 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def isolated_url(databases: Databases, template_db: str) -> str:
     """A fresh migrated database for a test that commits for real."""
     return databases.create(f"crisisdesk_iso_{uuid.uuid4().hex[:10]}", template=template_db)
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on 127.0.0.1 (``smtp_sink.port``) that keeps every message it receives."""
+    with SmtpSink() as sink:
+        yield sink
