@@ -109,6 +109,10 @@ def test_a_publication_is_pushed_to_the_public_cache_at_once(
             assert time.monotonic() - published < 0.5, "the push did not reach the cache within 0.5 s"
             time.sleep(0.01)
         assert client.get(NOTICES).json()["items"][0]["number"] == notice["number"]
+        scraped = client.get("/metrics").text
+        assert "crisisdesk_redis_up 1.0" in scraped
+        pushes = [line for line in scraped.splitlines() if line.startswith("crisisdesk_public_pushes_total ")]
+        assert pushes and float(pushes[0].split()[1]) >= 1
 
 
 def test_without_redis_the_app_serves_on_its_own_and_says_so(
