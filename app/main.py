@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from app.db import Admission, SessionFactory, make_engine, utcnow
 from app.files.storage import storage_from_settings
+from app.redis_link import RedisLink
 from app.settings import Settings, get_settings
 from app.web import api, api_docs, openapi, ops, public, staff
 from app.web.errors import install_error_handlers
@@ -78,6 +79,7 @@ def create_app(
         title="CrisisDesk",
         version="0.1.0",
         description=DESCRIPTION,
+        lifespan=public.lifespan,  # with Redis: the push of publications to this process's public cache
         openapi_tags=[
             {"name": "public", "description": PUBLIC_DESCRIPTION},
             {"name": "auth", "description": "Log-in and API tokens"},
@@ -99,6 +101,7 @@ def create_app(
     app.state.clock = clock
     app.state.migration_heads = ops.expected_heads()
     app.state.storage = storage_from_settings(settings)
+    app.state.redis = RedisLink.from_settings(settings)  # None without CRISISDESK_REDIS_URL
 
     install_error_handlers(app)
     staff.install(app)
@@ -109,7 +112,7 @@ def create_app(
                        upload_bytes=settings.max_upload_bytes)  # fmt: skip
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
     # The public edge sits outside the security headers, so a cached response keeps the ones it was made with.
-    app.add_middleware(public.PublicEdge, settings=settings, cache=app.state.public_cache)
+    app.add_middleware(public.PublicEdge, settings=settings, cache=app.state.public_cache, redis=app.state.redis)
     app.add_middleware(EmptyQueryValues)  # outside the edge: its cache and every route see no empty filter
     app.add_middleware(RequestObservability)  # added last, so outermost: it sees every request, even a 413
     app.include_router(ops.router)

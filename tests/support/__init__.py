@@ -1,0 +1,1 @@
+"""Real external servers the tests start and stop themselves (never the shared ones)."""
