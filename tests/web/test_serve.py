@@ -6,11 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -26,14 +21,9 @@ from app.cases.models import Case
 from app.db import make_engine, writer
 from tests.conftest import FIXED_NOW
 from tests.factories import PASSWORD, standard_org
+from tests.support.serve import serve
 
 pytestmark = pytest.mark.isolated_db
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -57,36 +47,14 @@ def _count(metrics_text: str, route: str) -> float:
 
 @contextmanager
 def _server(url: str, tmp_path: Path, *, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[int]:
-    """``crisisdesk serve`` in a process of its own on a free port, until the block ends; its stderr in
-    ``tmp_path/stderr.log``."""
-    port = _free_port()
-    stderr_path = tmp_path / "stderr.log"
-    with stderr_path.open("wb") as stderr:
-        server = subprocess.Popen(
-            [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port), "--workers",
-             str(workers)],
-            env={**os.environ, "DATABASE_URL": url, "CRISISDESK_ENVIRONMENT": "test", **(env or {})},
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )  # fmt: skip
+    """``crisisdesk serve`` in a process of its own (tests/support/serve.py) until the block ends; its port."""
+    environment = {**os.environ, "DATABASE_URL": url, "CRISISDESK_ENVIRONMENT": "test", **(env or {})}
+    web = serve("web", environment, tmp_path / "stderr.log", "--workers", str(workers))
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if _get(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(stderr_path.read_text())
-        yield port
+        web.wait_up()
+        yield web.port
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        web.stop()
 
 
 def test_two_workers_share_their_metrics(isolated_url: str, tmp_path: Path) -> None:
