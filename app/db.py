@@ -8,7 +8,9 @@ write lock before it reads, so two racing writers queue instead of failing with 
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ import anyio.to_thread
 from sqlalchemy import JSON, DateTime, String, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -205,6 +208,39 @@ async def unit_of_work_in(
     finally:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(session.close, limiter=lane)
+
+
+class Admission:
+    """At most as many requests in their unit of work as the pool has connections; the others wait here, on the
+    event loop, holding no thread, for at most ``timeout`` seconds (then ``PoolTimeout``: the app answers 503).
+
+    Without it, a burst of writes fills the request thread pool with threads blocked on the connection pool or on a
+    row lock (a yearly counter), and the transaction that holds the lock cannot get the thread it needs to
+    serialise its answer (FastAPI validates a plain ``def`` route's answer in that same pool) before it commits:
+    everyone waits for the pool's time-out. Admitted requests never wait for a connection, so threads stay free."""
+
+    def __init__(self, slots: int, timeout: float) -> None:
+        self.slots, self.timeout = slots, timeout
+        # One per event loop, made in it (a server has one loop; tests' clients may each run their own).
+        self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        semaphore = self._semaphores.get(loop)
+        if semaphore is None:
+            semaphore = self._semaphores[loop] = anyio.Semaphore(self.slots)
+        try:
+            with anyio.fail_after(self.timeout):
+                await semaphore.acquire()
+        except TimeoutError:
+            raise PoolTimeout(f"{self.slots} requests held every connection for {self.timeout:g} s") from None
+        try:
+            yield
+        finally:
+            semaphore.release()
 
 
 def utcnow() -> datetime:

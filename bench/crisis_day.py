@@ -54,7 +54,8 @@ from bench.pgcluster import Cluster, _free_port  # noqa: E402
 
 SECRET = "crisis-day-" + uuid.uuid4().hex + uuid.uuid4().hex
 TIMEOUT = 10.0
-TAG = uuid.uuid4().hex[:8]
+# One tag for the run: the load processes are spawned (they import this module again) and inherit it by the environment.
+TAG = os.environ.setdefault("CRISISDESK_BENCH_TAG", uuid.uuid4().hex[:8])
 CHECKLIST = {"checklist": {"no_state_secret": True, "no_private_data": True, "no_pending_proceedings": True}}
 Sample = tuple[str, str, float, float]  # (class, outcome, seconds, at)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from itertools import count
 from typing import Any
 
-from fastapi.testclient import TestClient
+import httpx
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
@@ -75,7 +75,7 @@ def make_case(session: Session, *, by: str, now: datetime, title: str | None = N
     return cases.open_case(session, actor=actor(session, by), data=data, now=now)
 
 
-def token(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+def token(client: httpx.Client, username: str, password: str = PASSWORD) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", data={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}

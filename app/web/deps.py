@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.auth.models import AuthToken, TokenKind
 from app.auth.permissions import Actor
 from app.auth.service import load_actor, password_hasher, resolve_token
-from app.db import SessionFactory, unit_of_work_in
+from app.db import Admission, SessionFactory, unit_of_work_in
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import Locale, _, negotiate
 from app.settings import Settings
@@ -49,12 +49,15 @@ def _end_lane(request: Request) -> anyio.CapacityLimiter:
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    """One transaction per request: committed before the response is sent, rolled back on any error.
+    """One transaction per request: committed before the response is sent, rolled back on any error; admitted
+    first (``app.db.Admission``: no more requests in a transaction than the pool has connections).
 
     ``async`` so that its end does not take a thread of the request pool; every database call of it runs in a
     thread of its own lane (``_end_lane``), never on the event loop (opening a Session does no I/O)."""
     factory: SessionFactory = request.app.state.sessions
-    async with unit_of_work_in(factory, write=request.method not in SAFE_METHODS, lane=_end_lane(request)) as session:
+    admission: Admission = request.app.state.admission
+    async with admission(), unit_of_work_in(factory, write=request.method not in SAFE_METHODS,
+                                            lane=_end_lane(request)) as session:  # fmt: skip
         yield session
 
 

@@ -36,7 +36,11 @@ def readyz(request: Request) -> JSONResponse:
     ``worker`` reports the reminder and e-mail workers apart: ``ok`` when one wrote its heartbeat within
     ``CRISISDESK_WORKER_QUIET_SECONDS``, ``quiet`` when the last heartbeat is older, ``none`` when no worker has ever
     run, ``unknown`` when the database could not be read. It never makes the web process unready: the pages and the
-    API work without a worker, and taking the web out of the load balancer would not bring one back."""
+    API work without a worker, and taking the web out of the load balancer would not bring one back.
+
+    ``redis`` is ``off`` without ``CRISISDESK_REDIS_URL``, else ``ok`` or ``unavailable`` (as the process last saw
+    it). Unavailable, the process still serves correctly (rate limits per process, the public cache on its polling
+    bound), so it does not make it unready either."""
     engine = request.app.state.sessions.engine
     settings = request.app.state.settings
     checks: dict[str, str] = {}
@@ -61,9 +65,11 @@ def readyz(request: Request) -> JSONResponse:
         checks.setdefault("database", "unreachable")
     worker["quiet_after_seconds"] = settings.worker_quiet_seconds
     worker["affects_readiness"] = False
+    link = request.app.state.redis
+    redis = {"status": "off" if link is None else link.status, "affects_readiness": False}
     ready = all(v == "ok" for v in checks.values()) and "migrations" in checks
     return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks, "worker": worker},
+        {"status": "ready" if ready else "not ready", "checks": checks, "worker": worker, "redis": redis},
         status_code=200 if ready else 503,
     )
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,24 +25,24 @@ import httpx
 from app.migrate import upgrade
 from bench.pgcluster import Cluster
 from deploy.nginx import TEMPLATE, fill
-from tests.support.net import free_port, wait_for_port
+from tests.support.net import free_port
+from tests.support.redis_server import RedisServer
+from tests.support.serve import Web, serve
 from tests.support.smtp import SmtpSink
 
 CRISISDESK = Path(sys.executable).with_name("crisisdesk")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 NGINX_ADDRESS = "127.0.0.1"  # where nginx connects to the web processes from: their one trusted proxy
 SECRET = "topology-test-secret-" + "k3Yq9XwZ2mVb7LcR"
 
 
 @dataclass
 class Process:
+    """nginx or a worker (the web processes are tests/support/serve.py's ``Web``)."""
+
     name: str
     popen: subprocess.Popen[bytes]
     log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def stop(self) -> None:
         if self.popen.poll() is None:
@@ -58,25 +58,26 @@ class Process:
 class Topology:
     root: Path
     primary_url: str
-    nginx_port: int
-    web_ports: list[int]
     sink: SmtpSink
+    nginx_port: int = field(default_factory=free_port)
+    webs: list[Web] = field(default_factory=list)
     processes: list[Process] = field(default_factory=list)
-    workers: list[Process] = field(default_factory=list)
 
     @property
     def nginx(self) -> str:
         return f"http://127.0.0.1:{self.nginx_port}"
 
     def web(self, i: int) -> str:
-        return f"http://127.0.0.1:{self.web_ports[i]}"
+        return self.webs[i].url
 
     def logs(self) -> str:
-        """The last lines of every process's output, for a failing assertion's message."""
+        """The last lines of every process's output, for a failing check."""
         parts = []
-        for process in self.processes:
-            tail = "\n".join(process.output().splitlines()[-15:])
-            parts.append(f"--- {process.name} (exit {process.popen.poll()}) ---\n{tail}")
+        for name, log, code in [(w.name, w.log, w.process.poll()) for w in self.webs] + [
+            (p.name, p.log, p.popen.poll()) for p in self.processes
+        ]:
+            lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+            parts.append(f"--- {name} (exit {code}) ---\n" + "\n".join(lines[-15:]))
         return "\n".join(parts)
 
 
@@ -94,12 +95,12 @@ def _start(topology: Topology, name: str, args: list[str], env: dict[str, str] |
     return process
 
 
-def app_environment(topology: Topology, redis_port: int, **extra: str) -> dict[str, str]:
+def app_environment(topology: Topology, redis_url: str, **extra: str) -> dict[str, str]:
     """What compose.yaml gives the app's containers, pointed at the test's processes."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CRISISDESK_", "PROMETHEUS_"))}
     env.update({
         "DATABASE_URL": topology.primary_url,
-        "CRISISDESK_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "CRISISDESK_REDIS_URL": redis_url,
         "CRISISDESK_TRUSTED_PROXIES": NGINX_ADDRESS,
         "CRISISDESK_ENVIRONMENT": "test",
         "CRISISDESK_SECRET_KEY": SECRET,  # one secret for all: a token from one process is good at the others
@@ -122,20 +123,20 @@ def _nginx_config(topology: Topology, run: Path) -> Path:
         "NGINX_LISTEN": f"127.0.0.1:{topology.nginx_port}",
         "NGINX_RUN_DIR": str(run),
         "NGINX_ACCESS_LOG": str(run / "access.log"),
-        **{f"CRISISDESK_WEB_{i + 1}": f"127.0.0.1:{port}" for i, port in enumerate(topology.web_ports)},
+        **{f"CRISISDESK_WEB_{i + 1}": f"127.0.0.1:{web.port}" for i, web in enumerate(topology.webs)},
     }
     config = run / "nginx.conf"
     config.write_text(fill(TEMPLATE.read_text(encoding="utf-8"), values), encoding="utf-8")
     return config
 
 
-def _wait_ready(topology: Topology, url: str, process: Process, timeout: float = 180.0) -> None:
+def _wait_ready(topology: Topology, url: str, exited: Callable[[], int | None], timeout: float = 180.0) -> None:
     """Until ``url`` answers 200. The deadline is generous: five Python processes importing the app at once take
     ~25 s of CPU, which a shared 2-core machine may spread over a minute or more."""
     deadline, last = time.monotonic() + timeout, "no answer"
     while time.monotonic() < deadline:
-        if process.popen.poll() is not None:
-            raise RuntimeError(f"{process.name} exited ({process.popen.returncode}):\n{process.output()[-3000:]}")
+        if exited() is not None:
+            raise RuntimeError(f"{url}: the process exited:\n{topology.logs()}")
         try:
             response = httpx.get(url, timeout=2)
             if response.status_code == 200:
@@ -157,39 +158,34 @@ def started(root: Path, *, web_env: dict[str, str], worker_env: dict[str, str]) 
         upgrade(primary.url)  # the release step, as `crisisdesk migrate`
         sink = SmtpSink(delay=0.005).start()
         stack.callback(sink.stop)
-        topology = Topology(root=root, primary_url=primary.url, nginx_port=free_port(),
-                            web_ports=[free_port() for _ in range(3)], sink=sink)  # fmt: skip
+        redis = RedisServer()
+        stack.callback(redis.destroy)
+        topology = Topology(root=root, primary_url=primary.url, sink=sink)
 
         def stop_all() -> None:
             for process in reversed(topology.processes):
                 process.stop()
+            for web in topology.webs:
+                web.stop()
 
         stack.callback(stop_all)
-
-        redis_port = free_port()
-        _start(topology, "redis", [REDIS, "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
-                                   "--appendonly", "no", "--dir", str(root)])  # fmt: skip
-        wait_for_port(redis_port)
-
-        webs = []
-        for i, port in enumerate(topology.web_ports):
-            env = app_environment(topology, redis_port, **web_env)
-            webs.append(_start(topology, f"web{i + 1}", [str(CRISISDESK), "serve", "--host", "127.0.0.1",
-                                                        "--port", str(port)], env))  # fmt: skip
-        env = app_environment(topology, redis_port, **worker_env)
-        topology.workers = [_start(topology, f"worker{i + 1}", [str(CRISISDESK), "worker", "--poll", "0.2"], env)
-                            for i in range(2)]  # fmt: skip
+        for i in range(3):
+            env = app_environment(topology, redis.url, **web_env)
+            topology.webs.append(serve(f"web{i + 1}", env, root / f"web{i + 1}.log"))
+        env = app_environment(topology, redis.url, **worker_env)
+        for i in range(2):
+            _start(topology, f"worker{i + 1}", [str(CRISISDESK), "worker", "--poll", "0.2"], env)
         run = Path(tempfile.mkdtemp(prefix="crisisdesk-nginx-"))  # not under pytest's 0700 folders: nobody reads it
         stack.callback(shutil.rmtree, run, ignore_errors=True)
         config = _nginx_config(topology, run)
-        check = subprocess.run([NGINX, "-t", "-e", "stderr", "-p", str(config.parent), "-c", str(config)],
+        check = subprocess.run([NGINX, "-t", "-e", "stderr", "-p", str(run), "-c", str(config)],
                                capture_output=True, text=True)  # fmt: skip
         assert check.returncode == 0, check.stderr
-        nginx = _start(topology, "nginx", [NGINX, "-e", "stderr", "-p", str(config.parent), "-c", str(config),
+        nginx = _start(topology, "nginx", [NGINX, "-e", "stderr", "-p", str(run), "-c", str(config),
                                            "-g", "daemon off;"])  # fmt: skip
-        for i, web in enumerate(webs):
-            _wait_ready(topology, f"{topology.web(i)}/readyz", web)
-        _wait_ready(topology, f"{topology.nginx}/nginx-health", nginx)
+        for web in topology.webs:
+            _wait_ready(topology, f"{web.url}/readyz", web.process.poll)
+        _wait_ready(topology, f"{topology.nginx}/nginx-health", nginx.popen.poll)
         try:
             yield topology
         except BaseException:

@@ -4,6 +4,7 @@ For every public request it applies, in order:
 
 1. **Rate limits** per client (``ratelimit.py``): reads, and written inquiries (``POST`` to the API or the page
    form, one bucket) more strictly; 429 with ``Retry-After`` and the JSON error shape (an HTML page for the pages).
+   Per process, or shared by every process through Redis when ``CRISISDESK_REDIS_URL`` is set.
 2. **CORS** for reading: ``GET``/``HEAD`` from any origin on ``/api/public/v1``; preflights allow only those
    methods, so other sites' scripts cannot post inquiries through their visitors' browsers.
 3. **The response cache**: fully rendered responses (body, ETag, headers), keyed by path, query string and —
@@ -18,7 +19,10 @@ Freshness: the cache is valid for one *public version* (``app/public_version.py`
 transaction of every publication, correction, withdrawal or registry change, plus the next moment something
 changes by itself (an embargo's minute). Each process reads both at most once every
 ``public_cache_check_seconds`` (and at that next moment), in the thread pool, and empties its cache when they
-moved. So a change reaches every process of every server within that interval (plus one request's time);
+moved. So a change reaches every process of every server within that interval (plus one request's time). With
+Redis, a commit that bumped the version is also pushed to every process (``app/redis_link.py``), which then checks
+at its next request (:meth:`PublicCache.expire`): the change is seen at once, the polling bound stays as the
+fallback for when Redis is away;
 proxies and browsers may keep a response ``max-age`` seconds more (``stale-while-revalidate`` more while they
 revalidate). docs/public-api.md states the bound.
 """
@@ -43,11 +47,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.i18n import _, negotiate, text
 from app.notices import snapshot as public
 from app.notices.snapshot import PublicSnapshot
+from app.redis_link import RedisLink
 from app.settings import Settings
 from app.web.addresses import client_address, parse_networks
 from app.web.middleware import CONTENT_SECURITY_POLICY
 from app.web.observability import route_template
-from app.web.public.ratelimit import TokenBuckets
+from app.web.public.ratelimit import make_limiter
 
 log = logging.getLogger("crisisdesk.public")
 
@@ -176,6 +181,11 @@ class PublicCache:
             _key, evicted = self.entries.popitem(last=False)
             self.size -= len(evicted.body)
 
+    def expire(self) -> None:
+        """Something changed (a push from Redis): check the public version at the next request, whatever the
+        interval. The check, not this, empties the cache: it reads the version the change committed."""
+        self.deadline = datetime(2000, 1, 1, tzinfo=UTC)
+
     def learn(self, snapshot: PublicSnapshot, now: datetime) -> None:
         """Take in a fresh snapshot: empty the cache if the version moved or a scheduled change came."""
         passed = self.next_change_at is not None and now >= self.next_change_at
@@ -213,13 +223,14 @@ def _read_snapshot(sessions: Any, now: datetime) -> PublicSnapshot:
 
 
 class PublicEdge:
-    def __init__(self, app: ASGIApp, *, settings: Settings, cache: PublicCache) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, cache: PublicCache, redis: RedisLink | None = None) -> None:
         self.app = app
         self.cache = cache
         self.limits = settings.rate_limit_enabled
         self.trusted = parse_networks(settings.trusted_proxies)
-        self.reads = TokenBuckets(burst=settings.rate_limit_read_burst, rate=settings.rate_limit_read_per_second)
-        self.inquiries = TokenBuckets(burst=settings.rate_limit_inquiry_burst,
+        self.reads = make_limiter(redis, "read", burst=settings.rate_limit_read_burst,
+                                  rate=settings.rate_limit_read_per_second)  # fmt: skip
+        self.inquiries = make_limiter(redis, "inquiry", burst=settings.rate_limit_inquiry_burst,
                                       rate=settings.rate_limit_inquiry_per_hour / 3600)  # fmt: skip
         swr = f", stale-while-revalidate={settings.public_stale_seconds}" if settings.public_stale_seconds else ""
         self.cache_control = f"public, max-age={settings.public_max_age_seconds}{swr}".encode()
@@ -249,7 +260,7 @@ class PublicEdge:
             forwarded = forwarded_for.decode("latin-1") if forwarded_for else None
             address = client_address(client[0] if client else None, forwarded, self.trusted)
             buckets = self.inquiries if kind in (INQUIRY, INQUIRY_PAGE) and method == "POST" else self.reads
-            wait = buckets.take(address, now.timestamp())
+            wait = await buckets.take(address, now.timestamp())
             if wait:
                 await self._too_many(scope, receive, send, kind, wait)
                 return
