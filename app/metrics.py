@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from prometheus_client import REGISTRY, CollectorRegistry, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlmodel import Session
@@ -47,6 +47,13 @@ REQUESTS_IN_PROGRESS = Gauge(
     "HTTP requests being served now.",
     ["method"],
     multiprocess_mode="livesum",
+)
+
+READ_SESSIONS = Counter(
+    "crisisdesk_db_read_sessions_total",
+    "Sessions opened for reads that may lag (public side, reports, exports) with a read replica configured, by "
+    "the database that served them: replica, or primary (the replica lagging, down, or behind the client's write).",
+    ["database"],
 )
 
 

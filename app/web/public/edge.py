@@ -21,6 +21,13 @@ changes by itself (an embargo's minute). Each process reads both at most once ev
 moved. So a change reaches every process of every server within that interval (plus one request's time);
 proxies and browsers may keep a response ``max-age`` seconds more (``stale-while-revalidate`` more while they
 revalidate). docs/public-api.md states the bound.
+
+With a read replica (``CRISISDESK_DATABASE_READ_URL``) the version is read where the renders read: on the replica
+while it is fresh enough, else on the primary, with the WAL position that version reflects (``PublicCache.lsn``).
+Every render for the cache asks for at least that position (``READ_AFTER``), so a cached response is never older
+than the version it is kept under: a version read on the primary while a lagging replica rendered would keep the
+old page under the new version until the next change. A client whose own write (its read-after cookie) is newer
+than that position gets a fresh render of its own, not the cache: the staff member who published sees the notice.
 """
 
 from __future__ import annotations
@@ -43,11 +50,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.i18n import _, negotiate, text
 from app.notices import snapshot as public
 from app.notices.snapshot import PublicSnapshot
+from app.replica import ReadReplica
 from app.settings import Settings
 from app.web.addresses import client_address, parse_networks
 from app.web.middleware import CONTENT_SECURITY_POLICY
 from app.web.observability import route_template
 from app.web.public.ratelimit import TokenBuckets
+from app.web.read_after import READ_AFTER
 
 log = logging.getLogger("crisisdesk.public")
 
@@ -142,6 +151,7 @@ class PublicCache:
     size: int = 0  # bytes of the bodies kept
     generation: int = 0
     version: int | None = None
+    lsn: int | None = None  # with a replica: the WAL position the version was read at (the renders' floor)
     next_change_at: datetime | None = None
     deadline: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     checked_at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
@@ -176,8 +186,12 @@ class PublicCache:
             _key, evicted = self.entries.popitem(last=False)
             self.size -= len(evicted.body)
 
-    def learn(self, snapshot: PublicSnapshot, now: datetime) -> None:
-        """Take in a fresh snapshot: empty the cache if the version moved or a scheduled change came."""
+    def learn(self, snapshot: PublicSnapshot, now: datetime, lsn: int | None = None) -> None:
+        """Take in a fresh snapshot: empty the cache if the version moved or a scheduled change came. ``lsn``
+        (with a replica): the WAL position it was read at; the floor only rises, so a version read on a replica
+        that is behind the last one never has the cache filled from older data."""
+        if lsn is not None:
+            self.lsn = lsn if self.lsn is None else max(self.lsn, lsn)
         passed = self.next_change_at is not None and now >= self.next_change_at
         if snapshot.version != self.version or passed:
             self.clear()
@@ -207,9 +221,15 @@ def _any_origin(send: Send) -> Send:
     return send_cors
 
 
-def _read_snapshot(sessions: Any, now: datetime) -> PublicSnapshot:
-    with sessions(write=False) as session:
-        return public.snapshot(session, now)
+def _read_snapshot(state: Any, now: datetime) -> tuple[PublicSnapshot, int | None]:
+    """The public version and the WAL position it reflects (None without a replica)."""
+    replica: ReadReplica | None = getattr(state, "replica", None)
+    if replica is None:
+        with state.sessions(write=False) as session:
+            return public.snapshot(session, now), None
+    with replica.open() as session:  # the replica while it is fresh enough, else the primary
+        found = public.snapshot(session, now)
+        return found, replica.position(session)
 
 
 class PublicEdge:
@@ -275,6 +295,15 @@ class PublicEdge:
         cache = self.cache
         if cache.stale(now):
             await self._refresh(state, now)
+        if cache.lsn is not None:  # a read replica: renders read at least where the version was read
+            request_state: dict[str, Any] = scope.setdefault("state", {})
+            wrote = request_state.get(READ_AFTER)
+            if isinstance(wrote, int) and wrote > cache.lsn:  # this client's own write may not be cached yet
+                scope[CACHE_KEY] = "miss"
+                entry = await self._render(scope, receive, kind)
+                await self._answer(entry, method, if_none_match, send)
+                return
+            request_state[READ_AFTER] = cache.lsn
         locale = ""
         if kind == PAGE:
             lang = cookie_parser(cookie.decode("latin-1")).get("lang") if cookie else None
@@ -299,7 +328,7 @@ class PublicEdge:
         cache.deadline = now + cache.check_interval  # the others go on meanwhile: one check at a time
         cache.checked_at = now
         try:
-            snapshot = await run_in_threadpool(_read_snapshot, state.sessions, now)
+            snapshot, lsn = await run_in_threadpool(_read_snapshot, state, now)
         except PoolTimeout:
             # Every connection is busy (a rush): keep serving what is cached and check again next time. Emptying
             # the cache here would send every reader to the saturated pool (seen with 1,000 readers).
@@ -310,7 +339,7 @@ class PublicEdge:
             cache.clear()
             cache.version = None
             return
-        cache.learn(snapshot, now)
+        cache.learn(snapshot, now, lsn)
 
     # --- misses -------------------------------------------------------------------------------------------
 
