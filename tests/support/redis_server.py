@@ -8,7 +8,6 @@ Nothing is written to disk (no RDB, no AOF); the working directory is a temporar
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,14 +17,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.support.net import free_port
+
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 SHARED_URL = "redis://127.0.0.1:6379/0"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def unique_prefix() -> str:

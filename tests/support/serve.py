@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.redis_server import free_port
+from tests.support.net import free_port
 
 
 @dataclass

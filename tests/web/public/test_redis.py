@@ -21,7 +21,8 @@ from sqlmodel import Session
 from tests.conftest import FIXED_NOW
 from tests.factories import appoint_spokesperson, case_in_progress, standard_org
 from tests.statements.helpers import Api
-from tests.support.redis_server import SHARED_URL, RedisServer, free_port, shared_redis_or_skip, unique_prefix
+from tests.support.net import free_port
+from tests.support.redis_server import SHARED_URL, RedisServer, shared_redis_or_skip, unique_prefix
 
 NOTICES = "/api/public/v1/notices"
 
