@@ -197,17 +197,37 @@ async def unit_of_work_in(
 ) -> AsyncIterator[Session]:
     """``unit_of_work`` for async callers: the same commit-or-roll-back, each database call (commit, rollback,
     close) run in a thread of ``lane``, never on the event loop."""
-    session = factory(write=write)
+    async with ending_in(factory(write=write), write=write, lane=lane) as session:
+        yield session
+
+
+@asynccontextmanager
+async def ending_in(session: Session, *, write: bool, lane: anyio.CapacityLimiter) -> AsyncIterator[Session]:
+    """The end of ``session``'s unit of work, for async callers: commit (``write``) or roll back if the caller
+    returned normally, roll back otherwise, then close; each in a thread of ``lane``. A session that was never
+    used holds no connection: it is closed at once, with no thread."""
+    used = True
     try:
         yield session
-        await anyio.to_thread.run_sync(session.commit if write else session.rollback, limiter=lane)
+        used = in_use(session)
+        if used:
+            await anyio.to_thread.run_sync(session.commit if write else session.rollback, limiter=lane)
     except BaseException:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(session.rollback, limiter=lane)
         raise
     finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.close, limiter=lane)
+        if used:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close, limiter=lane)
+        else:
+            session.close()  # no transaction, no connection: nothing to send
+
+
+def in_use(session: Session) -> bool:
+    """Whether ``session`` began a transaction (it read or wrote something); one that did not has nothing to
+    commit and holds no connection."""
+    return session.in_transaction()
 
 
 class Admission:

@@ -14,11 +14,13 @@ from sqlalchemy.engine import Engine
 from app.db import Admission, SessionFactory, make_engine, utcnow
 from app.files.storage import storage_from_settings
 from app.redis_link import RedisLink
+from app.replica import ReadReplica
 from app.settings import Settings, get_settings
 from app.web import api, api_docs, openapi, ops, public, staff
 from app.web.errors import install_error_handlers
 from app.web.middleware import BodySizeLimit, EmptyQueryValues, SecurityHeaders
 from app.web.observability import RequestObservability
+from app.web.read_after import ReadYourWrites, cookie_lifetime
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -53,6 +55,21 @@ CrisisDesk is the case tracker of the press office of a Vietnamese Department of
 
 
 GIL_SWITCH_SECONDS = 0.001  # CPython's default is 5 ms
+
+
+def read_replica(settings: Settings, primary: Engine) -> ReadReplica | None:
+    """The read replica of ``CRISISDESK_DATABASE_READ_URL`` (None when unset): its own pool, the same limits."""
+    if settings.database_read_url is None:
+        return None
+    engine = make_engine(
+        settings.database_read_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        connect_timeout=settings.db_connect_timeout_seconds,
+    )
+    return ReadReplica(primary, engine, max_lag=settings.database_read_max_lag_seconds,
+                       check_every=settings.database_read_check_seconds)  # fmt: skip
 
 
 def create_app(
@@ -98,6 +115,7 @@ def create_app(
     app.state.settings = settings
     app.state.sessions = SessionFactory(engine)
     app.state.admission = Admission(settings.db_pool_size + settings.db_max_overflow, settings.db_pool_timeout_seconds)
+    app.state.replica = read_replica(settings, engine)
     app.state.clock = clock
     app.state.migration_heads = ops.expected_heads()
     app.state.storage = storage_from_settings(settings)
@@ -113,6 +131,10 @@ def create_app(
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # on every response
     # The public edge sits outside the security headers, so a cached response keeps the ones it was made with.
     app.add_middleware(public.PublicEdge, settings=settings, cache=app.state.public_cache, redis=app.state.redis)
+    if app.state.replica is not None:  # outside the edge: it reads the client's read-after mark
+        lifetime = cookie_lifetime(settings.database_read_max_lag_seconds, settings.database_read_check_seconds)
+        app.add_middleware(ReadYourWrites, secret=settings.secret_key.get_secret_value(), max_age=lifetime,
+                           secure=settings.secure_cookies)  # fmt: skip
     app.add_middleware(EmptyQueryValues)  # outside the edge: its cache and every route see no empty filter
     app.add_middleware(RequestObservability)  # added last, so outermost: it sees every request, even a 413
     app.include_router(ops.router)

@@ -52,6 +52,13 @@ REQUESTS_IN_PROGRESS = Gauge(
     multiprocess_mode="livesum",
 )
 
+READ_SESSIONS = Counter(
+    "crisisdesk_db_read_sessions_total",
+    "Sessions opened for reads that may lag (public side, reports, exports) with a read replica configured, by "
+    "the database that served them: replica, or primary (the replica lagging, down, or behind the client's write).",
+    ["database"],
+)
+
 
 @lru_cache(maxsize=1)
 def _redis_up_gauge() -> Gauge:

@@ -124,9 +124,10 @@ class RedisLink:
         except FAILURES as exc:
             self.failed(exc)
 
-    def start(self, on_push: Callable[[], None]) -> None:
+    def start(self, on_push: Callable[[int | None], None]) -> None:
         """In the app's event loop (its lifespan): the asyncio client, and the task that listens and reconnects.
-        ``on_push`` runs in that loop for every push, and once after each (re)connection."""
+        ``on_push`` runs in that loop for every push (with the version announced), and once after each
+        (re)connection (with None: whatever was published meanwhile)."""
         self.client = aioredis.Redis.from_url(
             self.url, socket_timeout=self.timeout, socket_connect_timeout=self.timeout, retry=AsyncRetry(NoBackoff(), 0)
         )
@@ -145,14 +146,14 @@ class RedisLink:
                 await client.aclose()
         self.sync_client.close()
 
-    async def _listen(self, client: aioredis.Redis, on_push: Callable[[], None]) -> None:
+    async def _listen(self, client: aioredis.Redis, on_push: Callable[[int | None], None]) -> None:
         while True:
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self.channel)
                 await client.ping()
                 self._connected()
-                on_push()  # whatever was published while this process was not listening
+                on_push(None)  # whatever was published while this process was not listening
                 while True:
                     message = await pubsub.get_message(timeout=self.retry_seconds)
                     if message is None:
@@ -161,10 +162,18 @@ class RedisLink:
                         self._connected()
                     elif message["type"] == "message":
                         metrics.public_pushes().inc()
-                        on_push()
+                        on_push(_version(message["data"]))
             except FAILURES as exc:
                 self.failed(exc)
             finally:
                 with suppress(*FAILURES):
                     await pubsub.aclose()
             await asyncio.sleep(self.retry_seconds)
+
+
+def _version(data: bytes | str) -> int | None:
+    """The version a push announces (None if it is not one: the push still expires the cache)."""
+    try:
+        return int(data)
+    except (TypeError, ValueError):
+        return None

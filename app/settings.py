@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     db_lock_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     db_connect_timeout_seconds: int = Field(default=3, ge=1, le=60)
+    # A PostgreSQL streaming replica for the reads that tolerate a bounded lag (the public side, reports, exports;
+    # docs/operations.md, "A read replica"). Unset: every read goes to the primary. PostgreSQL only.
+    database_read_url: str | None = None
+    # A replica more than this many seconds behind the primary (or unreachable) is not read: the primary is.
+    database_read_max_lag_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # How often each process measures the replica's lag (the primary's WAL position against the replica's).
+    database_read_check_seconds: float = Field(default=1.0, gt=0, le=60)
 
     # Public side (docs/public-api.md). Per-client limits: a token bucket per client address, in each web process
     # (or shared by all of them through Redis: redis_url below).
@@ -171,6 +178,7 @@ class Settings(BaseSettings):
     @field_validator(
         "metrics_token",
         "prometheus_multiproc_dir",
+        "database_read_url",
         "s3_endpoint_url",
         "s3_region",
         "s3_access_key_id",
@@ -194,6 +202,17 @@ class Settings(BaseSettings):
             )
         if self.environment == "test" and secret == _DEV_SECRET:
             self.secret_key = SecretStr(secrets.token_urlsafe(32))
+        return self
+
+    @model_validator(mode="after")
+    def _replica_needs_postgresql(self) -> Settings:
+        read_url = self.database_read_url
+        if read_url is not None and (self.is_sqlite or not read_url.startswith(("postgres://", "postgresql"))):
+            raise ValueError(
+                "CRISISDESK_DATABASE_READ_URL is a PostgreSQL streaming replica of CRISISDESK_DATABASE_URL: both "
+                "must be postgresql:// URLs (the embedded SQLite database has no replica); unset it to read from "
+                "the one database"
+            )
         return self
 
     @field_validator("storage_url")

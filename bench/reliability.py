@@ -13,7 +13,7 @@
    started at 13 s. Checked: only 503s (with Retry-After) during, none after the first second back; no
    connection reset.
 
-The cluster is made with ``initdb`` under /tmp on an ephemeral port (bench/pgcluster.py): the shared server on
+The cluster is made with ``initdb`` under /tmp on an ephemeral port (tests/support/pgcluster.py): the shared server on
 5432 is never touched. Prints a Markdown summary; exits non-zero if a check fails.
 """
 
@@ -43,8 +43,9 @@ from sqlmodel import Session  # noqa: E402
 
 from app.db import make_engine  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
-from bench.pgcluster import Cluster, _free_port  # noqa: E402
 from tests.factories import PASSWORD, standard_org  # noqa: E402
+from tests.support.net import free_port  # noqa: E402
+from tests.support.pgcluster import Cluster  # noqa: E402
 
 NOW_SEED = __import__("datetime").datetime(2026, 11, 27, 2, 0, tzinfo=__import__("datetime").UTC)
 SECRET = "bench-" + uuid.uuid4().hex + uuid.uuid4().hex
@@ -61,7 +62,7 @@ def check(ok: bool, what: str) -> str:
 
 @contextmanager
 def serve(url: str, workers: int, log: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "CRISISDESK_ENVIRONMENT": "production", "CRISISDESK_SECRET_KEY": SECRET,
            "CRISISDESK_RATE_LIMIT_ENABLED": "false", "CRISISDESK_COOKIE_SECURE": "false",
            "CRISISDESK_LOG_LEVEL": "WARNING"}  # fmt: skip

@@ -86,6 +86,16 @@ def numbers(response: httpx.Response) -> list[str]:
     return [item["number"] for item in response.json()["items"]]
 
 
+def check_every_process_uses_redis_and_the_replica(topology: Topology) -> None:
+    for i in range(3):
+        ready = httpx.get(f"{topology.web(i)}/readyz", timeout=10)
+        assert ready.status_code == 200, ready.text
+        report = ready.json()
+        assert report["redis"]["status"] == "ok" and report["replica"]["status"] == "ok", report
+        assert report["replica"]["used_for_reads"] is True
+    assert httpx.get(f"{topology.nginx}/readyz", timeout=10).status_code == 200  # through nginx, never cached
+
+
 def check_a_publication_reaches_every_reader(topology: Topology, statement_id: int) -> None:
     readers = {"nginx": client("127.0.0.10", topology.nginx)}
     readers |= {f"web{i + 1}": client(f"127.0.0.{11 + i}", topology.web(i)) for i in range(3)}
@@ -213,6 +223,7 @@ def test_the_deployment(tmp_path: Path) -> None:
     with started(tmp_path, web_env=web_env, worker_env={"CRISISDESK_WORKER_BATCH_SIZE": "5"}) as topology:
         engine = make_engine(topology.primary_url)
         try:
+            check_every_process_uses_redis_and_the_replica(topology)
             statement_id = ready_to_publish(engine)
             check_a_publication_reaches_every_reader(topology, statement_id)
             check_the_micro_cache(topology)

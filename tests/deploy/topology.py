@@ -23,9 +23,9 @@ from pathlib import Path
 import httpx
 
 from app.migrate import upgrade
-from bench.pgcluster import Cluster
 from deploy.nginx import TEMPLATE, fill
 from tests.support.net import free_port
+from tests.support.pgcluster import replicated_pair
 from tests.support.redis_server import RedisServer
 from tests.support.serve import Web, serve
 from tests.support.smtp import SmtpSink
@@ -58,6 +58,7 @@ class Process:
 class Topology:
     root: Path
     primary_url: str
+    replica_url: str
     sink: SmtpSink
     nginx_port: int = field(default_factory=free_port)
     webs: list[Web] = field(default_factory=list)
@@ -100,6 +101,7 @@ def app_environment(topology: Topology, redis_url: str, **extra: str) -> dict[st
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CRISISDESK_", "PROMETHEUS_"))}
     env.update({
         "DATABASE_URL": topology.primary_url,
+        "CRISISDESK_DATABASE_READ_URL": topology.replica_url,
         "CRISISDESK_REDIS_URL": redis_url,
         "CRISISDESK_TRUSTED_PROXIES": NGINX_ADDRESS,
         "CRISISDESK_ENVIRONMENT": "test",
@@ -153,14 +155,14 @@ def started(root: Path, *, web_env: dict[str, str], worker_env: dict[str, str]) 
     """The whole topology, migrated and ready: every web process answers /readyz, nginx its health check, and the
     two workers are started (the test waits for their heartbeats when it needs them)."""
     with ExitStack() as stack:
-        primary = Cluster()
-        stack.callback(primary.destroy)
-        upgrade(primary.url)  # the release step, as `crisisdesk migrate`
+        pair = stack.enter_context(replicated_pair())
+        upgrade(pair.primary.url)  # the release step, as `crisisdesk migrate`; the replica follows
+        pair.wait_replayed()
         sink = SmtpSink(delay=0.005).start()
         stack.callback(sink.stop)
         redis = RedisServer()
         stack.callback(redis.destroy)
-        topology = Topology(root=root, primary_url=primary.url, sink=sink)
+        topology = Topology(root=root, primary_url=pair.primary.url, replica_url=pair.standby.url, sink=sink)
 
         def stop_all() -> None:
             for process in reversed(topology.processes):

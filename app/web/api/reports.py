@@ -23,7 +23,7 @@ from app.reports.formats import Sheet
 from app.reports.models import AnnualReport, Dashboard, EmulationPage, ScorecardPage
 from app.reports.rules import Period, resolve_period
 from app.timeutil import local_date
-from app.web.deps import ActorDep, LocaleDep, NowDep, SessionDep
+from app.web.deps import ActorDep, LocaleDep, NowDep, ReadSessionDep
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -84,7 +84,7 @@ XLSX: Responses = {200: {"content": {formats.XLSX_MEDIA_TYPE: {}}, "description"
 
 
 @router.get("/annual", response_model=AnnualReport)
-def annual(session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep) -> AnnualReport:
+def annual(session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep) -> AnnualReport:
     """The six indicators of the yearly report (Decree 244/2026 Art. 10 and its template), each with a stable
     ``code``, the template's ``label`` (Vietnamese) and ``label_en``, ``numerator``, ``denominator`` (indicators
     3–6), ``rate``, and the ``cases`` behind the numbers (``counted``: in the numerator) — for indicators 1 and 2
@@ -95,7 +95,7 @@ def annual(session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep,
 
 @router.get("/annual.csv", response_class=StreamingResponse, responses=CSV)
 def annual_csv(
-    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+    session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
 ) -> StreamingResponse:
     """The yearly report as CSV: one line per indicator, with the references of the cases behind it."""
     report = service.annual_report(session, actor=actor, period=period, now=now, locale=locale)
@@ -104,7 +104,7 @@ def annual_csv(
 
 @router.get("/annual.xlsx", response_class=StreamingResponse, responses=XLSX)
 def annual_xlsx(
-    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+    session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
 ) -> StreamingResponse:
     """The yearly report as a workbook: the indicators, and a second sheet with every case behind them."""
     report = service.annual_report(session, actor=actor, period=period, now=now, locale=locale)
@@ -115,7 +115,7 @@ def annual_xlsx(
 
 
 @router.get("/dashboard", response_model=Dashboard)
-def dashboard(session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep) -> Dashboard:
+def dashboard(session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep) -> Dashboard:
     """Cases received in the period by topic, lead unit, source kind, severity and over time; on-time rates per
     clock (legal basis or internal target) and per unit (the unit's own clocks); median and 90th percentile of
     the hours to initial information and to the final response; open and overdue cases now."""
@@ -124,7 +124,7 @@ def dashboard(session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleD
 
 @router.get("/dashboard.csv", response_class=StreamingResponse, responses=CSV)
 def dashboard_csv(
-    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+    session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
 ) -> StreamingResponse:
     """The dashboard's figures as one long table: group, item, code, measure, value."""
     data = service.dashboard(session, actor=actor, period=period, now=now, locale=locale)
@@ -133,7 +133,7 @@ def dashboard_csv(
 
 @router.get("/dashboard.xlsx", response_class=StreamingResponse, responses=XLSX)
 def dashboard_xlsx(
-    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+    session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
 ) -> StreamingResponse:
     data = service.dashboard(session, actor=actor, period=period, now=now, locale=locale)
     sheet = Sheet(text(_("Thống kê"), locale), tables.dashboard_header(locale), tables.dashboard_rows(data, locale))
@@ -144,7 +144,7 @@ def dashboard_xlsx(
 
 
 @router.get("/units", response_model=ScorecardPage)
-def units(session: SessionDep, actor: ActorDep, now: NowDep, period: PeriodDep) -> ScorecardPage:
+def units(session: ReadSessionDep, actor: ActorDep, now: NowDep, period: PeriodDep) -> ScorecardPage:
     """Per unit (the Sở's emulation criteria): cases led, supported and answered; the unit's own clocks (its
     internal targets and the information tasks given to it) on time, late, missed, overdue, with the on-time rate;
     the notices published in the period on its cases."""
@@ -153,7 +153,7 @@ def units(session: SessionDep, actor: ActorDep, now: NowDep, period: PeriodDep) 
 
 @router.get("/units.csv", response_class=StreamingResponse, responses=CSV)
 def units_csv(
-    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+    session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
 ) -> StreamingResponse:
     page = service.unit_scorecards(session, actor=actor, period=period, now=now)
     return csv_response(tables.scorecard_header(locale), tables.scorecard_rows(page, locale), _stem("don-vi", period))
@@ -161,7 +161,7 @@ def units_csv(
 
 @router.get("/units.xlsx", response_class=StreamingResponse, responses=XLSX)
 def units_xlsx(
-    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
+    session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, period: PeriodDep
 ) -> StreamingResponse:
     page = service.unit_scorecards(session, actor=actor, period=period, now=now)
     sheet = Sheet(text(_("Đơn vị"), locale), tables.scorecard_header(locale), tables.scorecard_rows(page, locale))
@@ -174,7 +174,7 @@ SchoolYearQuery = Annotated[str, Query(max_length=9, description="The school yea
 
 
 @router.get("/emulation", response_model=EmulationPage)
-def emulation(session: SessionDep, actor: ActorDep, now: NowDep, school_year: SchoolYearQuery) -> EmulationPage:
+def emulation(session: ReadSessionDep, actor: ActorDep, now: NowDep, school_year: SchoolYearQuery) -> EmulationPage:
     """Per unit over the school year (the emulation criteria of communication work): its communications contact,
     stories submitted and published against the plan's target, cases led and answered, its own clocks on time
     and missed, the average days to supply the facts. Definitions: the page /staff/reports/emulation and
@@ -184,7 +184,7 @@ def emulation(session: SessionDep, actor: ActorDep, now: NowDep, school_year: Sc
 
 @router.get("/emulation.csv", response_class=StreamingResponse, responses=CSV)
 def emulation_csv(
-    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, school_year: SchoolYearQuery
+    session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, school_year: SchoolYearQuery
 ) -> StreamingResponse:
     page = emulation_service.emulation_scorecard(session, actor=actor, school_year=school_year, now=now)
     rows = emulation_service.emulation_rows(page, locale)
@@ -193,7 +193,7 @@ def emulation_csv(
 
 @router.get("/emulation.xlsx", response_class=StreamingResponse, responses=XLSX)
 def emulation_xlsx(
-    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, school_year: SchoolYearQuery
+    session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, school_year: SchoolYearQuery
 ) -> StreamingResponse:
     page = emulation_service.emulation_scorecard(session, actor=actor, school_year=school_year, now=now)
     sheet = Sheet(text(_("Thi đua"), locale), emulation_service.emulation_header(locale),

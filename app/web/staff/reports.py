@@ -26,7 +26,7 @@ from app.reports.models import BucketsRead
 from app.reports.rules import Period, period_containing, report_period, report_year_of, resolve_period
 from app.timeutil import local_date
 from app.web.dates import iso_local, parse_date
-from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
+from app.web.deps import ActorDep, NowDep, ReadSessionDep, SessionDep, get_locale
 from app.web.staff.common import OPEN_ORDER
 from app.web.staff.forms import Errors, FormDep, Values, form_errors, form_values, non_empty, split_list
 from app.web.staff.monitor import emerging_panel
@@ -89,7 +89,7 @@ def _segments(b: BucketsRead, full: float = 240.0) -> list[charts.Segment]:
 
 @router.get("/")
 @router.get("")
-def dashboard(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
+def dashboard(request: Request, session: ReadSessionDep, actor: ActorDep, now: NowDep) -> Response:
     period, values, error = page_period(request, now)
     locale = get_locale(request)
     data = service.dashboard(session, actor=actor, period=period, now=now, locale=locale)
@@ -123,7 +123,7 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
 
 
 @router.get("/annual")
-def annual(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
+def annual(request: Request, session: ReadSessionDep, actor: ActorDep, now: NowDep) -> Response:
     period, values, error = page_period(request, now)
     locale = get_locale(request)
     report = service.annual_report(session, actor=actor, period=period, now=now, locale=locale)
@@ -143,7 +143,7 @@ def annual(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) 
 
 
 @router.get("/units")
-def units(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
+def units(request: Request, session: ReadSessionDep, actor: ActorDep, now: NowDep) -> Response:
     period, values, error = page_period(request, now)
     page = service.unit_scorecards(session, actor=actor, period=period, now=now)
     ctx = {
