@@ -9,7 +9,8 @@ and its streaming replica, Redis. Driven through nginx, as the public and the st
 * a client's own X-Forwarded-For is not believed: nginx replaces it, and a web process believes it from nginx only;
 * the two workers share the reminders and the outbox: each e-mail claimed by one of them and sent once.
 
-It runs once, in CI's PostgreSQL run (it starts PostgreSQL clusters of its own), in about a minute.
+It runs once, in CI's PostgreSQL run (it starts PostgreSQL clusters of its own): 2½ to 3½ minutes on a shared
+2-core machine, most of it five Python processes importing the app at once.
 """
 
 from __future__ import annotations
