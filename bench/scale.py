@@ -616,6 +616,7 @@ def main() -> int:
     p_measure.add_argument("--runs", type=int, default=40)
     p_measure.add_argument("--port", type=int, default=8391)
     p_measure.add_argument("--only", default="", help="comma-separated groups: lists, case, homes, sweep, explain")
+    p_measure.add_argument("--match", default="", help="only the requests whose label contains this")
     p_measure.add_argument("--explain-over", type=float, default=10.0, help="plan the slowest query above this (ms)")
     args = parser.parse_args(argv)
     if args.command == "load":
@@ -791,7 +792,7 @@ def measure(args: argparse.Namespace) -> int:
     settings = Settings(database_url=url, environment="development")
     groups = set(filter(None, args.only.split(","))) or {"lists", "case", "homes", "sweep", "explain"}
     values = _parameters(engine, settings.secret_key.get_secret_value())
-    requests = _requests(values)
+    requests = [r for r in _requests(values) if args.match in r[1]]
     load = os.getloadavg()
     out(f"database {args.database}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {args.runs} runs each")
     capture = Capture()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import and_, or_
+from sqlalchemy import Integer, literal, tuple_
 from sqlmodel import Session, col, select
 
 from app import public_version
@@ -380,8 +380,9 @@ def list_published(
             query = query.where(col(Notice.search_text).like(f"%{term}%", escape="\\"))
     if cursor:
         at, ident = _decode_cursor(cursor)
+        published = col(Notice.published_at)  # a row comparison bounds the index (see cases.queries._keyset)
         query = query.where(
-            or_(col(Notice.published_at) < at, and_(col(Notice.published_at) == at, col(Notice.id) < ident))
+            tuple_(published, col(Notice.id)) < tuple_(literal(at, published.type), literal(ident, Integer()))
         )
     limit = max(1, min(limit, 200))
     rows = list(session.exec(query.order_by(col(Notice.published_at).desc(), col(Notice.id).desc()).limit(limit + 1)))
