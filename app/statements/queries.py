@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can
 from app.cases.models import Case, UserRef
-from app.cases.scope import Scope, scope_of, visible_cases
+from app.cases.scope import Scope, scope_of, visible, visible_cases
 from app.cases.workflow import CLOSED_STATUSES, TRANSITIONS
 from app.clocks.models import Clock, ClockState
 from app.errors import NotFound
@@ -381,11 +381,10 @@ def drafting_options(session: Session, *, actor: Actor, case: Case) -> DraftingO
 def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int = 50) -> list[QueueItem]:
     """The submitted statements of the cases the actor may see, oldest submission first, with the time left on
     each (the approval clock, else the case's nearest running clock) and whether the actor may decide now."""
-    visible = visible_cases(actor).with_only_columns(col(Case.id))
     rows = session.exec(
         select(Statement, Case)
         .join(Case, col(Case.id) == col(Statement.case_id))
-        .where(Statement.status == StatementStatus.SUBMITTED, col(Case.id).in_(visible))
+        .where(Statement.status == StatementStatus.SUBMITTED, visible(actor))
         .order_by(col(Statement.submitted_at), col(Statement.id))
         .limit(limit)
     ).all()
