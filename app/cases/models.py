@@ -23,6 +23,21 @@ class Case(SQLModel, table=True):
         UniqueConstraint("ref_year", "ref_seq"),
         Index("ix_case_status_received", "status", "received_at"),
         Index("ix_case_next_due_at", "next_due_at", "id"),
+        # The reports' period scans: index-only on PostgreSQL (migration 7a3b9c1d2e4f).
+        Index(
+            "ix_case_received_report",
+            "received_at",
+            "id",
+            postgresql_include=[
+                "close_reason",
+                "source_kind",
+                "legal_trigger",
+                "topic",
+                "severity",
+                "lead_unit_id",
+                "status",
+            ],
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
