@@ -377,6 +377,7 @@ def annual_report(
     continue them: raw cursors, the web layer signs them)."""
     require(actor, Permission.REPORTS_VIEW)
     lines = max(0, min(lines, MAX_LINES))
+    sql.report_memory(session)
     totals = _totals(session, actor=actor, period=period, now=now)
     events = _event_facts(session, actor=actor, period=period)
     indicators = []

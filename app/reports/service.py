@@ -265,6 +265,7 @@ def dashboard(session: Session, *, actor: Actor, period: Period, now: datetime, 
     """Volumes by topic, unit, source kind and severity over the period; on-time rates per clock and per unit;
     time to initial information and to the final response; open and overdue cases now."""
     _require_reports(actor)
+    sql.report_memory(session)
     total, everything, counts = _volumes(session, actor, period)
     groups = _clock_groups(session, actor, period, now)
     unit_buckets = _unit_buckets(groups)
@@ -307,6 +308,7 @@ def unit_scorecards(session: Session, *, actor: Actor, period: Period, now: date
     Rows: every active office, division, inspectorate and affiliated unit, and any other unit with activity; a
     unit head sees only the rows of their own units."""
     _require_reports(actor)
+    sql.report_memory(session)
     in_period = _in_period(actor, period)
     lead = col(Case.lead_unit_id)
     # The unit head's scope looks at case_supporting_unit itself (a correlated EXISTS): the rows counted here are

@@ -26,9 +26,13 @@ REPORT_COLUMNS = ["close_reason", "source_kind", "legal_trigger", "topic", "seve
 
 
 def upgrade() -> None:
+    # The notices of a period's cases (first notice, first reply, answered): read from the index, not the wide rows.
+    op.create_index("ix_notice_case_published", "notice", ["case_id", "published_at"], unique=False,
+                    postgresql_include=["kind"])  # fmt: skip
     op.create_index("ix_case_received_report", "case", ["received_at", "id"], unique=False,
                     postgresql_include=REPORT_COLUMNS)  # fmt: skip
 
 
 def downgrade() -> None:
+    op.drop_index("ix_notice_case_published", table_name="notice")
     op.drop_index("ix_case_received_report", table_name="case")
