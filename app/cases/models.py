@@ -45,6 +45,21 @@ class Case(SQLModel, table=True):
             postgresql_ops={"search_text": "gin_trgm_ops"},
             info={"dialects": ("postgresql",)},
         ),  # fmt: skip
+        # The reports' period scans: index-only on PostgreSQL (migration 7a3b9c1d2e4f).
+        Index(
+            "ix_case_received_report",
+            "received_at",
+            "id",
+            postgresql_include=[
+                "close_reason",
+                "source_kind",
+                "legal_trigger",
+                "topic",
+                "severity",
+                "lead_unit_id",
+                "status",
+            ],
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -33,6 +33,8 @@ class Notice(SQLModel, table=True):
             postgresql_ops={"search_text": "gin_trgm_ops"},
             info={"dialects": ("postgresql",)},
         ),  # fmt: skip
+        # The reports read a period's notices from here (index-only on PostgreSQL: migration 7a3b9c1d2e4f).
+        Index("ix_notice_case_published", "case_id", "published_at", postgresql_include=["kind"]),
     )
 
     id: int | None = Field(default=None, primary_key=True)
