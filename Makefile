@@ -31,11 +31,13 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make lint: ruff (lint + format check) and mypy --strict
+## make lint: ruff (lint + format check), mypy --strict, the Dockerfile (hadolint) and compose.yaml (schema + our rules)
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app tests
+	$(BIN)/mypy app tests deploy
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/python -m deploy.check_compose compose.yaml
 
 ## make messages: extract translatable strings and update the English catalog
 messages: install-dev

@@ -8,7 +8,9 @@ write lock before it reads, so two racing writers queue instead of failing with 
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ import anyio.to_thread
 from sqlalchemy import JSON, DateTime, String, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -194,17 +197,70 @@ async def unit_of_work_in(
 ) -> AsyncIterator[Session]:
     """``unit_of_work`` for async callers: the same commit-or-roll-back, each database call (commit, rollback,
     close) run in a thread of ``lane``, never on the event loop."""
-    session = factory(write=write)
+    async with ending_in(factory(write=write), write=write, lane=lane) as session:
+        yield session
+
+
+@asynccontextmanager
+async def ending_in(session: Session, *, write: bool, lane: anyio.CapacityLimiter) -> AsyncIterator[Session]:
+    """The end of ``session``'s unit of work, for async callers: commit (``write``) or roll back if the caller
+    returned normally, roll back otherwise, then close; each in a thread of ``lane``. A session that was never
+    used holds no connection: it is closed at once, with no thread."""
+    used = True
     try:
         yield session
-        await anyio.to_thread.run_sync(session.commit if write else session.rollback, limiter=lane)
+        used = in_use(session)
+        if used:
+            await anyio.to_thread.run_sync(session.commit if write else session.rollback, limiter=lane)
     except BaseException:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(session.rollback, limiter=lane)
         raise
     finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.close, limiter=lane)
+        if used:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close, limiter=lane)
+        else:
+            session.close()  # no transaction, no connection: nothing to send
+
+
+def in_use(session: Session) -> bool:
+    """Whether ``session`` began a transaction (it read or wrote something); one that did not has nothing to
+    commit and holds no connection."""
+    return session.in_transaction()
+
+
+class Admission:
+    """At most as many requests in their unit of work as the pool has connections; the others wait here, on the
+    event loop, holding no thread, for at most ``timeout`` seconds (then ``PoolTimeout``: the app answers 503).
+
+    Without it, a burst of writes fills the request thread pool with threads blocked on the connection pool or on a
+    row lock (a yearly counter), and the transaction that holds the lock cannot get the thread it needs to
+    serialise its answer (FastAPI validates a plain ``def`` route's answer in that same pool) before it commits:
+    everyone waits for the pool's time-out. Admitted requests never wait for a connection, so threads stay free."""
+
+    def __init__(self, slots: int, timeout: float) -> None:
+        self.slots, self.timeout = slots, timeout
+        # One per event loop, made in it (a server has one loop; tests' clients may each run their own).
+        self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        semaphore = self._semaphores.get(loop)
+        if semaphore is None:
+            semaphore = self._semaphores[loop] = anyio.Semaphore(self.slots)
+        try:
+            with anyio.fail_after(self.timeout):
+                await semaphore.acquire()
+        except TimeoutError:
+            raise PoolTimeout(f"{self.slots} requests held every connection for {self.timeout:g} s") from None
+        try:
+            yield
+        finally:
+            semaphore.release()
 
 
 def utcnow() -> datetime:

@@ -12,6 +12,8 @@ Two kinds of metrics, and where to add one:
   :func:`database_metric`; the function receives a read-only session and the time, and yields
   ``(label values, value)`` pairs. Counters of the worker process (e-mails sent) belong here too, counted from the
   rows the worker writes: the worker has no HTTP port and its in-memory counters would be invisible.
+* **Redis metrics** (``CRISISDESK_REDIS_URL``) are process metrics made on first use (:func:`redis_up`,
+  :func:`public_pushes`), so a deployment without Redis exports none of them.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from prometheus_client import REGISTRY, CollectorRegistry, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlmodel import Session
@@ -48,6 +51,33 @@ REQUESTS_IN_PROGRESS = Gauge(
     ["method"],
     multiprocess_mode="livesum",
 )
+
+READ_SESSIONS = Counter(
+    "crisisdesk_db_read_sessions_total",
+    "Sessions opened for reads that may lag (public side, reports, exports) with a read replica configured, by "
+    "the database that served them: replica, or primary (the replica lagging, down, or behind the client's write).",
+    ["database"],
+)
+
+
+@lru_cache(maxsize=1)
+def _redis_up_gauge() -> Gauge:
+    return Gauge(
+        "crisisdesk_redis_up",
+        "1 while this process reaches Redis (shared rate limits, publication push); 0 while it falls back to its own "
+        "limits and the polling bound. With several workers: the lowest of them.",
+        multiprocess_mode="livemin",
+    )
+
+
+def redis_up(up: bool) -> None:
+    _redis_up_gauge().set(1.0 if up else 0.0)
+
+
+@lru_cache(maxsize=1)
+def public_pushes() -> Counter:
+    """Publications pushed to this process through Redis (each expires its public cache at once)."""
+    return Counter("crisisdesk_public_pushes", "Publications pushed to this process by Redis pub/sub.")
 
 
 # --- database metrics -------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
@@ -35,6 +36,17 @@ def script_heads() -> set[str]:
 def database_heads(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def include_object(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """What the comparison of the models with the database covers on ``dialect``: not what a model declares for
+    other databases only (``info={"dialects": ("postgresql",)}``: the trigram indexes)."""
+
+    def include(obj: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+        dialects = getattr(obj, "info", {}).get("dialects")
+        return dialects is None or dialect in dialects
+
+    return include
 
 
 def render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:  # noqa: ARG001

@@ -52,8 +52,16 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     db_lock_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     db_connect_timeout_seconds: int = Field(default=3, ge=1, le=60)
+    # A PostgreSQL streaming replica for the reads that tolerate a bounded lag (the public side, reports, exports;
+    # docs/operations.md, "A read replica"). Unset: every read goes to the primary. PostgreSQL only.
+    database_read_url: str | None = None
+    # A replica more than this many seconds behind the primary (or unreachable) is not read: the primary is.
+    database_read_max_lag_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # How often each process measures the replica's lag (the primary's WAL position against the replica's).
+    database_read_check_seconds: float = Field(default=1.0, gt=0, le=60)
 
-    # Public side (docs/public-api.md). Per-client limits, per web process: a token bucket per client address.
+    # Public side (docs/public-api.md). Per-client limits: a token bucket per client address, in each web process
+    # (or shared by all of them through Redis: redis_url below).
     rate_limit_enabled: bool = True
     rate_limit_read_burst: int = Field(default=120, ge=1, le=100_000)  # reads a client may make at once
     rate_limit_read_per_second: float = Field(default=10.0, gt=0, le=100_000)  # then this many a second
@@ -70,6 +78,19 @@ class Settings(BaseSettings):
     # What proxies, CDNs and browsers are told: Cache-Control: public, max-age=N, stale-while-revalidate=M.
     public_max_age_seconds: int = Field(default=10, ge=0, le=3600)
     public_stale_seconds: int = Field(default=10, ge=0, le=3600)
+
+    # Several processes and hosts (product §11.8, docs/operations.md "Redis"). When set, the public rate limits are
+    # shared by every process through Redis, and each publication is pushed to every process's public cache by
+    # pub/sub. Unset: limits per process, the cache bound above; nothing else changes.
+    # redis://[:password@]host:port/db, rediss:// (TLS) or unix:///path/to/socket.
+    redis_url: SecretStr | None = None
+    # Every key and the channel start with this: several deployments (or test runs) may share one Redis.
+    redis_key_prefix: str = Field(default="crisisdesk:", min_length=1, max_length=100)
+    # The longest a request waits for Redis (to connect, or for an answer) before it falls back to its own
+    # process's limits; the same bound for the announcement of a publication after its commit.
+    redis_timeout_seconds: float = Field(default=0.5, gt=0, le=30)
+    # While Redis is unavailable, each process tries to reconnect this often; while it is up, it checks it as often.
+    redis_retry_seconds: float = Field(default=2.0, gt=0, le=600)
 
     # Password hashing cost (argon2). The test environment lowers it to keep the suite fast.
     argon2_time_cost: int = Field(default=3, ge=1, le=10)
@@ -157,10 +178,12 @@ class Settings(BaseSettings):
     @field_validator(
         "metrics_token",
         "prometheus_multiproc_dir",
+        "database_read_url",
         "s3_endpoint_url",
         "s3_region",
         "s3_access_key_id",
         "s3_secret_access_key",
+        "redis_url",
         mode="before",
     )
     @classmethod
@@ -181,6 +204,17 @@ class Settings(BaseSettings):
             self.secret_key = SecretStr(secrets.token_urlsafe(32))
         return self
 
+    @model_validator(mode="after")
+    def _replica_needs_postgresql(self) -> Settings:
+        read_url = self.database_read_url
+        if read_url is not None and (self.is_sqlite or not read_url.startswith(("postgres://", "postgresql"))):
+            raise ValueError(
+                "CRISISDESK_DATABASE_READ_URL is a PostgreSQL streaming replica of CRISISDESK_DATABASE_URL: both "
+                "must be postgresql:// URLs (the embedded SQLite database has no replica); unset it to read from "
+                "the one database"
+            )
+        return self
+
     @field_validator("storage_url")
     @classmethod
     def _known_storage(cls, value: str) -> str:
@@ -188,6 +222,13 @@ class Settings(BaseSettings):
             raise ValueError("CRISISDESK_STORAGE_URL must start with file:// or s3://")
         if value.startswith("s3://") and not value[len("s3://") :].split("/", 1)[0]:
             raise ValueError("CRISISDESK_STORAGE_URL s3://bucket/prefix needs a bucket name")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("CRISISDESK_REDIS_URL must start with redis://, rediss:// or unix://")
         return value
 
     @property

@@ -3,8 +3,8 @@
     .venv/bin/python bench/crisis_day.py                      # 180 s of the mix, after 60 s of the readers alone
     .venv/bin/python bench/crisis_day.py --duration 60 --alone 30 --readers 1000
 
-On a throwaway PostgreSQL cluster of its own (bench/pgcluster.py, ``initdb`` under /tmp, an ephemeral port), loaded
-with the demo data (``crisisdesk demo``), the service runs the way production does (``serve --workers 2``, the
+On a throwaway PostgreSQL cluster of its own (tests/support/pgcluster.py, ``initdb`` under /tmp, an ephemeral port),
+loaded with the demo data (``crisisdesk demo``), the service runs the way production does (``serve --workers 2``, the
 default pool; rate limits off: the clients all come from 127.0.0.1). Then, from load processes on the same
 machine (asyncio + httpx, one keep-alive connection per client):
 
@@ -50,11 +50,13 @@ import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app.db import make_engine  # noqa: E402
-from bench.pgcluster import Cluster, _free_port  # noqa: E402
+from tests.support.net import free_port  # noqa: E402
+from tests.support.pgcluster import Cluster  # noqa: E402
 
 SECRET = "crisis-day-" + uuid.uuid4().hex + uuid.uuid4().hex
 TIMEOUT = 10.0
-TAG = uuid.uuid4().hex[:8]
+# One tag for the run: the load processes are spawned (they import this module again) and inherit it by the environment.
+TAG = os.environ.setdefault("CRISISDESK_BENCH_TAG", uuid.uuid4().hex[:8])
 CHECKLIST = {"checklist": {"no_state_secret": True, "no_private_data": True, "no_pending_proceedings": True}}
 Sample = tuple[str, str, float, float]  # (class, outcome, seconds, at)
 
@@ -132,7 +134,7 @@ class Client:
 
 
 def serve(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "CRISISDESK_ENVIRONMENT": "development", "CRISISDESK_SECRET_KEY": SECRET,
            "CRISISDESK_RATE_LIMIT_ENABLED": "false", "CRISISDESK_LOG_LEVEL": "WARNING"}  # fmt: skip
     with log.open("ab") as err:

@@ -196,7 +196,7 @@ def rss_mib() -> float:
     return 0.0
 
 
-def bench_poll(database_url: str | None, sources: int, hosts: int, cycles: int) -> None:
+def bench_poll(database_url: str | None, sources: int, hosts: int, cycles: int, step_minutes: int = 30) -> None:
     from sqlalchemy import update
     from sqlmodel import Session, func, select
 
@@ -246,7 +246,7 @@ def bench_poll(database_url: str | None, sources: int, hosts: int, cycles: int) 
             fetcher.close()
             print(f"{cycle + 1:5d} | {wall:6.1f} | {cpu:6.1f} | {report.new_items:9d} | {rss_mib():7.1f}"
                   + (f"  ({report.failed} failed)" if report.failed else ""))  # fmt: skip
-            now += timedelta(minutes=30)
+            now += timedelta(minutes=step_minutes)
         with Session(engine) as s:
             items = s.exec(select(func.count()).select_from(MonitorItem)).one()
             clusters = s.exec(select(func.count()).select_from(MonitorCluster)).one()
@@ -369,6 +369,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=30)
     parser.add_argument("--cycles", type=int, default=10)
     parser.add_argument("--slide", type=int, default=5, help="new items per feed and cycle after the first")
+    parser.add_argument("--step-minutes", type=int, default=30, help="simulated time between two cycles")
     args = parser.parse_args()
     SLIDE["items"] = args.slide
     only = set(args.only or ["poll", "match", "cluster", "emerging"])
@@ -380,7 +381,7 @@ def main() -> None:
     if "emerging" in only:
         bench_emerging()
     if "poll" in only:
-        bench_poll(args.database_url, args.sources, args.hosts, args.cycles)
+        bench_poll(args.database_url, args.sources, args.hosts, args.cycles, args.step_minutes)
 
 
 if __name__ == "__main__":

@@ -1,31 +1,48 @@
-"""Benchmark: the public read side under a crisis-day rush, as ratios to the framework's ceiling.
+"""Benchmark: the public read side under a crisis-day rush, as ratios to two ceilings.
 
-One command:
+One command per engine:
 
-    .venv/bin/python bench/public_read.py                       # SQLite file in a temporary folder
-    .venv/bin/python bench/public_read.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/public_read.py --workers 1 2 --nginx             # SQLite file in a temporary folder
+    .venv/bin/python bench/public_read.py --workers 1 2 --nginx \
+        --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 It loads N published notices (default 100,000; bulk Core inserts, realistic Vietnamese text, one case and one
-statement each) into a fresh database (a SQLite file, or a PostgreSQL database it creates and drops), starts the
-service the way production does (``crisisdesk serve --workers W``, rate limits off, JSON access log on, written to
-a file) and, beside it, a bare async FastAPI app returning a small constant JSON document (``bench/ceiling_app.py``,
-same uvicorn, same worker count): the framework's ceiling on this machine. Then it drives each with ``wrk`` from
-the same machine, identical settings, in one run:
+statement each) into a fresh database (a SQLite file, or a PostgreSQL database it creates and drops), then, for each
+worker count and (``--nginx``) for three processes behind nginx, starts the service the way production does
+(``crisisdesk serve``, rate limits off, JSON access log on, written to a file) and beside it two ceilings under the
+same uvicorn with the same worker count:
 
-    one notice by number · a 304 revalidation (If-None-Match) · the first page of the list · a search
+- the framework's ceiling, a bare async FastAPI endpoint returning a small constant JSON document
+  (``bench/ceiling_app.py``);
+- the raw ceiling, a bare ASGI callable returning constant bytes (``bench/raw_ceiling_app.py``): what uvicorn
+  itself costs, the fastest anything can answer through it.
 
-in rounds (default 3), each run of a measure right after a run of the ceiling, so that both see the same machine
-(other jobs may load it: the script first waits, up to 5 minutes, for the load average to fall below 1), and
-prints requests/second, p99 latency and the ratio to the ceiling (the median of the rounds' paired ratios) as a
-Markdown table. It also measures the uncached path (cache misses: a distinct query string each time) with sequential
-requests, and prints the load average before and after.
+Behind nginx each set is three single-worker processes behind its own nginx, configured from the deployment's
+template (``deploy/nginx.conf.template``, filled by ``deploy/nginx.py``: the same file compose.yaml and the
+topology test use), and the ceilings are asked for the measure's own path, so that nginx's micro-cache treats
+both alike.
+
+It drives each with ``wrk`` (Debian package: ``apt-get install wrk``) from the same machine, identical settings:
+
+    one notice by number · a 304 revalidation (If-None-Match) · the first page of the list · a search that finds
+    notices · a search that finds none · the Atom feed · a notice's HTML page · the HTML list page
+
+in rounds (default 3), tightly paired: each run of a measure comes right after a run of each ceiling, so that the
+three see the same minute of the machine, and the 1-minute load average is recorded with each triple. It prints
+requests/second, p99 latency and the ratios to both ceilings (the median of the rounds' paired ratios) as a
+Markdown table per topology. By default it first waits (up to 5 minutes) for the load average to fall below 1;
+``--no-wait`` measures on a shared, loaded machine as it is. It also measures the uncached path (cache misses: a
+distinct query string each time) with sequential requests.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import importlib.util
 import json
 import os
+import pwd
 import random
 import re
 import secrets
@@ -37,6 +54,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -280,6 +298,202 @@ def cold(base: str, paths: Iterator[str], n: int) -> tuple[float, float]:
     return statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
+# --- the topologies -----------------------------------------------------------------------------------------
+
+# Every public read, in the order measured. The first four are issue 5's (with their targets against the FastAPI
+# ceiling); issue 17 asks each of the eight for ≥ 90 % of the raw ASGI ceiling.
+MEASURES = ["one notice by number", "304 revalidation", "first page of the list", "search (hit)", "search (miss)",
+            "Atom feed", "HTML notice page", "HTML list page"]  # fmt: skip
+FASTAPI_TARGETS = {"one notice by number": 0.6, "304 revalidation": 0.8, "first page of the list": 0.4,
+                   "search (hit)": 0.4}  # fmt: skip
+RAW_TARGET = 0.9
+SEARCH_HIT, SEARCH_MISS = "học phí", "khủng long bạo chúa"
+
+
+@dataclass
+class Topology:
+    """One way of serving: ``crisisdesk serve --workers W`` beside its two ceilings (same uvicorn, same worker
+    count), or three single-worker processes of each behind nginx (one nginx per set, the same template)."""
+
+    name: str
+    service: str  # base URL
+    fastapi: str
+    raw: str
+    via_nginx: bool
+    servers: list[Server] = field(default_factory=list)
+    number: str = ""  # the notice measured (its number and slug)
+    slug: str = ""
+
+    def stop(self) -> None:
+        for server in reversed(self.servers):
+            server.stop()
+
+
+Prepare = Callable[["Topology", str], dict[str, str]]
+
+
+def uvicorn_argv(module: str, port: int, workers: int) -> list[str]:
+    return [str(BIN / "uvicorn"), module, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--no-access-log", "--log-level", "warning"]  # fmt: skip
+
+
+def serve_argv(port: int, workers: int) -> list[str]:
+    return [str(BIN / "crisisdesk"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+
+
+def start_direct(workers: int, port: int, env: dict[str, str], folder: Path, prepare: Prepare) -> Topology:
+    top = Topology(f"{workers} worker{'s' if workers > 1 else ''}", f"http://127.0.0.1:{port}",
+                   f"http://127.0.0.1:{port + 1}", f"http://127.0.0.1:{port + 2}", via_nginx=False)  # fmt: skip
+    try:
+        top.servers += [
+            Server("service", serve_argv(port, workers), env, port, folder / f"service-w{workers}.log"),
+            Server("ceiling", uvicorn_argv("bench.ceiling_app:app", port + 1, workers), env, port + 1,
+                   folder / f"ceiling-w{workers}.log"),
+        ]  # fmt: skip
+        top.servers[0].wait("/healthz")
+        top.servers[1].wait("/")
+        raw_env = prepare(top, top.service)
+        top.servers.append(Server("raw ceiling", uvicorn_argv("bench.raw_ceiling_app:app", port + 2, workers),
+                                  raw_env, port + 2, folder / f"raw-w{workers}.log"))  # fmt: skip
+        top.servers[2].wait("/")
+    except BaseException:
+        top.stop()
+        raise
+    return top
+
+
+def load_nginx_template(deploy: Path) -> Callable[[dict[str, str]], str]:
+    """The deployment's own nginx template, filled by the deployment's own helper (``deploy/nginx.py``): the bench
+    measures the configuration compose.yaml and the topology test run, not a copy of it."""
+    spec = importlib.util.spec_from_file_location("crisisdesk_deploy_nginx", deploy / "nginx.py")
+    if spec is None or spec.loader is None or not (deploy / "nginx.conf.template").exists():
+        raise SystemExit(f"no nginx template in {deploy} (deploy/nginx.conf.template and deploy/nginx.py)")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = (deploy / "nginx.conf.template").read_text()
+    return lambda values: str(module.fill(text, values))
+
+
+def start_nginx(port: int, env: dict[str, str], folder: Path, deploy: Path, prepare: Prepare) -> Topology:
+    """Three single-worker processes of each server, each set behind its own nginx (ports port+10, +11, +12)."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    fill = load_nginx_template(deploy)
+    service_env = {**env, "CRISISDESK_TRUSTED_PROXIES": "127.0.0.1/32"}
+    top = Topology("3 processes behind nginx", f"http://127.0.0.1:{port + 10}", f"http://127.0.0.1:{port + 11}",
+                   f"http://127.0.0.1:{port + 12}", via_nginx=True)  # fmt: skip
+    try:
+        sets = {"service": (0, lambda p: serve_argv(p, 1), "/healthz", service_env),
+                "ceiling": (3, lambda p: uvicorn_argv("bench.ceiling_app:app", p, 1), "/", env),
+                "raw": (6, lambda p: uvicorn_argv("bench.raw_ceiling_app:app", p, 1), "/", env)}  # fmt: skip
+        for index, (name, (offset, argv, health, set_env)) in enumerate(sets.items()):
+            if name == "raw":  # the raw ceilings answer with the bytes an upstream service answers
+                set_env = prepare(top, f"http://127.0.0.1:{port}")
+            ports = [port + offset + i for i in range(3)]
+            for p in ports:
+                top.servers.append(Server(f"{name}:{p}", argv(p), set_env, p, folder / f"{name}-{p}.log"))
+            for server in top.servers[-3:]:
+                server.wait(health)
+            run = folder / f"nginx-{name}"
+            run.mkdir()
+            conf = run / "nginx.conf"
+            conf.write_text(fill({
+                "NGINX_USER": pwd.getpwuid(os.getuid()).pw_name, "NGINX_LISTEN": f"127.0.0.1:{port + 10 + index}",
+                "NGINX_RUN_DIR": str(run), "NGINX_ACCESS_LOG": str(run / "access.log"),
+                **{f"CRISISDESK_WEB_{i + 1}": f"127.0.0.1:{p}" for i, p in enumerate(ports)},
+            }))  # fmt: skip
+            server = Server(f"nginx ({name})", [nginx, "-p", str(run), "-c", str(conf), "-g", "daemon off;"], env,
+                            port + 10 + index, run / "nginx.log")  # fmt: skip
+            top.servers.append(server)
+            server.wait("/nginx-health")
+    except BaseException:
+        top.stop()
+        raise
+    return top
+
+
+def measure_urls(number: str, slug: str) -> dict[str, str]:
+    api = "/api/public/v1"
+    encoded = quote(number, safe="")
+    return {
+        "one notice by number": f"{api}/notices/{encoded}",
+        "304 revalidation": f"{api}/notices/{encoded}",
+        "first page of the list": f"{api}/notices",
+        "search (hit)": f"{api}/notices?q={quote(SEARCH_HIT)}",
+        "search (miss)": f"{api}/notices?q={quote(SEARCH_MISS)}",
+        "Atom feed": f"{api}/notices.atom",
+        "HTML notice page": f"/notices/{slug}",
+        "HTML list page": "/notices",
+    }
+
+
+def run_topology(top: Topology, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    paths = measure_urls(top.number, top.slug)
+    for name, path in paths.items():
+        response = httpx.get(top.service + path)
+        assert response.status_code == 200, (top.name, name, response.status_code, response.text[:200])
+    assert httpx.get(top.service + paths["search (miss)"]).json()["items"] == [], "the search miss found notices"
+    etag = httpx.get(top.service + paths["304 revalidation"]).headers["etag"]
+    revalidated = httpx.get(top.service + paths["304 revalidation"], headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304, revalidated.status_code
+    lua = folder / "revalidate.lua"
+    lua.write_text(f"wrk.headers[\"If-None-Match\"] = '{etag}'\n")
+
+    def ceiling_url(base: str, path: str) -> str:
+        # The ceilings are asked for the measure's own path: the raw one answers it with the service's own bytes,
+        # and behind nginx the micro-cache treats the three alike.
+        return base + path
+
+    settings = {"threads": args.threads, "connections": args.connections, "duration": args.duration}
+    for url in (ceiling_url(top.fastapi, "/"), ceiling_url(top.raw, "/"), top.service + paths["HTML list page"]):
+        wrk(url, threads=args.threads, connections=args.connections, duration="2s")  # warm-up, not measured
+    waited = 0.0 if args.no_wait else wait_for_quiet(args.quiet_load, args.quiet_wait)
+    load_before = load_average()
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in MEASURES}
+    for round_no in range(1, args.rounds + 1):
+        for name in MEASURES:  # tightly paired: both ceilings, then the measure, on the same minute of the machine
+            path = paths[name]
+            load = float(load_average().split()[0])
+            script = lua if name == "304 revalidation" else None
+            fastapi = wrk(ceiling_url(top.fastapi, path), script=script, **settings)
+            raw = wrk(ceiling_url(top.raw, path), script=script, **settings)
+            measured = wrk(top.service + path, script=script, **settings)
+            rounds[name].append({"load": load, "fastapi": fastapi, "raw": raw, "measure": measured})
+            out(f"  {top.name} round {round_no} (load {load:5.2f}): FastAPI {fastapi['rps']:>7,.0f} | raw "
+                f"{raw['rps']:>7,.0f} | {name:<22} {measured['rps']:>7,.0f} req/s p99 {measured['p99_ms']:>7.2f} ms "
+                f"→ {measured['rps'] / raw['rps']:.0%} of raw")  # fmt: skip
+    load_after = load_average()
+
+    out()
+    out(f"**{top.name}** — load average before the measures {load_before} (waited {waited:.0f} s), after "
+        f"{load_after}; wrk -t{args.threads} -c{args.connections} -d{args.duration}, {args.rounds} rounds")  # fmt: skip
+    out()
+    out("| measure | req/s | p99 | FastAPI ceiling req/s | ratio | raw ceiling req/s | ratio | rounds' ratios to raw "
+        "| load (1 min) | ≥ 90 % of raw |")  # fmt: skip
+    out("|---|---:|---:|---:|---:|---:|---:|---|---|---|")
+    summary: dict[str, Any] = {}
+    for name in MEASURES:
+        runs = rounds[name]
+        to_raw = [r["measure"]["rps"] / r["raw"]["rps"] for r in runs]
+        to_fastapi = [r["measure"]["rps"] / r["fastapi"]["rps"] for r in runs]
+        med = {k: statistics.median(r[k]["rps"] for r in runs) for k in ("measure", "fastapi", "raw")}
+        p99 = statistics.median(r["measure"]["p99_ms"] for r in runs)
+        loads = [r["load"] for r in runs]
+        ratio_raw, ratio_fastapi = statistics.median(to_raw), statistics.median(to_fastapi)
+        errors = sum(r["measure"]["non_2xx_3xx"] for r in runs)
+        summary[name] = {"rps": med["measure"], "p99_ms": p99, "fastapi_rps": med["fastapi"], "raw_rps": med["raw"],
+                         "ratio_fastapi": ratio_fastapi, "ratio_raw": ratio_raw, "ratios_raw": to_raw,
+                         "ratios_fastapi": to_fastapi, "loads": loads, "errors": errors}  # fmt: skip
+        met = "yes" if ratio_raw >= RAW_TARGET else "**no**"
+        each = ", ".join(f"{r:.0%}" for r in to_raw)
+        out(f"| {name} | {med['measure']:,.0f} | {p99:.2f} ms | {med['fastapi']:,.0f} | {ratio_fastapi:.0%} | "
+            f"{med['raw']:,.0f} | {ratio_raw:.0%} | {each} | {min(loads):.1f}–{max(loads):.1f} | {met} |")  # fmt: skip
+    bad = {name: s["errors"] for name, s in summary.items() if s["errors"]}
+    if bad:
+        out(f"WARNING: non-2xx/3xx responses: {bad}")
+    return {"topology": top.name, "load_before": load_before, "load_after": load_after, "waited_s": waited,
+            "results": summary}  # fmt: skip
+
+
 # --- the run ------------------------------------------------------------------------------------------------
 
 
@@ -287,31 +501,52 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", help="a PostgreSQL server URL (the script makes and drops its own database)")
     parser.add_argument("--notices", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes, for both servers")
+    parser.add_argument("--workers", type=int, nargs="*", default=[1],
+                        help="uvicorn worker counts to measure, one after the other (e.g. 1 2)")  # fmt: skip
+    parser.add_argument("--nginx", action="store_true",
+                        help="also measure 3 single-worker processes of each server behind nginx")  # fmt: skip
+    parser.add_argument(
+        "--nginx-deploy",
+        type=Path,
+        default=ROOT / "deploy",
+        help="the folder with nginx.conf.template and nginx.py (default: the repository's deploy/)",
+    )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--connections", type=int, default=50, help="wrk connections")
     parser.add_argument("--duration", default="5s", help="wrk duration of each run")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of (ceiling, measure) pairs per measure")
-    parser.add_argument(
-        "--quiet-load",
-        type=float,
-        default=1.0,
-        help="before measuring, wait until the 1-minute load average is below this",
-    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of (ceilings, measure) runs per measure")
+    parser.add_argument("--quiet-load", type=float, default=1.0,
+                        help="before measuring, wait until the 1-minute load average is below this")  # fmt: skip
     parser.add_argument("--quiet-wait", type=float, default=300, help="… but at most this many seconds")
-    parser.add_argument("--port", type=int, default=8300, help="the service's port; the ceiling's is port + 1")
+    parser.add_argument("--no-wait", action="store_true",
+                        help="do not wait for a quiet machine (a shared one): the pairing and the load average "
+                             "recorded with each figure are then what makes the ratios readable")  # fmt: skip
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8300,
+        help="the service's port; the ceilings' are port + 1 and + 2 (nginx: port … port + 12)",
+    )
+    parser.add_argument(
+        "--raw-small",
+        action="store_true",
+        help="the raw ceiling answers a small constant document (default: each measure's own bytes)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed (Debian package 'wrk')")
+        raise SystemExit("wrk is needed: `apt-get install wrk` (Debian package 'wrk')")
+    if args.nginx and shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        raise SystemExit("--nginx needs nginx: `apt-get install nginx-light` (or 'nginx')")
 
     folder = Path(tempfile.mkdtemp(prefix="crisisdesk-bench-public-"))
     url, drop = create_database(args.postgres, folder)
-    servers: list[Server] = []
+    topologies: list[Topology] = []
     try:
         label = "PostgreSQL" if args.postgres else "SQLite"
-        out(f"# public read benchmark: {label}, {args.notices:,} notices, {args.workers} worker(s)")
+        out(f"# public read benchmark: {label}, {args.notices:,} notices, workers {args.workers}"
+            f"{' and 3 behind nginx' if args.nginx else ''}")  # fmt: skip
         upgrade(url)
         engine = make_engine(url)
         started = time.perf_counter()
@@ -323,114 +558,83 @@ def main() -> None:
                "CRISISDESK_ENVIRONMENT": "production", "CRISISDESK_SECRET_KEY": secrets.token_urlsafe(32),
                "CRISISDESK_LOG_LEVEL": "INFO", "CRISISDESK_LOG_FORMAT": "json"}  # fmt: skip
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        service = Server("service", [str(BIN / "crisisdesk"), "serve", "--host", "127.0.0.1", "--port",
-                                     str(args.port), "--workers", str(args.workers)], env, args.port,
-                         folder / "service.log")  # fmt: skip
-        servers.append(service)
-        ceiling = Server("ceiling", [str(BIN / "uvicorn"), "bench.ceiling_app:app", "--host", "127.0.0.1", "--port",
-                                     str(args.port + 1), "--workers", str(args.workers), "--no-access-log",
-                                     "--log-level", "warning"], env, args.port + 1, folder / "ceiling.log")  # fmt: skip
-        servers.append(ceiling)
-        service.wait("/healthz")
-        ceiling.wait("/")
-
-        base = f"http://127.0.0.1:{args.port}"
-        mid = args.notices // 2
-        probe = httpx.get(f"{base}/api/public/v1/notices", params={"limit": 1, "q": "", "kind": "response"}).json()
-        number = probe["items"][0]["number"] if probe["items"] else f"{mid}/TB-SGDĐT"
-        targets = {
-            "ceiling": f"http://127.0.0.1:{args.port + 1}/",
-            "one notice by number": f"{base}/api/public/v1/notices/{quote(number, safe='')}",
-            "304 revalidation": f"{base}/api/public/v1/notices/{quote(number, safe='')}",
-            "first page of the list": f"{base}/api/public/v1/notices",
-            "search": f"{base}/api/public/v1/notices?q={quote('học phí')}",
-        }
-        for name, target in targets.items():
-            response = httpx.get(target)
-            assert response.status_code == 200, (name, response.status_code, response.text[:200])
-        etag = httpx.get(targets["304 revalidation"]).headers["etag"]
-        assert httpx.get(targets["304 revalidation"], headers={"If-None-Match": etag}).status_code == 304
-        lua = folder / "revalidate.lua"
-        lua.write_text(f"wrk.headers[\"If-None-Match\"] = '{etag}'\n")
-        out(f"notice: {number}; search: 'học phí' → {len(httpx.get(targets['search']).json()['items'])} on page 1")
-
-        settings = {"threads": args.threads, "connections": args.connections, "duration": args.duration}
-        order = ["one notice by number", "304 revalidation", "first page of the list", "search"]
-        for target in (targets["ceiling"], targets["first page of the list"]):  # warm-up, not measured
-            wrk(target, threads=args.threads, connections=args.connections, duration="3s")
-        waited = wait_for_quiet(args.quiet_load, args.quiet_wait)
-        load_before = load_average()
-        rounds: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {name: [] for name in order}
-        for round_no in range(1, args.rounds + 1):
-            for name in order:  # each measure right after a ceiling run: the two see the same machine
-                script = lua if name == "304 revalidation" else None
-                pair = (wrk(targets["ceiling"], **settings), wrk(targets[name], script=script, **settings))
-                rounds[name].append(pair)
-                out(f"  round {round_no}: ceiling {pair[0]['rps']:>8,.0f} req/s p99 {pair[0]['p99_ms']:>7.2f} ms | "
-                    f"{name:<24} {pair[1]['rps']:>8,.0f} req/s p99 {pair[1]['p99_ms']:>7.2f} ms")  # fmt: skip
-        load_after = load_average()
-
-        misses = iter(f"/api/public/v1/notices?cold={i}" for i in range(10_000))
-        words = iter(f"/api/public/v1/notices?q={quote(w)}" for w in
-                     [f"{s} {t}" for s in ("học", "trường", "thông tin", "giáo viên", "kỳ thi") for t in
-                      ("phí", "bạo lực", "tuyển sinh", "sửa chữa", "học bạ", "phụ cấp", "ngoại khóa", "sách")]
-                     + [f"trường {i}" for i in range(200)])  # fmt: skip
-        cold_list = cold(base, misses, 30)
-        cold_search = cold(base, words, 30)
-        step = max(1, args.notices // 200)
-        cold_notice = cold(base, iter(f"/api/public/v1/notices/{n}%2FTB-SGD%C4%90T" for n in range(1, 10**9, step)), 30)
-
-        targets_ratio = {"one notice by number": 0.6, "304 revalidation": 0.8, "first page of the list": 0.4,
-                         "search": 0.4}  # fmt: skip
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), "?")  # fmt: skip
-        out()
-        out(f"{label}, {args.notices:,} notices; uvicorn workers: {args.workers}; wrk -t{args.threads} "
-            f"-c{args.connections} -d{args.duration}, {args.rounds} rounds; nproc {os.cpu_count()}; "
-            f"CPU {cpu}")  # fmt: skip
-        out(f"load average before the measures: {load_before} (waited {waited:.0f} s for it); after: {load_after}")
-        out()
-        out("| measure | req/s | p99 | ceiling (paired runs): req/s, p99 | ratio to the ceiling | rounds' ratios | "
-            "target | met |")  # fmt: skip
-        out("|---|---:|---:|---:|---:|---|---:|---|")
-        summary: dict[str, dict[str, Any]] = {}
-        for name in order:
-            pairs = rounds[name]
-            ratios = [m["rps"] / c["rps"] for c, m in pairs]
-            ratio = statistics.median(ratios)
-            rps, c_rps = statistics.median(m["rps"] for _, m in pairs), statistics.median(c["rps"] for c, _ in pairs)
-            p99 = statistics.median(m["p99_ms"] for _, m in pairs)
-            c_p99 = statistics.median(c["p99_ms"] for c, _ in pairs)
-            goal = targets_ratio[name]
-            summary[name] = {"rps": rps, "p99_ms": p99, "ceiling_rps": c_rps, "ceiling_p99_ms": c_p99,
-                             "ratio": ratio, "ratios": ratios, "target": goal}  # fmt: skip
-            met = "yes" if ratio >= goal else "**no**"
-            each = ", ".join(f"{r:.0%}" for r in ratios)
-            out(f"| {name} | {rps:,.0f} | {p99:.2f} ms | {c_rps:,.0f}, {c_p99:.2f} ms | {ratio:.0%} | {each} | "
-                f"≥ {goal:.0%} | {met} |")  # fmt: skip
-        out()
-        out("Uncached (cache misses, sequential requests; median / p95):")
-        out(f"- first page with a new query string: {cold_list[0]:.1f} / {cold_list[1]:.1f} ms")
-        out(f"- a search for new words: {cold_search[0]:.1f} / {cold_search[1]:.1f} ms")
-        out(f"- one notice not yet cached: {cold_notice[0]:.1f} / {cold_notice[1]:.1f} ms")
-        bad = {k: (m["non_2xx_3xx"], m["socket_errors"]) for k, pairs in rounds.items() for _, m in pairs
-               if m["non_2xx_3xx"]}  # fmt: skip
-        if bad:
-            out(f"WARNING: error responses: {bad}")
+        out(f"{label}, {args.notices:,} notices; nproc {os.cpu_count()}; CPU {cpu}")
+        results: list[dict[str, Any]] = []
+        cold_ms: dict[str, tuple[float, float]] = {}
+
+        def prepare(top: Topology, service: str) -> dict[str, str]:
+            """The notice to measure, and the raw ceiling's environment: the service's own answers to copy."""
+            probe = httpx.get(f"{service}/api/public/v1/notices", params={"limit": 1, "kind": "response"}).json()
+            top.number, top.slug = probe["items"][0]["number"], probe["items"][0]["slug"]
+            if args.raw_small:
+                return env
+            answers = folder / f"answers-{top.name.replace(' ', '-')}.json"
+            record_answers(service, measure_urls(top.number, top.slug), answers)
+            return {**env, "RAW_CEILING_RESPONSES": str(answers)}
+
+        plan: list[Callable[[], Topology]] = [
+            (lambda w=w: start_direct(w, args.port, env, folder, prepare))  # type: ignore[misc]
+            for w in args.workers
+        ]
+        if args.nginx:
+            plan.append(lambda: start_nginx(args.port, env, folder, args.nginx_deploy, prepare))
+        for start in plan:
+            top = start()
+            topologies.append(top)
+            results.append(run_topology(top, args, folder))
+            if not cold_ms and not top.via_nginx:
+                cold_ms = measure_cold(top.service, args.notices)
+            top.stop()
+            topologies.remove(top)
+        if cold_ms:
+            out()
+            out("Uncached (cache misses, sequential requests; median / p95):")
+            out(f"- first page with a new query string: {cold_ms['list'][0]:.1f} / {cold_ms['list'][1]:.1f} ms")
+            out(f"- a search for new words: {cold_ms['search'][0]:.1f} / {cold_ms['search'][1]:.1f} ms")
+            out(f"- one notice not yet cached: {cold_ms['notice'][0]:.1f} / {cold_ms['notice'][1]:.1f} ms")
         if args.json:
-            args.json.write_text(json.dumps({"database": label, "notices": args.notices, "workers": args.workers,
-                                             "wrk": settings, "load_before": load_before, "load_after": load_after,
-                                             "results": summary,
-                                             "cold_ms": {"list": cold_list, "search": cold_search,
-                                                         "notice": cold_notice}}, indent=2))  # fmt: skip
+            args.json.write_text(json.dumps({"database": label, "notices": args.notices, "cpu": cpu,
+                                             "topologies": results, "cold_ms": cold_ms}, indent=2))  # fmt: skip
     finally:
-        for server in servers:
-            server.stop()
+        for top in topologies:
+            top.stop()
         drop()
         if args.keep:
             out(f"kept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def record_answers(service: str, paths: dict[str, str], file: Path) -> None:
+    """The service's answers (status, headers, body) to each measure, for the raw ceiling to send as they are."""
+    answers: dict[str, Any] = {}
+    with httpx.Client(base_url=service, timeout=60) as client:
+        for name, path in paths.items():
+            first = client.get(path)
+            key, response = path, first
+            if name == "304 revalidation":
+                key = f"{path} If-None-Match"
+                response = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+            answers[key] = [response.status_code,
+                            [[k.decode("latin-1"), v.decode("latin-1")] for k, v in response.headers.raw],
+                            base64.b64encode(response.content).decode()]  # fmt: skip
+    file.write_text(json.dumps(answers))
+
+
+def measure_cold(base: str, notices: int) -> dict[str, tuple[float, float]]:
+    misses = iter(f"/api/public/v1/notices?cold={i}" for i in range(10_000))
+    words = iter(f"/api/public/v1/notices?q={quote(w)}" for w in
+                 [f"{s} {t}" for s in ("học", "trường", "thông tin", "giáo viên", "kỳ thi") for t in
+                  ("phí", "bạo lực", "tuyển sinh", "sửa chữa", "học bạ", "phụ cấp", "ngoại khóa", "sách")]
+                 + [f"trường {i}" for i in range(200)])  # fmt: skip
+    step = max(1, notices // 200)
+    return {
+        "list": cold(base, misses, 30),
+        "search": cold(base, words, 30),
+        "notice": cold(base, iter(f"/api/public/v1/notices/{n}%2FTB-SGD%C4%90T" for n in range(1, 10**9, step)), 30),
+    }
 
 
 if __name__ == "__main__":

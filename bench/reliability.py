@@ -13,13 +13,14 @@
    started at 13 s. Checked: only 503s (with Retry-After) during, none after the first second back; no
    connection reset.
 
-The cluster is made with ``initdb`` under /tmp on an ephemeral port (bench/pgcluster.py): the shared server on
+The cluster is made with ``initdb`` under /tmp on an ephemeral port (tests/support/pgcluster.py): the shared server on
 5432 is never touched. Prints a Markdown summary; exits non-zero if a check fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -32,6 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -41,8 +43,9 @@ from sqlmodel import Session  # noqa: E402
 
 from app.db import make_engine  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
-from bench.pgcluster import Cluster, _free_port  # noqa: E402
 from tests.factories import PASSWORD, standard_org  # noqa: E402
+from tests.support.net import free_port  # noqa: E402
+from tests.support.pgcluster import Cluster  # noqa: E402
 
 NOW_SEED = __import__("datetime").datetime(2026, 11, 27, 2, 0, tzinfo=__import__("datetime").UTC)
 SECRET = "bench-" + uuid.uuid4().hex + uuid.uuid4().hex
@@ -59,7 +62,7 @@ def check(ok: bool, what: str) -> str:
 
 @contextmanager
 def serve(url: str, workers: int, log: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "CRISISDESK_ENVIRONMENT": "production", "CRISISDESK_SECRET_KEY": SECRET,
            "CRISISDESK_RATE_LIMIT_ENABLED": "false", "CRISISDESK_COOKIE_SECURE": "false",
            "CRISISDESK_LOG_LEVEL": "WARNING"}  # fmt: skip
@@ -102,21 +105,40 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-class HealthProbe(threading.Thread):
-    def __init__(self, base: str) -> None:
-        super().__init__(daemon=True)
-        self.base, self.stop_at, self.times = base, False, list[float]()
+def _probe(base: str, stop: Any, ready: Any, out: Any) -> None:
+    times: list[float] = []
+    with httpx.Client(base_url=base, timeout=5) as client:
+        client.get("/healthz")
+        ready.set()
+        while not stop.is_set():
+            start = time.perf_counter()
+            try:
+                client.get("/healthz")
+                times.append(time.perf_counter() - start)
+            except httpx.HTTPError:
+                times.append(5.0)
+            time.sleep(0.02)
+    out.put(times)
 
-    def run(self) -> None:
-        with httpx.Client(base_url=self.base, timeout=5) as client:
-            while not self.stop_at:
-                start = time.perf_counter()
-                try:
-                    client.get("/healthz")
-                    self.times.append(time.perf_counter() - start)
-                except httpx.HTTPError:
-                    self.times.append(5.0)
-                time.sleep(0.02)
+
+class HealthProbe:
+    """Asks ``/healthz`` every 20 ms from a process of its own: the 200 client threads of this one share its GIL,
+    and a probe among them would measure their queue for the GIL, not the server."""
+
+    def __init__(self, base: str) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.stop, self.ready, self.out = ctx.Event(), ctx.Event(), ctx.Queue()
+        self.process = ctx.Process(target=_probe, args=(base, self.stop, self.ready, self.out), daemon=True)
+        self.times: list[float] = []
+
+    def start(self) -> None:
+        self.process.start()
+        self.ready.wait(timeout=60)
+
+    def finish(self) -> None:
+        self.stop.set()
+        self.times = self.out.get(timeout=30)
+        self.process.join(timeout=10)
 
 
 @dataclass
@@ -176,8 +198,7 @@ def burst(url: str, workers: int, n: int, log: Path) -> list[str]:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-        probe.stop_at = True
-        probe.join()
+        probe.finish()
     engine = make_engine(url)
     with engine.connect() as conn:
         written = set(conn.execute(text("SELECT reference FROM \"case\" WHERE title = :t"),

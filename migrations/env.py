@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 
 import app.all_models  # noqa: F401  (registers every table)
 from app.db import make_engine, normalize_url
-from app.migrate import render_item
+from app.migrate import include_object, render_item
 from app.settings import get_settings
 
 config = context.config
@@ -54,6 +54,7 @@ def _run(connection: object) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_object=include_object(connection.dialect.name),  # type: ignore[attr-defined]
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -28,6 +28,8 @@ from app.migrate import upgrade
 from app.settings import Settings
 from tests import loopguard
 from tests.shared_routes import share_routes
+from tests.support import pgcluster
+from tests.support.smtp import SmtpSink
 
 # 27/11/2026 09:00 in Hồ Chí Minh City (a Friday).
 FIXED_NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -253,3 +255,28 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def isolated_url(databases: Databases, template_db: str) -> str:
     """A fresh migrated database for a test that commits for real."""
     return databases.create(f"crisisdesk_iso_{uuid.uuid4().hex[:10]}", template=template_db)
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on 127.0.0.1 (``smtp_sink.port``) that keeps every message it receives."""
+    with SmtpSink() as sink:
+        yield sink
+
+
+# --- a primary with a streaming replica -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def replicated_pg() -> Iterator[pgcluster.ReplicatedPair]:
+    """A throwaway PostgreSQL primary (database ``crisisdesk``, migrated to head) and a hot standby streaming from
+    it, on free ports, made and destroyed per test module (``tests/support/pgcluster.py``). The tests that take it
+    start their own clusters, so they run once: in the PostgreSQL leg (``TEST_DATABASE_URL``)."""
+    if not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres"):
+        pytest.skip("starts its own PostgreSQL primary and replica: runs in the PostgreSQL leg (TEST_DATABASE_URL)")
+    if not pgcluster.available():
+        pytest.skip("no PostgreSQL server binaries under /usr/lib/postgresql")
+    with pgcluster.replicated_pair() as pair:
+        upgrade(pair.primary.url)
+        pair.wait_replayed()
+        yield pair

@@ -7,7 +7,7 @@ from datetime import datetime
 from itertools import count
 from typing import Any
 
-from fastapi.testclient import TestClient
+import httpx
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
@@ -25,7 +25,7 @@ from app.org.service import create_user
 from app.spokespersons import service as spokespersons
 from app.spokespersons.models import AppointmentCreate, SpokespersonAppointment
 from app.statements import service as statements
-from app.statements.models import ApproveIn, Checklist, StatementCreate
+from app.statements.models import ApproveIn, Checklist, Statement, StatementCreate
 
 PASSWORD = "correct-horse-battery"
 _seq = count(1)
@@ -75,7 +75,7 @@ def make_case(session: Session, *, by: str, now: datetime, title: str | None = N
     return cases.open_case(session, actor=actor(session, by), data=data, now=now)
 
 
-def token(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+def token(client: httpx.Client, username: str, password: str = PASSWORD) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", data={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
@@ -167,10 +167,10 @@ def bulk_cases_with_clocks(
     session.flush()
 
 
-def publish_statement(session: Session, case: Case, *, kind: str, at: datetime, text: str = "Nội dung phát ngôn.",
-                      **fields: object) -> Notice:  # fmt: skip
-    """A statement of ``kind`` on ``case`` drafted, submitted by the press office, approved by the director and
-    published, all at ``at`` (a main statement needs the case in progress: see ``case_in_progress``)."""
+def approved_statement(session: Session, case: Case, *, kind: str, at: datetime, text: str = "Nội dung phát ngôn.",
+                       **fields: object) -> Statement:  # fmt: skip
+    """A statement of ``kind`` on ``case`` drafted, submitted by the press office and approved by the director, all
+    at ``at``: ready to publish (a main statement needs the case in progress: see ``case_in_progress``)."""
     office, director = actor(session, "office"), actor(session, "director")
     data = StatementCreate.model_validate({"kind": kind, "text": text, **fields})
     statement = statements.create_statement(session, actor=office, case=case, data=data, now=at)
@@ -178,4 +178,12 @@ def publish_statement(session: Session, case: Case, *, kind: str, at: datetime, 
     checklist = Checklist(no_state_secret=True, no_private_data=True, no_pending_proceedings=True)
     statements.approve(session, actor=director, statement=statement, case=case, data=ApproveIn(checklist=checklist),
                        now=at)  # fmt: skip
+    return statement
+
+
+def publish_statement(session: Session, case: Case, *, kind: str, at: datetime, text: str = "Nội dung phát ngôn.",
+                      **fields: object) -> Notice:  # fmt: skip
+    """``approved_statement``, then published by the press office at ``at``."""
+    statement = approved_statement(session, case, kind=kind, at=at, text=text, **fields)
+    office = actor(session, "office")
     return publication.publish(session, actor=office, statement=statement, case=case, at=None, now=at, issuer="SGDĐT")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import StringConstraints, model_validator
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.cases.vocabulary import CaseEventKind, LegalTrigger, Severity, SourceKind, Topic
@@ -17,12 +17,49 @@ from app.validation import Code, LongText, Note, OptionalTimestamp, ShortText, T
 
 REFERENCE_PATTERN = r"^VV-\d{4}-\d{5,}$"
 
+# The open statuses (``workflow.OPEN_STATUSES``) as the partial index below is written; a query narrowed to some
+# of them (``status IN ('new', 'assigned')``) is served by it on PostgreSQL.
+OPEN_STATUS_SQL = "status IN ('new', 'assigned', 'in_progress', 'on_hold', 'awaiting_approval', 'approved')"
+
 
 class Case(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("ref_year", "ref_seq"),
         Index("ix_case_status_received", "status", "received_at"),
         Index("ix_case_next_due_at", "next_due_at", "id"),
+        Index("ix_case_updated_at", "updated_at", "id"),  # the list's sort by last change, a page at a time
+        # The open cases in order of receipt (a few thousand among a million): the lists of open statuses sorted
+        # by receipt read this instead of walking every case since the first one.
+        Index(
+            "ix_case_open_received_at",
+            "received_at",
+            "id",
+            postgresql_where=text(OPEN_STATUS_SQL),
+            sqlite_where=text(OPEN_STATUS_SQL),
+        ),  # fmt: skip
+        # Free text (``q``): ``search_text LIKE '%word%'`` from a trigram index, not a scan (PostgreSQL only).
+        Index(
+            "ix_case_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            info={"dialects": ("postgresql",)},
+        ),  # fmt: skip
+        # The reports' period scans: index-only on PostgreSQL (migration 7a3b9c1d2e4f).
+        Index(
+            "ix_case_received_report",
+            "received_at",
+            "id",
+            postgresql_include=[
+                "close_reason",
+                "source_kind",
+                "legal_trigger",
+                "topic",
+                "severity",
+                "lead_unit_id",
+                "status",
+            ],
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

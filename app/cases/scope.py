@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, exists, false, or_
+from sqlalchemy import ColumnElement, exists, false, or_, true
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -44,6 +44,15 @@ def visibility_clause(actor: Actor) -> ColumnElement[bool] | None:
         col(CaseSupportingUnit.case_id) == col(Case.id), col(CaseSupportingUnit.unit_id).in_(units)
     )
     return or_(col(Case.lead_unit_id).in_(units), supported)
+
+
+def visible(actor: Actor) -> ColumnElement[bool]:
+    """The actor's scope as a condition on ``case``, for a query that joins it (``TRUE`` when the actor sees every
+    case). Use it rather than ``case.id IN (<the ids of visible_cases(actor)>)``: for the press office that
+    subquery lists every case id, a hashed sub-plan over the whole table (4.4 s at a million cases, at every staff
+    page through the header's queue)."""
+    clause = visibility_clause(actor)
+    return true() if clause is None else clause
 
 
 def visible_cases(actor: Actor) -> SelectOfScalar[Case]:

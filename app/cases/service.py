@@ -60,14 +60,16 @@ def _check_times(received_at: datetime | None, now: datetime) -> None:
 
 
 def _provisional_reference(case_year: int) -> dict[str, Any]:
-    """A unique stand-in for the reference until the number is taken, last (see ``_take_reference``)."""
+    """A unique stand-in for the reference until the number is taken, last (see ``take_reference``)."""
     return {"reference": "~" + secrets.token_hex(9), "ref_year": case_year, "ref_seq": -1 - secrets.randbelow(2**31)}
 
 
-def _take_reference(session: Session, case: Case, now: datetime) -> None:
+def take_reference(session: Session, case: Case, now: datetime) -> None:
     """Number the case: the last thing its transaction does, so that the counter row (which every intake in the
-    year needs) stays locked only from here to the commit, not while the case, its links, its history and its
-    clocks are written. Nothing before this reads the reference: they all hold the case by id."""
+    year needs) stays locked only from here to the commit, not while the case, its links, its history, its clocks
+    and the answer are written and read. Nothing before this reads the reference: they all hold the case by id.
+    A caller that opens a case with ``numbered=False`` reads what it needs first, then calls this (the API's
+    intake builds its answer before the number: see ``app/web/api/cases.py``)."""
     year = local_date(now).year
     seq = next_value(session, scope="case", year=year)
     case.reference, case.ref_year, case.ref_seq = f"VV-{year}-{seq:05d}", year, seq
@@ -79,7 +81,7 @@ def _take_reference(session: Session, case: Case, now: datetime) -> None:
 def _new_case(session: Session, *, now: datetime, status: CaseStatus = CaseStatus.NEW, **fields: Any) -> Case:
     """The one constructor of a case, whichever way it is born (staff intake, a reporter's inquiry): status
     ``new`` since ``now``, added and flushed under a provisional reference; the caller ends with
-    ``_take_reference`` (the next reference of the year, gap-free) once everything else is written."""
+    ``take_reference`` (the next reference of the year, gap-free) once everything else is written."""
     case = Case(
         **_provisional_reference(local_date(now).year),
         status=status,
@@ -95,10 +97,11 @@ def _new_case(session: Session, *, now: datetime, status: CaseStatus = CaseStatu
     return case
 
 
-def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime) -> Case:
+def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime, numbered: bool = True) -> Case:
     """Log a case. With ``route`` and a lead unit it is routed in the same step (the staff intake form does this):
     it starts ``assigned`` (the ``assign`` edge's permission is needed) and its one ``created`` event names the
-    unit, so the unit's clocks start with it."""
+    unit, so the unit's clocks start with it. ``numbered=False``: the caller takes the reference itself, last
+    (``take_reference``), unless the case is already numbered (routed: its unit is told by number)."""
     require(actor, Permission.CASE_CREATE)
     _check_times(data.received_at, now)
     lead = unit_by_code(session, data.lead_unit, field="lead_unit") if data.lead_unit else None
@@ -137,7 +140,7 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
     links.replace_relations(session, case, links.related_cases(session, actor, case, data.related))
     routed = status != CaseStatus.NEW
     if routed:  # the unit is told of it in the event's own transaction, by its number: take it now
-        _take_reference(session, case, now)
+        take_reference(session, case, now)
     record_event(
         session,
         case=case,
@@ -152,8 +155,8 @@ def open_case(session: Session, *, actor: Actor, data: CaseCreate, now: datetime
             **({"supporting_units": [u.code for u in supporting]} if lead and data.route and supporting else {}),
         },
     )
-    if not routed:
-        _take_reference(session, case, now)
+    if not routed and numbered:
+        take_reference(session, case, now)
     return case
 
 
@@ -169,6 +172,7 @@ def open_case_from_inquiry(
     legal_trigger: LegalTrigger | None = None,
     extra: dict[str, Any] | None = None,
     source_kind: SourceKind = SourceKind.PRESS_INQUIRY,
+    numbered: bool = True,
 ) -> Case:
     """A journalist's written inquiry becomes a ``new`` case of source kind ``press_inquiry`` (no staff actor); so
     do a citizen's information request and a message to the mailbox, with their own ``source_kind``."""
@@ -188,7 +192,8 @@ def open_case_from_inquiry(
     )
     record_event(session, case=case, actor_id=None, now=now, kind=CaseEventKind.CREATED, to_status=CaseStatus.NEW,
                  data={"source_kind": source_kind.value, **(extra or {})})  # fmt: skip
-    _take_reference(session, case, now)
+    if numbered:
+        take_reference(session, case, now)
     return case
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from app.cases.vocabulary import Severity
@@ -61,7 +61,12 @@ CLOCK_ORIGIN_LABELS: dict[ClockOrigin, Message] = {
 
 
 class Clock(SQLModel, table=True):
-    __table_args__ = (Index("ix_clock_state_due_at", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_clock_state_due_at", "state", "due_at"),
+        # Only a running clock has a next reminder (``service.schedule_reminders``): the worker's batch reads
+        # ``next_reminder_at <= now`` alone, in index order.
+        CheckConstraint("next_reminder_at IS NULL OR state = 'running'", name="reminder_only_running"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(

@@ -62,6 +62,7 @@ def submit_inquiry(session: Session, *, data: InquiryCreate, now: datetime) -> I
         legal_trigger=LegalTrigger.PRESS_REQUEST,
         now=now,
         extra=extra,
+        numbered=False,
     )
     assert case.id is not None
     inquiry = Inquiry(
@@ -78,6 +79,7 @@ def submit_inquiry(session: Session, *, data: InquiryCreate, now: datetime) -> I
     )
     session.add(inquiry)
     session.flush()
+    cases.take_reference(session, case, now)  # last: the year's counter row is locked from here to the commit
     return inquiry
 
 

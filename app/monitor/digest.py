@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor, Permission, require
 from app.auth.service import load_actor
 from app.cases.models import Case
-from app.cases.scope import visible_cases
+from app.cases.scope import visible, visible_cases
 from app.cases.vocabulary import Topic
 from app.clocks.models import Clock, ClockState
 from app.errors import ValidationFailed
@@ -131,11 +131,10 @@ def digest(session: Session, *, actor: Actor, day: date, digest_time: time) -> D
         select(Notice).where(col(Notice.published_at) >= since, col(Notice.published_at) < until)
         .order_by(col(Notice.published_at))
     ).all()  # fmt: skip
-    visible_ids = visible_cases(actor).with_only_columns(col(Case.id)).scalar_subquery()
     due = session.exec(
         select(Clock, Case).join(Case, col(Case.id) == Clock.case_id)
         .where(col(Clock.state) == ClockState.RUNNING, col(Clock.due_at) >= local_midnight(day),
-               col(Clock.due_at) < end_of_local_day(day), col(Case.id).in_(visible_ids))
+               col(Clock.due_at) < end_of_local_day(day), visible(actor))
         .order_by(col(Clock.due_at))
     ).all()  # fmt: skip
     return DigestRead(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint, event
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from app.cases.models import UserRef
@@ -23,7 +23,19 @@ from app.statements.rules import RefusalGround, StatementKind
 
 
 class Notice(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("year", "notice_type", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("year", "notice_type", "seq"),
+        # The public search (``q``) from a trigram index on PostgreSQL, as the case list's.
+        Index(
+            "ix_notice_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            info={"dialects": ("postgresql",)},
+        ),  # fmt: skip
+        # The reports read a period's notices from here (index-only on PostgreSQL: migration 7a3b9c1d2e4f).
+        Index("ix_notice_case_published", "case_id", "published_at", postgresql_include=["kind"]),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     statement_id: int = Field(sa_column=Column(Integer, ForeignKey("statement.id"), nullable=False, unique=True))

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import and_, or_
+from sqlalchemy import Integer, literal, tuple_
 from sqlmodel import Session, col, select
 
 from app import public_version
@@ -23,6 +23,7 @@ from app.cases.models import Case, UserRef
 from app.cases.scope import visible_cases
 from app.cases.vocabulary import Topic
 from app.counters import next_value
+from app.db import UTCDateTime
 from app.errors import NotFound, ValidationFailed
 from app.files.models import Attachment, AttachmentPublic
 from app.i18n import _
@@ -380,9 +381,9 @@ def list_published(
             query = query.where(col(Notice.search_text).like(f"%{term}%", escape="\\"))
     if cursor:
         at, ident = _decode_cursor(cursor)
-        query = query.where(
-            or_(col(Notice.published_at) < at, and_(col(Notice.published_at) == at, col(Notice.id) < ident))
-        )
+        # A row comparison bounds the index (see cases.queries._keyset).
+        key = tuple_(col(Notice.published_at), col(Notice.id))
+        query = query.where(key < tuple_(literal(at, UTCDateTime()), literal(ident, Integer())))
     limit = max(1, min(limit, 200))
     rows = list(session.exec(query.order_by(col(Notice.published_at).desc(), col(Notice.id).desc()).limit(limit + 1)))
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None

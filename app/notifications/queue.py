@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, Role
 from app.cases.models import Case, CaseAssignee
-from app.cases.scope import visible_cases
+from app.cases.scope import visible, visible_cases
 from app.cases.workflow import CaseStatus
 from app.notifications.models import Notification, NotificationKind, QueueItem, QueueKind, QueuePage
 from app.statements.models import Statement, StatementApproval, StatementVersion
@@ -42,10 +42,6 @@ def _item(kind: QueueKind, case: Case, since: datetime, statement_id: int | None
           due_at: datetime | None = None) -> QueueItem:  # fmt: skip
     return QueueItem(kind=kind, case_reference=case.reference, case_title=case.title, statement_id=statement_id,
                      since=since, due_at=due_at if due_at is not None else case.next_due_at)  # fmt: skip
-
-
-def _visible_ids(actor: Actor) -> object:
-    return visible_cases(actor).with_only_columns(col(Case.id)).scalar_subquery()
 
 
 def _to_route(session: Session, actor: Actor) -> list[QueueItem]:
@@ -90,7 +86,7 @@ def _statements(session: Session, actor: Actor, *conditions: object) -> list[tup
         session.exec(
             select(Statement, Case)
             .join(Case, col(Case.id) == col(Statement.case_id))
-            .where(col(Case.id).in_(_visible_ids(actor)), *conditions)  # type: ignore[arg-type]
+            .where(visible(actor), *conditions)  # type: ignore[arg-type]
             .order_by(col(Statement.updated_at), col(Statement.id))
             .limit(LIMIT)
         ).all()
@@ -155,7 +151,7 @@ def _mentioned(session: Session, actor: Actor) -> list[QueueItem]:
                 col(Notification.user_id) == actor.user_id,
                 col(Notification.kind) == NotificationKind.MENTIONED,
                 col(Notification.read_at).is_(None),
-                col(Case.id).in_(_visible_ids(actor)),  # type: ignore[arg-type]
+                visible(actor),
             )
         )
         .order_by(col(Notification.created_at))

@@ -1,7 +1,7 @@
 """The schemas of the reports: the yearly report (Decree 244/2026 Art. 10), the dashboard, the unit scorecards.
 
-No tables: reports are computed from the cases, their clocks, notices and the press events when asked (plain
-pydantic models: a year's report builds thousands of case lines).
+No tables: reports are computed by the database from the cases, their clocks, notices and the press events when
+asked (``annual.py``, ``service.py``); the case lines behind the yearly report's numbers come a page at a time.
 Labels (``label``, ``outcome_label`` …) are in the caller's language; codes are stable.
 """
 
@@ -53,9 +53,22 @@ class IndicatorRead(BaseModel):
     numerator: int
     denominator: int | None  # indicators 3–6 ("x / total")
     rate: float | None  # numerator / denominator
-    cases: list[IndicatorCaseRead]  # the cases behind the numbers (for a ratio: every case of the denominator)
-    pending: list[IndicatorCaseRead]  # cases of the period not counted yet (indicator 5: time left)
+    cases: list[IndicatorCaseRead]  # the cases behind the numbers (for a ratio: the denominator's), first page
+    pending: list[IndicatorCaseRead]  # cases of the period not counted yet (indicator 5: time left), first page
     events: list[IndicatorEventRead]  # indicators 1 and 2: the press conferences and briefings counted
+    cases_total: int = 0  # how many cases are behind the numbers (``cases`` holds the first ``lines`` of them)
+    pending_total: int = 0
+    cases_cursor: str | None = None  # continues ``cases``: GET /api/v1/reports/annual/{number}/cases?cursor=
+    pending_cursor: str | None = None  # continues ``pending``: the same with pending=true
+
+
+class IndicatorCasePage(BaseModel):
+    """A page of the cases behind an indicator, oldest received first."""
+
+    number: int
+    pending: bool
+    items: list[IndicatorCaseRead]
+    next_cursor: str | None  # None on the last page
 
 
 class AnnualReport(BaseModel):

@@ -1,9 +1,10 @@
 """What the reports count, and how: the six indicators of the yearly report (Decree 244/2026 Art. 10 and its
 template), report periods, the buckets of the on-time rates, percentiles. Pure: no I/O.
 
-The service (``app/reports/service.py``) loads plain facts about the cases of a period (their notices, clocks and
-press events) and these functions decide what each case counts for. ``docs/reports.md`` states the definitions in
-words; a table-driven test pins each one.
+These functions decide what each case counts for, from plain facts about it (its notices, clocks and press
+events); ``sql.py`` says the same in SQL for the database to compute a whole period at once (``annual.py``,
+``service.py``), from the constants below, and ``tests/reports/test_sql_rules.py`` checks that both agree.
+``docs/reports.md`` states the definitions in words; a table-driven test pins each one.
 
 Common rules:
 
@@ -17,7 +18,7 @@ Common rules:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -73,6 +74,8 @@ REBUTTAL = "rebuttal"
 MET_BY_REPLY = "reply"
 MET_BY_FIRST_NOTICE = "first_notice"
 MET_STATES = frozenset({"met_on_time", "met_late"})
+STOPPED = "stopped"  # a clock that no longer applies
+STATUTORY_UNIT = "hours"  # statutory clocks counted in hours are measured against the law's hours (statutory_due)
 
 # A request from the press (indicator 3, "đề nghị của báo chí"): the press asked the Sở for a statement,
 # information or an answer. Art. 7.5 (press_request); an editor's request to reply in the press and the feedback,
@@ -168,9 +171,13 @@ def unusual_trigger(case: CaseFacts) -> LegalTrigger | None:
 
 
 def provision(case: CaseFacts, trigger: LegalTrigger | None) -> str | None:
-    if trigger is None or case.pack is None:
+    return provision_of(case.pack, trigger)
+
+
+def provision_of(pack: str | None, trigger: LegalTrigger | None) -> str | None:
+    if trigger is None or pack is None:
         return None
-    return PROVISIONS.get((case.pack, trigger))
+    return PROVISIONS.get((pack, trigger))
 
 
 def answered(case: CaseFacts, now: datetime) -> bool:
@@ -218,14 +225,14 @@ def statutory_due(clock: ClockFact) -> datetime | None:
     the engine's due time."""
     if clock.start_at is None:
         return None
-    if clock.unit == "hours":
+    if clock.unit == STATUTORY_UNIT:
         return clock.start_at + timedelta(seconds=clock.paused_seconds) + timedelta(hours=clock.length)
     return clock.due_at
 
 
 def deadline_outcome(clock: ClockFact, now: datetime) -> DeadlineOutcome | None:
     """How a statutory clock stands against the law at ``now``; None when it no longer applies (stopped)."""
-    if clock.state == "stopped":
+    if clock.state == STOPPED:
         return None
     due = statutory_due(clock)
     if clock.state in MET_STATES and clock.met_at is not None and clock.met_at <= now:
@@ -237,11 +244,15 @@ def deadline_outcome(clock: ClockFact, now: datetime) -> DeadlineOutcome | None:
     return DeadlineOutcome.OVERDUE if due <= now else DeadlineOutcome.PENDING
 
 
+# Worst first: a case's outcome over several clocks is the worst of theirs (the SQL of the report ranks them so).
+DEADLINE_SEVERITY = (DeadlineOutcome.OVERDUE, DeadlineOutcome.LATE, DeadlineOutcome.PENDING, DeadlineOutcome.ON_TIME)
+
+
 def case_deadline_outcome(clocks: Iterable[ClockFact], now: datetime) -> DeadlineOutcome | None:
     """The case's outcome over its Art. 7.3/7.4 clocks: late or overdue if any is; pending if any is; else on time.
     None when none applies."""
     outcomes = {o for o in (deadline_outcome(c, now) for c in clocks) if o is not None}
-    for worst in (DeadlineOutcome.OVERDUE, DeadlineOutcome.LATE, DeadlineOutcome.PENDING, DeadlineOutcome.ON_TIME):
+    for worst in DEADLINE_SEVERITY:
         if worst in outcomes:
             return worst
     return None
@@ -538,6 +549,14 @@ def bucket_start(day: date, unit: Granularity) -> date:
 
 def timeline(days: Iterable[date], period: Period) -> list[tuple[date, int]]:
     """Cases per day, week (from Monday) or month over the period, every bucket present (zeros too)."""
+    per_day: dict[date, int] = {}
+    for day in days:
+        per_day[day] = per_day.get(day, 0) + 1
+    return timeline_of_counts(per_day, period)
+
+
+def timeline_of_counts(per_day: Mapping[date, int], period: Period) -> list[tuple[date, int]]:
+    """The same from the number of cases of each day (the database counts them)."""
     unit = granularity(period)
     counts: dict[date, int] = {}
     start = bucket_start(period.start, unit)
@@ -550,9 +569,9 @@ def timeline(days: Iterable[date], period: Period) -> list[tuple[date, int]]:
             cursor += timedelta(days=7)
         else:
             cursor = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
-    for day in days:
+    for day, n in per_day.items():
         if day in period:
-            counts[bucket_start(day, unit)] += 1
+            counts[bucket_start(day, unit)] += n
     return sorted(counts.items())
 
 

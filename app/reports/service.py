@@ -1,46 +1,43 @@
-"""Reports: the case-list export (streamed in batches), the database metrics of the cases, and the yearly report of
-Decree 244/2026 Art. 10, the dashboard and the unit scorecards (definitions in ``rules.py``; docs/reports.md).
+"""Reports: the dashboard and the unit scorecards, computed by the database over the period (definitions in
+``rules.py``; docs/reports.md). The yearly report of Decree 244/2026 Art. 10 is ``annual.py``; the case-list
+export ``exports.py``.
 
-The export reads the actor's visible cases narrowed by the list's filters (``cases.service.filtered_cases``), in
-the list's order (newest received first), in keyset batches: one query a batch for the cases and three for their
-supporting units, assignees and tags. Rows are plain tuples, never ORM objects, so nothing accumulates in the
-session and memory stays flat however many cases there are.
+Every figure is an aggregate query over the actor's visible cases of the period (a range of ``received_at``,
+indexed), joined to their clocks and notices — never a list of the period's case ids, and never a case at a time in
+Python: at a million cases a year holds ~200,000 of them. What the buckets and percentiles mean stays in
+``rules.py`` (``clock_bucket``, ``percentile``); PostgreSQL computes the percentiles itself (``percentile_cont``, the
+same linear interpolation), SQLite hands the hours to ``rules.percentile``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_
+from sqlalchemy import ColumnElement, and_, exists, func, null
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from app.auth.permissions import Actor, Permission, require
 from app.cases.models import Case, CaseSupportingUnit
-from app.cases.scope import visibility_clause, visible_cases
-from app.cases.vocabulary import SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS, Severity, SourceKind
+from app.cases.scope import visibility_clause
+from app.cases.vocabulary import SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS, Severity
 from app.cases.workflow import OPEN_STATUSES
-from app.clocks.models import Clock, ClockOrigin
+from app.clocks.models import TICKING_STATES, Clock, ClockOrigin
 from app.i18n import Message, _, text
 from app.notices.models import Notice
 from app.org.models import Unit, UnitKind
-from app.press_events.models import PressEvent, PressEventCase, PressEventKind
-from app.reports import rules
+from app.reports import rules, sql
+from app.reports.annual import period_read, window
 from app.reports.models import (
-    AnnualReport,
     ClockRateRead,
     CountRead,
     Dashboard,
     DurationRead,
-    IndicatorCaseRead,
-    IndicatorEventRead,
-    IndicatorRead,
     NowRead,
-    PeriodRead,
     Scope,
     ScorecardPage,
     TimelinePoint,
@@ -48,215 +45,75 @@ from app.reports.models import (
     UnitScoreRead,
 )
 from app.reports.rules import Bucket, Period
-from app.rules.packs import all_packs, pack_for_day
 from app.rules.schema import ClockActor
 from app.tasks.models import Task
-from app.timeutil import local_date, local_midnight, to_local
 
-# --- the yearly report, the dashboard, the unit scorecards ------------------------------------------------------
-#
-# Every query starts from the actor's visible cases (``visible_cases``): the press office, the spokesperson, the
-# director and the admin see the whole Sở; a unit head sees the cases of their unit. The definitions of what counts
-# are in ``app/reports/rules.py``; here they are only fed.
+# Every query starts from the actor's visible cases (``visibility_clause``): the press office, the spokesperson, the
+# director and the admin see the whole Sở; a unit head sees the cases of their unit.
 
 
 def _require_reports(actor: Actor) -> None:
     require(actor, Permission.REPORTS_VIEW)
 
 
-def _window(period: Period) -> tuple[datetime, datetime]:
-    return local_midnight(period.start), local_midnight(period.end + timedelta(days=1))
-
-
 def _scope(actor: Actor) -> Scope:
     return "all" if actor.sees_all_cases else "units"
 
 
-def _counted() -> ColumnElement[bool]:
-    return or_(col(Case.close_reason).is_(None), col(Case.close_reason).not_in(list(rules.EXCLUDED_CLOSE_REASONS)))
+def _visible(actor: Actor) -> list[ColumnElement[bool]]:
+    clause = visibility_clause(actor)
+    return [] if clause is None else [clause]
 
 
-def _period_cases(actor: Actor, period: Period, *, counted_only: bool = True) -> SelectOfScalar[Case]:
-    """The actor's visible cases received in the period (duplicates left out, unless asked)."""
-    lo, hi = _window(period)
-    query = visible_cases(actor).where(col(Case.received_at) >= lo, col(Case.received_at) < hi)
-    return query.where(_counted()) if counted_only else query
+def _in_period(actor: Actor, period: Period, *, counted_only: bool = True) -> list[ColumnElement[bool]]:
+    """The conditions on ``case`` for the actor's cases received in the period (duplicates left out, unless asked)."""
+    lo, hi = window(period)
+    conditions = [col(Case.received_at) >= lo, col(Case.received_at) < hi, *_visible(actor)]
+    return [*conditions, sql.counted()] if counted_only else conditions
 
 
-def _ids(query: SelectOfScalar[Case]) -> Any:
-    return query.with_only_columns(col(Case.id))
-
-
-def _period_read(period: Period) -> PeriodRead:
-    return PeriodRead(start=period.start, end=period.end, year=period.year)
-
-
-def deadline_clock_keys() -> frozenset[tuple[str | None, str]]:
-    """The statutory clocks of Art. 7.3/7.4 (and Decree 09/2017 Art. 6.3.a) in every rule pack."""
-    return frozenset((p.code, c.key) for p in all_packs() for c in p.clocks if c.trigger in rules.DEADLINE_TRIGGERS)
-
-
-CLOCK_FACT_COLUMNS = ("case_id", "origin", "pack", "rule_key", "met_by", "state", "start_at", "due_at", "met_at",
-                      "length", "unit", "extension", "paused_seconds")  # fmt: skip
-
-
-def _case_facts(session: Session, *, actor: Actor, period: Period) -> list[rules.CaseFacts]:
-    relevant = or_(
-        col(Case.source_kind) == SourceKind.PRESS_INQUIRY,
-        col(Case.legal_trigger).in_(sorted(rules.REPORTED_TRIGGERS)),
-    )
-    query = _period_cases(actor, period).where(relevant)
-    ids = _ids(query)
-    notices: dict[int, list[rules.NoticeFact]] = defaultdict(list)
-    for case_id, kind, published_at in session.execute(
-        select(Notice.case_id, Notice.kind, Notice.published_at).where(col(Notice.case_id).in_(ids))
-    ).all():
-        notices[case_id].append(rules.NoticeFact(kind.value, published_at))
-    clocks: dict[int, list[rules.ClockFact]] = defaultdict(list)
-    for c in session.execute(
-        sa_select(*(col(getattr(Clock, name)) for name in CLOCK_FACT_COLUMNS)).where(col(Clock.case_id).in_(ids))
-    ).all():
-        clocks[c.case_id].append(
-            rules.ClockFact(
-                c.origin.value,
-                c.pack,
-                c.rule_key,
-                c.met_by.value,
-                c.state.value,
-                c.start_at,
-                c.due_at,
-                c.met_at,
-                c.length,
-                c.unit.value,
-                c.extension,
-                c.paused_seconds,
-            )
-        )
-    held: dict[int, list[datetime]] = defaultdict(list)
-    for case_id, held_at in session.execute(
-        select(PressEventCase.case_id, PressEvent.held_at)
-        .join(PressEvent, col(PressEvent.id) == col(PressEventCase.press_event_id))
-        .where(col(PressEventCase.case_id).in_(ids))
-    ).all():
-        held[case_id].append(held_at)
-    facts = []
-    columns = (Case.id, Case.reference, Case.title, Case.received_at, Case.source_kind, Case.legal_trigger,
-               Case.close_reason)  # fmt: skip
-    rows = session.execute(
-        query.with_only_columns(*(col(c) for c in columns)).order_by(col(Case.received_at), col(Case.id))
-    ).all()
-    packs: dict[date, str | None] = {}  # the rule pack in force on each day cases were received
-    for case_id, reference, title, received_at, source_kind, trigger, close_reason in rows:
-        day = local_date(received_at)
-        if day not in packs:
-            pack = pack_for_day(day)
-            packs[day] = pack.code if pack else None
-        facts.append(
-            rules.CaseFacts(
-                reference=reference, title=title, received_at=received_at, received_on=day, source_kind=source_kind,
-                legal_trigger=trigger, close_reason=close_reason, pack=packs[day], notices=tuple(notices[case_id]),
-                clocks=tuple(clocks[case_id]),
-                press_events=tuple(held[case_id]),
-            )
-        )  # fmt: skip
-    return facts
-
-
-def _event_facts(session: Session, *, actor: Actor, period: Period) -> list[rules.EventFact]:
-    lo, hi = _window(period)
-    events = session.exec(
-        select(PressEvent).where(col(PressEvent.held_at) >= lo, col(PressEvent.held_at) < hi).order_by(
-            col(PressEvent.held_at), col(PressEvent.id))
-    ).all()  # fmt: skip
-    refs: dict[int, list[str]] = defaultdict(list)
-    if events:
-        query = (
-            select(PressEventCase.press_event_id, Case.reference)
-            .join(Case, col(Case.id) == col(PressEventCase.case_id))
-            .where(col(PressEventCase.press_event_id).in_([e.id for e in events]))
-            .order_by(col(Case.reference))
-        )
-        clause = visibility_clause(actor)
-        if clause is not None:
-            query = query.where(clause)
-        for event_id, reference in session.execute(query).all():
-            refs[event_id].append(reference)
-    result = []
-    for e in events:
-        assert e.id is not None
-        result.append(rules.EventFact(e.id, e.kind.value, e.held_at, local_date(e.held_at), e.title, tuple(refs[e.id])))
-    return result
-
-
-def _case_line(line: rules.CaseLine, labels: dict[rules.Outcome, str]) -> IndicatorCaseRead:
-    return IndicatorCaseRead(
-        reference=line.reference, title=line.title, received_at=to_local(line.received_at),
-        source_kind=line.source_kind, legal_trigger=line.legal_trigger, provision=line.provision,
-        outcome=line.outcome.value, outcome_label=labels[line.outcome], counted=line.counted,
-    )  # fmt: skip
-
-
-def annual_report(session: Session, *, actor: Actor, period: Period, now: datetime, locale: str) -> AnnualReport:
-    """The six indicators of Decree 244/2026 Art. 10 over ``period``, with the cases (and press events) behind
-    each number."""
-    _require_reports(actor)
-    results = rules.annual_indicators(
-        _case_facts(session, actor=actor, period=period),
-        _event_facts(session, actor=actor, period=period),
-        period=period,
-        now=now,
-        deadline_clock=deadline_clock_keys(),
-    )
-    labels = {outcome: text(message, locale) for outcome, message in rules.OUTCOME_LABELS.items()}
-    indicators = []
-    for r in results:
-        d = r.definition
-        indicators.append(
-            IndicatorRead(
-                number=d.number, code=d.code.value, label=str(d.label), label_en=text(d.label, "en"),
-                definition=text(d.definition, locale), numerator=r.numerator, denominator=r.denominator,
-                rate=r.rate, cases=[_case_line(line, labels) for line in r.cases],
-                pending=[_case_line(line, labels) for line in r.pending],
-                events=[IndicatorEventRead(id=e.id, kind=PressEventKind(e.kind), held_at=to_local(e.held_at),
-                                           title=e.title, cases=list(e.cases)) for e in r.events],
-            )
-        )  # fmt: skip
-        if d.number in (1, 2):
-            # The cases behind a count of press events: those raised at them.
-            indicators[-1].cases = _event_cases(session, {ref for e in r.events for ref in e.cases}, locale)
-    return AnnualReport(year=period.year, period=_period_read(period), as_of=now, scope=_scope(actor),
-                        indicators=indicators)  # fmt: skip
-
-
-def _event_cases(session: Session, references: set[str], locale: str) -> list[IndicatorCaseRead]:
-    if not references:
-        return []
-    held = text(rules.OUTCOME_LABELS[rules.Outcome.HELD], locale)
-    return [
-        IndicatorCaseRead(
-            reference=case.reference,
-            title=case.title,
-            received_at=to_local(case.received_at),
-            source_kind=case.source_kind,
-            legal_trigger=case.legal_trigger,
-            provision=None,
-            outcome=rules.Outcome.HELD.value,
-            outcome_label=held,
-            counted=True,
-        )  # fmt: skip
-        for case in session.exec(
-            select(Case).where(col(Case.reference).in_(sorted(references))).order_by(col(Case.reference))
-        ).all()
-    ]
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 # --- dashboard ------------------------------------------------------------------------------------------------
 
+DIMENSIONS = ("topic", "lead_unit_id", "source_kind", "severity", "day")
 
-def _counts(session: Session, query: SelectOfScalar[Case], column: Any) -> dict[Any, int]:
-    sub = query.subquery()
-    rows = session.execute(select(sub.c[column], func.count()).group_by(sub.c[column])).all()
-    return {value: n for value, n in rows}  # noqa: C416 (rows are Row tuples)
+
+def _dimension_columns() -> dict[str, Any]:
+    return {"topic": col(Case.topic), "lead_unit_id": col(Case.lead_unit_id), "source_kind": col(Case.source_kind),
+            "severity": col(Case.severity), "day": sql.LocalDay(col(Case.received_at))}  # fmt: skip
+
+
+def _volumes(session: Session, actor: Actor, period: Period) -> tuple[int, int, dict[str, dict[Any, int]]]:
+    """The counted cases of the period (duplicates left out), all of them, and the counted ones per topic, lead
+    unit, source kind, severity and local day: one pass (GROUPING SETS) on PostgreSQL, a query each on SQLite."""
+    columns = _dimension_columns()
+    counted = func.sum(sql_case((sql.counted(), 1), else_=0))
+    where = _in_period(actor, period, counted_only=False)
+    result: dict[str, dict[Any, tuple[int, int]]] = {name: {} for name in DIMENSIONS}
+    if _postgres(session):
+        grouping = func.grouping(*columns.values())
+        rows = session.execute(
+            sa_select(grouping, *columns.values(), counted, func.count()).where(*where)
+            .group_by(func.grouping_sets(*columns.values()))
+        ).all()  # fmt: skip
+        width = len(DIMENSIONS)
+        for row in rows:
+            # GROUPING() has a bit set for each column the row is NOT grouped by (the first column is the high bit).
+            index = next(i for i in range(width) if not row[0] & (1 << (width - 1 - i)))
+            result[DIMENSIONS[index]][row[1 + index]] = (int(row[-2] or 0), int(row[-1]))
+    else:
+        for name, column in columns.items():
+            for value, n, total in session.execute(
+                sa_select(column, counted, func.count()).where(*where).group_by(column)
+            ).all():
+                result[name][value] = (int(n or 0), int(total))
+    total = sum(n for n, _all in result["topic"].values())
+    everything = sum(a for _n, a in result["topic"].values())
+    counts = {name: {k: n for k, (n, _a) in values.items() if n} for name, values in result.items()}
+    return total, everything, counts
 
 
 def _label_counts(counts: dict[Any, int], labels: dict[Any, Message], locale: str) -> list[CountRead]:
@@ -280,10 +137,6 @@ def _unit_name(unit: Unit, locale: str) -> str:
     return unit.name_en if locale == "en" and unit.name_en else unit.name
 
 
-def _overdue_flag(now: datetime) -> Any:
-    return sql_case((and_(col(Clock.due_at).is_not(None), col(Clock.due_at) < now), 1), else_=0)
-
-
 def _buckets(counts: rules.BucketCounts) -> dict[str, Any]:
     c = counts.counts
     return {"on_time": c[Bucket.ON_TIME], "late": c[Bucket.LATE], "missed": c[Bucket.MISSED],
@@ -291,25 +144,44 @@ def _buckets(counts: rules.BucketCounts) -> dict[str, Any]:
             "rate": counts.rate}  # fmt: skip
 
 
-def _clock_rates(session: Session, ids: Any, now: datetime, locale: str) -> list[ClockRateRead]:
-    overdue = _overdue_flag(now).label("overdue")
-    rows = session.execute(
-        sa_select(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue, func.min(Clock.name), func.count())
-        .where(col(Clock.case_id).in_(ids))
-        .group_by(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue)
-    ).all()
-    groups: dict[tuple[str, str], rules.BucketCounts] = defaultdict(rules.BucketCounts)
+def _clock_groups(session: Session, actor: Actor, period: Period, now: datetime) -> list[Any]:
+    """The clocks of the period's cases counted by (origin, basis, state, past due, the unit that must meet it),
+    in one pass. The unit: a task's unit for an information task; the lead unit for a clock whose actor is the
+    unit (its internal targets); none otherwise."""
+    past_due = and_(col(Clock.state).in_(sorted(TICKING_STATES)), col(Clock.due_at).is_not(None),
+                    col(Clock.due_at) < now)  # fmt: skip
+    overdue = sql_case((past_due, 1), else_=0).label("overdue")
+    unit = sql_case(
+        (col(Clock.origin) == ClockOrigin.TASK, col(Task.unit_id)),
+        (col(Clock.actor) == ClockActor.UNIT, col(Case.lead_unit_id)),
+        else_=null(),
+    ).label("unit_id")
+    return list(
+        session.execute(
+            sa_select(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue, unit, func.min(Clock.name),
+                      func.count())
+            .select_from(Clock)
+            .join(Case, col(Case.id) == col(Clock.case_id))
+            .outerjoin(Task, col(Task.id) == col(Clock.task_id))
+            .where(*_in_period(actor, period))
+            .group_by(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue, unit)
+        ).all()
+    )  # fmt: skip
+
+
+def _clock_rates(groups: list[Any], locale: str) -> list[ClockRateRead]:
+    counts: dict[tuple[str, str], rules.BucketCounts] = defaultdict(rules.BucketCounts)
     names: dict[tuple[str, str], str] = {}
-    for origin, basis, state, late, name, n in rows:
+    for origin, basis, state, late, _unit, name, n in groups:
         bucket = rules.clock_bucket(state.value, bool(late))
         key = (origin.value, basis)
-        names.setdefault(key, name)
+        names[key] = min(names.get(key, name), name)
         if bucket is not None:
-            groups[key].add(bucket, n)
+            counts[key].add(bucket, n)
     result = []
-    for (origin, basis), counts in groups.items():
+    for (origin, basis), c in counts.items():
         label = _clock_label(origin, basis, names[(origin, basis)], locale)
-        result.append(ClockRateRead(origin=origin, basis=basis, label=label, **_buckets(counts)))
+        result.append(ClockRateRead(origin=origin, basis=basis, label=label, **_buckets(c)))
     order = {ClockOrigin.STATUTORY.value: 0, ClockOrigin.INTERNAL.value: 1, ClockOrigin.TASK.value: 2}
     return sorted(result, key=lambda r: (order.get(r.origin, 3), r.basis))
 
@@ -322,51 +194,50 @@ def _clock_label(origin: str, basis: str, name: str, locale: str) -> str:
     return text(Message(name), locale)
 
 
-def _unit_buckets(session: Session, ids: Any, now: datetime) -> dict[int, rules.BucketCounts]:
+def _unit_buckets(groups: list[Any]) -> dict[int, rules.BucketCounts]:
     """The clocks each unit itself must meet: those of its led cases whose actor is the unit (its internal
     targets), and the information tasks given to it."""
-    overdue = _overdue_flag(now).label("overdue")
     result: dict[int, rules.BucketCounts] = defaultdict(rules.BucketCounts)
-    led = session.execute(
-        select(Case.lead_unit_id, Clock.state, overdue, func.count())
-        .join(Case, col(Case.id) == col(Clock.case_id))
-        .where(col(Clock.case_id).in_(ids), col(Clock.actor) == ClockActor.UNIT, col(Clock.origin) != ClockOrigin.TASK,
-               col(Case.lead_unit_id).is_not(None))
-        .group_by(col(Case.lead_unit_id), col(Clock.state), overdue)
-    ).all()  # fmt: skip
-    tasks = session.execute(
-        select(Task.unit_id, Clock.state, overdue, func.count())
-        .join(Task, col(Task.id) == col(Clock.task_id))
-        .where(col(Clock.case_id).in_(ids), col(Clock.origin) == ClockOrigin.TASK)
-        .group_by(col(Task.unit_id), col(Clock.state), overdue)
-    ).all()
-    for unit_id, state, late, n in [*led, *tasks]:
+    for _origin, _basis, state, late, unit_id, _name, n in groups:
         bucket = rules.clock_bucket(state.value, bool(late))
-        if bucket is not None:
+        if unit_id is not None and bucket is not None:
             result[unit_id].add(bucket, n)
     return result
 
 
-def _first_notice_hours(session: Session, query: SelectOfScalar[Case], now: datetime,
-                        kinds: frozenset[str] | None) -> list[float]:  # fmt: skip
-    conditions = [col(Notice.published_at) <= now]
-    if kinds is not None:
-        conditions.append(col(Notice.kind).in_(sorted(kinds)))
-    sub = query.subquery()
+def _durations(session: Session, actor: Actor, period: Period, now: datetime, total: int) -> tuple[DurationRead, ...]:
+    """Hours from receipt to the first notice and to the first reply, over the period's cases that got one: one
+    read of the notices. PostgreSQL takes the percentiles (``percentile_cont``: ``rules.percentile``'s linear
+    interpolation); SQLite returns the hours and ``rules.durations`` takes them."""
+    first = func.min(Notice.published_at)
+    first_reply = func.min(sql_case((col(Notice.kind).in_(sorted(rules.REPLY_KINDS)), col(Notice.published_at))))
+    per_case = (
+        sa_select(col(Case.received_at).label("received_at"), first.label("first"),
+                  first_reply.label("first_reply"))
+        .select_from(Notice)
+        .join(Case, col(Case.id) == col(Notice.case_id))
+        .where(*_in_period(actor, period), col(Notice.published_at) <= now)
+        .group_by(col(Case.id), col(Case.received_at))
+        .subquery()
+    )  # fmt: skip
+    c = per_case.c
+    h_first = func.greatest(sql.HoursBetween(c.received_at, c.first), 0.0)
+    h_reply = sql_case((c.first_reply.is_not(None), func.greatest(sql.HoursBetween(c.received_at, c.first_reply),
+                                                                  0.0)), else_=None)  # fmt: skip
+    if _postgres(session):
+        row = session.execute(
+            sa_select(func.count(c.first), func.percentile_cont(0.5).within_group(h_first),
+                      func.percentile_cont(0.9).within_group(h_first), func.count(c.first_reply),
+                      func.percentile_cont(0.5).within_group(h_reply), func.percentile_cont(0.9).within_group(h_reply))
+        ).one()  # fmt: skip
+        return (DurationRead(count=row[0], of=total, median_hours=row[1], p90_hours=row[2]),
+                DurationRead(count=row[3], of=total, median_hours=row[4], p90_hours=row[5]))  # fmt: skip
     rows = session.execute(
-        select(sub.c.received_at, func.min(Notice.published_at))
-        .join(Notice, col(Notice.case_id) == sub.c.id)
-        .where(*conditions)
-        .group_by(sub.c.id, sub.c.received_at)
+        sa_select(sql.HoursBetween(c.received_at, c.first), sql.HoursBetween(c.received_at, c.first_reply))
     ).all()
-    return [max((_aware(first) - _aware(received)).total_seconds() / 3600, 0.0) for received, first in rows]
-
-
-def _aware(value: datetime) -> datetime:
-    """Aggregates (``min()``) skip the column type on SQLite: re-attach UTC as ``UTCDateTime`` does."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    any_hours = [max(a, 0.0) for a, _r in rows]
+    reply_hours = [max(r, 0.0) for _a, r in rows if r is not None]
+    return _duration(any_hours, total), _duration(reply_hours, total)
 
 
 def _duration(hours: list[float], of: int) -> DurationRead:
@@ -375,10 +246,14 @@ def _duration(hours: list[float], of: int) -> DurationRead:
 
 
 def _now_counts(session: Session, actor: Actor, now: datetime, locale: str) -> NowRead:
-    open_query = visible_cases(actor).where(col(Case.status).in_(list(OPEN_STATUSES)))
-    overdue_query = open_query.where(col(Case.next_due_at) < now)
-    open_counts = _counts(session, open_query, "severity")
-    overdue_counts = _counts(session, overdue_query, "severity")
+    overdue = func.sum(sql_case((col(Case.next_due_at) < now, 1), else_=0))
+    rows = session.execute(
+        sa_select(col(Case.severity), func.count(), overdue)
+        .where(col(Case.status).in_(list(OPEN_STATUSES)), *_visible(actor))
+        .group_by(col(Case.severity))
+    ).all()
+    open_counts = {severity: int(n) for severity, n, _late in rows}
+    overdue_counts = {severity: int(late or 0) for severity, _n, late in rows if late}
     order = list(reversed(Severity))
     labels = {s: SEVERITY_LABELS[s] for s in order}
     return NowRead(open=sum(open_counts.values()), overdue=sum(overdue_counts.values()),
@@ -390,33 +265,29 @@ def dashboard(session: Session, *, actor: Actor, period: Period, now: datetime, 
     """Volumes by topic, unit, source kind and severity over the period; on-time rates per clock and per unit;
     time to initial information and to the final response; open and overdue cases now."""
     _require_reports(actor)
-    query = _period_cases(actor, period)
-    ids = _ids(query)
-    received = [r for (r,) in session.execute(query.with_only_columns(col(Case.received_at))).all()]
-    total = len(received)
-    all_cases = session.execute(
-        _period_cases(actor, period, counted_only=False).with_only_columns(func.count())
-    ).scalar_one()
-    unit_buckets = _unit_buckets(session, ids, now)
+    sql.report_memory(session)
+    total, everything, counts = _volumes(session, actor, period)
+    groups = _clock_groups(session, actor, period, now)
+    unit_buckets = _unit_buckets(groups)
     units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(list(unit_buckets)))).all()}
     unit_rates = [
         UnitRateRead(code=units[i].code, name=_unit_name(units[i], locale), **_buckets(b))
         for i, b in unit_buckets.items()
         if i in units
     ]
+    per_day = {d if isinstance(d, date) else date.fromisoformat(d): n for d, n in counts["day"].items()}
+    initial, final = _durations(session, actor, period, now, total)
     return Dashboard(
-        period=_period_read(period), as_of=now, scope=_scope(actor), total=total, duplicates=all_cases - total,
-        by_topic=_label_counts(_counts(session, query, "topic"), TOPIC_LABELS, locale),
-        by_unit=_unit_counts(session, _counts(session, query, "lead_unit_id"), locale),
-        by_source_kind=_label_counts(_counts(session, query, "source_kind"), SOURCE_KIND_LABELS, locale),
-        by_severity=_label_counts(_counts(session, query, "severity"), SEVERITY_LABELS, locale),
+        period=period_read(period), as_of=now, scope=_scope(actor), total=total, duplicates=everything - total,
+        by_topic=_label_counts(counts["topic"], TOPIC_LABELS, locale),
+        by_unit=_unit_counts(session, counts["lead_unit_id"], locale),
+        by_source_kind=_label_counts(counts["source_kind"], SOURCE_KIND_LABELS, locale),
+        by_severity=_label_counts(counts["severity"], SEVERITY_LABELS, locale),
         granularity=rules.granularity(period).value,
-        timeline=[TimelinePoint(start=d, count=n) for d, n in rules.timeline((local_date(r) for r in received),
-                                                                             period)],
-        clocks=_clock_rates(session, ids, now, locale),
+        timeline=[TimelinePoint(start=d, count=n) for d, n in rules.timeline_of_counts(per_day, period)],
+        clocks=_clock_rates(groups, locale),
         units=sorted(unit_rates, key=lambda r: (r.rate if r.rate is not None else 2.0, r.name)),
-        time_to_initial_information=_duration(_first_notice_hours(session, query, now, None), total),
-        time_to_final_response=_duration(_first_notice_hours(session, query, now, rules.REPLY_KINDS), total),
+        time_to_initial_information=initial, time_to_final_response=final,
         now=_now_counts(session, actor, now, locale),
     )  # fmt: skip
 
@@ -426,6 +297,10 @@ def dashboard(session: Session, *, actor: Actor, period: Period, now: datetime, 
 SCORECARD_KINDS = frozenset({UnitKind.OFFICE, UnitKind.DIVISION, UnitKind.INSPECTORATE, UnitKind.AFFILIATED})
 
 
+def _grouped(session: Session, query: Any) -> dict[Any, int]:
+    return {key: int(n) for key, n in session.execute(query).all()}
+
+
 def unit_scorecards(session: Session, *, actor: Actor, period: Period, now: datetime) -> ScorecardPage:
     """Per unit, over the period: cases led, supported and answered, the on-time rate of the unit's own clocks,
     the information tasks it was given, and the notices published on its cases (the Sở's emulation criteria).
@@ -433,46 +308,39 @@ def unit_scorecards(session: Session, *, actor: Actor, period: Period, now: date
     Rows: every active office, division, inspectorate and affiliated unit, and any other unit with activity; a
     unit head sees only the rows of their own units."""
     _require_reports(actor)
-    query = _period_cases(actor, period)
-    ids = _ids(query)
-    led = _counts(session, query, "lead_unit_id")
-    sub = query.subquery()
-    supported = dict(
-        session.execute(
-            select(CaseSupportingUnit.unit_id, func.count())
-            .join(sub, sub.c.id == col(CaseSupportingUnit.case_id))
-            .group_by(col(CaseSupportingUnit.unit_id))
-        ).all()
-    )
+    sql.report_memory(session)
+    in_period = _in_period(actor, period)
+    lead = col(Case.lead_unit_id)
+    # The unit head's scope looks at case_supporting_unit itself (a correlated EXISTS): the rows counted here are
+    # read through an alias, so that the two are not taken for one another.
+    support = aliased(CaseSupportingUnit)
+    led = _grouped(session, sa_select(lead, func.count()).where(*in_period).group_by(lead))
+    supported = _grouped(session, sa_select(col(support.unit_id), func.count())
+                         .join(Case, col(Case.id) == col(support.case_id)).where(*in_period)
+                         .group_by(col(support.unit_id)))  # fmt: skip
     reply = exists().where(
         col(Notice.case_id) == col(Case.id), col(Notice.kind).in_(sorted(rules.REPLY_KINDS)),
         col(Notice.published_at) <= now,
     )  # fmt: skip
-    answered = _counts(session, query.where(reply), "lead_unit_id")
-    tasks = dict(
-        session.execute(
-            select(Task.unit_id, func.count()).where(col(Task.case_id).in_(ids)).group_by(col(Task.unit_id))
-        ).all()
-    )
-    lo, hi = _window(period)
+    answered = _grouped(session, sa_select(lead, func.count()).where(*in_period, reply).group_by(lead))
+    tasks = _grouped(session, sa_select(col(Task.unit_id), func.count()).join(Case, col(Case.id) == col(Task.case_id))
+                     .where(*in_period).group_by(col(Task.unit_id)))  # fmt: skip
+    lo, hi = window(period)
     in_window = (col(Notice.published_at) >= lo, col(Notice.published_at) < hi, col(Notice.published_at) <= now)
-    visible = _ids(visible_cases(actor))
     notices: dict[int, int] = defaultdict(int)
     for unit_id, n in session.execute(
-        select(Case.lead_unit_id, func.count())
-        .join(Notice, col(Notice.case_id) == col(Case.id))
-        .where(*in_window, col(Case.id).in_(visible), col(Case.lead_unit_id).is_not(None))
-        .group_by(col(Case.lead_unit_id))
-    ).all():
+        sa_select(lead, func.count()).select_from(Notice).join(Case, col(Case.id) == col(Notice.case_id))
+        .where(*in_window, *_visible(actor), lead.is_not(None)).group_by(lead)
+    ).all():  # fmt: skip
         notices[unit_id] += n
     for unit_id, n in session.execute(
-        select(CaseSupportingUnit.unit_id, func.count())
-        .join(Notice, col(Notice.case_id) == col(CaseSupportingUnit.case_id))
-        .where(*in_window, col(CaseSupportingUnit.case_id).in_(visible))
-        .group_by(col(CaseSupportingUnit.unit_id))
-    ).all():
+        sa_select(col(support.unit_id), func.count()).select_from(Notice)
+        .join(support, col(support.case_id) == col(Notice.case_id))
+        .join(Case, col(Case.id) == col(Notice.case_id))
+        .where(*in_window, *_visible(actor)).group_by(col(support.unit_id))
+    ).all():  # fmt: skip
         notices[unit_id] += n
-    buckets = _unit_buckets(session, ids, now)
+    buckets = _unit_buckets(_clock_groups(session, actor, period, now))
 
     active = {u for u in (*led, *supported, *tasks, *notices, *buckets) if u is not None}
     units = session.exec(select(Unit).order_by(col(Unit.name))).all()
@@ -493,4 +361,4 @@ def unit_scorecards(session: Session, *, actor: Actor, period: Period, now: date
             )
         )  # fmt: skip
     items.sort(key=lambda r: (-r.cases_led, -r.cases_supported, r.name))
-    return ScorecardPage(period=_period_read(period), as_of=now, scope=_scope(actor), items=items)
+    return ScorecardPage(period=period_read(period), as_of=now, scope=_scope(actor), items=items)

@@ -6,7 +6,8 @@ offset, like the case-list export.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from app.i18n import Message, _, text
@@ -20,6 +21,7 @@ from app.reports.models import (
     IndicatorCaseRead,
     ScorecardPage,
 )
+from app.reports.rules import Outcome
 from app.timeutil import to_local
 
 Row = list[Cell]
@@ -37,12 +39,6 @@ def _headers(messages: Sequence[Message], locale: str) -> list[str]:
     return [text(m, locale) for m in messages]
 
 
-def _refs(lines: Sequence[IndicatorCaseRead], counted: bool | None = None) -> str:
-    return "; ".join(c.reference for c in lines if counted is None or c.counted == counted)
-
-
-# --- the yearly report ----------------------------------------------------------------------------------------
-
 ANNUAL_HEADER = (
     _("STT"), _("Mã chỉ tiêu"), _("Chỉ tiêu"), _("Kết quả"), _("Tử số"), _("Mẫu số"), _("Tỷ lệ (%)"),
     _("Vụ việc được tính vào tử số"), _("Vụ việc chưa được tính vào tử số"), _("Vụ việc chưa tính (còn trong hạn)"),
@@ -50,13 +46,24 @@ ANNUAL_HEADER = (
 )  # fmt: skip
 
 
-def annual_rows(report: AnnualReport, locale: str) -> Iterator[Row]:
+def annual_rows(report: AnnualReport, locale: str, lines: Iterable[tuple[int, IndicatorCaseRead]]) -> Iterator[Row]:
+    """One row per indicator with the references of its cases (read from ``lines``, every case line of the report:
+    one pass, the references kept)."""
+    counted: dict[int, list[str]] = defaultdict(list)
+    not_counted: dict[int, list[str]] = defaultdict(list)
+    pending: dict[int, list[str]] = defaultdict(list)
+    for number, line in lines:
+        if line.outcome == Outcome.PENDING.value:
+            pending[number].append(line.reference)
+        else:
+            (counted if line.counted else not_counted)[number].append(line.reference)
     for i in report.indicators:
         result = f"{i.numerator} / {i.denominator}" if i.denominator is not None else str(i.numerator)
         yield [
             i.number, i.code, i.label if locale == "vi" else i.label_en, result, i.numerator, i.denominator,
-            percent(i.rate), _refs(i.cases, True), _refs(i.cases, False) if i.denominator is not None else "",
-            _refs(i.pending), "; ".join(f"{_local(e.held_at):%d/%m/%Y} {e.title}" for e in i.events),
+            percent(i.rate), "; ".join(counted[i.number]),
+            "; ".join(not_counted[i.number]) if i.denominator is not None else "", "; ".join(pending[i.number]),
+            "; ".join(f"{_local(e.held_at):%d/%m/%Y} {e.title}" for e in i.events),
         ]  # fmt: skip
 
 
@@ -66,23 +73,30 @@ ANNUAL_CASES_HEADER = (
 )  # fmt: skip
 
 
-def annual_case_rows(report: AnnualReport, locale: str) -> Iterator[Row]:
+def annual_case_cells(lines: Iterable[tuple[int, IndicatorCaseRead]], locale: str) -> Iterator[Row]:
     yes, no = text(_("Có"), locale), text(_("Không"), locale)
-    for i in report.indicators:
-        for c in [*i.cases, *i.pending]:
-            yield [i.number, c.reference, c.title, _local(c.received_at), c.provision, c.outcome_label,
-                   yes if c.counted else no]  # fmt: skip
+    for number, c in lines:
+        yield [number, c.reference, c.title, _local(c.received_at), c.provision, c.outcome_label,
+               yes if c.counted else no]  # fmt: skip
 
 
-def annual_sheets(report: AnnualReport, locale: str) -> list[Sheet]:
+def annual_sheets(
+    report: AnnualReport, locale: str, lines: Callable[[], Iterable[tuple[int, IndicatorCaseRead]]]
+) -> list[Sheet]:
+    """The indicators, and every case behind them: ``lines()`` is read twice while the workbook is written (the
+    references of the first sheet, the rows of the second), never held whole."""
     return [
-        Sheet(text(_("Chỉ tiêu"), locale), _headers(ANNUAL_HEADER, locale), annual_rows(report, locale)),
-        Sheet(text(_("Vụ việc"), locale), _headers(ANNUAL_CASES_HEADER, locale), annual_case_rows(report, locale)),
+        Sheet(text(_("Chỉ tiêu"), locale), _headers(ANNUAL_HEADER, locale), annual_rows(report, locale, lines())),
+        Sheet(text(_("Vụ việc"), locale), _headers(ANNUAL_CASES_HEADER, locale), annual_case_cells(lines(), locale)),
     ]
 
 
 def annual_header(locale: str) -> list[str]:
     return _headers(ANNUAL_HEADER, locale)
+
+
+def annual_cases_header(locale: str) -> list[str]:
+    return _headers(ANNUAL_CASES_HEADER, locale)
 
 
 # --- the dashboard ----------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Grant, Permission, Role, can
 from app.cases.models import Case, UserRef
-from app.cases.scope import scope_of, visible_cases
+from app.cases.scope import scope_of, visible
 from app.org.models import RoleAssignment, User
 from app.spokespersons.models import (
     AuthorisationRead,
@@ -63,11 +63,10 @@ def recent_authorisations(
     session: Session, *, actor: Actor, now: datetime, limit: int = 100
 ) -> list[AuthorisationRead]:
     """The latest per-case authorisations on the cases the actor may see, newest first (in force or not)."""
-    visible = visible_cases(actor).with_only_columns(col(Case.id))
     rows = session.exec(
         select(SpokespersonAuthorisation, Case)
         .join(Case, col(Case.id) == col(SpokespersonAuthorisation.case_id))
-        .where(col(Case.id).in_(visible))
+        .where(visible(actor))
         .order_by(col(SpokespersonAuthorisation.id).desc())
         .limit(limit)
     ).all()

@@ -73,21 +73,34 @@ def regime_for(received_at: datetime) -> Regime:
 def authority_for(session: Session, *, actor: Actor, case: Case, at: datetime) -> Authority | None:
     """The capacity in which ``actor`` may approve for ``case`` at ``at``, or None."""
     assert case.id is not None
-    appointments = session.exec(
-        select(SpokespersonAppointment).where(SpokespersonAppointment.user_id == actor.user_id)
-    ).all()
-    authorisations = session.exec(
+    return authorities_for(session, actor=actor, cases=[case], at=at)[case.id]
+
+
+def authorities_for(
+    session: Session, *, actor: Actor, cases: Sequence[Case], at: datetime
+) -> dict[int, Authority | None]:
+    """``authority_for`` for several cases at once (an approval queue): two queries whatever their number."""
+    ids = sorted({c.id for c in cases if c.id is not None})
+    if not ids:
+        return {}
+    appointments = _appointment_facts(session.exec(
+        select(SpokespersonAppointment).where(SpokespersonAppointment.user_id == actor.user_id)).all())  # fmt: skip
+    by_case: dict[int, list[SpokespersonAuthorisation]] = {i: [] for i in ids}
+    for grant in session.exec(
         select(SpokespersonAuthorisation).where(
-            SpokespersonAuthorisation.user_id == actor.user_id, SpokespersonAuthorisation.case_id == case.id
+            SpokespersonAuthorisation.user_id == actor.user_id, col(SpokespersonAuthorisation.case_id).in_(ids)
         )
-    ).all()
-    return rules.authority(
-        person=person_of(actor),
-        case=rules.CaseFacts(case.id, regime_for(case.received_at)),
-        at=at,
-        appointments=_appointment_facts(appointments),
-        authorisations=_authorisation_facts(authorisations),
-    )
+    ).all():
+        by_case[grant.case_id].append(grant)
+    person = person_of(actor)
+    result: dict[int, Authority | None] = {}
+    for case in cases:
+        assert case.id is not None
+        result[case.id] = rules.authority(
+            person=person, case=rules.CaseFacts(case.id, regime_for(case.received_at)), at=at,
+            appointments=appointments, authorisations=_authorisation_facts(by_case[case.id]),
+        )  # fmt: skip
+    return result
 
 
 def speaker_title(session: Session, *, actor: Actor, authority: Authority) -> str:

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can
 from app.cases.models import Case, UserRef
-from app.cases.scope import Scope, scope_of, visible_cases
+from app.cases.scope import Scope, scope_of, visible, visible_cases
 from app.cases.workflow import CLOSED_STATUSES, TRANSITIONS
 from app.clocks.models import Clock, ClockState
 from app.errors import NotFound
@@ -186,13 +186,31 @@ def allowed_actions(
 
 
 def statement_summaries(session: Session, *, case: Case, statements: Sequence[Statement]) -> list[StatementSummary]:
-    ids = [s.id for s in statements if s.id is not None]
+    return summaries_of(session, [(statement, case) for statement in statements])
+
+
+def summaries_of(session: Session, pairs: Sequence[tuple[Statement, Case]]) -> list[StatementSummary]:
+    """The summaries of statements (with their cases), in four queries whatever their number: the notices, the
+    authors, the latest versions, the approvals."""
+    ids = [s.id for s, _case in pairs if s.id is not None]
     issued = notices.notices_of_statements(session, ids)
-    users = _users(session, {s.created_by_id for s in statements})
+    users = _users(session, {s.created_by_id for s, _case in pairs})
+    current = {s.id: s.current_version for s, _case in pairs}
+    latest: dict[int, StatementVersion] = {}
+    approved: set[int] = set()
+    if ids:
+        for version in session.exec(select(StatementVersion).where(col(StatementVersion.statement_id).in_(ids))).all():
+            if version.number == current[version.statement_id]:
+                latest[version.statement_id] = version
+        for approval in session.exec(
+            select(StatementApproval).where(col(StatementApproval.statement_id).in_(ids),
+                                            col(StatementApproval.voided_at).is_(None))
+        ).all():  # fmt: skip
+            if approval.version_number == current[approval.statement_id]:
+                approved.add(approval.statement_id)
     summaries = []
-    for statement in statements:
+    for statement, case in pairs:
         assert statement.id is not None
-        latest = latest_version(session, statement)
         notice = issued.get(statement.id)
         summaries.append(
             StatementSummary(
@@ -202,11 +220,11 @@ def statement_summaries(session: Session, *, case: Case, statements: Sequence[St
                 main=statement.kind in MAIN_KINDS,
                 status=statement.status,
                 version=statement.current_version,
-                title=latest.title,
+                title=latest[statement.id].title,
                 created_at=statement.created_at,
                 created_by=users.get(statement.created_by_id),
                 updated_at=statement.updated_at,
-                approved=valid_approval(session, statement) is not None,
+                approved=statement.id in approved,  # valid_approval: not voided, of the current version
                 notice=notices.notice_ref(notice) if notice else None,
             )
         )
@@ -381,14 +399,14 @@ def drafting_options(session: Session, *, actor: Actor, case: Case) -> DraftingO
 def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int = 50) -> list[QueueItem]:
     """The submitted statements of the cases the actor may see, oldest submission first, with the time left on
     each (the approval clock, else the case's nearest running clock) and whether the actor may decide now."""
-    visible = visible_cases(actor).with_only_columns(col(Case.id))
-    rows = session.exec(
+    query = (
         select(Statement, Case)
         .join(Case, col(Case.id) == col(Statement.case_id))
-        .where(Statement.status == StatementStatus.SUBMITTED, col(Case.id).in_(visible))
+        .where(Statement.status == StatementStatus.SUBMITTED, visible(actor))
         .order_by(col(Statement.submitted_at), col(Statement.id))
         .limit(limit)
-    ).all()
+    )
+    rows = session.exec(query).all()  # visible(): a condition on the case, not "case.id IN (every visible case)"
     if not rows:
         return []
     case_ids = {case.id for _statement, case in rows}
@@ -403,11 +421,12 @@ def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int 
         if due is not None and (case_id not in approval_due or due < approval_due[case_id]):
             approval_due[case_id] = due
     users = _users(session, {s.submitted_by_id for s, _case in rows})
+    pairs = [(statement, case) for statement, case in rows]
+    summaries = summaries_of(session, pairs)
+    authorities = spokespersons.authorities_for(session, actor=actor, cases=[case for _s, case in pairs], at=now)
     items = []
-    for statement, case in rows:
+    for (statement, case), summary in zip(pairs, summaries, strict=True):
         assert case.id is not None
-        summary = statement_summaries(session, case=case, statements=[statement])[0]
-        authority = spokespersons.authority_for(session, actor=actor, case=case, at=now)
         items.append(
             QueueItem(
                 statement=summary,
@@ -417,7 +436,7 @@ def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int 
                 submitted_by=users.get(statement.submitted_by_id) if statement.submitted_by_id else None,
                 approval_due_at=approval_due.get(case.id),
                 case_due_at=case.next_due_at,
-                may_decide=authority is not None,
+                may_decide=authorities[case.id] is not None,
             )
         )
     return items

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor, Permission, can, require
 from app.cases.events import record_event
 from app.cases.models import Case, CaseSupportingUnit, UnitRef, UserRef
-from app.cases.scope import get_case, scope_of, visible_cases
+from app.cases.scope import get_case, scope_of, visible, visible_cases
 from app.cases.vocabulary import CaseEventKind
 from app.cases.workflow import CaseStatus
 from app.clocks import tasks as clocks
@@ -156,10 +156,10 @@ def open_tasks(
     """The unanswered tasks given to these units, on cases the actor may see, nearest due first."""
     if not unit_ids:
         return []
-    visible = visible_cases(actor).with_only_columns(col(Case.id))
     tasks = session.exec(
         select(Task)
-        .where(col(Task.unit_id).in_(list(unit_ids)), col(Task.answered_at).is_(None), col(Task.case_id).in_(visible))
+        .join(Case, col(Case.id) == col(Task.case_id))
+        .where(col(Task.unit_id).in_(list(unit_ids)), col(Task.answered_at).is_(None), visible(actor))
         .order_by(col(Task.due_at), col(Task.id))
         .limit(limit)
     ).all()

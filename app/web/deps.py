@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 import anyio
@@ -15,12 +16,14 @@ from sqlmodel import Session
 from app.auth.models import AuthToken, TokenKind
 from app.auth.permissions import Actor
 from app.auth.service import load_actor, password_hasher, resolve_token
-from app.db import SessionFactory, unit_of_work_in
+from app.db import Admission, SessionFactory, ending_in, in_use, unit_of_work_in
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import Locale, _, negotiate
+from app.replica import ReadReplica
 from app.settings import Settings
 from app.validation import MAX_ID
 from app.web.addresses import client_address, parse_networks
+from app.web.read_after import COMMITTED, READ_AFTER
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -49,13 +52,57 @@ def _end_lane(request: Request) -> anyio.CapacityLimiter:
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    """One transaction per request: committed before the response is sent, rolled back on any error.
+    """One transaction per request: committed before the response is sent, rolled back on any error; admitted
+    first (``app.db.Admission``: no more requests in a transaction than the pool has connections).
 
     ``async`` so that its end does not take a thread of the request pool; every database call of it runs in a
-    thread of its own lane (``_end_lane``), never on the event loop (opening a Session does no I/O)."""
+    thread of its own lane (``_end_lane``), never on the event loop (opening a Session does no I/O). With a read
+    replica, a request that wrote leaves the primary's WAL position after its commit in ``request.state``: the
+    client's next reads wait for the replica to reach it (``app/web/read_after.py``)."""
     factory: SessionFactory = request.app.state.sessions
-    async with unit_of_work_in(factory, write=request.method not in SAFE_METHODS, lane=_end_lane(request)) as session:
+    admission: Admission = request.app.state.admission
+    write = request.method not in SAFE_METHODS
+    lane = _end_lane(request)
+    touched = False
+    async with admission(), unit_of_work_in(factory, write=write, lane=lane) as session:
         yield session
+        touched = write and in_use(session)
+    replica: ReadReplica | None = getattr(request.app.state, "replica", None)
+    if touched and replica is not None:
+        position = await anyio.to_thread.run_sync(replica.primary_position, limiter=lane)
+        if position is not None:
+            setattr(request.state, COMMITTED, position)
+
+
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+async def get_read_db(request: Request, session: SessionDep) -> AsyncIterator[Session]:
+    """A session for reads that may lag the primary by a bounded time: the public side (notices, feeds, the
+    registry, published files) and the staff's reports and exports.
+
+    Without ``CRISISDESK_DATABASE_READ_URL`` it is the request's own session, on the one database. With it, a
+    session on the replica while the replica is within ``CRISISDESK_DATABASE_READ_MAX_LAG_SECONDS`` and has
+    replayed what this request must see (its client's last write; for the public cache, the version it holds),
+    else on the primary (``app/replica/routing.py``). Opening it connects, in the thread pool; its end (a roll
+    back, a close) runs in the end lane."""
+    replica: ReadReplica | None = getattr(request.app.state, "replica", None)
+    if replica is None:
+        yield session
+        return
+    after: int | None = getattr(request.state, READ_AFTER, None)
+    reader = await anyio.to_thread.run_sync(replica.open, after)
+    async with ending_in(reader, write=False, lane=_end_lane(request)):
+        yield reader
+
+
+def read_session_opener(request: Request) -> Callable[[], Session]:
+    """Opens read sessions as ``get_read_db`` chooses them, for work that outlives the request's session (an
+    export streamed in batches): on the replica when it serves this request, else on the primary."""
+    replica: ReadReplica | None = getattr(request.app.state, "replica", None)
+    if replica is None:
+        return partial(request.app.state.sessions, write=False)
+    return partial(replica.open, getattr(request.state, READ_AFTER, None))
 
 
 def get_now(request: Request) -> datetime:
@@ -64,7 +111,7 @@ def get_now(request: Request) -> datetime:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_db, scope="function")]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 

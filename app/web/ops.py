@@ -36,7 +36,16 @@ def readyz(request: Request) -> JSONResponse:
     ``worker`` reports the reminder and e-mail workers apart: ``ok`` when one wrote its heartbeat within
     ``CRISISDESK_WORKER_QUIET_SECONDS``, ``quiet`` when the last heartbeat is older, ``none`` when no worker has ever
     run, ``unknown`` when the database could not be read. It never makes the web process unready: the pages and the
-    API work without a worker, and taking the web out of the load balancer would not bring one back."""
+    API work without a worker, and taking the web out of the load balancer would not bring one back.
+
+    ``redis`` is ``off`` without ``CRISISDESK_REDIS_URL``, else ``ok`` or ``unavailable`` (as the process last saw
+    it). Unavailable, the process still serves correctly (rate limits per process, the public cache on its polling
+    bound), so it does not make it unready either.
+
+    ``replica`` reports the read replica (``CRISISDESK_DATABASE_READ_URL``): ``off`` when none is configured;
+    else ``ok`` (reads that may lag go to it), ``lagging`` (beyond ``CRISISDESK_DATABASE_READ_MAX_LAG_SECONDS``),
+    ``down``, ``not_standby`` or ``unknown`` — in all of which the primary serves those reads — with the lag and
+    the WAL positions. It never makes the process unready either: the primary serves every read."""
     engine = request.app.state.sessions.engine
     settings = request.app.state.settings
     checks: dict[str, str] = {}
@@ -59,11 +68,21 @@ def readyz(request: Request) -> JSONResponse:
             }
     except SQLAlchemyError:
         checks.setdefault("database", "unreachable")
+    replica = request.app.state.replica
+    replica_report: dict[str, Any] = replica.report() if replica is not None else {"status": "off"}
     worker["quiet_after_seconds"] = settings.worker_quiet_seconds
     worker["affects_readiness"] = False
+    link = request.app.state.redis
+    redis = {"status": "off" if link is None else link.status, "affects_readiness": False}
     ready = all(v == "ok" for v in checks.values()) and "migrations" in checks
     return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks, "worker": worker},
+        {
+            "status": "ready" if ready else "not ready",
+            "checks": checks,
+            "worker": worker,
+            "redis": redis,
+            "replica": replica_report,
+        },
         status_code=200 if ready else 503,
     )
 

@@ -1,5 +1,6 @@
 """Real servers for the channel tests, each on 127.0.0.1 and a free high port, stopped by the test:
-Debian's dovecot (IMAP, a temporary maildir), a webhook receiver that checks signatures, an SMTP sink."""
+Debian's dovecot (IMAP, a temporary maildir), a webhook receiver that checks signatures. The SMTP sink
+is the tests' one, in tests/support/smtp.py."""
 
 from __future__ import annotations
 
@@ -7,40 +8,20 @@ import json
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
-from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from aiosmtpd.controller import Controller
-
 from app.webhooks.events import verify
+from tests.support.net import free_port, wait_for_port
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-
-
-def free_port() -> int:
-    """A free ephemeral port for a server that cannot bind port 0 itself (dovecot, aiosmtpd's self-check)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
 # --- IMAP ---------------------------------------------------------------------------------------------------
@@ -209,29 +190,3 @@ class Receiver:
     def types(self) -> list[str]:
         with self.lock:
             return [d["type"] for d in self.accepted]
-
-
-# --- SMTP ---------------------------------------------------------------------------------------------------
-
-
-class SmtpSink:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self.lock = threading.Lock()
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        with self.lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def start(self) -> None:
-        self.controller.start()
-
-    def stop(self) -> None:
-        self.controller.stop()
-
-    def to(self, address: str) -> list[Any]:
-        with self.lock:
-            return [m for m in self.messages if address in str(m["To"])]

@@ -33,9 +33,11 @@ from app.org.models import User
 from app.outmail import worker as outmail_worker
 from app.outmail.models import OutgoingMail
 from app.settings import Settings
-from tests.channels.servers import Dovecot, SmtpSink, free_port
+from tests.channels.servers import Dovecot
 from tests.conftest import Clock, make_settings
 from tests.factories import case_in_progress, standard_org, token
+from tests.support.net import free_port
+from tests.support.smtp import SmtpSink
 from tests.web.staff.pages import login
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

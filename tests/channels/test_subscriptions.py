@@ -19,9 +19,9 @@ from app.outmail.models import OutgoingMail
 from app.subscriptions import worker as subscription_worker
 from app.subscriptions.models import Subscription, SubscriptionStatus
 from app.subscriptions.service import fan_out_step
-from tests.channels.servers import SmtpSink
 from tests.conftest import FIXED_NOW, Clock, make_settings
 from tests.factories import appoint_spokesperson, case_in_progress, publish_statement, standard_org
+from tests.support.smtp import SmtpSink
 
 BASE = "http://127.0.0.1:8000"  # the default public base URL of the test settings
 

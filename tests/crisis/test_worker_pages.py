@@ -7,17 +7,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -28,48 +24,13 @@ from app.notifications.models import EmailStatus, Notification
 from app.notifications.worker import Worker
 from tests.conftest import make_settings
 from tests.crisis.helpers import case_in_crisis, crisis_org, load_roster, paging
+from tests.support.smtp import SmtpSink
 
 CRISISDESK = Path(sys.executable).with_name("crisisdesk")
 # Every ladder to its end: the spokesperson's (the two spokespersons, the deputy), the press office's (the press
 # officer, the deputy), and the director's, where both end (the director paged once).
 EXPECTED = [("spokesperson", 0, "spokesperson"), ("spokesperson", 1, "spokesperson2"), ("spokesperson", 2, "deputy"),
             ("press_officer", 0, "office"), ("press_officer", 1, "deputy"), ("director", 0, "director")]  # fmt: skip
-
-
-class Sink:
-    """A local SMTP server that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        with self.lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def keys(self) -> Counter[str]:
-        with self.lock:
-            return Counter(str(m["X-CrisisDesk-Notification"]) for m in self.messages)
-
-
-class EphemeralController(Controller):
-    """aiosmtpd's controller on port 0: the port the system chose is read back before the first connection."""
-
-    def _trigger_server(self) -> None:
-        server: Any = self.server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]
-        super()._trigger_server()  # type: ignore[no-untyped-call]
-
-
-@pytest.fixture
-def sink() -> Iterator[tuple[Sink, int]]:
-    handler = Sink()
-    controller = EphemeralController(handler, hostname="127.0.0.1", port=0)
-    controller.start()
-    yield handler, controller.port
-    controller.stop()
 
 
 @pytest.fixture
@@ -97,8 +58,8 @@ def steps(engine: Engine) -> list[tuple[str, int, str]]:
 
 
 def test_two_workers_send_each_page_step_exactly_once(db: Engine, isolated_url: str,
-                                                      sink: tuple[Sink, int]) -> None:  # fmt: skip
-    handler, port = sink
+                                                      smtp_sink: SmtpSink) -> None:  # fmt: skip
+    handler, port = smtp_sink, smtp_sink.port
     crisis_declared(db, datetime.now(UTC), minutes=0.02)  # 1.2 seconds to acknowledge
     env = {**os.environ, "DATABASE_URL": isolated_url, "CRISISDESK_ENVIRONMENT": "test",
            "CRISISDESK_SECRET_KEY": "test-secret-" + "x" * 32, "CRISISDESK_SMTP_HOST": "127.0.0.1",
@@ -131,9 +92,9 @@ def test_two_workers_send_each_page_step_exactly_once(db: Engine, isolated_url: 
 
 
 def test_a_worker_restarting_mid_escalation_resends_nothing_and_skips_no_step(
-    db: Engine, isolated_url: str, sink: tuple[Sink, int]
+    db: Engine, isolated_url: str, smtp_sink: SmtpSink
 ) -> None:
-    handler, port = sink
+    handler, port = smtp_sink, smtp_sink.port
     t0 = datetime.now(UTC).replace(microsecond=0)
     crisis_declared(db, t0, minutes=10)
     settings = make_settings(isolated_url, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",

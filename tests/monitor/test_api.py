@@ -4,10 +4,7 @@ the digest (JSON and DOCX), the emerging issues, the subscription, and the diges
 from __future__ import annotations
 
 import io
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
@@ -23,6 +20,7 @@ from app.monitor.models import DeliveryStatus, DigestDelivery, MonitorSource, So
 from app.org.models import User
 from tests.conftest import FIXED_NOW, Clock, make_settings
 from tests.factories import standard_org, token
+from tests.support.smtp import SmtpSink
 
 
 @pytest.fixture
@@ -172,35 +170,9 @@ class TestItemsAndDigest:
         assert client.put("/api/v1/digest/subscription", headers=office, json={"subscribed": False}).status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Sink, int]]:
-    from aiosmtpd.controller import Controller
-
-    sink, port = Sink(), _free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, port
-    controller.stop()
-
-
 def test_digest_email_once_per_subscriber_and_day(office: dict[str, str], session: Session, connection: Connection,
-                                                  db_url: str, smtp: tuple[Sink, int]) -> None:  # fmt: skip
-    sink, port = smtp
+                                                  db_url: str, smtp_sink: SmtpSink) -> None:  # fmt: skip
+    sink, port = smtp_sink, smtp_sink.port
     director = session.exec(select(User).where(User.username == "director")).one()
     director.email = "giamdoc@sgddt.example.gov.vn"
     session.add(director)

@@ -5,14 +5,10 @@ own."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -27,42 +23,10 @@ from app.notifications.worker import Worker
 from app.org.models import EmailFrequency, User
 from tests.conftest import make_settings
 from tests.factories import actor, standard_org
+from tests.support.smtp import SmtpSink
 
 DAY_ONE = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội, Tuesday 1 December
 NEXT_MORNING = datetime(2026, 12, 1, 17, 30, tzinfo=UTC)  # 00:30 on 2 December, local time
-
-
-class EphemeralController(Controller):
-    """aiosmtpd's controller on port 0: it learns the port the system gave before its own first connection."""
-
-    def _trigger_server(self) -> None:
-        assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]  # an asyncio Server
-        super()._trigger_server()  # type: ignore[no-untyped-call]
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        with self.lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Any]:
-        with self.lock:
-            return [m for m in self.messages if m["To"] == address]
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Sink, int]]:
-    sink = Sink()
-    controller = EphemeralController(sink, hostname="127.0.0.1", port=0)
-    controller.start()
-    yield sink, controller.port
-    controller.stop()
 
 
 @pytest.fixture
@@ -112,8 +76,8 @@ def worker(url: str, port: int, now: datetime, engine: Engine) -> Worker:
     return Worker(settings, engine=engine, clock=lambda: now)
 
 
-def test_immediate_daily_and_off(db: Engine, isolated_url: str, smtp: tuple[Sink, int]) -> None:
-    sink, port = smtp
+def test_immediate_daily_and_off(db: Engine, isolated_url: str, smtp_sink: SmtpSink) -> None:
+    sink, port = smtp_sink, smtp_sink.port
     reference = day_of_work(db)
 
     # During the day: the head (immediate) gets each notification at once; the handler (daily) nothing yet.

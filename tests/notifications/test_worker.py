@@ -4,20 +4,16 @@ database that goes away. These tests commit for real, on a database of their own
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
@@ -31,46 +27,17 @@ from app.notifications.worker import Worker
 from app.org.models import User
 from tests.conftest import make_settings
 from tests.factories import actor, bulk_cases_with_clocks, standard_org
+from tests.support.net import free_port
+from tests.support.smtp import SmtpSink
 
-
-def _free_port() -> int:
-    """A port free now on 127.0.0.1 (each test process takes its own: parallel runs never clash)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-SMTP_PORT = _free_port()
 CRISISDESK = Path(sys.executable).with_name("crisisdesk")
 
 
-class Sink:
-    """A local SMTP server that keeps what it receives."""
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.messages: list[Any] = []
-        self.lock = threading.Lock()
-        self.delay = delay
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        if self.delay:
-            time.sleep(self.delay)
-        with self.lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def keys(self) -> Counter[str]:
-        with self.lock:
-            return Counter(str(m["X-CrisisDesk-Notification"]) for m in self.messages)
-
-
 @pytest.fixture
-def sink() -> Iterator[Sink]:
-    handler = Sink(delay=0.002)
-    controller = Controller(handler, hostname="127.0.0.1", port=SMTP_PORT)
-    controller.start()
-    yield handler
-    controller.stop()
+def sink() -> Iterator[SmtpSink]:
+    """The SMTP sink, a little slow (2 ms a message), as a real server is."""
+    with SmtpSink(delay=0.002) as handler:
+        yield handler
 
 
 @pytest.fixture
@@ -80,10 +47,10 @@ def db(isolated_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def smtp_settings(url: str, **overrides: Any) -> Any:
+def smtp_settings(url: str, port: int, **overrides: Any) -> Any:
     values: dict[str, Any] = {
         "smtp_host": "127.0.0.1",
-        "smtp_port": SMTP_PORT,
+        "smtp_port": port,
         "smtp_security": "none",
         "public_base_url": "http://crisisdesk.test",
         **overrides,
@@ -119,10 +86,10 @@ def email_states(engine: Engine) -> Counter[str]:
         return Counter({str(status): n for status, n in rows.all()})
 
 
-def test_the_worker_sends_each_reminder_by_e_mail_once(db: Engine, isolated_url: str, sink: Sink) -> None:
+def test_the_worker_sends_each_reminder_by_e_mail_once(db: Engine, isolated_url: str, sink: SmtpSink) -> None:
     now = datetime.now(UTC)
     load_due_reminders(db, 5, now)
-    worker = Worker(smtp_settings(isolated_url), engine=db)
+    worker = Worker(smtp_settings(isolated_url, sink.port), engine=db)
     worker.run(once=True)
     assert worker.sent == 5
     assert set(sink.keys().values()) == {1} and len(sink.keys()) == 5
@@ -141,7 +108,7 @@ def test_the_worker_sends_each_reminder_by_e_mail_once(db: Engine, isolated_url:
 def test_a_failed_send_is_retried_later(db: Engine, isolated_url: str) -> None:
     now = datetime.now(UTC)
     load_due_reminders(db, 2, now)
-    unreachable = smtp_settings(isolated_url, smtp_port=SMTP_PORT + 1)  # nothing listens there
+    unreachable = smtp_settings(isolated_url, free_port())  # nothing listens there
     Worker(unreachable, engine=db).run(once=True)
     with Session(db) as session:
         rows = session.exec(select(Notification)).all()
@@ -151,14 +118,14 @@ def test_a_failed_send_is_retried_later(db: Engine, isolated_url: str) -> None:
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
-def test_two_worker_processes_send_500_reminders_exactly_once(db: Engine, isolated_url: str, sink: Sink) -> None:
+def test_two_worker_processes_send_500_reminders_exactly_once(db: Engine, isolated_url: str, sink: SmtpSink) -> None:
     load_due_reminders(db, 500, datetime.now(UTC))
     env = {
         **os.environ,
         "DATABASE_URL": isolated_url,
         "CRISISDESK_ENVIRONMENT": "test",
         "CRISISDESK_SMTP_HOST": "127.0.0.1",
-        "CRISISDESK_SMTP_PORT": str(SMTP_PORT),
+        "CRISISDESK_SMTP_PORT": str(sink.port),
         "CRISISDESK_SMTP_SECURITY": "none",
         "CRISISDESK_WORKER_BATCH_SIZE": "25",
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.testclient import TestClient
+import httpx
 from httpx import Response
 
 from tests.factories import token
@@ -15,7 +15,7 @@ CHECKLIST: dict[str, Any] = {
 
 
 class Api:
-    def __init__(self, client: TestClient) -> None:
+    def __init__(self, client: httpx.Client) -> None:  # a TestClient, or a real server's client
         self.client = client
         self._tokens: dict[str, dict[str, str]] = {}
 

@@ -339,3 +339,72 @@ class TestScorecards:
         sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
         assert sheet is not None
         assert any(r[0] == "GDTrH" and r[2] == 4 for r in sheet.iter_rows(values_only=True))
+
+
+class TestAnnualCaseLines:
+    """The case lines behind the numbers come a page at a time (a year can hold hundreds of thousands)."""
+
+    def test_the_report_holds_the_first_lines_and_the_totals(self, client: TestClient, year: dict[str, str]) -> None:
+        whole = by_number(annual(client, year=2026))
+        short = by_number(annual(client, year=2026, lines=2))
+        assert [c["reference"] for c in short[4]["cases"]] == [c["reference"] for c in whole[4]["cases"][:2]]
+        assert short[4]["cases_total"] == whole[4]["cases_total"] == whole[4]["denominator"] == 13
+        assert short[4]["cases_cursor"] and whole[4]["cases_cursor"] is None
+        assert (short[5]["pending_total"], whole[5]["pending_cursor"]) == (1, None)
+        assert short[1]["cases_total"] == 1 and short[1]["cases_cursor"] is None  # the cases raised at events: whole
+        totals = by_number(annual(client, year=2026, lines=0))
+        assert totals[4]["cases"] == [] and totals[4]["numerator"] == 8
+
+    def test_following_the_cursor_walks_every_line_once(self, client: TestClient, year: dict[str, str]) -> None:
+        whole = by_number(annual(client, year=2026))[4]["cases"]
+        cursor = by_number(annual(client, year=2026, lines=3))[4]["cases_cursor"]
+        seen = [c["reference"] for c in whole[:3]]
+        while cursor:
+            params = {"year": 2026, "cursor": cursor, "limit": 4}
+            response = client.get("/api/v1/reports/annual/4/cases", params=params, headers=token(client, "office"))
+            assert response.status_code == 200, response.text
+            page = response.json()
+            assert page["number"] == 4 and page["pending"] is False and len(page["items"]) <= 4
+            seen += [c["reference"] for c in page["items"]]
+            cursor = page["next_cursor"]
+        assert seen == [c["reference"] for c in whole]
+        received = [c["received_at"] for c in whole]
+        assert received == sorted(received)
+
+    def test_pending_lines_and_event_cases(self, client: TestClient, year: dict[str, str]) -> None:
+        headers = token(client, "office")
+        pending = client.get("/api/v1/reports/annual/5/cases?year=2026&pending=true", headers=headers).json()
+        assert [c["reference"] for c in pending["items"]] == [year["H"]] and pending["next_cursor"] is None
+        raised = client.get("/api/v1/reports/annual/1/cases?year=2026", headers=headers).json()
+        assert [c["reference"] for c in raised["items"]] == [year["N"]]
+
+    def test_a_cursor_is_for_its_own_list(self, client: TestClient, year: dict[str, str]) -> None:
+        headers = token(client, "office")
+        cursor = by_number(annual(client, year=2026, lines=1))[3]["cases_cursor"]
+        for url in (f"/api/v1/reports/annual/4/cases?year=2026&cursor={cursor}",  # another indicator's
+                    "/api/v1/reports/annual/3/cases?year=2026&cursor=2026-01-01T00:00:00~1.made-up",
+                    f"/api/v1/reports/annual/3/cases?year=2026&pending=true&cursor={cursor}"):  # fmt: skip
+            response = client.get(url, headers=headers)
+            assert response.status_code == 400, url
+            assert response.json()["field"] == "cursor"
+        assert (
+            client.get(f"/api/v1/reports/annual/3/cases?year=2026&cursor={cursor}", headers=headers).status_code == 200
+        )
+        assert client.get("/api/v1/reports/annual/7/cases?year=2026", headers=headers).status_code == 422
+        assert client.get("/api/v1/reports/annual?year=2026&lines=1001", headers=headers).status_code == 422
+        assert (
+            client.get("/api/v1/reports/annual/3/cases?year=2026", headers=token(client, "handler")).status_code == 403
+        )
+
+    def test_every_line_streamed_as_csv(self, client: TestClient, year: dict[str, str]) -> None:
+        report = by_number(annual(client, year=2026))
+        response = client.get("/api/v1/reports/annual/cases.csv?year=2026", headers=token(client, "office"))
+        assert response.status_code == 200
+        assert response.headers["content-disposition"] == 'attachment; filename="bao-cao-nam-vu-viec-2026.csv"'
+        rows = _csv(response.content)
+        assert rows[0] == ["STT chỉ tiêu", "Mã vụ việc", "Tiêu đề", "Thời điểm tiếp nhận (giờ Việt Nam)", "Căn cứ",
+                           "Kết quả", "Được tính vào tử số"]  # fmt: skip
+        expected = [(n, c["reference"]) for n in range(1, 7) for c in [*report[n]["cases"], *report[n]["pending"]]]
+        assert [(int(r[0]), r[1]) for r in rows[1:]] == expected
+        counted = {r[1] for r in rows[1:] if r[0] == "5" and r[6] == "Có"}
+        assert counted == {year["A"], year["F"], year["P"]}

@@ -14,7 +14,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.test_serve import _free_port, _get
+from tests.support.net import free_port
+from tests.web.test_serve import _get
 
 
 def test_a_100_kb_header_is_refused(client: TestClient) -> None:
@@ -39,7 +40,7 @@ def test_a_declared_body_too_large_is_a_413(client: TestClient) -> None:
 @pytest.fixture
 def server(isolated_url: str, tmp_path: Path) -> Iterator[int]:
     """``crisisdesk serve`` (one worker, no trusted proxies) with short body timeouts and a tight read limit."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": isolated_url,

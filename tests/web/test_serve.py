@@ -1,28 +1,29 @@
-"""`crisisdesk serve --workers 2` for real: metrics add up across worker processes, and every log line is JSON."""
+"""`crisisdesk serve` for real: metrics add up across worker processes, every log line is JSON, and a burst of
+writes larger than the pool and the thread pool is answered."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from threading import Barrier
+from urllib.parse import urlencode
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlmodel import Session, func, select
+
+from app.cases.models import Case
+from app.db import make_engine, writer
+from tests.conftest import FIXED_NOW
+from tests.factories import PASSWORD, standard_org
+from tests.support.serve import serve
 
 pytestmark = pytest.mark.isolated_db
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -44,34 +45,22 @@ def _count(metrics_text: str, route: str) -> float:
     return total
 
 
-def test_two_workers_share_their_metrics(isolated_url: str, tmp_path: Path) -> None:
-    port = _free_port()
-    metrics_dir = tmp_path / "metrics"
-    env = {
-        **os.environ,
-        "DATABASE_URL": isolated_url,
-        "CRISISDESK_ENVIRONMENT": "test",
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
-        "CRISISDESK_LOG_LEVEL": "INFO",
-    }
-    stderr_path = tmp_path / "stderr.log"
-    with stderr_path.open("wb") as stderr:
-        server = subprocess.Popen(
-            [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
+@contextmanager
+def _server(url: str, tmp_path: Path, *, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[int]:
+    """``crisisdesk serve`` in a process of its own (tests/support/serve.py) until the block ends; its port."""
+    environment = {**os.environ, "DATABASE_URL": url, "CRISISDESK_ENVIRONMENT": "test", **(env or {})}
+    web = serve("web", environment, tmp_path / "stderr.log", "--workers", str(workers))
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if _get(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(stderr_path.read_text())
+        web.wait_up()
+        yield web.port
+    finally:
+        web.stop()
+
+
+def test_two_workers_share_their_metrics(isolated_url: str, tmp_path: Path) -> None:
+    metrics_dir = tmp_path / "metrics"
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "CRISISDESK_LOG_LEVEL": "INFO"}
+    with _server(isolated_url, tmp_path, workers=2, env=env) as port:
 
         def hit(i: int) -> int:
             return _get(port, "/api/v1/cases", {"X-Request-ID": f"req-{i}"})[0]  # a new connection each time
@@ -86,17 +75,53 @@ def test_two_workers_share_their_metrics(isolated_url: str, tmp_path: Path) -> N
             assert _count(scraped, "/api/v1/cases") == 40
             assert "crisisdesk_database_up 1.0" in scraped
         assert list(metrics_dir.glob("histogram_*.db"))
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
+    stderr_path = tmp_path / "stderr.log"
     lines = [line for line in stderr_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     entries = [json.loads(line) for line in lines]  # every line is JSON, uvicorn's own included
     access = [e for e in entries if e["logger"] == "crisisdesk.http" and e.get("route") == "/api/v1/cases"]
     assert sorted(e["request_id"] for e in access) == sorted(f"req-{i}" for i in range(40))
     assert {e["status"] for e in access} == {401}
     assert any(e["logger"].startswith("uvicorn") for e in entries)
+
+
+def test_a_burst_of_intakes_beyond_the_pool_and_the_threads_is_answered(isolated_url: str, tmp_path: Path) -> None:
+    """48 intakes at once on a pool of 2 connections (more than the 40 request threads): each waits its turn for a
+    connection on the event loop, holding no thread, so the one that holds the year's counter always gets the thread
+    it needs to answer and commit. (Before, the waiters took every thread, the holder waited for one until the
+    pool's time-out, and the burst ended in 503s after it.)"""
+    engine = make_engine(isolated_url)
+    with Session(writer(engine)) as session:
+        standard_org(session, FIXED_NOW)
+        session.commit()
+    env = {"CRISISDESK_DB_POOL_SIZE": "2", "CRISISDESK_DB_MAX_OVERFLOW": "0", "CRISISDESK_DB_POOL_TIMEOUT_SECONDS":
+           "60", "CRISISDESK_RATE_LIMIT_ENABLED": "false"}  # fmt: skip
+    with _server(isolated_url, tmp_path, env=env) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("POST", "/api/v1/auth/token", body=urlencode({"username": "office", "password": PASSWORD}),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        bearer = json.loads(connection.getresponse().read())["access_token"]
+        connection.close()
+        barrier = Barrier(48)
+
+        def intake(i: int) -> tuple[int, str]:
+            body = json.dumps({"title": f"Phản ánh số {i}", "source_kind": "social_media"})
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
+            try:
+                barrier.wait()
+                conn.request("POST", "/api/v1/cases", body=body, headers={
+                    "Authorization": f"Bearer {bearer}", "Content-Type": "application/json"})  # fmt: skip
+                response = conn.getresponse()
+                return response.status, response.read().decode()
+            finally:
+                conn.close()
+
+        with ThreadPoolExecutor(max_workers=48) as pool:
+            answers = list(pool.map(intake, range(48)))
+    assert [status for status, _ in answers] == [201] * 48, [a for a in answers if a[0] != 201][:2]
+    references = sorted(json.loads(text)["reference"] for _, text in answers)
+    year = references[0].split("-")[1]  # the server runs on the real clock
+    assert references == [f"VV-{year}-{i:05d}" for i in range(1, 49)]
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Case)).one() == 48
+    engine.dispose()

@@ -34,8 +34,12 @@ def create_case(
 ) -> CaseRead:
     """Intake: log a new case. It starts as ``new`` with the next reference of the year (``VV-2026-00042``).
     Send an ``Idempotency-Key`` to retry safely after a time-out: the retry answers the same case."""
-    case = service.open_case(session, actor=actor, data=body, now=now)
-    return idem.answer(201, queries.case_read(session, actor=actor, case=case, now=now))
+    case = service.open_case(session, actor=actor, data=body, now=now, numbered=False)
+    answer = queries.case_read(session, actor=actor, case=case, now=now)  # read before the counter row is locked
+    if case.ref_seq < 0:  # provisional: number it last (a case routed at intake is numbered already)
+        service.take_reference(session, case, now)
+        answer = answer.model_copy(update={"reference": case.reference})
+    return idem.answer(201, answer)
 
 
 @router.get("/cases", response_model=CasePage)

@@ -6,25 +6,18 @@ Registered before the cases router, so that ``/cases/export.csv`` is not read as
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
-from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from sqlmodel import Session
 
 from app.i18n import _, text
 from app.reports import exports, formats
 from app.reports.columns import CASE_COLUMNS, cells, headers
 from app.timeutil import local_date
 from app.web.case_query import FiltersDep
-from app.web.deps import ActorDep, LocaleDep, NowDep, SessionDep
+from app.web.deps import ActorDep, LocaleDep, NowDep, ReadSessionDep, read_session_opener
 
 router = APIRouter(tags=["cases"])
-
-
-def _read_sessions(request: Request) -> Callable[[], Session]:
-    return partial(request.app.state.sessions, write=False)
 
 
 def _filename(now_date: str, ext: str) -> str:
@@ -37,13 +30,13 @@ def _filename(now_date: str, ext: str) -> str:
     responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a byte-order mark"}},
 )
 def export_csv(
-    request: Request, session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, filters: FiltersDep
+    request: Request, session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, filters: FiltersDep
 ) -> StreamingResponse:
     """The cases of ``GET /api/v1/cases`` with the same filters (all of them: ``limit`` and ``cursor`` do not
     apply), newest received first, as CSV: UTF-8 with a byte-order mark, column headers in the caller's language
     (Vietnamese unless ``Accept-Language: en`` or the ``lang`` cookie says otherwise), times in Asia/Ho_Chi_Minh.
     Streamed: the rows are read and sent in batches."""
-    rows = exports.case_export_rows(session, actor=actor, filters=filters, open_session=_read_sessions(request))
+    rows = exports.case_export_rows(session, actor=actor, filters=filters, open_session=read_session_opener(request))
     body = formats.csv_chunks(headers(CASE_COLUMNS, locale), (cells(CASE_COLUMNS, r, locale) for r in rows))
     name = _filename(local_date(now).isoformat(), "csv")
     return StreamingResponse(
@@ -59,7 +52,7 @@ def export_csv(
     responses={200: {"content": {formats.XLSX_MEDIA_TYPE: {}}, "description": "An Excel workbook, one sheet"}},
 )
 def export_xlsx(
-    session: SessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, filters: FiltersDep
+    session: ReadSessionDep, actor: ActorDep, now: NowDep, locale: LocaleDep, filters: FiltersDep
 ) -> StreamingResponse:
     """The same list as ``export.csv``, as an Excel workbook (times are date-time cells, local time). Built row by
     row (openpyxl's write-only mode) into an anonymous temporary file, which is then sent and disappears when

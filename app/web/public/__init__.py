@@ -4,16 +4,20 @@ limits, CORS, ETag/304, the response cache)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from app import public_version
+from app.redis_link import RedisLink
 from app.settings import Settings
 from app.web.public import api, channels, files, inquiry_pages, pages
 from app.web.public.edge import PublicCache, PublicEdge
 
-__all__ = ["api", "channels", "files", "inquiry_pages", "pages", "install", "PublicEdge"]
+__all__ = ["api", "channels", "files", "inquiry_pages", "pages", "install", "lifespan", "PublicEdge"]
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -42,3 +46,21 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(files.router)
     app.include_router(pages.router)
     app.include_router(inquiry_pages.router)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """With Redis (``app.state.redis``): while the app runs, this process listens for publications pushed by any
+    process (each expires its public cache) and announces its own commits that bumped the public version. Without
+    Redis: nothing (the cache keeps its polling bound)."""
+    link: RedisLink | None = app.state.redis
+    if link is None:
+        yield
+        return
+    link.start(app.state.public_cache.expire)
+    public_version.listen(link.announce)
+    try:
+        yield
+    finally:
+        public_version.unlisten(link.announce)
+        await link.stop()

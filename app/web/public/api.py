@@ -24,7 +24,7 @@ from app.stories.models import StoryPublic, StoryPublicPage
 from app.stories.workflow import StoryKind
 from app.validation import QueryText
 from app.web.cursors import seal, unseal
-from app.web.deps import IdPath, NowDep, SessionDep, SettingsDep
+from app.web.deps import IdPath, NowDep, ReadSessionDep, SessionDep, SettingsDep
 from app.web.idempotency import PublicIdempotencyDep
 from app.web.public import examples
 from app.web.public.feed import FEED_SIZE, atom_feed, stories_feed
@@ -51,7 +51,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 )
 def list_notices(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     now: NowDep,
     filters: Annotated[NoticeFilters, Depends(notice_filters)],
     cursor: Annotated[QueryText | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
@@ -71,7 +71,7 @@ def list_notices(
     responses={200: {"content": {"application/atom+xml": {}}, "description": "An Atom 1.0 feed"}, **ERRORS},
 )
 def notices_feed(
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     now: NowDep,
     topic: Annotated[list[Topic] | None, Query(description="Only these topics (a feed per topic)")] = None,
@@ -90,7 +90,7 @@ def notices_feed(
     response_model=SpokespersonPage,
     responses={200: {"content": {"application/json": {"example": examples.SPOKESPERSONS}}}, **ERRORS},
 )
-def list_spokespersons(session: SessionDep, now: NowDep) -> SpokespersonPage:
+def list_spokespersons(session: ReadSessionDep, now: NowDep) -> SpokespersonPage:
     """Who speaks for the Sở now (người phát ngôn), with their official contacts: the director, and the standing
     spokesperson appointed by the director (Decree 244/2026/NĐ-CP, Art. 3)."""
     return SpokespersonPage(items=spokespersons.current_spokespersons(session, now))
@@ -137,7 +137,7 @@ def inquiry_status(
     responses={200: {"content": {"application/json": {"example": examples.NOTICE}}}, **NOT_FOUND, **ERRORS},
 )
 def get_notice(
-    session: SessionDep,
+    session: ReadSessionDep,
     now: NowDep,
     number: Annotated[
         str,
@@ -158,7 +158,7 @@ def get_notice(
 
 @router.get("/stories", response_model=StoryPublicPage, responses=ERRORS)
 def list_stories(
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     kind: Annotated[StoryKind | None, Query(description="Only news or only exemplary stories")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Stories a page")] = DEFAULT_LIMIT,
@@ -174,13 +174,13 @@ def list_stories(
     response_class=Response,
     responses={200: {"content": {"application/atom+xml": {}}, "description": "An Atom 1.0 feed"}, **ERRORS},
 )
-def stories_atom(session: SessionDep, settings: SettingsDep) -> Response:
+def stories_atom(session: ReadSessionDep, settings: SettingsDep) -> Response:
     """An Atom feed of the 50 latest published stories, each with its full text."""
     items = stories.published_stories(session, base_url=settings.public_base_url, limit=FEED_SIZE)
     return Response(stories_feed(items, settings=settings), media_type="application/atom+xml; charset=utf-8")
 
 
 @router.get("/stories/{story_id}", response_model=StoryPublic, responses=ERRORS)
-def get_story(session: SessionDep, settings: SettingsDep, story_id: IdPath) -> StoryPublic:
+def get_story(session: ReadSessionDep, settings: SettingsDep, story_id: IdPath) -> StoryPublic:
     """One published story."""
     return stories.published_story(session, story_id=story_id, base_url=settings.public_base_url)

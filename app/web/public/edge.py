@@ -4,6 +4,7 @@ For every public request it applies, in order:
 
 1. **Rate limits** per client (``ratelimit.py``): reads, and written inquiries (``POST`` to the API or the page
    form, one bucket) more strictly; 429 with ``Retry-After`` and the JSON error shape (an HTML page for the pages).
+   Per process, or shared by every process through Redis when ``CRISISDESK_REDIS_URL`` is set.
 2. **CORS** for reading: ``GET``/``HEAD`` from any origin on ``/api/public/v1``; preflights allow only those
    methods, so other sites' scripts cannot post inquiries through their visitors' browsers.
 3. **The response cache**: fully rendered responses (body, ETag, headers), keyed by path, query string and —
@@ -18,9 +19,19 @@ Freshness: the cache is valid for one *public version* (``app/public_version.py`
 transaction of every publication, correction, withdrawal or registry change, plus the next moment something
 changes by itself (an embargo's minute). Each process reads both at most once every
 ``public_cache_check_seconds`` (and at that next moment), in the thread pool, and empties its cache when they
-moved. So a change reaches every process of every server within that interval (plus one request's time);
+moved. So a change reaches every process of every server within that interval (plus one request's time). With
+Redis, a commit that bumped the version is also pushed to every process (``app/redis_link.py``), which then checks
+at its next request (:meth:`PublicCache.expire`): the change is seen at once, the polling bound stays as the
+fallback for when Redis is away;
 proxies and browsers may keep a response ``max-age`` seconds more (``stale-while-revalidate`` more while they
 revalidate). docs/public-api.md states the bound.
+
+With a read replica (``CRISISDESK_DATABASE_READ_URL``) the version is read where the renders read: on the replica
+while it is fresh enough, else on the primary, with the WAL position that version reflects (``PublicCache.lsn``).
+Every render for the cache asks for at least that position (``READ_AFTER``), so a cached response is never older
+than the version it is kept under: a version read on the primary while a lagging replica rendered would keep the
+old page under the new version until the next change. A client whose own write (its read-after cookie) is newer
+than that position gets a fresh render of its own, not the cache: the staff member who published sees the notice.
 """
 
 from __future__ import annotations
@@ -43,11 +54,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.i18n import _, negotiate, text
 from app.notices import snapshot as public
 from app.notices.snapshot import PublicSnapshot
+from app.redis_link import RedisLink
+from app.replica import ReadReplica
 from app.settings import Settings
 from app.web.addresses import client_address, parse_networks
 from app.web.middleware import CONTENT_SECURITY_POLICY
 from app.web.observability import route_template
-from app.web.public.ratelimit import TokenBuckets
+from app.web.public.ratelimit import make_limiter
+from app.web.read_after import READ_AFTER
 
 log = logging.getLogger("crisisdesk.public")
 
@@ -61,6 +75,7 @@ REDIRECTS = frozenset({301, 302, 307, 308})
 # Scope keys the request log reads (app/web/observability.py): the route a cached answer stands for, hit or miss.
 ROUTE_KEY = "crisisdesk.route"
 CACHE_KEY = "crisisdesk.cache"
+RECHECK = timedelta(milliseconds=100)  # between two checks while a pushed version has not been read yet
 
 # What the edge handles: the public API, the cached pages, the uncached public pages (home, language switch), and
 # the inquiry pages (a form with a per-visitor token, a status that changes): never cached, anywhere, and a POST
@@ -142,6 +157,8 @@ class PublicCache:
     size: int = 0  # bytes of the bodies kept
     generation: int = 0
     version: int | None = None
+    lsn: int | None = None  # with a replica: the WAL position the version was read at (the renders' floor)
+    wanted: int | None = None  # a version pushed by Redis that no check has read yet
     next_change_at: datetime | None = None
     deadline: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     checked_at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
@@ -176,8 +193,22 @@ class PublicCache:
             _key, evicted = self.entries.popitem(last=False)
             self.size -= len(evicted.body)
 
-    def learn(self, snapshot: PublicSnapshot, now: datetime) -> None:
-        """Take in a fresh snapshot: empty the cache if the version moved or a scheduled change came."""
+    def expire(self, version: int | None = None) -> None:
+        """Something changed (a push from Redis): check the public version at the next request, whatever the
+        interval. The check, not this, empties the cache: it reads the version the change committed. With the
+        version pushed, the checks go on (at most every ``RECHECK``) until one reads it: a read replica may not have
+        replayed the change yet, and a check there would otherwise leave the cache on the old version until the
+        polling bound."""
+        if version is not None:
+            self.wanted = version if self.wanted is None else max(self.wanted, version)
+        self.deadline = datetime(2000, 1, 1, tzinfo=UTC)
+
+    def learn(self, snapshot: PublicSnapshot, now: datetime, lsn: int | None = None) -> None:
+        """Take in a fresh snapshot: empty the cache if the version moved or a scheduled change came. ``lsn``
+        (with a replica): the WAL position it was read at; the floor only rises, so a version read on a replica
+        that is behind the last one never has the cache filled from older data."""
+        if lsn is not None:
+            self.lsn = lsn if self.lsn is None else max(self.lsn, lsn)
         passed = self.next_change_at is not None and now >= self.next_change_at
         if snapshot.version != self.version or passed:
             self.clear()
@@ -185,6 +216,11 @@ class PublicCache:
         self.next_change_at = snapshot.next_change_at
         if snapshot.next_change_at is not None and snapshot.next_change_at < self.deadline:
             self.deadline = snapshot.next_change_at
+        if self.wanted is not None:
+            if snapshot.version >= self.wanted:
+                self.wanted = None
+            else:
+                self.deadline = min(self.deadline, now + RECHECK)
 
 
 def _no_store(send: Send) -> Send:
@@ -207,19 +243,26 @@ def _any_origin(send: Send) -> Send:
     return send_cors
 
 
-def _read_snapshot(sessions: Any, now: datetime) -> PublicSnapshot:
-    with sessions(write=False) as session:
-        return public.snapshot(session, now)
+def _read_snapshot(state: Any, now: datetime) -> tuple[PublicSnapshot, int | None]:
+    """The public version and the WAL position it reflects (None without a replica)."""
+    replica: ReadReplica | None = getattr(state, "replica", None)
+    if replica is None:
+        with state.sessions(write=False) as session:
+            return public.snapshot(session, now), None
+    with replica.open() as session:  # the replica while it is fresh enough, else the primary
+        found = public.snapshot(session, now)
+        return found, replica.position(session)
 
 
 class PublicEdge:
-    def __init__(self, app: ASGIApp, *, settings: Settings, cache: PublicCache) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, cache: PublicCache, redis: RedisLink | None = None) -> None:
         self.app = app
         self.cache = cache
         self.limits = settings.rate_limit_enabled
         self.trusted = parse_networks(settings.trusted_proxies)
-        self.reads = TokenBuckets(burst=settings.rate_limit_read_burst, rate=settings.rate_limit_read_per_second)
-        self.inquiries = TokenBuckets(burst=settings.rate_limit_inquiry_burst,
+        self.reads = make_limiter(redis, "read", burst=settings.rate_limit_read_burst,
+                                  rate=settings.rate_limit_read_per_second)  # fmt: skip
+        self.inquiries = make_limiter(redis, "inquiry", burst=settings.rate_limit_inquiry_burst,
                                       rate=settings.rate_limit_inquiry_per_hour / 3600)  # fmt: skip
         swr = f", stale-while-revalidate={settings.public_stale_seconds}" if settings.public_stale_seconds else ""
         self.cache_control = f"public, max-age={settings.public_max_age_seconds}{swr}".encode()
@@ -249,7 +292,7 @@ class PublicEdge:
             forwarded = forwarded_for.decode("latin-1") if forwarded_for else None
             address = client_address(client[0] if client else None, forwarded, self.trusted)
             buckets = self.inquiries if kind in (INQUIRY, INQUIRY_PAGE) and method == "POST" else self.reads
-            wait = buckets.take(address, now.timestamp())
+            wait = await buckets.take(address, now.timestamp())
             if wait:
                 await self._too_many(scope, receive, send, kind, wait)
                 return
@@ -275,6 +318,15 @@ class PublicEdge:
         cache = self.cache
         if cache.stale(now):
             await self._refresh(state, now)
+        if cache.lsn is not None:  # a read replica: renders read at least where the version was read
+            request_state: dict[str, Any] = scope.setdefault("state", {})
+            wrote = request_state.get(READ_AFTER)
+            if isinstance(wrote, int) and wrote > cache.lsn:  # this client's own write may not be cached yet
+                scope[CACHE_KEY] = "miss"
+                entry = await self._render(scope, receive, kind)
+                await self._answer(entry, method, if_none_match, send)
+                return
+            request_state[READ_AFTER] = cache.lsn
         locale = ""
         if kind == PAGE:
             lang = cookie_parser(cookie.decode("latin-1")).get("lang") if cookie else None
@@ -299,7 +351,7 @@ class PublicEdge:
         cache.deadline = now + cache.check_interval  # the others go on meanwhile: one check at a time
         cache.checked_at = now
         try:
-            snapshot = await run_in_threadpool(_read_snapshot, state.sessions, now)
+            snapshot, lsn = await run_in_threadpool(_read_snapshot, state, now)
         except PoolTimeout:
             # Every connection is busy (a rush): keep serving what is cached and check again next time. Emptying
             # the cache here would send every reader to the saturated pool (seen with 1,000 readers).
@@ -310,7 +362,7 @@ class PublicEdge:
             cache.clear()
             cache.version = None
             return
-        cache.learn(snapshot, now)
+        cache.learn(snapshot, now, lsn)
 
     # --- misses -------------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from app.attachments import service
 from app.errors import NotFound
 from app.stories import photos
-from app.web.deps import IdPath, NowDep, SessionDep, SettingsDep
+from app.web.deps import IdPath, NowDep, ReadSessionDep, SettingsDep
 from app.web.files import StorageDep, download
 
 router = APIRouter(prefix="/api/public/v1", tags=["public"])
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/public/v1", tags=["public"])
                              "description": "The file's bytes, with the type judged from them"},
                        404: {"description": "No such published attachment"}})  # fmt: skip
 def public_attachment(
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     storage: StorageDep,
     now: NowDep,

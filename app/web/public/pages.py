@@ -27,7 +27,7 @@ from app.stories import queries as stories
 from app.stories.workflow import KIND_LABELS as STORY_KIND_LABELS
 from app.validation import QueryText
 from app.web.cursors import seal, unseal
-from app.web.deps import LANG_COOKIE, IdPath, NowDep, SessionDep, SettingsDep
+from app.web.deps import LANG_COOKIE, IdPath, NowDep, ReadSessionDep, SettingsDep
 from app.web.public.filters import DEFAULT_LIMIT, notice_filters
 from app.web.staff.session import set_lang_cookie
 from app.web.templating import local_datetime, templates
@@ -129,7 +129,7 @@ def _date_value(value: datetime | None, end: bool = False) -> str:
 @router.get("/notices")
 def notices_page(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     now: NowDep,
     filters: Annotated[NoticeFilters, Depends(notice_filters)],
     cursor: Annotated[QueryText | None, Query(max_length=200)] = None,
@@ -162,14 +162,14 @@ def notices_page(
 
 
 @router.get("/spokespersons")
-def spokespersons_page(request: Request, session: SessionDep, now: NowDep) -> Response:
+def spokespersons_page(request: Request, session: ReadSessionDep, now: NowDep) -> Response:
     return render_public(request, "public/spokespersons.html",
                          {"items": spokespersons.current_spokespersons(session, now)})  # fmt: skip
 
 
 @router.get("/notices/{key:path}")
 def notice_page(
-    request: Request, session: SessionDep, now: NowDep, key: Annotated[str, Path(max_length=80)]
+    request: Request, session: ReadSessionDep, now: NowDep, key: Annotated[str, Path(max_length=80)]
 ) -> Response:
     """A notice's permanent page, by slug (``/notices/2026-tc-12``); a number (``12/TC-SGDĐT``, URL-encoded) or a
     slug in other letter case is redirected there (302 for a number, which names the newest year's notice)."""
@@ -181,13 +181,13 @@ def notice_page(
 
 
 @router.get("/stories")
-def stories_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def stories_page(request: Request, session: ReadSessionDep, settings: SettingsDep) -> Response:
     """The units' published news and exemplary stories, newest first."""
     items = stories.published_stories(session, base_url=settings.public_base_url)
     return render_public(request, "public/stories.html", {"items": items, "story_kind_labels": STORY_KIND_LABELS})
 
 
 @router.get("/stories/{story_id}")
-def story_page(request: Request, session: SessionDep, settings: SettingsDep, story_id: IdPath) -> Response:
+def story_page(request: Request, session: ReadSessionDep, settings: SettingsDep, story_id: IdPath) -> Response:
     story = stories.published_story(session, story_id=story_id, base_url=settings.public_base_url)
     return render_public(request, "public/story.html", {"story": story, "story_kind_labels": STORY_KIND_LABELS})

@@ -21,12 +21,14 @@ from app.errors import DomainError, ValidationFailed
 from app.i18n import Message, _, text
 from app.press_events import service as press_events
 from app.press_events.models import PRESS_EVENT_KIND_LABELS, PressEventCreate, PressEventRead, PressEventUpdate
+from app.reports import annual as annual_service
 from app.reports import charts, rules, service
 from app.reports.models import BucketsRead
 from app.reports.rules import Period, period_containing, report_period, report_year_of, resolve_period
 from app.timeutil import local_date
+from app.web.cursors import seal, unseal
 from app.web.dates import iso_local, parse_date
-from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
+from app.web.deps import ActorDep, NowDep, ReadSessionDep, SessionDep, get_locale
 from app.web.staff.common import OPEN_ORDER
 from app.web.staff.forms import Errors, FormDep, Values, form_errors, form_values, non_empty, split_list
 from app.web.staff.monitor import emerging_panel
@@ -89,7 +91,7 @@ def _segments(b: BucketsRead, full: float = 240.0) -> list[charts.Segment]:
 
 @router.get("/")
 @router.get("")
-def dashboard(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
+def dashboard(request: Request, session: ReadSessionDep, actor: ActorDep, now: NowDep) -> Response:
     period, values, error = page_period(request, now)
     locale = get_locale(request)
     data = service.dashboard(session, actor=actor, period=period, now=now, locale=locale)
@@ -122,11 +124,23 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep, now: NowDe
 # --- the yearly report ------------------------------------------------------------------------------------------
 
 
+ANNUAL_PAGE_LINES = 20  # cases shown under each indicator; the rest page by page
+CASE_PAGE_LINES = 100
+
+
+def _lines_context(number: int, pending: bool) -> str:
+    return f"staff-annual:{number}:{'pending' if pending else 'cases'}"
+
+
 @router.get("/annual")
-def annual(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
+def annual(request: Request, session: ReadSessionDep, actor: ActorDep, now: NowDep) -> Response:
     period, values, error = page_period(request, now)
     locale = get_locale(request)
-    report = service.annual_report(session, actor=actor, period=period, now=now, locale=locale)
+    report = annual_service.annual_report(session, actor=actor, period=period, now=now, locale=locale,
+                                          lines=ANNUAL_PAGE_LINES)  # fmt: skip
+    for i in report.indicators:
+        i.cases_cursor = seal(request, i.cases_cursor, _lines_context(i.number, False))
+        i.pending_cursor = seal(request, i.pending_cursor, _lines_context(i.number, True))
     current = report_year_of(local_date(now))
     ctx = {
         "report": report,
@@ -139,11 +153,33 @@ def annual(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) 
     return render(request, "staff/reports/annual.html", ctx)
 
 
+@router.get("/annual/{number}")
+def annual_cases(request: Request, session: ReadSessionDep, actor: ActorDep, now: NowDep,
+                 number: Annotated[int, Path(ge=1, le=6)]) -> Response:  # fmt: skip
+    """The cases behind one indicator, a page at a time (``cursor``: where the previous page ended)."""
+    period, _values, error = page_period(request, now)
+    locale = get_locale(request)
+    pending = request.query_params.get("pending") == "1"
+    raw = unseal(request, request.query_params.get("cursor"), _lines_context(number, pending))
+    page = annual_service.indicator_cases(session, actor=actor, period=period, now=now, locale=locale, number=number,
+                                          pending=pending, cursor=raw, limit=CASE_PAGE_LINES)  # fmt: skip
+    ctx = {
+        "page": page,
+        "definition": rules.INDICATORS[number - 1],
+        "period": period,
+        "error": error,
+        "query": period_query(period),
+        "next_cursor": seal(request, page.next_cursor, _lines_context(number, pending)),
+        "first_page": raw is None,
+    }
+    return render(request, "staff/reports/annual_cases.html", ctx)
+
+
 # --- unit scorecards --------------------------------------------------------------------------------------------
 
 
 @router.get("/units")
-def units(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
+def units(request: Request, session: ReadSessionDep, actor: ActorDep, now: NowDep) -> Response:
     period, values, error = page_period(request, now)
     page = service.unit_scorecards(session, actor=actor, period=period, now=now)
     ctx = {

@@ -6,10 +6,12 @@ import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session
 
 from app.auth.permissions import Role
 from app.cases.vocabulary import Severity
+from app.statements import queries as statement_queries
 from app.statements import service as statements
 from app.statements.models import StatementCreate
 from app.statements.rules import StatementKind
@@ -115,3 +117,43 @@ def test_several_roles_see_each_roles_panels(browser: TestClient, org: None, ses
     page = browser.get("/staff/")
     assert "Vụ việc mới cần phân loại" in page.text
     assert "Việc của đơn vị" in page.text and "Phòng Giáo dục Tiểu học" in page.text
+
+
+def test_the_approval_queue_reads_a_constant_number_of_queries(session: Session, org: None) -> None:
+    """Issue 17: each item of the director's queue used to cost six look-ups (notices, authors, latest version,
+    approvals, appointments, authorisations); they are read once for the whole queue."""
+    appoint_spokesperson(session, now=FIXED_NOW - timedelta(days=1))
+    director = actor(session, "director")
+
+    def submitted(n: int) -> None:
+        for i in range(n):
+            case = case_in_progress(session, now=FIXED_NOW, title=f"Vụ việc chờ duyệt {i}")
+            statement = statements.create_statement(session, actor=actor(session, "handler"), case=case,
+                                                    data=StatementCreate(kind=StatementKind.RESPONSE, text="Trả lời"),
+                                                    now=FIXED_NOW)  # fmt: skip
+            statements.submit(session, actor=actor(session, "head"), statement=statement, case=case, note=None,
+                              now=FIXED_NOW)  # fmt: skip
+        session.flush()
+
+    def queries_for_the_queue() -> tuple[int, int]:
+        count = 0
+
+        def seen(*_args: object) -> None:
+            nonlocal count
+            count += 1
+
+        connection = session.connection()
+        event.listen(connection, "before_cursor_execute", seen)
+        try:
+            items = statement_queries.approval_queue(session, actor=director, now=FIXED_NOW)
+        finally:
+            event.remove(connection, "before_cursor_execute", seen)
+        assert all(item.may_decide for item in items)
+        return len(items), count
+
+    submitted(1)
+    one, queries_one = queries_for_the_queue()
+    submitted(5)
+    six, queries_six = queries_for_the_queue()
+    assert (one, six) == (1, 6)
+    assert queries_six == queries_one <= 9

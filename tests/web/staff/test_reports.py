@@ -79,6 +79,20 @@ class TestPages:
         assert "Họp báo tháng 11" in html.split('id="indicator-1"', 1)[1].split('id="indicator-2"', 1)[0]
         assert "/api/v1/reports/annual.xlsx?year=2026" in html
 
+    def test_the_cases_of_an_indicator_page_by_page(self, browser: TestClient, data: dict[str, str]) -> None:
+        signed_in(browser)
+        page = browser.get("/staff/reports/annual/4?year=2026")
+        assert page.status_code == 200
+        for ref in data.values():
+            assert f'href="/staff/cases/{ref}"' in page.text
+        assert 'rel="next"' not in page.text  # two cases: one page
+        assert "/api/v1/reports/annual/cases.csv?year=2026" in page.text
+        assert browser.get("/staff/reports/annual/4?year=2026&cursor=made-up.x").status_code == 400
+        assert browser.get("/staff/reports/annual/9?year=2026").status_code == 422
+        browser.get("/staff/lang/en")
+        english = browser.get("/staff/reports/annual/5?year=2026&pending=1")
+        assert english.status_code == 200 and untranslated(english.text) == []
+
     def test_scorecards(self, browser: TestClient, data: dict[str, str]) -> None:
         html = signed_in(browser).get("/staff/reports/units").text
         assert 'id="unit-GDTrH"' in html and "Phòng Giáo dục Trung học" in html

@@ -1,0 +1,260 @@
+"""The rules of ``rules.py`` as SQL, so that a report is computed by the database over a year of cases instead of
+case by case in Python: one place (this module) translates each rule, from the constants of ``rules.py``, and
+``tests/reports/test_sql_rules.py`` checks on a varied set of cases that the database and the rules agree.
+
+Time arithmetic differs between the engines, so three small constructs compile per dialect:
+
+* ``Instant(ts)`` — a timestamp in a form that compares correctly with another computed one: the column itself on
+  PostgreSQL (``timestamptz``), ``julianday(ts)`` on SQLite (which stores text; SQLite's date functions work in whole
+  milliseconds, so equal instants give equal numbers);
+* ``InstantPlusSeconds(ts, seconds)`` — ``ts + seconds`` in the same form;
+* ``HoursBetween(start, end)`` — hours from one timestamp to another, a float;
+* ``LocalDay(ts)`` — the local date (Asia/Ho_Chi_Minh: UTC+7 all year since 1975) of a UTC timestamp.
+
+Worked example (indicator 5): a clock of 24 hours started 1 Dec 09:00 with no pause is due, for the law, at 2 Dec
+09:00 whatever extension was granted: ``InstantPlusSeconds(start_at, 0 + 24 * 3600)``; met at 2 Dec 09:00:00 it is
+on time (``<=``), at 09:00:01 late.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, Float, and_, bindparam, exists, func, literal, or_, text
+from sqlalchemy import case as sql_case
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import FunctionElement
+from sqlmodel import col
+
+from app.cases.models import Case
+from app.cases.vocabulary import LegalTrigger, SourceKind
+from app.clocks.models import Clock
+from app.db import UTCDateTime
+from app.notices.models import Notice
+from app.press_events.models import PressEvent, PressEventCase
+from app.reports import rules
+from app.timeutil import LOCAL_TZ
+
+
+def _local_offset_hours() -> int:
+    offset = datetime(2026, 1, 1, tzinfo=LOCAL_TZ).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds() // 3600)
+
+
+# Vietnam has kept UTC+7 without daylight saving since 1975: SQLite shifts by this fixed offset.
+LOCAL_OFFSET_HOURS = _local_offset_hours()
+
+
+class Instant(FunctionElement[Any]):
+    inherit_cache = True
+    name = "instant"
+
+
+class InstantPlusSeconds(FunctionElement[Any]):
+    inherit_cache = True
+    name = "instant_plus_seconds"
+
+
+class LocalDay(FunctionElement[Any]):
+    inherit_cache = True
+    name = "local_day"
+    type = Date()
+
+
+@compiles(Instant)
+def _instant(element: Instant, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+@compiles(Instant, "sqlite")
+def _instant_sqlite(element: Instant, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"julianday({compiler.process(list(element.clauses)[0], **kw)})"
+
+
+@compiles(InstantPlusSeconds)
+def _plus(element: InstantPlusSeconds, compiler: SQLCompiler, **kw: Any) -> str:
+    ts, seconds = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({ts} + ({seconds}) * interval '1 second')"
+
+
+@compiles(InstantPlusSeconds, "sqlite")
+def _plus_sqlite(element: InstantPlusSeconds, compiler: SQLCompiler, **kw: Any) -> str:
+    ts, seconds = (compiler.process(c, **kw) for c in element.clauses)
+    return f"julianday({ts}, '+' || ({seconds}) || ' seconds')"
+
+
+@compiles(LocalDay)
+def _local_day(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
+    ts = compiler.process(list(element.clauses)[0], **kw)
+    return f"CAST(({ts} AT TIME ZONE '{LOCAL_TZ.key}') AS DATE)"
+
+
+@compiles(LocalDay, "sqlite")
+def _local_day_sqlite(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
+    ts = compiler.process(list(element.clauses)[0], **kw)
+    return f"date({ts}, '{LOCAL_OFFSET_HOURS:+d} hours')"
+
+
+class HoursBetween(FunctionElement[Any]):
+    inherit_cache = True
+    name = "hours_between"
+    type = Float()
+
+
+@compiles(HoursBetween)
+def _hours(element: HoursBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
+
+
+@compiles(HoursBetween, "sqlite")
+def _hours_sqlite(element: HoursBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 24.0)"
+
+
+def report_memory(session: Any) -> None:
+    """PostgreSQL: let this transaction's aggregates of a year of cases hash and sort in memory (64 MB) instead of
+    spilling to disk with the default 4 MB; reports run in read-only GET requests, one at a time per reader."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+def at(value: datetime, name: str) -> Any:
+    """A timestamp parameter typed like the columns (naive UTC text on SQLite)."""
+    return bindparam(name, value, type_=UTCDateTime(), unique=True)
+
+
+# --- what a case is, for the law (rules.py "what a case is") -------------------------------------------------
+
+
+def counted() -> ColumnElement[bool]:
+    """``CaseFacts.counted``: not closed as a duplicate."""
+    return or_(col(Case.close_reason).is_(None), col(Case.close_reason).not_in(sorted(rules.EXCLUDED_CLOSE_REASONS)))
+
+
+def reported() -> ColumnElement[bool]:
+    """The cases the yearly report reads: journalists' questions and every trigger an indicator looks at."""
+    return or_(
+        col(Case.source_kind) == SourceKind.PRESS_INQUIRY, col(Case.legal_trigger).in_(sorted(rules.REPORTED_TRIGGERS))
+    )
+
+
+def press_request() -> ColumnElement[bool]:
+    """``rules.is_press_request``."""
+    return or_(
+        col(Case.source_kind) == SourceKind.PRESS_INQUIRY,
+        col(Case.legal_trigger).in_(sorted(rules.PRESS_REQUEST_TRIGGERS)),
+    )
+
+
+def unusual_trigger() -> Any:
+    """``rules.unusual_trigger``: the trigger's value, or NULL."""
+    return sql_case(
+        (col(Case.legal_trigger).in_(sorted(rules.UNUSUAL_TRIGGERS)), col(Case.legal_trigger)),
+        (
+            and_(col(Case.legal_trigger).is_(None), col(Case.source_kind) == SourceKind.PRESS_INQUIRY),
+            literal(LegalTrigger.PRESS_REQUEST.value),
+        ),
+        else_=None,
+    )
+
+
+def untrue() -> ColumnElement[bool]:
+    return col(Case.legal_trigger).in_(sorted(rules.UNTRUE_TRIGGERS))
+
+
+def _notice_published(now: Any, kinds: frozenset[str] | None = None) -> ColumnElement[bool]:
+    conditions = [col(Notice.case_id) == col(Case.id), col(Notice.published_at) <= now]
+    if kinds is not None:
+        conditions.append(col(Notice.kind).in_(sorted(kinds)))
+    return exists().where(*conditions)
+
+
+def _clock_met(now: Any, met_by: tuple[str, ...]) -> ColumnElement[bool]:
+    return exists().where(
+        col(Clock.case_id) == col(Case.id),
+        col(Clock.met_by).in_(met_by),
+        col(Clock.state).in_(sorted(rules.MET_STATES)),
+        col(Clock.met_at).is_not(None),
+        col(Clock.met_at) <= now,
+    )
+
+
+def _held(now: Any) -> ColumnElement[bool]:
+    return exists().where(
+        col(PressEventCase.case_id) == col(Case.id),
+        col(PressEvent.id) == col(PressEventCase.press_event_id),
+        col(PressEvent.held_at) <= now,
+    )
+
+
+def answered(now: Any) -> ColumnElement[bool]:
+    """``rules.answered``."""
+    return or_(_notice_published(now, rules.REPLY_KINDS), _clock_met(now, (rules.MET_BY_REPLY,)), _held(now))
+
+
+def spoken(now: Any) -> ColumnElement[bool]:
+    """``rules.spoken``."""
+    return or_(_notice_published(now), _clock_met(now, (rules.MET_BY_FIRST_NOTICE, rules.MET_BY_REPLY)), _held(now))
+
+
+def rebutted(now: Any) -> ColumnElement[bool]:
+    """``rules.rebutted``."""
+    return _notice_published(now, frozenset({rules.REBUTTAL}))
+
+
+# The rank of each outcome in the SQL: the worst has the highest, so a case's outcome is the max over its clocks.
+DEADLINE_RANK: dict[rules.DeadlineOutcome, int] = {
+    o: len(rules.DEADLINE_SEVERITY) - i for i, o in enumerate(rules.DEADLINE_SEVERITY)
+}
+RANK_OUTCOME = {rank: outcome for outcome, rank in DEADLINE_RANK.items()}
+
+
+def statutory_due() -> Any:
+    """``rules.statutory_due`` as an ``Instant``: the law's hours from the start (pauses added), no extension."""
+    return sql_case(
+        (col(Clock.start_at).is_(None), None),
+        (
+            col(Clock.unit) == rules.STATUTORY_UNIT,
+            InstantPlusSeconds(col(Clock.start_at), col(Clock.paused_seconds) + col(Clock.length) * 3600),
+        ),
+        else_=Instant(col(Clock.due_at)),
+    )
+
+
+def deadline_rank(now: Any) -> Any:
+    """``rules.deadline_outcome`` of one clock, as its ``DEADLINE_RANK`` (NULL for a stopped clock)."""
+    due = statutory_due()
+    met = and_(col(Clock.state).in_(sorted(rules.MET_STATES)), col(Clock.met_at).is_not(None), col(Clock.met_at) <= now)
+    rank = DEADLINE_RANK
+    return sql_case(
+        (col(Clock.state) == rules.STOPPED, None),
+        (
+            met,
+            sql_case(
+                (or_(due.is_(None), Instant(col(Clock.met_at)) <= due), rank[rules.DeadlineOutcome.ON_TIME]),
+                else_=rank[rules.DeadlineOutcome.LATE],
+            ),
+        ),
+        (due.is_(None), rank[rules.DeadlineOutcome.PENDING]),
+        (due <= Instant(now), rank[rules.DeadlineOutcome.OVERDUE]),
+        else_=rank[rules.DeadlineOutcome.PENDING],
+    )
+
+
+def case_deadline_rank(now: Any, deadline_clock: frozenset[tuple[str | None, str]]) -> Any:
+    """``rules.case_deadline_outcome`` over the case's Art. 7.3/7.4 clocks, as a rank (NULL: none applies)."""
+    keys = [
+        and_(col(Clock.pack) == pack if pack is not None else col(Clock.pack).is_(None), col(Clock.rule_key) == key)
+        for pack, key in sorted(deadline_clock, key=str)
+    ]
+    return (
+        sa_select(func.max(deadline_rank(now)))
+        .where(col(Clock.case_id) == col(Case.id), or_(*keys) if keys else literal(False))
+        .scalar_subquery()
+    )

@@ -1,0 +1,165 @@
+"""The case list's query shapes that hold at a million cases (issue 17; bench/scale.py measures them): keyset
+cursors compared as rows, free text through the trigram index on PostgreSQL, open cases by receipt from their
+partial index, and the worker's reminder batch read in index order (only running clocks have a next reminder)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.cases.models import OPEN_STATUS_SQL
+from app.cases.queries import CaseFilters, filtered_cases
+from app.cases.workflow import OPEN_STATUSES
+from app.clocks.models import Clock as ClockRow
+from app.clocks.models import ClockState
+from tests.conftest import FIXED_NOW, Clock
+from tests.factories import actor, case_in_progress, make_case, standard_org, token
+
+
+@pytest.fixture
+def org(session: Session) -> None:
+    standard_org(session, FIXED_NOW)
+
+
+def _pages(client: TestClient, headers: dict[str, str], **params: object) -> list[str]:
+    page = client.get("/api/v1/cases", params={"limit": 2, **params}, headers=headers)
+    assert page.status_code == 200, page.text
+    seen = [c["reference"] for c in page.json()["items"]]
+    while page.json()["next_cursor"]:
+        page = client.get("/api/v1/cases", params={"limit": 2, **params, "cursor": page.json()["next_cursor"]},
+                          headers=headers)  # fmt: skip
+        assert page.status_code == 200, page.text
+        seen += [c["reference"] for c in page.json()["items"]]
+    return seen
+
+
+class TestKeysetCursors:
+    def test_every_order_pages_through_equal_values_once_each(self, client: TestClient, session: Session,
+                                                              org: None) -> None:  # fmt: skip
+        """Seven cases received (and updated) at the same instant, two others just before and after: every page
+        of every order follows on from the last without repeating or skipping one (the tie is broken by id)."""
+        made = [make_case(session, by="office", now=FIXED_NOW) for _ in range(7)]
+        made.append(make_case(session, by="office", now=FIXED_NOW - timedelta(hours=1)))
+        made.append(make_case(session, by="office", now=FIXED_NOW + timedelta(hours=1)))
+        session.flush()
+        by_time = sorted(made, key=lambda c: (c.received_at, c.id))
+        headers = token(client, "office")
+        expected = {
+            "-received_at": [c.reference for c in reversed(by_time)],
+            "received_at": [c.reference for c in by_time],
+            "-updated_at": [c.reference for c in sorted(made, key=lambda c: (c.updated_at, c.id), reverse=True)],
+            "updated_at": [c.reference for c in sorted(made, key=lambda c: (c.updated_at, c.id))],
+        }
+        for sort, references in expected.items():
+            assert _pages(client, headers, sort=sort) == references, sort
+
+    def test_the_due_order_pages_through_equal_due_times_then_cases_without_a_clock(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
+        running = [case_in_progress(session, now=FIXED_NOW) for _ in range(3)]
+        for case in running:  # the same due time on each, so that the tie is broken by id
+            case.next_due_at = FIXED_NOW + timedelta(hours=24)
+            session.add(case)
+        idle = [make_case(session, by="office", now=FIXED_NOW) for _ in range(3)]
+        for case in idle:
+            case.next_due_at = None
+            session.add(case)
+        session.flush()
+        headers = token(client, "office")
+        expected = [c.reference for c in sorted(running, key=lambda c: c.id or 0)]
+        expected += [c.reference for c in sorted(idle, key=lambda c: c.id or 0)]
+        assert _pages(client, headers, sort="due") == expected
+
+    def test_a_cursor_within_a_filter(self, client: TestClient, session: Session, org: None) -> None:
+        """``status=new,assigned&sort=received_at`` (the open cases' partial index) pages like any other list."""
+        fresh = [make_case(session, by="office", now=FIXED_NOW + timedelta(minutes=i)) for i in range(3)]
+        case_in_progress(session, now=FIXED_NOW)
+        headers = token(client, "office")
+        seen = _pages(client, headers, status="new,assigned", sort="received_at")
+        assert seen == [c.reference for c in fresh]
+
+
+class TestFreeText:
+    def test_words_in_any_order_without_diacritics_and_nothing_for_a_miss(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
+        hit = make_case(session, by="office", now=FIXED_NOW, title="Đề thi thử lớp 12 bị lộ ở Củ Chi")
+        make_case(session, by="office", now=FIXED_NOW, title="Học phí năm học mới")
+        headers = token(client, "office")
+        for q in ("lộ đề", "DE THI cu chi", hit.reference, hit.reference.lower()):
+            items = client.get("/api/v1/cases", params={"q": q}, headers=headers).json()["items"]
+            assert [c["reference"] for c in items] == [hit.reference], q
+        for q in ("ngựa vằn", "100%_", "lộ đề xyz"):
+            assert client.get("/api/v1/cases", params={"q": q}, headers=headers).json()["items"] == [], q
+
+    def test_on_postgresql_the_search_reads_the_trigram_index(self, session: Session, org: None) -> None:
+        """The query the list runs for ``q`` is one the GIN trigram index serves (``LIKE '%…%'`` on the folded
+        text); with so few rows the planner would rather scan, so the scan is switched off to see the index used."""
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("the trigram index exists on PostgreSQL only; SQLite scans the folded text")
+        make_case(session, by="office", now=FIXED_NOW, title="Đề thi thử lớp 12 bị lộ")
+        query = filtered_cases(session, actor=actor(session, "office"), filters=CaseFilters(q="đề thi lộ"))
+        compiled = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")).all())
+        assert "ix_case_search_text_trgm" in plan, plan
+
+
+class TestReminderBatch:
+    def test_only_running_clocks_have_a_next_reminder(self, client: TestClient, session: Session, org: None,
+                                                      clock: Clock) -> None:  # fmt: skip
+        """Hold, resume and close a case: whatever state its clocks reach, a next reminder is set only while a
+        clock runs — the worker's batch reads ``next_reminder_at <= now`` alone."""
+        case = case_in_progress(session, now=FIXED_NOW)
+        headers = token(client, "handler")
+        head = token(client, "head")
+        office = token(client, "office")
+        for action in ("hold", "resume", "hold"):
+            clock.advance(hours=2)
+            response = client.post(f"/api/v1/cases/{case.reference}/transitions",
+                                   json={"action": action, "note": "Chờ kết luận thanh tra"}, headers=head)  # fmt: skip
+            assert response.status_code == 200, response.text
+            self._check(session)
+        assert client.get(f"/api/v1/cases/{case.reference}", headers=headers).status_code == 200
+        response = client.post(f"/api/v1/cases/{case.reference}/transitions",
+                               json={"action": "close", "reason": "no_action", "note": "Không cần xử lý"},
+                               headers=office)  # fmt: skip
+        assert response.status_code == 200, response.text
+        self._check(session)
+
+    @staticmethod
+    def _check(session: Session) -> None:
+        session.expire_all()
+        clocks = session.exec(select(ClockRow)).all()
+        assert clocks
+        for row in clocks:
+            assert row.next_reminder_at is None or row.state == ClockState.RUNNING, (row.state, row.next_reminder_at)
+
+    def test_the_database_refuses_a_reminder_on_a_stopped_clock(self, session: Session, org: None) -> None:
+        case = case_in_progress(session, now=FIXED_NOW)
+        row = session.exec(select(ClockRow).where(col(ClockRow.case_id) == case.id)).first()
+        assert row is not None
+        with pytest.raises(IntegrityError), session.begin_nested():
+            session.execute(
+                text("UPDATE clock SET state = 'stopped', next_reminder_at = :at WHERE id = :id"),
+                {"at": FIXED_NOW, "id": row.id},
+            )
+
+
+def test_the_open_partial_index_is_in_the_schema(session: Session) -> None:
+    names = {row[0] for row in session.execute(text(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'case'" if session.get_bind().dialect.name == "postgresql"
+        else "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'case'")).all()}  # fmt: skip
+    assert "ix_case_open_received_at" in names
+
+
+def test_the_partial_index_names_the_open_statuses() -> None:
+    """The index predicate is SQL written once in the model (and the migration); it must list the open statuses."""
+    named = set(re.findall(r"'([a-z_]+)'", OPEN_STATUS_SQL))
+    assert named == {s.value for s in OPEN_STATUSES}
