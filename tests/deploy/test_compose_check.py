@@ -12,6 +12,8 @@ import pytest
 from deploy.check_compose import load, main, rule_problems, schema_problems, web_services
 from deploy.nginx import TEMPLATE, fill, placeholders
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = load(ROOT / "compose.yaml")
 

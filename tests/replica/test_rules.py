@@ -13,6 +13,8 @@ from app.settings import Settings
 from app.web.public.edge import RECHECK, PublicCache
 from app.web.read_after import cookie_lifetime
 
+pytestmark = pytest.mark.engine_independent  # no database: runs in the SQLite leg only (CONTRIBUTING.md)
+
 SAMPLES = [Sample(100.0, 1000), Sample(101.0, 1500), Sample(102.0, 1900)]
 
 
