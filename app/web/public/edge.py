@@ -60,6 +60,7 @@ from app.settings import Settings
 from app.web.addresses import client_address, parse_networks
 from app.web.middleware import CONTENT_SECURITY_POLICY
 from app.web.observability import route_template
+from app.web.public.pages import render_public_error
 from app.web.public.ratelimit import make_limiter
 from app.web.read_after import READ_AFTER
 
@@ -474,8 +475,6 @@ class PublicEdge:
         message = _("Quá nhiều yêu cầu. Hãy thử lại sau {seconds} giây.", seconds=wait)
         headers = {"Retry-After": str(wait), "Cache-Control": "no-store"}
         if kind in HTML_KINDS:
-            from app.web.public.pages import render_public_error
-
             response = render_public_error(request, 429, text(message, locale), locale=locale)
             response.headers.update(headers)
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
