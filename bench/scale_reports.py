@@ -26,8 +26,8 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +35,10 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.serve import Web, serve  # noqa: E402
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -43,30 +47,13 @@ def out(line: str) -> None:
     sys.stdout.flush()
 
 
-def serve(url: str, port: int, root: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CRISISDESK_DATABASE_URL": url,
-        "CRISISDESK_ENVIRONMENT": "development",
-        "CRISISDESK_LOG_LEVEL": "WARNING",
-        "CRISISDESK_COOKIE_SECURE": "false",
-    }
+def start(url: str, root: Path, log: Path) -> Web:
+    env = {**os.environ, "CRISISDESK_DATABASE_URL": url, "CRISISDESK_ENVIRONMENT": "development",
+           "CRISISDESK_LOG_LEVEL": "WARNING", "CRISISDESK_COOKIE_SECURE": "false"}  # fmt: skip
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
-        env=env,
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the server did not start")
+    web = serve("web", env, log, cwd=root)
+    web.wait_up()
+    return web
 
 
 def signed_in(base: str, username: str, password: str) -> httpx.Client:
@@ -121,13 +108,12 @@ def main() -> int:
     parser.add_argument("--user", action="append", default=[], help="username=password (repeat)")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--year", type=int, default=2026)
-    parser.add_argument("--port", type=int, default=8261)
     parser.add_argument("--app-root", default=str(ROOT), help="serve the app of this tree (e.g. main's, for 'before')")
     parser.add_argument("--only", default="", help="comma-separated names to measure (default: all)")
     args = parser.parse_args()
     users = dict(u.split("=", 1) for u in args.user)
-    server = serve(args.database_url, args.port, Path(args.app_root).resolve())
-    base = f"http://127.0.0.1:{args.port}"
+    web = start(args.database_url, Path(args.app_root).resolve(), Path(tempfile.mkstemp(suffix=".log")[1]))
+    base = web.url
     try:
         clients = {name: signed_in(base, name, password) for name, password in users.items()}
         office = next(c for n, c in clients.items() if "head" not in n and "director" not in n)
@@ -207,8 +193,7 @@ def main() -> int:
         for client in clients.values():
             client.close()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        web.stop()
     return 0
 
 

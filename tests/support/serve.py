@@ -70,10 +70,11 @@ def stop_all(webs: list[Web] | tuple[Web, ...]) -> None:
             web.process.wait()
 
 
-def serve(name: str, env: dict[str, str], log: Path, *args: str) -> Web:
-    """Start `crisisdesk serve` on a free port with ``env`` (not waiting: call ``wait_up``)."""
+def serve(name: str, env: dict[str, str], log: Path, *args: str, cwd: Path | None = None) -> Web:
+    """Start `crisisdesk serve` on a free port with ``env`` (not waiting: call ``wait_up``); ``cwd``: the tree whose
+    app to serve (a benchmark's "before")."""
     port = free_port()
     command = [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port), *args]
     with log.open("wb") as stderr:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr, cwd=cwd)
     return Web(name, port, process, log)
