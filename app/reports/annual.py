@@ -215,11 +215,13 @@ def annual_lines(
     if number not in CASE_INDICATORS or (pending and number != 5):
         return LinePage([], None)
     base = _base(actor, period)
+    after = _cursor(cursor)
+    if after is not None:  # (also bounds indicator 5's grouped clocks: a later page reads fewer of them)
+        base.append(col(Case.received_at) >= sql.at(after[0], "after_from"))
     decider, member = _membership(number, pending=pending, now=now, base=base)
     # The page's cases first (on the case's columns and the keyset), then their outcomes: the per-case look-ups run
     # for these lines only, and PostgreSQL, planning for a page, probes rather than hashing whole tables.
     ids = sa_select(col(Case.id).label("id")).where(*base, member)
-    after = _cursor(cursor)
     if after is not None:
         ids = ids.where(tuple_(col(Case.received_at), col(Case.id)) > tuple_(sql.at(after[0], "after_at"), after[1]))
     page = ids.order_by(col(Case.received_at), col(Case.id)).limit(limit + 1).subquery()
