@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, tuple_
+from sqlalchemy import ColumnElement, Select, func, tuple_
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -221,7 +221,7 @@ def annual_lines(
     decider, member = _membership(number, pending=pending, now=now, base=base)
     # The page's cases first (on the case's columns and the keyset), then their outcomes: the per-case look-ups run
     # for these lines only, and PostgreSQL, planning for a page, probes rather than hashing whole tables.
-    ids = sa_select(col(Case.id).label("id")).where(*base, member)
+    ids: Select[tuple[int]] = sa_select(col(Case.id).label("id")).where(*base, member)
     if after is not None:
         ids = ids.where(tuple_(col(Case.received_at), col(Case.id)) > tuple_(sql.at(after[0], "after_at"), after[1]))
     page = ids.order_by(col(Case.received_at), col(Case.id)).limit(limit + 1).subquery()
