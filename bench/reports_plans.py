@@ -36,6 +36,7 @@ def main() -> int:
     parser.add_argument("username", nargs="?", default="office")
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--explain-over", type=float, default=30.0, help="plan the statements slower than this (ms)")
+    parser.add_argument("--plan-lines", type=int, default=40, help="print this many lines of each plan")
     args = parser.parse_args()
     engine = make_engine(normalize_url(args.url))
     statements: list[tuple[float, str, Any]] = []
@@ -66,7 +67,7 @@ def main() -> int:
                 print(f"--- {ms:.0f} ms: {' '.join(sql.split())[:300]}")
                 if ms > args.explain_over:
                     plan = session.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + sql, params).all()
-                    for (line,) in plan[:40]:
+                    for (line,) in plan[: args.plan_lines]:
                         print("    " + line)
     return 0
 

@@ -63,6 +63,24 @@ CLOCK_ORIGIN_LABELS: dict[ClockOrigin, Message] = {
 class Clock(SQLModel, table=True):
     __table_args__ = (
         Index("ix_clock_state_due_at", "state", "due_at"),
+        # The yearly report reads a period's clocks from this index alone (PostgreSQL; migration 9d4e7f1a2b3c).
+        Index(
+            "ix_clock_case_report",
+            "case_id",
+            postgresql_include=[
+                "state",
+                "met_by",
+                "met_at",
+                "pack",
+                "rule_key",
+                "start_at",
+                "unit",
+                "length",
+                "paused_seconds",
+                "due_at",
+            ],
+            info={"dialects": ("postgresql",)},
+        ),
         # Only a running clock has a next reminder (``service.schedule_reminders``): the worker's batch reads
         # ``next_reminder_at <= now`` alone, in index order.
         CheckConstraint("next_reminder_at IS NULL OR state = 'running'", name="reminder_only_running"),

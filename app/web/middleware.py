@@ -82,7 +82,8 @@ class BodySizeLimit:
       not (chunked): the app may catch the error while parsing and answer 400, so the answer is replaced on its
       way out.
     * A body that stops coming (a Content-Length of 100 and 2 bytes sent) → 408 after ``idle_seconds`` without a
-      byte, or ``total_seconds`` in all, and the connection is closed: a slow client cannot hold a worker.
+      byte, or ``total_seconds`` in all, and the connection is closed: a slow client cannot hold a worker. Once
+      the body is in, the limits end: an answer may stream for longer (the app then only waits for a disconnect).
     """
 
     def __init__(
@@ -120,10 +121,15 @@ class BodySizeLimit:
         received = 0
         refused: int | None = None  # the status to answer instead of whatever the app says
         started = False
+        body_done = False
         deadline = time.monotonic() + self.total_seconds
 
         async def limited_receive() -> Message:
-            nonlocal received, refused
+            nonlocal received, refused, body_done
+            if body_done:
+                # The body is in: what the app waits for now is the client leaving (a streamed answer, such as a
+                # yearly report's every line as CSV, listens for it all along), not a slow body — no time limit.
+                return await receive()
             wait = min(self.idle_seconds, deadline - time.monotonic())
             try:
                 message = await asyncio.wait_for(receive(), timeout=max(wait, 0.001))
@@ -135,6 +141,7 @@ class BodySizeLimit:
                 if received > limit:
                     refused = 413
                     raise _Refused
+                body_done = not message.get("more_body", False)
             return message
 
         async def guarded_send(message: Message) -> None:

@@ -213,14 +213,23 @@ def test_the_yearly_report_in_sql_is_the_rules(session: Session, varied: list[st
         assert report.indicators[4].pending_total > 0
 
 
-def test_case_lines_page_by_keyset(session: Session, varied: list[str]) -> None:
-    """Pages of 7 walk the whole list once, in received order, whatever ties there are."""
-    office, now = actor(session, "office"), MOMENTS[-1]
-    whole = annual.annual_lines(session, actor=office, period=PERIOD, now=now, number=4, limit=annual.MAX_LINES)
+@pytest.mark.parametrize(("number", "pending", "now"), [(4, False, MOMENTS[-1]), (5, False, MOMENTS[-1]),
+                                                     (5, True, MOMENTS[0])])  # fmt: skip
+def test_case_lines_page_by_keyset(
+    session: Session, varied: list[str], number: int, pending: bool, now: datetime
+) -> None:
+    """Pages of 7 walk the whole list once, in received order, whatever ties there are (indicator 5 too: its
+    grouped clocks are bounded by the keyset)."""
+    office = actor(session, "office")
+    whole = annual.annual_lines(
+        session, actor=office, period=PERIOD, now=now, number=number, pending=pending, limit=annual.MAX_LINES
+    )
     assert whole.next_cursor is None and len(whole.items) > 14
     seen, cursor = [], None
     while True:
-        page = annual.annual_lines(session, actor=office, period=PERIOD, now=now, number=4, cursor=cursor, limit=7)
+        page = annual.annual_lines(
+            session, actor=office, period=PERIOD, now=now, number=number, pending=pending, cursor=cursor, limit=7
+        )
         seen += page.items
         assert len(page.items) <= 7
         if page.next_cursor is None:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
 
+from app.web.middleware import BodySizeLimit
 from tests.support.net import free_port
 from tests.web.test_serve import _get
 
@@ -35,6 +41,26 @@ def test_a_10_mb_chunked_body_is_a_413_not_a_400(client: TestClient) -> None:
 def test_a_declared_body_too_large_is_a_413(client: TestClient) -> None:
     response = client.post("/api/v1/cases", content=b"{}", headers={"Content-Length": str(50 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+@pytest.mark.engine_independent
+def test_an_answer_streams_longer_than_the_body_limits() -> None:
+    """The body limits end with the body: a streamed answer (the yearly report's every line as CSV at a million
+    cases) runs past ``idle_seconds`` and ``total_seconds`` while the app listens for the client's disconnect."""
+
+    async def slow(_request: Request) -> StreamingResponse:
+        async def lines() -> AsyncIterator[bytes]:
+            for n in range(4):
+                await asyncio.sleep(0.15)
+                yield f"line {n}\n".encode()
+
+        return StreamingResponse(lines(), media_type="text/csv")
+
+    app = BodySizeLimit(Starlette(routes=[Route("/lines", slow)]), max_bytes=1024, idle_seconds=0.1,
+                        total_seconds=0.3)  # fmt: skip
+    with TestClient(app) as http:
+        response = http.get("/lines")
+    assert response.status_code == 200 and response.text == "".join(f"line {n}\n" for n in range(4))
 
 
 @pytest.fixture
