@@ -234,7 +234,14 @@ def missed_clocks(session: Session, *, actor: Actor, since: datetime, until: dat
         col(Clock.state).in_([ClockState.MISSED, ClockState.MET_LATE]),
         and_(col(Clock.state).in_(list(TICKING_STATES)), col(Clock.due_at) < now),
     )
-    query = _visible_clocks(actor).where(col(Clock.due_at) >= since, col(Clock.due_at) < until, late)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    window = (col(Clock.due_at) >= since, col(Clock.due_at) < until, late)
+    visible = visibility_clause(actor)
+    # Counted on the clocks alone when the actor sees every case (each clock has its case): not 8,500 case look-ups
+    # at a million cases for the director's home.
+    counted = select(func.count(col(Clock.id))).where(*window)
+    if visible is not None:
+        counted = counted.join(Case, col(Case.id) == col(Clock.case_id)).where(visible)
+    total = session.exec(counted).one()
+    query = _visible_clocks(actor).where(*window)
     rows = session.exec(query.order_by(col(Clock.due_at).desc(), col(Clock.id).desc()).limit(limit)).all()
     return total, _case_clock_reads(rows, now=now, locale=locale)
