@@ -37,6 +37,15 @@ class Case(SQLModel, table=True):
             postgresql_where=text(OPEN_STATUS_SQL),
             sqlite_where=text(OPEN_STATUS_SQL),
         ),  # fmt: skip
+        # The open cases by nearest deadline: a unit's worklist (its home), the lists sorted by due time, read in
+        # that order (migration 4c8e2a6f1b3d).
+        Index(
+            "ix_case_open_next_due_at",
+            "next_due_at",
+            "id",
+            postgresql_where=text(OPEN_STATUS_SQL),
+            sqlite_where=text(OPEN_STATUS_SQL),
+        ),  # fmt: skip
         # Free text (``q``): ``search_text LIKE '%word%'`` from a trigram index, not a scan (PostgreSQL only).
         Index(
             "ix_case_search_text_trgm",
