@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, union_all
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can
@@ -234,7 +234,27 @@ def missed_clocks(session: Session, *, actor: Actor, since: datetime, until: dat
         col(Clock.state).in_([ClockState.MISSED, ClockState.MET_LATE]),
         and_(col(Clock.state).in_(list(TICKING_STATES)), col(Clock.due_at) < now),
     )
-    query = _visible_clocks(actor).where(col(Clock.due_at) >= since, col(Clock.due_at) < until, late)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Clock.due_at).desc(), col(Clock.id).desc()).limit(limit)).all()
+    window = (col(Clock.due_at) >= since, col(Clock.due_at) < until, late)
+    visible = visibility_clause(actor)
+    # Counted on the clocks alone when the actor sees every case (each clock has its case): not 8,500 case look-ups
+    # at a million cases for the director's home.
+    counted = select(func.count(col(Clock.id))).where(*window)
+    if visible is not None:
+        counted = counted.join(Case, col(Case.id) == col(Clock.case_id)).where(visible)
+    total = session.exec(counted).one()
+    latest = (col(Clock.due_at).desc(), col(Clock.id).desc())
+
+    def latest_of(state: ClockState, upper: datetime) -> Any:
+        """The latest ``limit`` late clocks of one state: a backward range of ``ix_clock_state_due_at``."""
+        query = select(Clock.id).where(Clock.state == state, col(Clock.due_at) >= since, col(Clock.due_at) < upper)
+        if visible is not None:
+            query = query.join(Case, col(Case.id) == col(Clock.case_id)).where(visible)
+        return select(query.order_by(*latest).limit(limit).subquery().c.id)
+
+    # The latest of all is among the latest of each state: not a sort of the month's 8,500 late clocks.
+    states = [(state, until) for state in (ClockState.MISSED, ClockState.MET_LATE)]
+    states += [(state, min(until, now)) for state in sorted(TICKING_STATES)]
+    candidates = union_all(*(latest_of(state, upper) for state, upper in states))
+    query = _visible_clocks(actor).where(col(Clock.id).in_(candidates))
+    rows = session.exec(query.order_by(*latest).limit(limit)).all()
     return total, _case_clock_reads(rows, now=now, locale=locale)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -103,25 +104,45 @@ class Figures:
 
 
 def _figures(session: Session, case: Case, crisis: Crisis, now: datetime) -> Figures:
-    first_ack = session.exec(select(func.min(CrisisPage.acked_at)).where(CrisisPage.crisis_id == crisis.id)).one()
-    drafted = session.exec(
-        select(func.min(Statement.created_at)).where(Statement.case_id == case.id,
-                                                     Statement.kind == StatementKind.INITIAL_INFORMATION)
-    ).one()  # fmt: skip
-    holding = session.exec(
-        select(func.min(Notice.published_at)).where(Notice.case_id == case.id,
-                                                   Notice.kind == StatementKind.INITIAL_INFORMATION,
-                                                   col(Notice.published_at) <= now)
-    ).one()  # fmt: skip
-    notice = session.exec(
-        select(func.min(Notice.published_at)).where(Notice.case_id == case.id, col(Notice.published_at) <= now)
-    ).one()
-    states = session.exec(select(Clock.state, Clock.due_at).where(Clock.case_id == case.id)).all()
-    met = sum(1 for s, _d in states if s == ClockState.MET_ON_TIME)
-    missed = sum(1 for s, d in states if s in (ClockState.MISSED, ClockState.MET_LATE)
-                 or (s in (ClockState.RUNNING, ClockState.PAUSED) and d is not None and _utc(d) < now))  # fmt: skip
-    return Figures(crisis.declared_at, _opt_utc(first_ack), _opt_utc(drafted), _opt_utc(holding), _opt_utc(notice),
-                   met, missed)  # fmt: skip
+    return _figures_of(session, [(crisis, case)], now)[crisis.id or 0]
+
+
+def _figures_of(session: Session, pairs: list[tuple[Crisis, Case]], now: datetime) -> dict[int, Figures]:
+    """The review's figures of several crises (the director's home lists the year's), in five queries whatever
+    their number: the first acknowledgement of each crisis's pages; the first holding statement drafted, the first
+    holding notice and the first notice of each case; the states of each case's clocks."""
+    crisis_ids = [crisis.id for crisis, _case in pairs]
+    case_ids = [case.id for _crisis, case in pairs]
+    if not pairs:
+        return {}
+    first_ack = _first_by(session, CrisisPage.crisis_id, CrisisPage.acked_at, col(CrisisPage.crisis_id).in_(crisis_ids))
+    of_cases, holding_kind = col(Notice.case_id).in_(case_ids), Notice.kind == StatementKind.INITIAL_INFORMATION
+    drafted = _first_by(session, Statement.case_id, Statement.created_at, col(Statement.case_id).in_(case_ids),
+                        Statement.kind == StatementKind.INITIAL_INFORMATION)  # fmt: skip
+    published = col(Notice.published_at) <= now
+    holding = _first_by(session, Notice.case_id, Notice.published_at, of_cases, holding_kind, published)
+    notice = _first_by(session, Notice.case_id, Notice.published_at, of_cases, published)
+    states: dict[int, list[tuple[str, datetime | None]]] = {i: [] for i in case_ids if i is not None}
+    for case_id, state, due_at in session.exec(
+        select(Clock.case_id, Clock.state, Clock.due_at).where(col(Clock.case_id).in_(case_ids))
+    ).all():
+        states[case_id].append((state, due_at))
+    figures = {}
+    for crisis, case in pairs:
+        assert crisis.id is not None and case.id is not None
+        clocks = states[case.id]
+        met = sum(1 for s, _d in clocks if s == ClockState.MET_ON_TIME)
+        missed = sum(1 for s, d in clocks if s in (ClockState.MISSED, ClockState.MET_LATE)
+                     or (s in (ClockState.RUNNING, ClockState.PAUSED) and d is not None and _utc(d) < now))  # fmt: skip
+        figures[crisis.id] = Figures(crisis.declared_at, _opt_utc(first_ack.get(crisis.id)),
+                                     _opt_utc(drafted.get(case.id)), _opt_utc(holding.get(case.id)),
+                                     _opt_utc(notice.get(case.id)), met, missed)  # fmt: skip
+    return figures
+
+
+def _first_by(session: Session, key: Any, value: Any, *where: Any) -> dict[int, Any]:
+    """The least ``value`` of the rows meeting ``where``, by ``key``."""
+    return dict(session.exec(select(key, func.min(value)).where(*where).group_by(key)).all())
 
 
 def _utc(value: datetime | str) -> datetime:
@@ -200,8 +221,10 @@ def year_crises(session: Session, *, actor: Actor, year: int, now: datetime) -> 
     if visible is not None:
         query = query.where(visible)
     out = []
-    for crisis, case in session.exec(query.order_by(col(Crisis.declared_at).desc(), col(Crisis.id).desc())).all():
-        fig = _figures(session, case, crisis, now)
+    rows = list(session.exec(query.order_by(col(Crisis.declared_at).desc(), col(Crisis.id).desc())).all())
+    figures = _figures_of(session, [(crisis, case) for crisis, case in rows], now)
+    for crisis, case in rows:
+        fig = figures[crisis.id or 0]
         out.append(YearCrisis(
             case_reference=case.reference, case_title=case.title, level=crisis.level,
             declared_at=to_local(crisis.declared_at),

@@ -21,44 +21,51 @@ nearest running clock (``Case.next_due_at``). Items come nearest deadline first,
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, Role
 from app.cases.models import Case, CaseAssignee
-from app.cases.scope import visible, visible_cases
+from app.cases.scope import visible
 from app.cases.workflow import CaseStatus
 from app.notifications.models import Notification, NotificationKind, QueueItem, QueueKind, QueuePage
 from app.statements.models import Statement, StatementApproval, StatementVersion
-from app.statements.queries import approval_queue
+from app.statements.queries import decidable_submissions
 from app.statements.rules import MAIN_KINDS, StatementStatus
 
 LIMIT = 200
 FAR = datetime.max.replace(tzinfo=UTC)
+# What an item shows of its case: each kind reads these columns, not whole cases (their summaries and search text).
+CASE_COLUMNS = (col(Case.reference), col(Case.title), col(Case.next_due_at), col(Case.received_at),
+                col(Case.status_changed_at))  # fmt: skip
 
 
-def _item(kind: QueueKind, case: Case, since: datetime, statement_id: int | None = None,
+def _item(kind: QueueKind, case: Any, since: datetime, statement_id: int | None = None,
           due_at: datetime | None = None) -> QueueItem:  # fmt: skip
+    """``case``: a row with the ``CASE_COLUMNS`` (or a ``Case``)."""
     return QueueItem(kind=kind, case_reference=case.reference, case_title=case.title, statement_id=statement_id,
                      since=since, due_at=due_at if due_at is not None else case.next_due_at)  # fmt: skip
 
 
+def _cases(actor: Actor, *conditions: Any) -> Any:
+    """The ``CASE_COLUMNS`` of the visible cases that meet ``conditions``."""
+    return sa_select(*CASE_COLUMNS).where(visible(actor), *conditions)
+
+
 def _to_route(session: Session, actor: Actor) -> list[QueueItem]:
-    rows = session.exec(visible_cases(actor).where(Case.status == CaseStatus.NEW).limit(LIMIT)).all()
-    return [_item(QueueKind.TO_ROUTE, c, c.received_at) for c in rows]
+    query = _cases(actor, Case.status == CaseStatus.NEW).order_by(col(Case.received_at), col(Case.id))
+    return [_item(QueueKind.TO_ROUTE, c, c.received_at) for c in session.exec(query.limit(LIMIT)).all()]
 
 
 def _to_accept(session: Session, actor: Actor) -> list[QueueItem]:
     units = actor.unit_ids(Permission.CASE_WORK) & _headed(actor)
     if not units:
         return []
-    rows = session.exec(
-        visible_cases(actor)
-        .where(Case.status == CaseStatus.ASSIGNED, col(Case.lead_unit_id).in_(sorted(units)))
-        .limit(LIMIT)
-    ).all()
-    return [_item(QueueKind.TO_ACCEPT, c, c.status_changed_at) for c in rows]
+    query = _cases(actor, Case.status == CaseStatus.ASSIGNED, col(Case.lead_unit_id).in_(sorted(units)))
+    return [_item(QueueKind.TO_ACCEPT, c, c.status_changed_at) for c in session.exec(query.limit(LIMIT)).all()]
 
 
 def _headed(actor: Actor) -> frozenset[int]:
@@ -75,18 +82,17 @@ def _open_main() -> object:
 
 def _to_draft(session: Session, actor: Actor) -> list[QueueItem]:
     mine = exists().where(col(CaseAssignee.case_id) == col(Case.id), col(CaseAssignee.user_id) == actor.user_id)
-    rows = session.exec(
-        visible_cases(actor).where(Case.status == CaseStatus.IN_PROGRESS, mine, ~_open_main()).limit(LIMIT)  # type: ignore[operator]
-    ).all()
-    return [_item(QueueKind.TO_DRAFT, c, c.status_changed_at) for c in rows]
+    query = _cases(actor, Case.status == CaseStatus.IN_PROGRESS, mine, ~_open_main())  # type: ignore[operator]
+    return [_item(QueueKind.TO_DRAFT, c, c.status_changed_at) for c in session.exec(query.limit(LIMIT)).all()]
 
 
-def _statements(session: Session, actor: Actor, *conditions: object) -> list[tuple[Statement, Case]]:
+def _statements(session: Session, actor: Actor, *conditions: Any) -> list[Any]:
+    """Statements with the ``CASE_COLUMNS`` of their case: rows of ``(id, updated_at, reference, ...)``."""
     return list(
-        session.exec(
-            select(Statement, Case)
+        session.execute(
+            sa_select(col(Statement.id), col(Statement.updated_at), *CASE_COLUMNS)
             .join(Case, col(Case.id) == col(Statement.case_id))
-            .where(visible(actor), *conditions)  # type: ignore[arg-type]
+            .where(visible(actor), *conditions)
             .order_by(col(Statement.updated_at), col(Statement.id))
             .limit(LIMIT)
         ).all()
@@ -99,22 +105,14 @@ def _to_submit(session: Session, actor: Actor) -> list[QueueItem]:
         return []
     rows = _statements(session, actor, Statement.status == StatementStatus.DRAFT,
                        col(Case.lead_unit_id).in_(sorted(units)))  # fmt: skip
-    return [_item(QueueKind.TO_SUBMIT, c, s.updated_at, s.id) for s, c in rows]
+    return [_item(QueueKind.TO_SUBMIT, r, r.updated_at, r.id) for r in rows]
 
 
 def _to_approve(session: Session, actor: Actor, now: datetime) -> list[QueueItem]:
     if not actor.sees_all_cases and not actor.unit_ids():
         return []
-    items = []
-    for row in approval_queue(session, actor=actor, now=now, limit=LIMIT):
-        if not row.may_decide:
-            continue
-        s = row.statement
-        since = row.submitted_at or now
-        due = row.approval_due_at or row.case_due_at
-        items.append(QueueItem(kind=QueueKind.TO_APPROVE, case_reference=s.case_reference, case_title=row.case_title,
-                               statement_id=s.id, since=since, due_at=due))  # fmt: skip
-    return items
+    return [_item(QueueKind.TO_APPROVE, case, s.submitted_at or now, s.id, due_at)
+            for s, case, due_at in decidable_submissions(session, actor=actor, now=now, limit=LIMIT)]  # fmt: skip
 
 
 def _returned(session: Session, actor: Actor) -> list[QueueItem]:
@@ -125,13 +123,13 @@ def _returned(session: Session, actor: Actor) -> list[QueueItem]:
     )
     rows = _statements(session, actor, Statement.status == StatementStatus.RETURNED,
                        or_(col(Statement.created_by_id) == actor.user_id, wrote_current))  # fmt: skip
-    return [_item(QueueKind.RETURNED, c, s.updated_at, s.id) for s, c in rows]
+    return [_item(QueueKind.RETURNED, r, r.updated_at, r.id) for r in rows]
 
 
 def _to_publish(session: Session, actor: Actor) -> list[QueueItem]:
     rows = _statements(session, actor, Statement.status == StatementStatus.APPROVED)
     approved: dict[int, datetime] = {}
-    ids = [s.id for s, _c in rows if s.id is not None]
+    ids = [r.id for r in rows]
     if ids:
         for statement_id, at in session.exec(
             select(StatementApproval.statement_id, StatementApproval.approved_at).where(
@@ -139,12 +137,12 @@ def _to_publish(session: Session, actor: Actor) -> list[QueueItem]:
             )
         ).all():
             approved[statement_id] = max(at, approved.get(statement_id, at))
-    return [_item(QueueKind.TO_PUBLISH, c, approved.get(s.id or 0, s.updated_at), s.id) for s, c in rows]
+    return [_item(QueueKind.TO_PUBLISH, r, approved.get(r.id, r.updated_at), r.id) for r in rows]
 
 
 def _mentioned(session: Session, actor: Actor) -> list[QueueItem]:
-    rows = session.exec(
-        select(Notification, Case)
+    rows = session.execute(
+        sa_select(col(Notification.id), col(Notification.created_at), *CASE_COLUMNS)
         .join(Case, col(Case.id) == col(Notification.case_id))
         .where(
             and_(
@@ -158,9 +156,9 @@ def _mentioned(session: Session, actor: Actor) -> list[QueueItem]:
         .limit(LIMIT)
     ).all()
     items = []
-    for n, c in rows:
-        item = _item(QueueKind.MENTIONED, c, n.created_at)
-        item.notification_id = n.id
+    for row in rows:
+        item = _item(QueueKind.MENTIONED, row, row.created_at)
+        item.notification_id = row.id
         items.append(item)
     return items
 

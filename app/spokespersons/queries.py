@@ -12,15 +12,27 @@ from app.cases.scope import scope_of, visible
 from app.org.models import RoleAssignment, User
 from app.spokespersons.models import (
     AuthorisationRead,
+    SpokespersonAppointment,
     SpokespersonAuthorisation,
 )
-from app.spokespersons.service import authorisation_reads
+from app.spokespersons.service import authorisation_reads, person_of
 
 CLOCK_SKEW = timedelta(minutes=5)
 DIRECTOR_TITLE = "Giám đốc Sở"
 
 
 # --- the staff pages ----------------------------------------------------------------------------------------
+
+
+def may_hold_authority(session: Session, *, actor: Actor) -> bool:
+    """Whether the actor may approve for some case at some time: the director, or a person with a standing
+    appointment or a written authorisation on record (in force or not). When it is False, ``authority_for`` is None
+    for every case (``rules.authority``): an approval queue need not be read to know that none of it is theirs."""
+    if person_of(actor).is_director:
+        return True
+    appointed = select(SpokespersonAppointment.id).where(SpokespersonAppointment.user_id == actor.user_id)
+    authorised = select(SpokespersonAuthorisation.id).where(SpokespersonAuthorisation.user_id == actor.user_id)
+    return any(session.exec(query.limit(1)).first() is not None for query in (appointed, authorised))
 
 
 def _active_people(session: Session) -> list[tuple[User, frozenset[Grant]]]:

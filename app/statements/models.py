@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, StrictBool, StringConstraints, model_validator
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint, event
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from app.cases.models import UserRef
@@ -43,6 +43,10 @@ StatementText = Annotated[str, StringConstraints(min_length=1, max_length=50000)
 
 
 class Statement(SQLModel, table=True):
+    # What waits for someone (to submit, returned, to publish) is a status read oldest change first: the index walks
+    # it in that order and stops at the queue's limit.
+    __table_args__ = (Index("ix_statement_status_updated_at", "status", "updated_at", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(
         sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)

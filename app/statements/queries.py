@@ -19,6 +19,7 @@ from app.notices import service as notices
 from app.notices.models import Notice
 from app.org.models import User
 from app.rules.schema import StartEvent
+from app.spokespersons import queries as spokesperson_queries
 from app.spokespersons import service as spokespersons
 from app.spokespersons.rules import CAPACITY_BASIS, Authority
 from app.spokespersons.service import regime_for
@@ -396,21 +397,23 @@ def drafting_options(session: Session, *, actor: Actor, case: Case) -> DraftingO
     return DraftingOptions(kinds=kinds, refusal_grounds=grounds, correctable=correctable)
 
 
-def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int = 50) -> list[QueueItem]:
-    """The submitted statements of the cases the actor may see, oldest submission first, with the time left on
-    each (the approval clock, else the case's nearest running clock) and whether the actor may decide now."""
-    query = (
+def _submitted(session: Session, actor: Actor, limit: int) -> list[tuple[Statement, Case]]:
+    """The submitted statements of the cases the actor may see, oldest submission first (``visible``: a condition
+    on the joined case, not "case.id IN (every visible case)")."""
+    return list(session.exec(
         select(Statement, Case)
         .join(Case, col(Case.id) == col(Statement.case_id))
         .where(Statement.status == StatementStatus.SUBMITTED, visible(actor))
         .order_by(col(Statement.submitted_at), col(Statement.id))
         .limit(limit)
-    )
-    rows = session.exec(query).all()  # visible(): a condition on the case, not "case.id IN (every visible case)"
-    if not rows:
-        return []
-    case_ids = {case.id for _statement, case in rows}
-    approval_due: dict[int, datetime] = {}
+    ).all())  # fmt: skip
+
+
+def _approval_due(session: Session, case_ids: set[int | None]) -> dict[int, datetime]:
+    """The nearest running approval clock (started by the submission) of each case."""
+    due_at: dict[int, datetime] = {}
+    if not case_ids:
+        return due_at
     for case_id, due in session.exec(
         select(Clock.case_id, Clock.due_at).where(
             col(Clock.case_id).in_(case_ids),
@@ -418,8 +421,33 @@ def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int 
             Clock.start_event == StartEvent.SUBMITTED,
         )
     ).all():
-        if due is not None and (case_id not in approval_due or due < approval_due[case_id]):
-            approval_due[case_id] = due
+        if due is not None and (case_id not in due_at or due < due_at[case_id]):
+            due_at[case_id] = due
+    return due_at
+
+
+def decidable_submissions(
+    session: Session, *, actor: Actor, now: datetime, limit: int = 50
+) -> list[tuple[Statement, Case, datetime | None]]:
+    """The items of ``approval_queue`` that the actor may decide now, each with its approval clock's due time, without
+    the statements' summaries (what waits for the actor, on every staff page): five queries at most, two for
+    someone who may approve nothing."""
+    if not spokesperson_queries.may_hold_authority(session, actor=actor):
+        return []
+    rows = _submitted(session, actor, limit)
+    authorities = spokespersons.authorities_for(session, actor=actor, cases=[case for _s, case in rows], at=now)
+    mine = [(statement, case) for statement, case in rows if authorities[case.id or 0] is not None]
+    due_at = _approval_due(session, {case.id for _s, case in mine})
+    return [(statement, case, due_at.get(case.id or 0)) for statement, case in mine]
+
+
+def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int = 50) -> list[QueueItem]:
+    """The submitted statements of the cases the actor may see, oldest submission first, with the time left on
+    each (the approval clock, else the case's nearest running clock) and whether the actor may decide now."""
+    rows = _submitted(session, actor, limit)
+    if not rows:
+        return []
+    approval_due = _approval_due(session, {case.id for _statement, case in rows})
     users = _users(session, {s.submitted_by_id for s, _case in rows})
     pairs = [(statement, case) for statement, case in rows]
     summaries = summaries_of(session, pairs)

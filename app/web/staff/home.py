@@ -226,9 +226,18 @@ def home_panels(session: Session, actor: Actor, now: datetime, locale: str) -> l
     return panels
 
 
+WAITING_LIMIT = 50  # the queue's rows on the home (the header and the counts above the table count all of it)
+
+
 def waiting_panel(page: QueuePage) -> Panel:
-    return Panel("my-queue", _("Việc chờ tôi"), kind="waiting", waiting=page.items, total=len(page.items),
-                 empty=_("Không có việc nào đang chờ bạn."))  # fmt: skip
+    """What waits for me: the counts by kind, then the nearest deadlines first. The press office's queue at a
+    million cases holds some 550 items: a table of the first 50 (rendering all of them took 50 ms a page)."""
+    total = len(page.items)
+    lead = None
+    if total > WAITING_LIMIT:
+        lead = _("{shown} việc gần hạn nhất trong {total} việc đang chờ bạn.", shown=WAITING_LIMIT, total=total)
+    return Panel("my-queue", _("Việc chờ tôi"), kind="waiting", waiting=page.items[:WAITING_LIMIT], total=total,
+                 empty=_("Không có việc nào đang chờ bạn."), lead=lead)  # fmt: skip
 
 
 @router.get("/")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlmodel import Session
 
 from app.auth.permissions import Role
@@ -15,8 +16,11 @@ from app.statements import queries as statement_queries
 from app.statements import service as statements
 from app.statements.models import StatementCreate
 from app.statements.rules import StatementKind
+from app.tasks import service as tasks
+from app.tasks.models import TaskCreate
 from tests.conftest import FIXED_NOW, Clock
-from tests.factories import actor, appoint_spokesperson, case_in_progress, make_case, make_user
+from tests.crisis.helpers import case_in_crisis
+from tests.factories import actor, appoint_spokesperson, approved_statement, case_in_progress, make_case, make_user
 from tests.web.staff.pages import login
 from tests.web.staff.test_cases import accepted, routed
 
@@ -157,3 +161,63 @@ def test_the_approval_queue_reads_a_constant_number_of_queries(session: Session,
     six, queries_six = queries_for_the_queue()
     assert (one, six) == (1, 6)
     assert queries_six == queries_one <= 9
+
+
+def more_of_everything(session: Session, n: int) -> None:
+    """``n`` more of each thing a home lists: new, routed and accepted cases, drafts, submitted, returned and
+    approved statements, requests for information to the unit, crises of the year."""
+    for i in range(n):
+        make_case(session, by="office", now=FIXED_NOW, title=f"Mới {i}", legal_trigger="major_event")
+        routed(session, title=f"Chờ nhận {i}")
+        accepted(session, title=f"Đang xử lý {i}")
+        handler, head, director = actor(session, "handler"), actor(session, "head"), actor(session, "director")
+        for step in ("draft", "submitted", "returned"):
+            case = case_in_progress(session, now=FIXED_NOW, title=f"Có nội dung {step} {i}")
+            data = StatementCreate(kind=StatementKind.RESPONSE, text="Trả lời")
+            statement = statements.create_statement(session, actor=handler, case=case, data=data, now=FIXED_NOW)
+            if step != "draft":
+                statements.submit(session, actor=head, statement=statement, case=case, note=None, now=FIXED_NOW)
+            if step == "returned":
+                statements.return_statement(session, actor=director, statement=statement, case=case,
+                                            comment="Viết lại", now=FIXED_NOW)  # fmt: skip
+        approved_statement(session, case_in_progress(session, now=FIXED_NOW), kind="response", at=FIXED_NOW)
+        tasks.create_task(session, actor=actor(session, "spokesperson"), reference=case.reference,
+                          data=TaskCreate(unit="GDTrH", request=f"Số liệu {i}", due_at=FIXED_NOW + timedelta(days=1)),
+                          now=FIXED_NOW)  # fmt: skip
+        case_in_crisis(session, now=FIXED_NOW, title=f"Khủng hoảng {i}")
+    session.flush()
+
+
+# The statements of each role's home (the header's queue included) with one of everything; at most these.
+HOME_STATEMENTS = {"office": 31, "handler": 29, "head": 31, "spokesperson": 26, "director": 40, "admin": 14}
+
+
+@pytest.mark.parametrize("user", sorted(HOME_STATEMENTS))
+def test_each_home_reads_a_constant_number_of_statements(
+    browser: TestClient, org: None, session: Session, connection: Connection, user: str
+) -> None:
+    """Issue 17: what a home lists grows with the office's work; the statements it runs must not (no look-up per
+    item: the approval queue, the waiting queue, the worklists, the year's crises)."""
+    appoint_spokesperson(session, now=FIXED_NOW - timedelta(days=1))
+    more_of_everything(session, 1)
+    login(browser, user)
+
+    def statements_of_the_home() -> int:
+        count = 0
+
+        def seen(*_args: object) -> None:
+            nonlocal count
+            count += 1
+
+        event.listen(connection, "before_cursor_execute", seen)
+        try:
+            assert browser.get("/staff/").status_code == 200
+        finally:
+            event.remove(connection, "before_cursor_execute", seen)
+        return count
+
+    statements_of_the_home()
+    one = statements_of_the_home()
+    more_of_everything(session, 3)
+    four = statements_of_the_home()
+    assert four == one <= HOME_STATEMENTS[user], (user, one, four)
