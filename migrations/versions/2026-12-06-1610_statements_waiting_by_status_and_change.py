@@ -12,7 +12,7 @@ on the open cases' (next_due_at, id) is read in that order and stops after the f
 predicate as ``ix_case_open_received_at``).
 
 Revision ID: 4c8e2a6f1b3d
-Revises: 7a3b9c1d2e4f
+Revises: 9d4e7f1a2b3c
 Create Date: 2026-12-06 16:10:00.000000
 
 """
@@ -24,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "4c8e2a6f1b3d"
-down_revision: str | Sequence[str] | None = "7a3b9c1d2e4f"
+down_revision: str | Sequence[str] | None = "9d4e7f1a2b3c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
