@@ -2,7 +2,8 @@
 
 ``session`` (log-in, log-out, language switch) is open; every other page sits behind the ``get_actor``
 dependency (``SIGNED_IN``, given to each of their routers as it is included): a browser without a live session is
-sent to the log-in form, and every form post must carry the session's CSRF token. Fine-grained permissions are checked by the services, as for the JSON API.
+sent to the log-in form, and every form post must carry the session's CSRF token. Fine-grained permissions are
+checked by the services, as for the JSON API.
 """
 
 from fastapi import APIRouter, Depends, FastAPI
