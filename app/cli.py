@@ -173,13 +173,14 @@ def worker(
     """Deliver reminders, escalations and e-mail (the web process never sends mail). Several may run at once."""
     from app.channels.worker import jobs
     from app.crisis.paging import worker_step
-    from app.notifications.worker import Worker
+    from app.notifications.worker import Worker, batched
 
     # Logging (JSON lines, CRISISDESK_LOG_LEVEL) is configured for every command by the group callback above.
     settings = get_settings()
     if poll is not None:
         settings = settings.model_copy(update={"worker_poll_seconds": poll})
-    w = Worker(settings, steps=[worker_step(settings)], jobs=jobs())
+    escalations = batched("crisis pages", worker_step(settings), before_mail=True)
+    w = Worker(settings, jobs=[escalations, *jobs()])
     w.install_signal_handlers()
     mail = f"SMTP {settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else "in-app only (no SMTP host)"
     console.print(f"Worker {w.worker_id} on {_db_label()}, {mail}")

@@ -139,8 +139,8 @@ def create_app(
     app.add_middleware(RequestObservability)  # added last, so outermost: it sees every request, even a 413
     app.include_router(ops.router)
     api_docs.install(app)
-    app.include_router(api.router)
-    app.include_router(staff.router)
+    app.include_router(api.router, prefix=api.PREFIX)
+    app.include_router(staff.router, prefix=staff.PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     openapi.install(app)  # the real error shapes and the errors each operation gives
     return app

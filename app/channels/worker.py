@@ -49,4 +49,6 @@ def _mail(ctx: JobContext) -> int:
 
 
 def jobs() -> list[Job]:
-    return [_subscriptions, _webhooks, _mailbox, _mail]
+    """After the notifications' own mail, in this order."""
+    return [Job("subscriptions", _subscriptions), Job("webhooks", _webhooks), Job("mailbox", _mailbox),
+            Job("outgoing mail", _mail)]  # fmt: skip

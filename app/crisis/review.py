@@ -7,9 +7,6 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from docx import Document
-from docx.shared import Pt
-
 from app.crisis.models import AfterActionRead
 from app.crisis.rules import LADDER_LABELS, duration_words
 from app.i18n import _, text
@@ -23,6 +20,11 @@ def _when(value: datetime | None) -> str:
 
 
 def review_docx(review: AfterActionRead, *, org_name: str, locale: str, now: datetime) -> bytes:
+    # python-docx is imported here, by this download only: at the top it cost every process that loads the web
+    # layer (the app, each test worker) about 0.1 s of CPU at start-up.
+    from docx import Document
+    from docx.shared import Pt
+
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"

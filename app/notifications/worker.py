@@ -1,13 +1,18 @@
 """``crisisdesk worker``: the only process that delivers reminders, escalations and e-mail.
 
 Each pass: write the heartbeat; turn the reminder stages that are due into notifications (in batches, each its own
-transaction, rows locked with SKIP LOCKED); run the steps the ``worker`` command gives (the crisis pages unanswered
-past their window go to the next person: ``app.crisis.paging.escalate_pages``, the same way); gather the
-notifications of users who chose a daily e-mail into one message per user for each local day that has ended
-(``deliveries.build_daily_emails``); then claim the pending e-mails, send them over one SMTP connection and mark
-each sent (or failed, to retry with a backoff). Database errors (a restart, a dropped connection) are logged and
-the pass is retried after a growing pause (1 s, 2 s, 4 s … at most 30 s): the worker survives a restart of the
-database. SIGTERM / SIGINT stop it after the current step.
+transaction, rows locked with SKIP LOCKED); run the jobs marked ``before_mail`` that the ``worker`` command gives
+(the crisis pages unanswered past their window go to the next person: ``app.crisis.paging.escalate_pages``, the
+same way, through ``batched``); gather the notifications of users who chose a daily e-mail into one message per user
+for each local day that has ended (``deliveries.build_daily_emails``); then claim the pending e-mails, send them
+over one SMTP connection and mark each sent (or failed, to retry with a backoff); last, the other jobs (the
+channels': subscriptions, webhooks, the mailbox, outgoing mail). Database errors (a restart, a dropped connection)
+are logged and the pass is retried after a growing pause (1 s, 2 s, 4 s … at most 30 s): the worker survives a
+restart of the database. SIGTERM / SIGINT stop it after the current step.
+
+Every piece of work of another domain is a ``Job``: a name, ``run(ctx) -> rows handled`` and whether it must run
+before the mail of the pass (what it writes to the outbox then leaves in the same pass: an escalation is never a
+pass late). A ``step(session, now=…, limit=…)`` becomes a job through ``batched``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import smtplib
 import socket
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,37 +57,81 @@ DB_ERRORS = (OperationalError, DBAPIError)
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a further step of the worker (a job of another domain: webhooks, mailbox …) is given on each pass."""
+    """What a job is given on each pass."""
 
     engine: Engine  # the writer engine (BEGIN IMMEDIATE on SQLite)
     settings: Settings
     worker_id: str
-    clock: Callable[[], datetime]
+    now: datetime  # the time of the pass (the reminders and the batched steps all see this one)
+    clock: Callable[[], datetime]  # the time now, for jobs that run long
     should_stop: Callable[[], bool]
 
 
-Job = Callable[[JobContext], object]
+@dataclass(frozen=True)
+class Job:
+    """One piece of work of each pass. ``run`` returns how many rows it handled; ``before_mail`` jobs run before the
+    pass sends its e-mail (what they put in the outbox goes out in the same pass), the others after it."""
+
+    name: str
+    run: Callable[[JobContext], int]
+    before_mail: bool = False
+
+
+Step = Callable[..., int]  # step(session, *, now, limit) -> rows handled, flushed and not committed
+
+
+def batched(name: str, step: Step, *, before_mail: bool) -> Job:
+    """``step`` as a job: called with the pass's ``now`` and ``limit=worker_batch_size``, each call in its own
+    transaction, until it handles fewer than ``limit`` (or the worker stops)."""
+
+    def run(ctx: JobContext) -> int:
+        batch, total = ctx.settings.worker_batch_size, 0
+        while not ctx.should_stop():
+            with Session(ctx.engine, expire_on_commit=False) as session:
+                handled = step(session, now=ctx.now, limit=batch)
+                session.commit()
+            total += handled
+            if handled < batch:
+                break
+        return total
+
+    return Job(name, run, before_mail=before_mail)
+
+
+REMINDERS = "reminders"
 
 
 class Worker:
     def __init__(self, settings: Settings, *, engine: Engine | None = None,
                  clock: Callable[[], datetime] = utcnow, worker_id: str | None = None,
-                 steps: Sequence[Callable[..., int]] = (), jobs: Sequence[Job] = ()) -> None:  # fmt: skip
-        """``steps``: more work for each pass, each called as ``step(session, now=…, limit=…)`` in batches until it
-        handles fewer than ``limit`` (the ``worker`` command gives the crisis pages' escalation); ``jobs``: the
-        channels' work (webhooks, subscriptions, the mailbox), each called once a pass with a ``JobContext``."""
+                 jobs: Sequence[Job] = ()) -> None:  # fmt: skip
+        """``jobs``: the other domains' work, given by the ``worker`` command so that this package imports none of
+        them (the crisis pages' escalation before the mail; the channels' webhooks, subscriptions and mailbox
+        after it). Each name is counted in ``handled``."""
         self.settings = settings
-        self.steps = tuple(steps)
+        reminders = partial(service.process_reminders, base_url=settings.public_base_url,
+                            email_enabled=bool(settings.smtp_host))  # fmt: skip
+        self.jobs = (batched(REMINDERS, reminders, before_mail=True), *jobs)
+        names = [job.name for job in self.jobs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"the worker's jobs need distinct names: {names}")
         self.engine = engine or make_engine(settings.database_url, pool_size=2, max_overflow=2)
         self.writer = writer(self.engine)
         self.clock = clock
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:100]
         self.stopping = False
         self.sent = 0
-        self.reminders = 0
         self.daily = 0
-        self.escalations = 0
-        self.jobs = tuple(jobs)
+        self.handled: Counter[str] = Counter()
+
+    @property
+    def reminders(self) -> int:
+        return self.handled[REMINDERS]
+
+    @property
+    def escalations(self) -> int:
+        """What the given jobs that run before the mail handled (the crisis pages escalated)."""
+        return sum(self.handled[job.name] for job in self.jobs if job.before_mail and job.name != REMINDERS)
 
     # --- running ---
 
@@ -129,34 +179,20 @@ class Worker:
         now = self.clock()
         self._tx(partial(service.heartbeat, worker_id=self.worker_id, now=now))
         self._tx(partial(idempotency.purge, now=now))
-        batch = self.settings.worker_batch_size
-        email_enabled = bool(self.settings.smtp_host)
-        step = partial(service.process_reminders, now=now, limit=batch, base_url=self.settings.public_base_url,
-                       email_enabled=email_enabled)  # fmt: skip
-        while not self.stopping:
-            handled = self._tx(step)
-            self.reminders += handled
-            if handled < batch:
-                break
-        # Other domains' steps (crisis pages unanswered past their window go to the next person on the roster),
-        # given by the entry point so that this package imports none of them.
-        for step_of in self.steps:
-            escalate = partial(step_of, now=now, limit=batch)
-            while not self.stopping:
-                handled = self._tx(escalate)
-                self.escalations += handled
-                if handled < batch:
-                    break
-        if email_enabled:
+        context = JobContext(engine=self.writer, settings=self.settings, worker_id=self.worker_id, now=now,
+                             clock=self.clock, should_stop=lambda: self.stopping)  # fmt: skip
+        self._run([job for job in self.jobs if job.before_mail], context)
+        if self.settings.smtp_host:
             self.daily += self._tx(partial(deliveries.build_daily_emails, now=now,
                                            base_url=self.settings.public_base_url))  # fmt: skip
             self.deliver()
-        context = JobContext(engine=self.writer, settings=self.settings, worker_id=self.worker_id, clock=self.clock,
-                             should_stop=lambda: self.stopping)  # fmt: skip
-        for job in self.jobs:
+        self._run([job for job in self.jobs if not job.before_mail], context)
+
+    def _run(self, jobs: list[Job], context: JobContext) -> None:
+        for job in jobs:
             if self.stopping:
-                break
-            job(context)
+                return
+            self.handled[job.name] += job.run(context)
 
     def deliver(self) -> None:
         batch = self.settings.worker_batch_size

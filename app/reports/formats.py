@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
-from typing import IO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from typing import IO, Any
 
 from app.reports.columns import Cell
 
@@ -87,6 +83,14 @@ def write_xlsx(target: Path | IO[bytes], header: Sequence[str], rows: Iterable[S
 
 def write_xlsx_sheets(target: Path | IO[bytes], sheets: Sequence[Sheet]) -> int:
     """Write several tables, one sheet each (in write-only mode, row by row); returns the number of data rows."""
+    # openpyxl is imported here, by the XLSX exports only: at the top it cost every process (the app, each test
+    # worker, the CLI) about 0.1 s of CPU at start-up.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     count = 0
@@ -97,14 +101,15 @@ def write_xlsx_sheets(target: Path | IO[bytes], sheets: Sequence[Sheet]) -> int:
         sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
         for index, width in enumerate(column_widths(table.header, sample), start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
+        new_cell = partial(WriteOnlyCell, sheet)
         header_cells = []
         for name in table.header:
-            cell = WriteOnlyCell(sheet, value=name)
+            cell = new_cell(value=name)
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
         for row in chain(sample, rows):
-            sheet.append([_xlsx_cell(sheet, v) for v in row])
+            sheet.append([_xlsx_cell(new_cell, ILLEGAL_CHARACTERS_RE, v) for v in row])
             count += 1
     workbook.save(target)
     return count
@@ -137,16 +142,18 @@ def file_chunks(file: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
         file.close()
 
 
-def _xlsx_cell(sheet: object, value: Cell) -> object:
+def _xlsx_cell(new_cell: Callable[..., Any], illegal: re.Pattern[str], value: Cell) -> object:
+    """A value as openpyxl writes it: ``new_cell`` makes a write-only cell of the sheet; ``illegal`` matches the
+    characters a worksheet cannot hold."""
     if value is None or isinstance(value, int | float):
         return value
     if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = new_cell(value=value)
         cell.number_format = XLSX_DATETIME_FORMAT
         return cell
-    clean: str = ILLEGAL_CHARACTERS_RE.sub("", value)
+    clean: str = illegal.sub("", value)
     if clean.startswith(_FORMULA_START):
-        cell = WriteOnlyCell(sheet, value=clean)
+        cell = new_cell(value=clean)
         cell.data_type = "s"  # openpyxl would take a leading "=" for a formula
         return cell
     return clean

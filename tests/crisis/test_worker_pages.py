@@ -21,7 +21,8 @@ from app.crisis.models import CrisisPage
 from app.crisis.paging import escalate_pages, worker_step
 from app.db import make_engine
 from app.notifications.models import EmailStatus, Notification
-from app.notifications.worker import Worker
+from app.notifications.worker import Job, Worker, batched
+from app.settings import Settings
 from tests.conftest import make_settings
 from tests.crisis.helpers import case_in_crisis, crisis_org, load_roster, paging
 from tests.support.smtp import SmtpSink
@@ -38,6 +39,11 @@ def db(isolated_url: str) -> Iterator[Engine]:
     engine = make_engine(isolated_url)
     yield engine
     engine.dispose()
+
+
+def escalation(settings: Settings) -> Job:
+    """The crisis pages' escalation, as ``crisisdesk worker`` runs it."""
+    return batched("crisis pages", worker_step(settings), before_mail=True)
 
 
 def crisis_declared(engine: Engine, now: datetime, minutes: float) -> str:
@@ -104,7 +110,7 @@ def test_a_worker_restarting_mid_escalation_resends_nothing_and_skips_no_step(
     def clock() -> datetime:
         return at["now"]
 
-    Worker(settings, engine=db, clock=clock, steps=[worker_step(settings)]).run(once=True)
+    Worker(settings, engine=db, clock=clock, jobs=[escalation(settings)]).run(once=True)
     assert sum(handler.keys().values()) == 2
 
     # 11 minutes on, a worker escalates and dies before sending anything: its transaction is committed.
@@ -113,14 +119,14 @@ def test_a_worker_restarting_mid_escalation_resends_nothing_and_skips_no_step(
         assert escalate_pages(session, now=at["now"], paging=paging(10), limit=100) == 2
         session.commit()
     # A new worker takes over: it sends the two new pages, and nothing already sent.
-    restarted = Worker(settings, engine=db, clock=clock, steps=[worker_step(settings)])
+    restarted = Worker(settings, engine=db, clock=clock, jobs=[escalation(settings)])
     restarted.run(once=True)
     assert restarted.escalations == 0 and restarted.sent == 2
     assert sum(handler.keys().values()) == 4 and set(handler.keys().values()) == {1}
 
     for minutes in (22, 33, 44):  # and carries every ladder to its end
         at["now"] = t0 + timedelta(minutes=minutes)
-        Worker(settings, engine=db, clock=clock, steps=[worker_step(settings)]).run(once=True)
+        Worker(settings, engine=db, clock=clock, jobs=[escalation(settings)]).run(once=True)
     keys = handler.keys()
     assert len(keys) == len(EXPECTED) and set(keys.values()) == {1}, keys
     assert steps(db) == sorted(EXPECTED)

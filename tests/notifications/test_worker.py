@@ -23,7 +23,7 @@ from app.cases.service import open_case
 from app.cases.vocabulary import LegalTrigger, SourceKind
 from app.db import make_engine
 from app.notifications.models import EmailStatus, Notification, WorkerHeartbeat
-from app.notifications.worker import Worker
+from app.notifications.worker import Job, JobContext, Worker, batched
 from app.org.models import User
 from tests.conftest import make_settings
 from tests.factories import actor, bulk_cases_with_clocks, standard_org
@@ -115,6 +115,33 @@ def test_a_failed_send_is_retried_later(db: Engine, isolated_url: str) -> None:
         assert {(r.email_status, r.email_attempts) for r in rows} == {(EmailStatus.PENDING, 1)}
         assert all(r.email_next_attempt_at and r.email_next_attempt_at > now for r in rows)
         assert all(r.email_error for r in rows)
+
+
+def test_a_pass_runs_the_jobs_before_the_mail_then_the_mail_then_the_others(
+    db: Engine, isolated_url: str, sink: SmtpSink
+) -> None:
+    """Whatever order they are given in: the reminders, the ``before_mail`` jobs (an escalation goes out in the
+    pass that made it), the mail, the other jobs. What the jobs before the mail handle counts as escalations."""
+    now = datetime.now(UTC)
+    load_due_reminders(db, 1, now)
+    settings = smtp_settings(isolated_url, sink.port)
+    seen: list[tuple[str, int, int]] = []
+
+    def escalate(session: Session, *, now: datetime, limit: int) -> int:
+        pending = session.exec(select(func.count()).select_from(Notification)).one()
+        seen.append(("escalate", pending, len(sink.messages)))
+        return 3  # fewer than a batch: called once
+
+    def after(ctx: JobContext) -> int:
+        seen.append(("after", 0, len(sink.messages)))
+        return 7
+
+    worker = Worker(settings, engine=db, clock=lambda: now,
+                    jobs=[Job("after", after), batched("escalate", escalate, before_mail=True)])  # fmt: skip
+    worker.run(once=True)
+    assert seen == [("escalate", 1, 0), ("after", 0, 1)]  # the reminder made before it, the e-mail sent after it
+    assert (worker.reminders, worker.escalations, worker.sent) == (1, 3, 1)
+    assert worker.handled == Counter({"reminders": 1, "escalate": 3, "after": 7})
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")

@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from feedgen.feed import FeedGenerator
-
 from app.cases.vocabulary import TOPIC_LABELS, Topic
 from app.i18n import text
 from app.notices.models import NoticePublic
@@ -27,6 +25,8 @@ def atom_feed(
     base = settings.public_base_url.rstrip("/")
     query = urlencode([("topic", t.value) for t in topics] + [("kind", k.value) for k in kinds])
     self_url = f"{base}/api/public/v1/notices.atom" + (f"?{query}" if query else "")
+    from feedgen.feed import FeedGenerator  # with lxml: only the feeds need it, not every process at start-up
+
     fg = FeedGenerator()
     fg.id(self_url)
     title = f"Thông cáo báo chí — {settings.org_name}"
@@ -61,6 +61,8 @@ def stories_feed(stories: Sequence[StoryPublic], *, settings: Settings) -> bytes
     """The units' published stories, newest first (one entry a story, its full text)."""
     base = settings.public_base_url.rstrip("/")
     self_url = f"{base}/api/public/v1/stories.atom"
+    from feedgen.feed import FeedGenerator  # with lxml: only the feeds need it, not every process at start-up
+
     fg = FeedGenerator()
     fg.id(self_url)
     fg.title(f"Tin bài các đơn vị — {settings.org_name}")

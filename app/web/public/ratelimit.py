@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from redis.commands.core import AsyncScript
+from app.redis_link import RedisLink
 
-from app.redis_link import FAILURES, RedisLink
+if TYPE_CHECKING:
+    from redis.commands.core import AsyncScript
 
 
 class TokenBuckets:
@@ -110,7 +111,7 @@ class RedisLimiter:
             script = self._script = client.register_script(TOKEN_BUCKET)
         try:
             wait = await script(keys=[self.link.key("rate", self.name, key)], args=[self.burst, repr(self.rate)])
-        except FAILURES as exc:
+        except self.link.failures as exc:
             self.link.failed(exc)
             return self.fallback.take(key, now)
         return int(wait)
