@@ -15,9 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Integer,
     String,
+    any_,
     bindparam,
     exists,
     false,
@@ -256,14 +258,30 @@ class _PageLinks:
     creators: dict[int, str] = field(default_factory=dict)
 
 
+def _ids(name: str, values: list[int], *, postgres: bool) -> BindParameter[Any]:
+    """A list of ids as ONE parameter: an array on PostgreSQL (``= ANY(:ids)``), an expanding ``IN`` on SQLite.
+
+    Expanded, a page's 50 ids were 50 placeholders in each part of ``_page_links``: a long statement whose text
+    changed with the page, which psycopg converted anew each time (it caches texts of up to 4,096 characters and
+    50 parameters) and PostgreSQL never prepared. As an array the text is always the same."""
+    if postgres:
+        return bindparam(name, values, type_=ARRAY(Integer()))
+    return bindparam(name, values, expanding=True)
+
+
+def _among(column: Any, ids: BindParameter[Any]) -> ColumnElement[bool]:
+    return col(column).in_(ids) if ids.expanding else col(column) == any_(ids)
+
+
 def _page_links(session: Session, *, actor: Actor, cases: Sequence[Case]) -> _PageLinks:
     """The lead and supporting units, assignees, tags, visible related cases and creators of the page's cases, in
-    ONE statement: a ``UNION ALL`` of a part per relation, each bounded by the page's ids (one list of ids bound
-    once), rows ``(key, kind, n, a, b)`` in the order each list shows (supporting units by id, the rest by name).
-    One query per relation made six round trips a page, most of a list's database time on a busy machine."""
-    ids: BindParameter[list[int]] = bindparam("page_ids", [c.id for c in cases], expanding=True)
-    lead_ids = sorted({c.lead_unit_id for c in cases if c.lead_unit_id})
-    creator_ids = sorted({c.created_by_id for c in cases if c.created_by_id})
+    ONE statement: a ``UNION ALL`` of a part per relation, each bounded by the page's ids (bound once, ``_ids``),
+    rows ``(key, kind, n, a, b)`` in the order each list shows (supporting units by id, the rest by name). One
+    query per relation made six round trips a page, most of a list's database time on a busy machine."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    ids = _ids("page_ids", [c.id for c in cases if c.id is not None], postgres=postgres)
+    lead_ids = _ids("lead_ids", sorted({c.lead_unit_id for c in cases if c.lead_unit_id}), postgres=postgres)
+    creator_ids = _ids("creator_ids", sorted({c.created_by_id for c in cases if c.created_by_id}), postgres=postgres)
 
     def kind(name: str) -> Any:
         return literal(name, String(), literal_execute=True).label("kind")
@@ -273,22 +291,20 @@ def _page_links(session: Session, *, actor: Actor, cases: Sequence[Case]) -> _Pa
         sa_select(col(CaseSupportingUnit.case_id).label("key"), kind("supporting"),
                   col(CaseSupportingUnit.unit_id).label("n"), col(Unit.code).label("a"), col(Unit.name).label("b"))
         .join(Unit, col(Unit.id) == col(CaseSupportingUnit.unit_id))
-        .where(col(CaseSupportingUnit.case_id).in_(ids)),
+        .where(_among(CaseSupportingUnit.case_id, ids)),
         sa_select(col(CaseAssignee.case_id), kind("assignee"), zero, col(User.username), col(User.full_name))
         .join(User, col(User.id) == col(CaseAssignee.user_id))
-        .where(col(CaseAssignee.case_id).in_(ids)),
+        .where(_among(CaseAssignee.case_id, ids)),
         sa_select(col(CaseTag.case_id), kind("tag"), zero, col(CaseTag.tag), null())
-        .where(col(CaseTag.case_id).in_(ids)),
+        .where(_among(CaseTag.case_id, ids)),
         sa_select(col(CaseRelation.case_id), kind("related"), zero, col(Case.reference), null())
         .join(Case, col(Case.id) == col(CaseRelation.related_id))
-        .where(col(CaseRelation.case_id).in_(ids), visible(actor)),
+        .where(_among(CaseRelation.case_id, ids), visible(actor)),
+        sa_select(col(Unit.id), kind("lead"), zero, col(Unit.code), col(Unit.name))
+        .where(_among(Unit.id, lead_ids)),
+        sa_select(col(User.id), kind("creator"), zero, col(User.username), null())
+        .where(_among(User.id, creator_ids)),
     ]  # fmt: skip
-    if lead_ids:
-        parts.append(sa_select(col(Unit.id), kind("lead"), zero, col(Unit.code), col(Unit.name))
-                     .where(col(Unit.id).in_(lead_ids)))  # fmt: skip
-    if creator_ids:
-        parts.append(sa_select(col(User.id), kind("creator"), zero, col(User.username), null())
-                     .where(col(User.id).in_(creator_ids)))  # fmt: skip
     rows = union_all(*parts).subquery("links")
     links = _PageLinks()
     for key, what, n, a, b in session.execute(sa_select(rows).order_by(rows.c.kind, rows.c.key, rows.c.n, rows.c.a)):
