@@ -5,7 +5,7 @@ partial index, and the worker's reminder batch read in index order (only running
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -167,25 +167,20 @@ def test_the_partial_index_names_the_open_statuses() -> None:
     assert named == {s.value for s in OPEN_STATUSES}
 
 
-def _statements(connection: Connection) -> Callable[[], Iterator[list[str]]]:
-    """A context that collects the SQL statements run on the test's connection (the app's sessions join it),
-    but the test's savepoints."""
+@contextmanager
+def _statements(connection: Connection) -> Iterator[list[str]]:
+    """The SQL statements run on the test's connection (the app's sessions join it), but the test's savepoints."""
+    seen: list[str] = []
 
-    @contextmanager
-    def counting() -> Iterator[list[str]]:
-        seen: list[str] = []
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "SAVEPOINT" not in statement:
+            seen.append(statement)
 
-        def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-            if "SAVEPOINT" not in statement:
-                seen.append(statement)
-
-        event.listen(connection, "before_cursor_execute", record)
-        try:
-            yield seen
-        finally:
-            event.remove(connection, "before_cursor_execute", record)
-
-    return counting
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
 
 
 def _linked_case(client: TestClient, session: Session, related: list[str]) -> str:
@@ -207,15 +202,14 @@ class TestOnePage:
         other = make_case(session, by="office", now=FIXED_NOW, lead_unit="GDTH").reference
         _linked_case(client, session, [other])
         headers = token(client, "office")
-        counting = _statements(connection)
-        with counting() as one:
+        with _statements(connection) as one:
             assert len(client.get("/api/v1/cases?limit=1", headers=headers).json()["items"]) == 1
         for _ in range(5):
             _linked_case(client, session, [other])
-        with counting() as seven:
+        with _statements(connection) as seven:
             assert len(client.get("/api/v1/cases?limit=7", headers=headers).json()["items"]) == 7
         assert len(one) == len(seven) == 4, seven
-        with counting() as single:
+        with _statements(connection) as single:
             assert client.get(f"/api/v1/cases/{other}", headers=headers).status_code == 200
         assert len(single) == 4, single
 
