@@ -698,6 +698,7 @@ def _requests(v: dict[str, str]) -> list[tuple[str, str, str, str]]:
         ("source_kind=press_inquiry", "source_kind=press_inquiry"),
         ("received_from/to (a month, 3 years ago)", f"received_from={v['from']}&received_to={v['to']}"),
         ("assignee=handler", "assignee=handler"),
+        ("assignee=head (a user with 3 cases)", "assignee=head"),
         (f"tag={v['tag']}", f"tag={quote(v['tag'])}"),
         ("overdue=true", "overdue=true"),
         ("due_within_hours=48", "due_within_hours=48"),

@@ -5,11 +5,13 @@ partial index, and the worker's reminder batch read in index order (only running
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -163,3 +165,86 @@ def test_the_partial_index_names_the_open_statuses() -> None:
     """The index predicate is SQL written once in the model (and the migration); it must list the open statuses."""
     named = set(re.findall(r"'([a-z_]+)'", OPEN_STATUS_SQL))
     assert named == {s.value for s in OPEN_STATUSES}
+
+
+@contextmanager
+def _statements(connection: Connection) -> Iterator[list[str]]:
+    """The SQL statements run on the test's connection (the app's sessions join it), but the test's savepoints."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "SAVEPOINT" not in statement:
+            seen.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+def _linked_case(client: TestClient, session: Session, related: list[str]) -> str:
+    """A case with two supporting units, two assignees, two tags and the given related cases."""
+    case = make_case(session, by="office", now=FIXED_NOW, lead_unit="GDTrH", supporting_units=["VP", "GDTH"],
+                     tags=["tuyen-sinh", "hoc-phi"], related=related)  # fmt: skip
+    response = client.patch(f"/api/v1/cases/{case.reference}", json={"assignees": ["office", "handler"]},
+                            headers=token(client, "office"))  # fmt: skip
+    assert response.status_code == 200, response.text
+    return case.reference
+
+
+class TestOnePage:
+    def test_a_page_reads_the_same_few_statements_whatever_its_length(
+        self, client: TestClient, session: Session, connection: Connection, org: None
+    ) -> None:
+        """The cases of a page and everything their read models show (units, assignees, tags, related cases,
+        creators) come in two statements, plus the caller's token and grants: never one per case or relation."""
+        other = make_case(session, by="office", now=FIXED_NOW, lead_unit="GDTH").reference
+        _linked_case(client, session, [other])
+        headers = token(client, "office")
+        with _statements(connection) as one:
+            assert len(client.get("/api/v1/cases?limit=1", headers=headers).json()["items"]) == 1
+        for _ in range(5):
+            _linked_case(client, session, [other])
+        with _statements(connection) as seven:
+            assert len(client.get("/api/v1/cases?limit=7", headers=headers).json()["items"]) == 7
+        assert len(one) == len(seven) == 4, seven
+        with _statements(connection) as single:
+            assert client.get(f"/api/v1/cases/{other}", headers=headers).status_code == 200
+        assert len(single) == 4, single
+
+    def test_every_link_in_its_order_and_only_the_related_cases_the_reader_sees(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
+        hidden = make_case(session, by="office", now=FIXED_NOW, lead_unit="GDTH").reference
+        shown = make_case(session, by="office", now=FIXED_NOW, lead_unit="GDTrH").reference
+        reference = _linked_case(client, session, [shown, hidden])
+        for user, related in (("office", sorted([shown, hidden])), ("handler", [shown])):
+            headers = token(client, user)
+            page = client.get("/api/v1/cases", params={"q": reference}, headers=headers).json()["items"]
+            one = client.get(f"/api/v1/cases/{reference}", headers=headers).json()
+            assert page == [one]
+            assert [u["code"] for u in one["supporting_units"]] == ["VP", "GDTH"]  # by unit id: as created
+            assert one["lead_unit"] == {"code": "GDTrH", "name": "Phòng Giáo dục Trung học"}
+            assert one["assignees"] == [{"username": "handler", "full_name": "Trần Minh Quân"},
+                                        {"username": "office", "full_name": "Nguyễn Thị Thu Hà"}]  # fmt: skip
+            assert one["tags"] == ["hoc-phi", "tuyen-sinh"]
+            assert one["related"] == related, user
+            assert one["created_by"] == "office"
+
+
+class TestAssigneeFilter:
+    def test_the_cases_of_an_assignee_page_by_page_and_none_for_an_unknown_name(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
+        mine = [make_case(session, by="office", now=FIXED_NOW + timedelta(minutes=i), lead_unit="GDTrH")
+                for i in range(3)]  # fmt: skip
+        make_case(session, by="office", now=FIXED_NOW, lead_unit="GDTrH")
+        headers = token(client, "office")
+        for case in mine:
+            response = client.patch(f"/api/v1/cases/{case.reference}", json={"assignees": ["handler"]},
+                                    headers=headers)  # fmt: skip
+            assert response.status_code == 200, response.text
+        assert _pages(client, headers, assignee="handler") == [c.reference for c in reversed(mine)]
+        assert _pages(client, headers, assignee="nobody") == []
+        assert _pages(client, headers, assignee="head") == []
