@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -30,6 +30,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy import Select as SaSelect
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col, select
@@ -126,12 +127,16 @@ def _decode_cursor(cursor: str, sort: CaseSort) -> tuple[datetime | None, int]:
         raise ValidationFailed(_("Con trỏ phân trang không hợp lệ."), field="cursor") from exc
 
 
+# A list's query: the cases themselves, or (for the parts of a unit-scoped search) their ids and sort keys.
+_Query = TypeVar("_Query", SelectOfScalar[Case], SaSelect[Any])
+
+
 def filtered_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> SelectOfScalar[Case]:
     """The actor's visible cases narrowed by the list filters (no order, no paging)."""
     return _narrowed(session, visible_cases(actor), filters)
 
 
-def _narrowed(session: Session, query: SelectOfScalar[Case], filters: CaseFilters) -> SelectOfScalar[Case]:
+def _narrowed(session: Session, query: _Query, filters: CaseFilters) -> _Query:
     if filters.status:
         query = query.where(col(Case.status).in_(filters.status))
     if filters.severity:
@@ -212,8 +217,8 @@ def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple
         query = _page(filtered_cases(session, actor=actor, filters=filters), filters)
     else:
         keys = (col(Case.id), col(getattr(Case, filters.sort.column_name)))
-        narrowed = _narrowed(session, select(*keys), filters)  # type: ignore[call-overload]
-        pages = [sa_select(_page(narrowed.where(part), filters).subquery(f"part{n}")) for n, part in enumerate(parts)]
+        narrowed = _narrowed(session, sa_select(*keys), filters)
+        pages = [_page(narrowed.where(part), filters).subquery(f"part{n}").select() for n, part in enumerate(parts)]
         merged = union_all(*pages).subquery("scoped")
         query = _ordered(select(Case).join(merged, col(Case.id) == merged.c.id), merged.c, filters.sort)
         query = query.limit(_page_size(filters))
@@ -222,7 +227,7 @@ def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple
     return cases[: filters.limit], next_cursor
 
 
-def _page(query: SelectOfScalar[Case], filters: CaseFilters) -> SelectOfScalar[Case]:
+def _page(query: _Query, filters: CaseFilters) -> _Query:
     """The cases after the cursor in the list's order, one more than a page."""
     sort = filters.sort
     if sort == CaseSort.DUE:
@@ -242,7 +247,7 @@ def _page_size(filters: CaseFilters) -> Any:
     return literal(filters.limit + 1, Integer(), literal_execute=True)
 
 
-def _ordered(query: SelectOfScalar[Case], cases: Any, sort: CaseSort) -> SelectOfScalar[Case]:
+def _ordered(query: _Query, cases: Any, sort: CaseSort) -> _Query:
     """``query`` in the list's order, read from ``cases`` (``Case`` or an alias of it); ties broken by id."""
     ident = col(cases.id)
     if sort == CaseSort.DUE:
@@ -263,7 +268,7 @@ def _keyset(column: Any, at: datetime | None, ident: int) -> tuple[Any, Any]:
     return tuple_(column, col(Case.id)), tuple_(literal(at, column.type), literal(ident, Integer()))
 
 
-def _due_page(query: SelectOfScalar[Case], cursor: str | None) -> SelectOfScalar[Case]:
+def _due_page(query: _Query, cursor: str | None) -> _Query:
     """Nearest due first, cases without a running clock last; keyset pagination on (next_due_at, id)."""
     due = col(Case.next_due_at)
     if cursor:

@@ -133,7 +133,7 @@ class TestUnitScopedSearch:
             case.lead_unit_id = units[lead] if lead else None
             case.next_due_at = None if n % 4 == 0 else FIXED_NOW + timedelta(hours=n % 2)
             session.add(case)
-            session.add_all(CaseSupportingUnit(case_id=case.id, unit_id=units[u]) for u in supporting)
+            session.add_all(CaseSupportingUnit(case_id=case.id or 0, unit_id=units[u] or 0) for u in supporting)
             made.append(case)
         make_case(session, by="office", now=FIXED_NOW, title="Học phí năm học mới", lead_unit="GDTrH")
         session.flush()
