@@ -7,7 +7,7 @@ find a handler's 51 (30 ms warm at a million cases, 5 ms now).
 
 The supported part reads the unit's ~1,900 ``case_supporting_unit`` rows and their cases. For that PostgreSQL
 planned two parallel workers over the primary key of ``case_supporting_unit`` (a 101,000-row table): starting them
-cost 12-20 ms on a loaded two-core machine, against 5 ms for the serial scan. ``parallel_workers = 0`` keeps scans
+cost 18-36 ms on a loaded two-core machine, against 5-8 ms for the serial scan. ``parallel_workers = 0`` keeps scans
 of this small table serial; it changes no result, and a parallel plan may still scan ``case`` beside it.
 
 Revision ID: 8e1f4a7b2c5d
