@@ -181,15 +181,10 @@ def unit_of_work(factory: SessionFactory, *, write: bool) -> Iterator[Session]:
     session = factory(write=write)
     try:
         yield session
-        if write:
-            session.commit()
-        else:
-            session.rollback()
     except BaseException:
-        session.rollback()
+        _end(session, commit=False)
         raise
-    finally:
-        session.close()
+    _end(session, commit=write)
 
 
 @asynccontextmanager
