@@ -102,6 +102,23 @@ class TestFreeText:
         for q in ("ngựa vằn", "100%_", "lộ đề xyz"):
             assert client.get("/api/v1/cases", params={"q": q}, headers=headers).json()["items"] == [], q
 
+    def test_quotes_backslashes_and_wildcards_are_searched_as_text(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
+        """The search patterns are written into the statement (a prepared statement's generic plan would guess
+        their selectivity): quotes, backslashes and LIKE's wildcards are still text, for the press office and for a
+        unit-scoped reader (whose search is merged from parts)."""
+        hit = case_in_progress(session, now=FIXED_NOW, title="Phóng viên O'Brien hỏi: a\\b giảm 50% x_y")
+        make_case(session, by="office", now=FIXED_NOW, title="Phóng viên OBrien hỏi: ab giảm 50 xy", lead_unit="GDTrH")
+        for user in ("office", "handler"):
+            headers = token(client, user)
+            for q in ("o'brien", "a\\b", "50%", "x_y", "O'Brien 50% x_y"):
+                items = client.get("/api/v1/cases", params={"q": q}, headers=headers).json()["items"]
+                assert [c["reference"] for c in items] == [hit.reference], (user, q)
+            for q in ("';--", "o''brien", "%'", "\\'"):
+                response = client.get("/api/v1/cases", params={"q": q}, headers=headers)
+                assert response.status_code == 200 and response.json()["items"] == [], (user, q)
+
     def test_on_postgresql_the_search_reads_the_trigram_index(self, session: Session, org: None) -> None:
         """The query the list runs for ``q`` is one the GIN trigram index serves (``LIKE '%…%'`` on the folded
         text); with so few rows the planner would rather scan, so the scan is switched off to see the index used."""
