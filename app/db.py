@@ -14,6 +14,7 @@ import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -180,15 +181,10 @@ def unit_of_work(factory: SessionFactory, *, write: bool) -> Iterator[Session]:
     session = factory(write=write)
     try:
         yield session
-        if write:
-            session.commit()
-        else:
-            session.rollback()
     except BaseException:
-        session.rollback()
+        _end(session, commit=False)
         raise
-    finally:
-        session.close()
+    _end(session, commit=write)
 
 
 @asynccontextmanager
@@ -204,24 +200,34 @@ async def unit_of_work_in(
 @asynccontextmanager
 async def ending_in(session: Session, *, write: bool, lane: anyio.CapacityLimiter) -> AsyncIterator[Session]:
     """The end of ``session``'s unit of work, for async callers: commit (``write``) or roll back if the caller
-    returned normally, roll back otherwise, then close; each in a thread of ``lane``. A session that was never
-    used holds no connection: it is closed at once, with no thread."""
-    used = True
+    returned normally, roll back otherwise, then close; in ONE thread of ``lane`` (``_end``). A session that was
+    never used holds no connection: it is closed at once, with no thread. (Two hops, the commit or roll back and
+    then the close, each waited for a thread and for the event loop: on a loaded machine a read request's end took
+    two trips through the scheduler where one does.)"""
     try:
         yield session
-        used = in_use(session)
-        if used:
-            await anyio.to_thread.run_sync(session.commit if write else session.rollback, limiter=lane)
     except BaseException:
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.rollback, limiter=lane)
+            await anyio.to_thread.run_sync(partial(_end, session, commit=False), limiter=lane)
+        raise
+    if in_use(session):
+        await anyio.to_thread.run_sync(partial(_end, session, commit=write), limiter=lane)
+    else:
+        session.close()  # no transaction, no connection: nothing to send
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    """Commit or roll back, then close; a commit that fails is rolled back before the close."""
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    except BaseException:
+        session.rollback()
         raise
     finally:
-        if used:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(session.close, limiter=lane)
-        else:
-            session.close()  # no transaction, no connection: nothing to send
+        session.close()
 
 
 def in_use(session: Session) -> bool:

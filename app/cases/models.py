@@ -33,6 +33,9 @@ class Case(SQLModel, table=True):
         Index("ix_case_status_received", "status", "received_at"),
         Index("ix_case_next_due_at", "next_due_at", "id"),
         Index("ix_case_updated_at", "updated_at", "id"),  # the list's sort by last change, a page at a time
+        # A unit's cases in order of receipt: a unit-scoped search reads its lead units' part from it, in the
+        # list's order (migration 8e1f4a7b2c5d).
+        Index("ix_case_lead_unit_received", "lead_unit_id", "received_at", "id"),
         # The open cases in order of receipt (a few thousand among a million): the lists of open statuses sorted
         # by receipt read this instead of walking every case since the first one.
         _open_cases_index("ix_case_open_received_at", "received_at", "id"),

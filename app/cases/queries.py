@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -30,6 +30,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy import Select as SaSelect
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col, select
@@ -47,7 +48,7 @@ from app.cases.models import (
     UnitRef,
     UserRef,
 )
-from app.cases.scope import TRIAGE_FIELDS, Scope, scope_of, visible, visible_cases
+from app.cases.scope import TRIAGE_FIELDS, Scope, scope_of, visibility_parts, visible, visible_cases
 from app.cases.vocabulary import Severity, SourceKind, Topic
 from app.cases.workflow import (
     Action,
@@ -126,9 +127,16 @@ def _decode_cursor(cursor: str, sort: CaseSort) -> tuple[datetime | None, int]:
         raise ValidationFailed(_("Con trỏ phân trang không hợp lệ."), field="cursor") from exc
 
 
+# A list's query: the cases themselves, or (for the parts of a unit-scoped search) their ids and sort keys.
+_Query = TypeVar("_Query", SelectOfScalar[Case], SaSelect[Any])
+
+
 def filtered_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> SelectOfScalar[Case]:
     """The actor's visible cases narrowed by the list filters (no order, no paging)."""
-    query = visible_cases(actor)
+    return _narrowed(session, visible_cases(actor), filters)
+
+
+def _narrowed(session: Session, query: _Query, filters: CaseFilters) -> _Query:
     if filters.status:
         query = query.where(col(Case.status).in_(filters.status))
     if filters.severity:
@@ -159,7 +167,10 @@ def filtered_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> S
         query = query.where(col(Case.received_at) < filters.received_to)
     if filters.q:
         for term in search_terms(filters.q):
-            query = query.where(col(Case.search_text).like(f"%{term}%", escape="\\"))
+            # The pattern is written into the statement: as a parameter, a prepared statement's generic plan
+            # guesses its selectivity (the eleventh same search of a connection took 1-2 s instead of 30 ms).
+            pattern = literal(f"%{term}%", String(), literal_execute=True)
+            query = query.where(col(Case.search_text).like(pattern, escape="\\"))
     if filters.overdue is not None or filters.due_within_hours is not None:
         if filters.now is None:
             raise ValueError("the overdue and due_within_hours filters need now")
@@ -192,25 +203,55 @@ def _assigned_to(session: Session, username: str) -> ColumnElement[bool]:
 
 
 def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple[list[Case], str | None]:
-    query = filtered_cases(session, actor=actor, filters=filters)
+    """A page of the actor's visible cases matching ``filters`` and the next page's cursor (None at the end).
+
+    A unit-scoped search (``q``) reads each part of the scope (``scope.visibility_parts``) as a page of its own, in
+    the list's order, then merges them (``UNION ALL``) and joins the cases back: the rows of the scope's ``OR``, in
+    the same order, but a handler's search at a million cases reads 2,400 rows by index, not 22,207 (30 → 5 ms). Without
+    ``q`` the ``OR`` finds its page in a few hundred rows (2 ms); merged, the supported part would start parallel
+    workers (12 ms on a loaded machine)."""
+    parts = visibility_parts(actor) if filters.q and search_terms(filters.q) else None
+    if parts is None:
+        query = _page(filtered_cases(session, actor=actor, filters=filters), filters)
+    else:
+        narrowed = _narrowed(session, sa_select(col(Case.id), getattr(Case, filters.sort.column_name)), filters)
+        pages = [_page(narrowed.where(part), filters).subquery(f"part{n}").select() for n, part in enumerate(parts)]
+        merged = union_all(*pages).subquery("scoped")
+        query = _ordered(select(Case).join(merged, col(Case.id) == merged.c.id), merged.c, filters.sort)
+        query = query.limit(_page_size(filters))
+    cases = list(session.exec(query).all())
+    next_cursor = _encode_cursor(cases[filters.limit - 1], filters.sort) if len(cases) > filters.limit else None
+    return cases[: filters.limit], next_cursor
+
+
+def _page(query: _Query, filters: CaseFilters) -> _Query:
+    """The cases after the cursor in the list's order, one more than a page."""
     sort = filters.sort
     if sort == CaseSort.DUE:
-        query = _due_page(query, filters.cursor)
-        cases = list(session.exec(query.limit(filters.limit + 1)).all())
-        next_cursor = _encode_cursor(cases[filters.limit - 1], sort) if len(cases) > filters.limit else None
-        return cases[: filters.limit], next_cursor
-    column = col(getattr(Case, sort.column_name))
+        return _due_page(query, filters.cursor).limit(_page_size(filters))
     if filters.cursor:
+        column = col(getattr(Case, sort.column_name))
         at, ident = _decode_cursor(filters.cursor, sort)
         key, after = _keyset(column, at, ident)
         query = query.where(key < after if sort.descending else key > after)
+    return _ordered(query, Case, sort).limit(_page_size(filters))
+
+
+def _page_size(filters: CaseFilters) -> Any:
+    """One more than a page, written into the statement: as a parameter, a prepared statement's generic plan
+    guesses a tenth of the rows (the eleventh same search of a connection took 0.4-1 s instead of 12 ms)."""
+    return literal(filters.limit + 1, Integer(), literal_execute=True)
+
+
+def _ordered(query: _Query, cases: Any, sort: CaseSort) -> _Query:
+    """``query`` in the list's order, read from ``cases`` (``Case`` or a subquery's columns); ties broken by id."""
+    ident = col(cases.id)
+    if sort == CaseSort.DUE:
+        return query.order_by(col(cases.next_due_at).asc().nulls_last(), ident.asc())
+    column = col(getattr(cases, sort.column_name))
     if sort.descending:
-        query = query.order_by(column.desc(), col(Case.id).desc())
-    else:
-        query = query.order_by(column.asc(), col(Case.id).asc())
-    cases = list(session.exec(query.limit(filters.limit + 1)).all())
-    next_cursor = _encode_cursor(cases[filters.limit - 1], sort) if len(cases) > filters.limit else None
-    return cases[: filters.limit], next_cursor
+        return query.order_by(column.desc(), ident.desc())
+    return query.order_by(column.asc(), ident.asc())
 
 
 def _keyset(column: Any, at: datetime | None, ident: int) -> tuple[Any, Any]:
@@ -223,7 +264,7 @@ def _keyset(column: Any, at: datetime | None, ident: int) -> tuple[Any, Any]:
     return tuple_(column, col(Case.id)), tuple_(literal(at, column.type), literal(ident, Integer()))
 
 
-def _due_page(query: SelectOfScalar[Case], cursor: str | None) -> SelectOfScalar[Case]:
+def _due_page(query: _Query, cursor: str | None) -> _Query:
     """Nearest due first, cases without a running clock last; keyset pagination on (next_due_at, id)."""
     due = col(Case.next_due_at)
     if cursor:
@@ -233,7 +274,7 @@ def _due_page(query: SelectOfScalar[Case], cursor: str | None) -> SelectOfScalar
         else:
             key, after = _keyset(due, at, ident)
             query = query.where(or_(key > after, due.is_(None)))
-    return query.order_by(due.asc().nulls_last(), col(Case.id).asc())
+    return _ordered(query, Case, CaseSort.DUE)
 
 
 def count_by_severity(session: Session, *, actor: Actor, filters: CaseFilters) -> dict[Severity, int]:

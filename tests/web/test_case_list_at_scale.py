@@ -15,13 +15,15 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.cases.models import OPEN_STATUS_SQL
-from app.cases.queries import CaseFilters, filtered_cases
+from app.auth.permissions import Role
+from app.cases.models import OPEN_STATUS_SQL, Case, CaseSupportingUnit
+from app.cases.queries import CaseFilters, CaseSort, filtered_cases, list_cases
 from app.cases.workflow import OPEN_STATUSES
 from app.clocks.models import Clock as ClockRow
 from app.clocks.models import ClockState
+from app.org.models import Unit
 from tests.conftest import FIXED_NOW, Clock
-from tests.factories import actor, case_in_progress, make_case, standard_org, token
+from tests.factories import actor, case_in_progress, make_case, make_unit, make_user, standard_org, token
 
 
 @pytest.fixture
@@ -100,6 +102,23 @@ class TestFreeText:
         for q in ("ngựa vằn", "100%_", "lộ đề xyz"):
             assert client.get("/api/v1/cases", params={"q": q}, headers=headers).json()["items"] == [], q
 
+    def test_quotes_backslashes_and_wildcards_are_searched_as_text(
+        self, client: TestClient, session: Session, org: None
+    ) -> None:
+        """The search patterns are written into the statement (a prepared statement's generic plan would guess
+        their selectivity): quotes, backslashes and LIKE's wildcards are still text, for the press office and for a
+        unit-scoped reader (whose search is merged from parts)."""
+        hit = case_in_progress(session, now=FIXED_NOW, title="Phóng viên O'Brien hỏi: a\\b giảm 50% x_y")
+        make_case(session, by="office", now=FIXED_NOW, title="Phóng viên OBrien hỏi: ab giảm 50 xy", lead_unit="GDTrH")
+        for user in ("office", "handler"):
+            headers = token(client, user)
+            for q in ("o'brien", "a\\b", "50%", "x_y", "O'Brien 50% x_y"):
+                items = client.get("/api/v1/cases", params={"q": q}, headers=headers).json()["items"]
+                assert [c["reference"] for c in items] == [hit.reference], (user, q)
+            for q in ("';--", "o''brien", "%'", "\\'"):
+                response = client.get("/api/v1/cases", params={"q": q}, headers=headers)
+                assert response.status_code == 200 and response.json()["items"] == [], (user, q)
+
     def test_on_postgresql_the_search_reads_the_trigram_index(self, session: Session, org: None) -> None:
         """The query the list runs for ``q`` is one the GIN trigram index serves (``LIKE '%…%'`` on the folded
         text); with so few rows the planner would rather scan, so the scan is switched off to see the index used."""
@@ -111,6 +130,52 @@ class TestFreeText:
         session.execute(text("SET LOCAL enable_seqscan = off"))
         plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")).all())
         assert "ix_case_search_text_trgm" in plan, plan
+
+
+class TestUnitScopedSearch:
+    """A unit-scoped reader's search reads its units' lead cases and the cases they only support as separate parts,
+    merged (``scope.visibility_parts``): the same cases in the same order as the scope's ``OR``, page by page, in
+    every order, for a reader of one unit and of two, a case led by one unit and supported by the other once."""
+
+    def test_every_order_pages_through_the_same_cases_as_the_scope(self, session: Session, org: None) -> None:
+        make_unit(session, "KHTC", now=FIXED_NOW)
+        make_user(session, "both", (Role.HANDLER, "GDTrH"), (Role.HANDLER, "GDTH"), now=FIXED_NOW)
+        units = {u.code: u.id for u in session.exec(select(Unit)).all()}
+        made: list[Case] = []
+        for n, (lead, supporting) in enumerate([("GDTrH", []), ("GDTH", []), ("KHTC", ["GDTrH"]), ("GDTrH", ["GDTH"]),
+                                                ("KHTC", []), (None, ["GDTH"]), ("GDTH", ["KHTC"]), ("GDTrH", []),
+                                                ("KHTC", ["GDTH", "GDTrH"])]):  # fmt: skip
+            at = FIXED_NOW + timedelta(minutes=n % 3)  # ties on every order, broken by id
+            case = make_case(session, by="office", now=at, title=f"Bạo lực học đường số {n}")
+            case.lead_unit_id = units[lead] if lead else None
+            case.next_due_at = None if n % 4 == 0 else FIXED_NOW + timedelta(hours=n % 2)
+            session.add(case)
+            session.add_all(CaseSupportingUnit(case_id=case.id or 0, unit_id=units[u] or 0) for u in supporting)
+            made.append(case)
+        make_case(session, by="office", now=FIXED_NOW, title="Học phí năm học mới", lead_unit="GDTrH")
+        session.flush()
+        for username in ("handler", "both", "handler2"):
+            reader = actor(session, username)
+            mine = reader.unit_ids()
+            visible = [c for c in made if c.lead_unit_id in mine or any(
+                s.unit_id in mine for s in session.exec(select(CaseSupportingUnit).where(
+                    CaseSupportingUnit.case_id == c.id)))]  # fmt: skip
+            assert visible, username
+            for sort in CaseSort:
+                if sort == CaseSort.DUE:
+                    expected = sorted(visible, key=lambda c: (c.next_due_at is None, c.next_due_at or FIXED_NOW, c.id))
+                else:
+                    expected = sorted(visible, key=lambda c: (getattr(c, sort.column_name), c.id),
+                                      reverse=sort.descending)  # fmt: skip
+                seen: list[str] = []
+                cursor = None
+                while True:
+                    page, cursor = list_cases(session, actor=reader, filters=CaseFilters(
+                        q="bạo lực", sort=sort, limit=2, cursor=cursor))  # fmt: skip
+                    seen += [c.reference for c in page]
+                    if cursor is None:
+                        break
+                assert seen == [c.reference for c in expected], (username, sort)
 
 
 class TestReminderBatch:
