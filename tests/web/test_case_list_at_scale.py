@@ -105,9 +105,8 @@ class TestFreeText:
     def test_quotes_backslashes_and_wildcards_are_searched_as_text(
         self, client: TestClient, session: Session, org: None
     ) -> None:
-        """The search patterns are written into the statement (a prepared statement's generic plan would guess
-        their selectivity): quotes, backslashes and LIKE's wildcards are still text, for the press office and for a
-        unit-scoped reader (whose search is merged from parts)."""
+        """Quotes, backslashes and LIKE's wildcards in a search are text, for the press office and for a unit-scoped
+        reader (whose search is merged from parts)."""
         hit = case_in_progress(session, now=FIXED_NOW, title="Phóng viên O'Brien hỏi: a\\b giảm 50% x_y")
         make_case(session, by="office", now=FIXED_NOW, title="Phóng viên OBrien hỏi: ab giảm 50 xy", lead_unit="GDTrH")
         for user in ("office", "handler"):
@@ -313,3 +312,11 @@ class TestAssigneeFilter:
         assert _pages(client, headers, assignee="handler") == [c.reference for c in reversed(mine)]
         assert _pages(client, headers, assignee="nobody") == []
         assert _pages(client, headers, assignee="head") == []
+
+
+def test_on_postgresql_every_statement_is_planned_for_its_own_values(session: Session) -> None:
+    """Values stay bound parameters, and a statement prepared by psycopg (after five runs on a connection) is still
+    planned for them, not with the generic plan's guesses (``app.db.make_engine``)."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("plan_cache_mode is PostgreSQL's")
+    assert session.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
