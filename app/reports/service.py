@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, null
+from sqlalchemy import ColumnElement, exists, func
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
@@ -26,11 +26,11 @@ from app.cases.models import Case, CaseSupportingUnit
 from app.cases.scope import visibility_clause
 from app.cases.vocabulary import SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS, Severity
 from app.cases.workflow import OPEN_STATUSES
-from app.clocks.models import TICKING_STATES, Clock, ClockOrigin
+from app.clocks.models import ClockOrigin
 from app.i18n import Message, _, text
 from app.notices.models import Notice
 from app.org.models import Unit, UnitKind
-from app.reports import rules, sql
+from app.reports import daily, rules, sql
 from app.reports.annual import period_read, window
 from app.reports.models import (
     ClockRateRead,
@@ -45,7 +45,6 @@ from app.reports.models import (
     UnitScoreRead,
 )
 from app.reports.rules import Bucket, Period
-from app.rules.schema import ClockActor
 from app.tasks.models import Task
 
 # Every query starts from the actor's visible cases (``visibility_clause``): the press office, the spokesperson, the
@@ -78,38 +77,17 @@ def _postgres(session: Session) -> bool:
 
 # --- dashboard ------------------------------------------------------------------------------------------------
 
-DIMENSIONS = ("topic", "lead_unit_id", "source_kind", "severity", "day")
 
-
-def _dimension_columns() -> dict[str, Any]:
-    return {"topic": col(Case.topic), "lead_unit_id": col(Case.lead_unit_id), "source_kind": col(Case.source_kind),
-            "severity": col(Case.severity), "day": sql.LocalDay(col(Case.received_at))}  # fmt: skip
-
-
-def _volumes(session: Session, actor: Actor, period: Period) -> tuple[int, int, dict[str, dict[Any, int]]]:
+def _volumes(
+    session: Session, actor: Actor, period: Period, dirty: list[date] | None
+) -> tuple[int, int, dict[str, dict[Any, int]]]:
     """The counted cases of the period (duplicates left out), all of them, and the counted ones per topic, lead
-    unit, source kind, severity and local day: one pass (GROUPING SETS) on PostgreSQL, a query each on SQLite."""
-    columns = _dimension_columns()
-    counted = func.sum(sql_case((sql.counted(), 1), else_=0))
-    where = _in_period(actor, period, counted_only=False)
-    result: dict[str, dict[Any, tuple[int, int]]] = {name: {} for name in DIMENSIONS}
-    if _postgres(session):
-        grouping = func.grouping(*columns.values())
-        rows = session.execute(
-            sa_select(grouping, *columns.values(), counted, func.count()).where(*where)
-            .group_by(func.grouping_sets(*columns.values()))
-        ).all()  # fmt: skip
-        width = len(DIMENSIONS)
-        for row in rows:
-            # GROUPING() has a bit set for each column the row is NOT grouped by (the first column is the high bit).
-            index = next(i for i in range(width) if not row[0] & (1 << (width - 1 - i)))
-            result[DIMENSIONS[index]][row[1 + index]] = (int(row[-2] or 0), int(row[-1]))
+    unit, source kind, severity and local day: from the per-day aggregates and the stale days live (``daily``)
+    when ``dirty`` is given (the whole Sở), else live."""
+    if dirty is None:
+        result = daily.live_volumes(session, _in_period(actor, period, counted_only=False))
     else:
-        for name, column in columns.items():
-            for value, n, total in session.execute(
-                sa_select(column, counted, func.count()).where(*where).group_by(column)
-            ).all():
-                result[name][value] = (int(n or 0), int(total))
+        result = daily.volumes(session, period=period, dirty=dirty)
     total = sum(n for n, _all in result["topic"].values())
     everything = sum(a for _n, a in result["topic"].values())
     counts = {name: {k: n for k, (n, _a) in values.items() if n} for name, values in result.items()}
@@ -144,29 +122,19 @@ def _buckets(counts: rules.BucketCounts) -> dict[str, Any]:
             "rate": counts.rate}  # fmt: skip
 
 
-def _clock_groups(session: Session, actor: Actor, period: Period, now: datetime) -> list[Any]:
-    """The clocks of the period's cases counted by (origin, basis, state, past due, the unit that must meet it),
-    in one pass. The unit: a task's unit for an information task; the lead unit for a clock whose actor is the
-    unit (its internal targets); none otherwise."""
-    past_due = and_(col(Clock.state).in_(sorted(TICKING_STATES)), col(Clock.due_at).is_not(None),
-                    col(Clock.due_at) < now)  # fmt: skip
-    overdue = sql_case((past_due, 1), else_=0).label("overdue")
-    unit = sql_case(
-        (col(Clock.origin) == ClockOrigin.TASK, col(Task.unit_id)),
-        (col(Clock.actor) == ClockActor.UNIT, col(Case.lead_unit_id)),
-        else_=null(),
-    ).label("unit_id")
-    return list(
-        session.execute(
-            sa_select(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue, unit, func.min(Clock.name),
-                      func.count())
-            .select_from(Clock)
-            .join(Case, col(Case.id) == col(Clock.case_id))
-            .outerjoin(Task, col(Task.id) == col(Clock.task_id))
-            .where(*_in_period(actor, period))
-            .group_by(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue, unit)
-        ).all()
-    )  # fmt: skip
+def _clock_groups(session: Session, actor: Actor, period: Period, now: datetime, dirty: list[date] | None) -> list[Any]:
+    """The clocks of the period's counted cases by (origin, basis, state, past due, the unit that must meet it;
+    ``daily.live_clock_groups``): from the per-day aggregates with the stale days and the ticking clocks live when
+    ``dirty`` is given (the whole Sở), else live in one pass."""
+    if dirty is None:
+        return list(session.execute(daily.live_clock_groups(now, _in_period(actor, period))).all())
+    return daily.clock_groups(session, period=period, now=now, dirty=dirty)
+
+
+def _dirty(session: Session, actor: Actor, period: Period, aggregates: bool) -> list[date] | None:
+    """The period's stale days when the aggregates serve this reader (the whole Sở), else None (live): a unit
+    head's scope (lead or supporting unit) is not in them."""
+    return daily.dirty_days(session, period) if aggregates and actor.sees_all_cases else None
 
 
 def _clock_rates(groups: list[Any], locale: str) -> list[ClockRateRead]:
@@ -261,13 +229,17 @@ def _now_counts(session: Session, actor: Actor, now: datetime, locale: str) -> N
                    overdue_by_severity=_label_counts(overdue_counts, labels, locale))  # fmt: skip
 
 
-def dashboard(session: Session, *, actor: Actor, period: Period, now: datetime, locale: str) -> Dashboard:
+def dashboard(
+    session: Session, *, actor: Actor, period: Period, now: datetime, locale: str, aggregates: bool = True
+) -> Dashboard:
     """Volumes by topic, unit, source kind and severity over the period; on-time rates per clock and per unit;
-    time to initial information and to the final response; open and overdue cases now."""
+    time to initial information and to the final response; open and overdue cases now. ``aggregates=False``:
+    everything live (the reference the tests compare the per-day aggregates with)."""
     _require_reports(actor)
     sql.report_memory(session)
-    total, everything, counts = _volumes(session, actor, period)
-    groups = _clock_groups(session, actor, period, now)
+    dirty = _dirty(session, actor, period, aggregates)
+    total, everything, counts = _volumes(session, actor, period, dirty)
+    groups = _clock_groups(session, actor, period, now, dirty)
     unit_buckets = _unit_buckets(groups)
     units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(list(unit_buckets)))).all()}
     unit_rates = [
@@ -340,7 +312,7 @@ def unit_scorecards(session: Session, *, actor: Actor, period: Period, now: date
         .where(*in_window, *_visible(actor)).group_by(col(support.unit_id))
     ).all():  # fmt: skip
         notices[unit_id] += n
-    buckets = _unit_buckets(_clock_groups(session, actor, period, now))
+    buckets = _unit_buckets(_clock_groups(session, actor, period, now, None))
 
     active = {u for u in (*led, *supported, *tasks, *notices, *buckets) if u is not None}
     units = session.exec(select(Unit).order_by(col(Unit.name))).all()
