@@ -273,12 +273,15 @@ def _grouped(session: Session, query: Any) -> dict[Any, int]:
     return {key: int(n) for key, n in session.execute(query).all()}
 
 
-def unit_scorecards(session: Session, *, actor: Actor, period: Period, now: datetime) -> ScorecardPage:
+def unit_scorecards(
+    session: Session, *, actor: Actor, period: Period, now: datetime, aggregates: bool = True
+) -> ScorecardPage:
     """Per unit, over the period: cases led, supported and answered, the on-time rate of the unit's own clocks,
     the information tasks it was given, and the notices published on its cases (the Sở's emulation criteria).
 
     Rows: every active office, division, inspectorate and affiliated unit, and any other unit with activity; a
-    unit head sees only the rows of their own units."""
+    unit head sees only the rows of their own units. The on-time rates come from the per-day aggregates for the
+    whole Sở, like the dashboard's (``aggregates=False``: live)."""
     _require_reports(actor)
     sql.report_memory(session)
     in_period = _in_period(actor, period)
@@ -312,7 +315,7 @@ def unit_scorecards(session: Session, *, actor: Actor, period: Period, now: date
         .where(*in_window, *_visible(actor)).group_by(col(support.unit_id))
     ).all():  # fmt: skip
         notices[unit_id] += n
-    buckets = _unit_buckets(_clock_groups(session, actor, period, now, None))
+    buckets = _unit_buckets(_clock_groups(session, actor, period, now, _dirty(session, actor, period, aggregates)))
 
     active = {u for u in (*led, *supported, *tasks, *notices, *buckets) if u is not None}
     units = session.exec(select(Unit).order_by(col(Unit.name))).all()

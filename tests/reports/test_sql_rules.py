@@ -295,6 +295,9 @@ def _same_as_live(session: Session, now: datetime) -> None:
     live = service.dashboard(session, actor=office, period=PERIOD, now=now, locale="vi", aggregates=False)
     assert fast == live
     _check_dashboard(session, fast, now)
+    scorecards = service.unit_scorecards(session, actor=office, period=PERIOD, now=now)
+    assert scorecards == service.unit_scorecards(session, actor=office, period=PERIOD, now=now, aggregates=False)
+    assert any(row.decided for row in scorecards.items)
 
 
 def _refresh_all(session: Session) -> None:
