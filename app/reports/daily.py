@@ -1,16 +1,20 @@
-"""The dashboard's volumes and clock buckets of the whole Sở from per-day aggregates, exact at every moment.
+"""The dashboard's volumes, clock buckets and durations of the whole Sở from per-day aggregates, exact at every
+moment.
 
 What of them does not depend on *now* is kept per local day of receipt (tables in ``models.py``, migration
-5e1b7c9d3a2f): the cases per topic, lead unit, source kind, severity and day (``report_volume_day``), and the clocks
-in a final state per origin, basis, state and unit (``report_clock_day``). A running or paused clock depends on
-*now* (past due or not): it is always counted live.
+5e1b7c9d3a2f): the cases per topic, lead unit, source kind, severity and day (``report_volume_day``); the clocks in a
+final state per origin, basis, state and unit (``report_clock_day``); per case with a notice, the time of its first
+notice and first reply with the hours to them (``report_duration_case``: at a moment *now* the case counts if its
+first notice is ``<= now``, its reply if that is). A running or paused clock depends on *now* (past due or not): it
+is always counted live.
 
-Staleness: database triggers on ``case``, ``clock`` and ``task`` append the local day of receipt of every row a
-write touches to ``report_dirty`` — an insert-only log, so writers never wait on one another, and Core ``update()``
-statements are covered like ORM flushes. A read takes the period's dirty days once, computes them live with the
-queries of the live path restricted to them (``received_at`` ranges, indexed), and the other days from the
-aggregates: each day comes from one side only, so no figure is counted twice or missed, and correctness never
-depends on the worker having run. Nothing refreshed yet (the migration marks every day dirty) is today's live cost.
+Staleness: database triggers on ``case``, ``clock``, ``task`` and ``notice`` append the local day of receipt of
+every row a write touches to ``report_dirty`` — an insert-only log, so writers never wait on one another, and
+Core ``update()`` statements are covered like ORM flushes. A read takes the period's dirty days once, computes
+them live with the queries of the live path restricted to them (``received_at`` ranges, indexed), and the other
+days from the aggregates: each day comes from one side only, so no figure is counted twice or missed, and
+correctness never depends on the worker having run. Nothing refreshed yet (the migration marks every day dirty)
+costs what the live path costs.
 
 ``refresh`` (the worker's "report aggregates" job) reads the marks of the oldest stale days, recomputes those days
 and deletes exactly the marks it read: a write that commits meanwhile leaves its own mark, so its day stays dirty.
@@ -46,8 +50,9 @@ from sqlmodel import Session, col
 
 from app.cases.models import Case
 from app.clocks.models import TICKING_STATES, Clock, ClockOrigin
-from app.reports import sql
-from app.reports.models import ReportClockDay, ReportDirty, ReportVolumeDay
+from app.notices.models import Notice
+from app.reports import rules, sql
+from app.reports.models import ReportClockDay, ReportDirty, ReportDurationCase, ReportVolumeDay
 from app.reports.rules import Period
 from app.rules.schema import ClockActor
 from app.tasks.models import Task
@@ -121,6 +126,30 @@ def live_clock_groups(now: dt, where: list[ColumnElement[bool]]) -> Select[Any]:
         .where(*where)
         .group_by(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue, unit)
     )  # fmt: skip
+
+
+def _first_notices(where: list[ColumnElement[bool]]) -> Select[Any]:
+    """Per case matching ``where`` (conditions on ``case`` and ``notice``) that has a notice: its receipt, its
+    first notice's time and its first reply's (NULL: none)."""
+    first_reply = func.min(sql_case((col(Notice.kind).in_(sorted(rules.REPLY_KINDS)), col(Notice.published_at))))
+    first: Any = func.min(Notice.published_at)
+    firsts: Select[Any] = (
+        sa_select(col(Case.received_at).label("received_at"), first.label("first"), first_reply.label("first_reply"))
+        .select_from(Notice)
+        .join(Case, col(Case.id) == col(Notice.case_id))
+        .where(*where)
+        .group_by(col(Case.id), col(Case.received_at))
+    )  # fmt: skip
+    return firsts
+
+
+def live_duration_hours(now: dt, where: list[ColumnElement[bool]]) -> Select[Any]:
+    """Per case matching ``where`` that got a notice by ``now``: the hours from receipt to its first notice
+    (``first_hours``) and to its first reply (``reply_hours``, NULL: none yet); not clamped at 0."""
+    c = _first_notices([*where, col(Notice.published_at) <= now]).subquery().c
+    hours: Select[Any] = sa_select(sql.HoursBetween(c.received_at, c.first).label("first_hours"),
+                     sql.HoursBetween(c.received_at, c.first_reply).label("reply_hours"))  # fmt: skip
+    return hours
 
 
 # --- which days are stale -------------------------------------------------------------------------------------
@@ -208,6 +237,21 @@ def clock_groups(session: Session, *, period: Period, now: dt, dirty: Sequence[d
     )  # fmt: skip
 
 
+def duration_hours(*, period: Period, now: dt, dirty: Sequence[date]) -> Any:
+    """``live_duration_hours`` of the period's counted cases (a subquery): the dirty days live, the others from
+    ``report_duration_case`` — a case counts if its first notice is ``<= now``, its reply if that is."""
+    parts: list[Any] = []
+    if dirty:
+        parts.append(live_duration_hours(now, [received_on(dirty), sql.counted()]))
+    d = ReportDurationCase
+    reply = sql_case((col(d.reply_at) <= now, col(d.reply_hours)), else_=None)
+    parts.append(
+        sa_select(col(d.first_hours).label("first_hours"), reply.label("reply_hours"))
+        .where(*_fresh(col(d.day), period, dirty), col(d.first_at) <= now)
+    )  # fmt: skip
+    return (parts[0].union_all(*parts[1:]) if len(parts) > 1 else parts[0]).subquery()
+
+
 # --- the refresh (the worker's job) ---------------------------------------------------------------------------
 
 
@@ -225,6 +269,7 @@ def refresh(session: Session, *, now: dt, limit: int) -> int:
         return 0
     session.execute(delete(ReportClockDay).where(col(ReportClockDay.day).in_(days)))
     session.execute(delete(ReportVolumeDay).where(col(ReportVolumeDay.day).in_(days)))
+    session.execute(delete(ReportDurationCase).where(col(ReportDurationCase.day).in_(days)))
     on_days = [received_on(days)]
     day = sql.LocalDay(col(Case.received_at))
     unit = clock_unit()
@@ -245,6 +290,11 @@ def refresh(session: Session, *, now: dt, limit: int) -> int:
         per_day = sa_select(day, literal(name), value, counted, func.count()).where(*on_days).group_by(day, column)
         columns = ["day", "dimension", "value", "counted", "n"]
         session.execute(insert(ReportVolumeDay).from_select(columns, per_day))
+    f = _first_notices([*on_days, sql.counted()]).subquery().c
+    firsts = sa_select(sql.LocalDay(f.received_at), f.first, sql.HoursBetween(f.received_at, f.first), f.first_reply,
+                       sql.HoursBetween(f.received_at, f.first_reply))  # fmt: skip
+    columns = ["day", "first_at", "first_hours", "reply_at", "reply_hours"]
+    session.execute(insert(ReportDurationCase).from_select(columns, firsts))
     ids = [i for i, _day in marks]
     for start in range(0, len(ids), 5000):
         session.execute(delete(ReportDirty).where(col(ReportDirty.id).in_(ids[start : start + 5000])))

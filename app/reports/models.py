@@ -1,7 +1,7 @@
 """The schemas of the reports: the yearly report (Decree 244/2026 Art. 10), the dashboard, the unit scorecards.
 
 Reports are computed by the database from the cases, their clocks, notices and the press events when asked
-(``annual.py``, ``service.py``); the case lines behind the yearly report's numbers come a page at a time. The three
+(``annual.py``, ``service.py``); the case lines behind the yearly report's numbers come a page at a time. The four
 tables at the end keep, per local day of receipt, what of the dashboard does not depend on *now*, and which days are
 stale (``daily.py``).
 Labels (``label``, ``outcome_label`` …) are in the caller's language; codes are stable.
@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from app.cases.vocabulary import LegalTrigger, SourceKind
+from app.db import UTCDateTime
 from app.press_events.models import PressEventKind
 
 Scope = Literal["all", "units"]  # every case, or only those of the reader's units (a unit head)
@@ -206,8 +207,8 @@ class EmulationPage(BaseModel):
 
 
 class ReportDirty(SQLModel, table=True):
-    """A local day of receipt whose aggregates are stale: appended by database triggers on ``case``, ``clock`` and
-    ``task`` (never updated), deleted by the refresh that recomputed the day."""
+    """A local day of receipt whose aggregates are stale: appended by database triggers on ``case``, ``clock``,
+    ``task`` and ``notice`` (never updated), deleted by the refresh that recomputed the day."""
 
     __tablename__ = "report_dirty"
     id: int | None = Field(default=None, primary_key=True)
@@ -239,3 +240,18 @@ class ReportVolumeDay(SQLModel, table=True):
     value: str | None = Field(default=None, max_length=64)
     counted: int
     n: int
+
+
+class ReportDurationCase(SQLModel, table=True):
+    """A counted case received on ``day`` that has a notice: the first notice's time and the hours to it from
+    receipt, and the same for the first reply (NULL: none). At a moment ``now`` the case counts if ``first_at <=
+    now``, its reply if ``reply_at <= now``: the earliest of all notices is ``<= now`` exactly when it is the
+    earliest of those ``<= now``."""
+
+    __tablename__ = "report_duration_case"
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    first_at: datetime = Field(sa_type=UTCDateTime)
+    first_hours: float
+    reply_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reply_hours: float | None = None

@@ -1,12 +1,14 @@
-"""reports: per-day aggregates of the dashboard (final-state clocks, volumes) and the triggers that mark days stale
+"""reports: per-day aggregates of the dashboard (clocks, volumes, durations) and the triggers that mark days stale
 
 The dashboard's clock buckets and volumes over a year read ~200,000 cases and ~500,000 clocks at a million cases
 (1.4 s). What of them does not depend on *now* is kept per local day of receipt: the clocks in a final state
-(``report_clock_day``) and the counts per dimension (``report_volume_day``). A write that can change a day's
-figures appends that day to ``report_dirty`` (insert-only: no row is shared between writing transactions) from a
-DATABASE TRIGGER on ``case``, ``clock`` and ``task``, so Core ``update()`` statements are covered too. A read takes
-the fresh days from the aggregates and computes the dirty ones live (``app/reports/daily.py``); the worker's
-refresh recomputes the dirty days and deletes the marks it read.
+(``report_clock_day``), the counts per dimension (``report_volume_day``) and, per case with a notice, the times
+and hours to its first notice and first reply (``report_duration_case``: which of them count at a moment is a
+comparison with it). A write that can change a day's figures appends that day to ``report_dirty`` (insert-only:
+no row is shared between writing transactions) from a DATABASE TRIGGER on ``case``, ``clock``, ``task`` and
+``notice``, so Core ``update()`` statements are covered too. A read takes the fresh days from the aggregates
+and computes the dirty ones live (``app/reports/daily.py``); the worker's refresh recomputes the dirty days and
+deletes the marks it read.
 
 Backfill: every existing day is marked dirty (one ``INSERT … SELECT DISTINCT``); the worker fills the tables.
 
@@ -32,6 +34,7 @@ TZ = "Asia/Ho_Chi_Minh"  # UTC+7 all year since 1975 (app/reports/sql.py LOCAL_O
 CASE_COLUMNS = "received_at, close_reason, topic, lead_unit_id, source_kind, severity"
 CLOCK_COLUMNS = "case_id, origin, basis, state, actor, name, task_id"
 TASK_COLUMNS = "case_id, unit_id"
+NOTICE_COLUMNS = "case_id, published_at, kind"
 
 
 def _pg_day(ts: str) -> str:
@@ -64,6 +67,8 @@ END $$""",
         "FOR EACH ROW EXECUTE FUNCTION report_dirty_of_case()",
         f"CREATE TRIGGER report_dirty_task AFTER UPDATE OF {TASK_COLUMNS} ON task "
         "FOR EACH ROW EXECUTE FUNCTION report_dirty_of_case()",
+        f"CREATE TRIGGER report_dirty_notice AFTER INSERT OR DELETE OR UPDATE OF {NOTICE_COLUMNS} ON notice "
+        "FOR EACH ROW EXECUTE FUNCTION report_dirty_of_case()",
     ]
 
 
@@ -80,6 +85,7 @@ def _sqlite_triggers() -> list[str]:
         ('"case"', "case", CASE_COLUMNS, case_row),
         ("clock", "clock", CLOCK_COLUMNS, of_case),
         ("task", "task", TASK_COLUMNS, of_case),
+        ("notice", "notice", NOTICE_COLUMNS, of_case),
     ):
         if table != "task":
             statements.append(
@@ -127,6 +133,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_volume_day")),
     )
     op.create_index(op.f("ix_report_volume_day_day"), "report_volume_day", ["day"], unique=False)
+    op.create_table(
+        "report_duration_case",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("first_hours", sa.Float(), nullable=False),
+        sa.Column("reply_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reply_hours", sa.Float(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_duration_case")),
+    )
+    op.create_index(op.f("ix_report_duration_case_day"), "report_duration_case", ["day"], unique=False)
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in _pg_triggers() if postgres else _sqlite_triggers():
         op.execute(statement)
@@ -136,14 +153,14 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for name, table in (("case", '"case"'), ("clock", "clock"), ("task", "task")):
+        for name, table in (("case", '"case"'), ("clock", "clock"), ("task", "task"), ("notice", "notice")):
             op.execute(f"DROP TRIGGER IF EXISTS report_dirty_{name} ON {table}")
         op.execute("DROP FUNCTION IF EXISTS report_dirty_case()")
         op.execute("DROP FUNCTION IF EXISTS report_dirty_of_case()")
     else:
-        for name in ("case", "clock", "task"):
+        for name in ("case", "clock", "task", "notice"):
             for event in ("insert", "delete", "update"):
                 op.execute(f"DROP TRIGGER IF EXISTS report_dirty_{name}_{event}")
-    for table in ("report_volume_day", "report_clock_day", "report_dirty"):
+    for table in ("report_duration_case", "report_volume_day", "report_clock_day", "report_dirty"):
         op.drop_index(op.f(f"ix_{table}_day"), table_name=table)
         op.drop_table(table)
