@@ -277,8 +277,8 @@ def unit_scorecards(
     the information tasks it was given, and the notices published on its cases (the Sở's emulation criteria).
 
     Rows: every active office, division, inspectorate and affiliated unit, and any other unit with activity; a
-    unit head sees only the rows of their own units. The on-time rates come from the per-day aggregates for the
-    whole Sở, like the dashboard's (``aggregates=False``: live)."""
+    unit head sees only the rows of their own units. The cases led and the on-time rates come from the per-day
+    aggregates for the whole Sở, like the dashboard's (``aggregates=False``: live)."""
     _require_reports(actor)
     sql.report_memory(session)
     in_period = _in_period(actor, period)
@@ -286,7 +286,12 @@ def unit_scorecards(
     # The unit head's scope looks at case_supporting_unit itself (a correlated EXISTS): the rows counted here are
     # read through an alias, so that the two are not taken for one another.
     support = aliased(CaseSupportingUnit)
-    led = _grouped(session, sa_select(lead, func.count()).where(*in_period).group_by(lead))
+    dirty = _dirty(session, actor, period, aggregates)
+    if dirty is None:
+        led = _grouped(session, sa_select(lead, func.count()).where(*in_period).group_by(lead))
+    else:  # the counted cases per lead unit are a dimension of the dashboard's volumes
+        by_lead = daily.volumes(session, period=period, dirty=dirty)["lead_unit_id"]
+        led = {unit_id: n for unit_id, (n, _all) in by_lead.items() if n}
     supported = _grouped(session, sa_select(col(support.unit_id), func.count())
                          .join(Case, col(Case.id) == col(support.case_id)).where(*in_period)
                          .group_by(col(support.unit_id)))  # fmt: skip
@@ -312,7 +317,7 @@ def unit_scorecards(
         .where(*in_window, *_visible(actor)).group_by(col(support.unit_id))
     ).all():  # fmt: skip
         notices[unit_id] += n
-    buckets = _unit_buckets(_clock_groups(session, actor, period, now, _dirty(session, actor, period, aggregates)))
+    buckets = _unit_buckets(_clock_groups(session, actor, period, now, dirty))
 
     active = {u for u in (*led, *supported, *tasks, *notices, *buckets) if u is not None}
     units = session.exec(select(Unit).order_by(col(Unit.name))).all()
