@@ -205,12 +205,16 @@ class EmulationPage(BaseModel):
 
 # --- per-day aggregates (``daily.py``; migration 5e1b7c9d3a2f) ---------------------------------------------------
 
+# Derived from the other tables: left out of backups (``app/backup``); an import's inserts mark every day stale.
+DERIVED = {"derived": True}
+
 
 class ReportDirty(SQLModel, table=True):
     """A local day of receipt whose aggregates are stale: appended by database triggers on ``case``, ``clock``,
     ``task`` and ``notice`` (never updated), deleted by the refresh that recomputed the day."""
 
     __tablename__ = "report_dirty"
+    __table_args__ = {"info": DERIVED}
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
 
@@ -219,6 +223,7 @@ class ReportClockDay(SQLModel, table=True):
     """The clocks in a final state (not running, not paused) of the counted cases received on ``day``."""
 
     __tablename__ = "report_clock_day"
+    __table_args__ = {"info": DERIVED}
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
     origin: str = Field(max_length=32)
@@ -234,6 +239,7 @@ class ReportVolumeDay(SQLModel, table=True):
     counted ones (duplicates left out) and all of them."""
 
     __tablename__ = "report_volume_day"
+    __table_args__ = {"info": DERIVED}
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
     dimension: str = Field(max_length=32)
@@ -249,6 +255,7 @@ class ReportDurationCase(SQLModel, table=True):
     earliest of those ``<= now``."""
 
     __tablename__ = "report_duration_case"
+    __table_args__ = {"info": DERIVED}
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
     first_at: datetime = Field(sa_type=UTCDateTime)
