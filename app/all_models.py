@@ -16,6 +16,7 @@ from app.notifications import models as notification_models  # noqa: F401
 from app.org import models as org_models  # noqa: F401
 from app.outmail import models as outmail_models  # noqa: F401
 from app.press_events import models as press_event_models  # noqa: F401
+from app.reports import models as report_models  # noqa: F401
 from app.rules import models as rule_models  # noqa: F401
 from app.saved_views import models as saved_view_models  # noqa: F401
 from app.spokespersons import models as spokesperson_models  # noqa: F401

@@ -174,13 +174,16 @@ def worker(
     from app.channels.worker import jobs
     from app.crisis.paging import worker_step
     from app.notifications.worker import Worker, batched
+    from app.reports.daily import refresh
 
     # Logging (JSON lines, CRISISDESK_LOG_LEVEL) is configured for every command by the group callback above.
     settings = get_settings()
     if poll is not None:
         settings = settings.model_copy(update={"worker_poll_seconds": poll})
     escalations = batched("crisis pages", worker_step(settings), before_mail=True)
-    w = Worker(settings, jobs=[escalations, *jobs()])
+    # The dashboard's per-day aggregates: the stale days recomputed, a batch of days a transaction.
+    aggregates = batched("report aggregates", refresh, before_mail=False)
+    w = Worker(settings, jobs=[escalations, *jobs(), aggregates])
     w.install_signal_handlers()
     mail = f"SMTP {settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else "in-app only (no SMTP host)"
     console.print(f"Worker {w.worker_id} on {_db_label()}, {mail}")

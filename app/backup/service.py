@@ -17,7 +17,7 @@ The export reads every table in one transaction (a consistent snapshot: ``REPEAT
 batches, so memory stays flat. The import goes into an empty database migrated to the same Alembic revision, in one
 transaction (all or nothing); it inserts the explicit ids, fills self-referencing foreign keys (a unit's parent)
 after their table, and on PostgreSQL moves every id sequence past the largest id. Everything is generic over the
-metadata: tables added later are included without a change here.
+metadata: tables added later are included without a change here (unless marked derived: ``tables()``).
 """
 
 from __future__ import annotations
@@ -79,7 +79,9 @@ class Summary:
 
 
 def tables() -> list[Table]:
-    return list(SQLModel.metadata.sorted_tables)
+    """Every table but those derived from the others (``info={"derived": True}``: the reports' per-day aggregates,
+    which the import's own inserts mark stale through their triggers)."""
+    return [t for t in SQLModel.metadata.sorted_tables if not t.info.get("derived")]
 
 
 # --- types on the wire ----------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The schemas of the reports: the yearly report (Decree 244/2026 Art. 10), the dashboard, the unit scorecards.
 
-No tables: reports are computed by the database from the cases, their clocks, notices and the press events when
-asked (``annual.py``, ``service.py``); the case lines behind the yearly report's numbers come a page at a time.
+Reports are computed by the database from the cases, their clocks, notices and the press events when asked
+(``annual.py``, ``service.py``); the case lines behind the yearly report's numbers come a page at a time. The four
+tables at the end keep, per local day of receipt, what of the dashboard does not depend on *now*, and which days are
+stale (``daily.py``).
 Labels (``label``, ``outcome_label`` …) are in the caller's language; codes are stable.
 """
 
@@ -11,8 +13,10 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel
+from sqlmodel import Field, SQLModel
 
 from app.cases.vocabulary import LegalTrigger, SourceKind
+from app.db import UTCDateTime
 from app.press_events.models import PressEventKind
 
 Scope = Literal["all", "units"]  # every case, or only those of the reader's units (a unit head)
@@ -197,3 +201,64 @@ class EmulationPage(BaseModel):
     as_of: datetime
     scope: Scope
     items: list[EmulationRow]
+
+
+# --- per-day aggregates (``daily.py``; migration 5e1b7c9d3a2f) ---------------------------------------------------
+
+# Derived from the other tables: left out of backups (``app/backup``); an import's inserts mark every day stale.
+DERIVED = {"derived": True}
+
+
+class ReportDirty(SQLModel, table=True):
+    """A local day of receipt whose aggregates are stale: appended by database triggers on ``case``, ``clock``,
+    ``task`` and ``notice`` (never updated), deleted by the refresh that recomputed the day."""
+
+    __tablename__ = "report_dirty"
+    __table_args__ = {"info": DERIVED}
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+
+
+class ReportClockDay(SQLModel, table=True):
+    """The clocks in a final state (not running, not paused) of the counted cases received on ``day``."""
+
+    __tablename__ = "report_clock_day"
+    __table_args__ = {"info": DERIVED}
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    origin: str = Field(max_length=32)
+    basis: str = Field(max_length=300)
+    state: str = Field(max_length=32)
+    unit_id: int | None = None  # the unit that must meet them (``service._clock_groups``)
+    name: str = Field(max_length=300)  # the smallest name of the group
+    n: int
+
+
+class ReportVolumeDay(SQLModel, table=True):
+    """The cases received on ``day`` per value of a dimension (topic, lead unit, source kind, severity): the
+    counted ones (duplicates left out) and all of them."""
+
+    __tablename__ = "report_volume_day"
+    __table_args__ = {"info": DERIVED}
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    dimension: str = Field(max_length=32)
+    value: str | None = Field(default=None, max_length=64)
+    counted: int
+    n: int
+
+
+class ReportDurationCase(SQLModel, table=True):
+    """A counted case received on ``day`` that has a notice: the first notice's time and the hours to it from
+    receipt, and the same for the first reply (NULL: none). At a moment ``now`` the case counts if ``first_at <=
+    now``, its reply if ``reply_at <= now``: the earliest of all notices is ``<= now`` exactly when it is the
+    earliest of those ``<= now``."""
+
+    __tablename__ = "report_duration_case"
+    __table_args__ = {"info": DERIVED}
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    first_at: datetime = Field(sa_type=UTCDateTime)
+    first_hours: float
+    reply_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reply_hours: float | None = None

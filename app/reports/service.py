@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, null
+from sqlalchemy import ColumnElement, exists, func
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
@@ -26,11 +26,11 @@ from app.cases.models import Case, CaseSupportingUnit
 from app.cases.scope import visibility_clause
 from app.cases.vocabulary import SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS, Severity
 from app.cases.workflow import OPEN_STATUSES
-from app.clocks.models import TICKING_STATES, Clock, ClockOrigin
+from app.clocks.models import ClockOrigin
 from app.i18n import Message, _, text
 from app.notices.models import Notice
 from app.org.models import Unit, UnitKind
-from app.reports import rules, sql
+from app.reports import daily, rules, sql
 from app.reports.annual import period_read, window
 from app.reports.models import (
     ClockRateRead,
@@ -45,7 +45,6 @@ from app.reports.models import (
     UnitScoreRead,
 )
 from app.reports.rules import Bucket, Period
-from app.rules.schema import ClockActor
 from app.tasks.models import Task
 
 # Every query starts from the actor's visible cases (``visibility_clause``): the press office, the spokesperson, the
@@ -78,38 +77,17 @@ def _postgres(session: Session) -> bool:
 
 # --- dashboard ------------------------------------------------------------------------------------------------
 
-DIMENSIONS = ("topic", "lead_unit_id", "source_kind", "severity", "day")
 
-
-def _dimension_columns() -> dict[str, Any]:
-    return {"topic": col(Case.topic), "lead_unit_id": col(Case.lead_unit_id), "source_kind": col(Case.source_kind),
-            "severity": col(Case.severity), "day": sql.LocalDay(col(Case.received_at))}  # fmt: skip
-
-
-def _volumes(session: Session, actor: Actor, period: Period) -> tuple[int, int, dict[str, dict[Any, int]]]:
+def _volumes(
+    session: Session, actor: Actor, period: Period, dirty: list[date] | None
+) -> tuple[int, int, dict[str, dict[Any, int]]]:
     """The counted cases of the period (duplicates left out), all of them, and the counted ones per topic, lead
-    unit, source kind, severity and local day: one pass (GROUPING SETS) on PostgreSQL, a query each on SQLite."""
-    columns = _dimension_columns()
-    counted = func.sum(sql_case((sql.counted(), 1), else_=0))
-    where = _in_period(actor, period, counted_only=False)
-    result: dict[str, dict[Any, tuple[int, int]]] = {name: {} for name in DIMENSIONS}
-    if _postgres(session):
-        grouping = func.grouping(*columns.values())
-        rows = session.execute(
-            sa_select(grouping, *columns.values(), counted, func.count()).where(*where)
-            .group_by(func.grouping_sets(*columns.values()))
-        ).all()  # fmt: skip
-        width = len(DIMENSIONS)
-        for row in rows:
-            # GROUPING() has a bit set for each column the row is NOT grouped by (the first column is the high bit).
-            index = next(i for i in range(width) if not row[0] & (1 << (width - 1 - i)))
-            result[DIMENSIONS[index]][row[1 + index]] = (int(row[-2] or 0), int(row[-1]))
+    unit, source kind, severity and local day: from the per-day aggregates and the stale days live (``daily``)
+    when ``dirty`` is given (the whole Sở), else live."""
+    if dirty is None:
+        result = daily.live_volumes(session, _in_period(actor, period, counted_only=False))
     else:
-        for name, column in columns.items():
-            for value, n, total in session.execute(
-                sa_select(column, counted, func.count()).where(*where).group_by(column)
-            ).all():
-                result[name][value] = (int(n or 0), int(total))
+        result = daily.volumes(session, period=period, dirty=dirty)
     total = sum(n for n, _all in result["topic"].values())
     everything = sum(a for _n, a in result["topic"].values())
     counts = {name: {k: n for k, (n, _a) in values.items() if n} for name, values in result.items()}
@@ -144,29 +122,23 @@ def _buckets(counts: rules.BucketCounts) -> dict[str, Any]:
             "rate": counts.rate}  # fmt: skip
 
 
-def _clock_groups(session: Session, actor: Actor, period: Period, now: datetime) -> list[Any]:
-    """The clocks of the period's cases counted by (origin, basis, state, past due, the unit that must meet it),
-    in one pass. The unit: a task's unit for an information task; the lead unit for a clock whose actor is the
-    unit (its internal targets); none otherwise."""
-    past_due = and_(col(Clock.state).in_(sorted(TICKING_STATES)), col(Clock.due_at).is_not(None),
-                    col(Clock.due_at) < now)  # fmt: skip
-    overdue = sql_case((past_due, 1), else_=0).label("overdue")
-    unit = sql_case(
-        (col(Clock.origin) == ClockOrigin.TASK, col(Task.unit_id)),
-        (col(Clock.actor) == ClockActor.UNIT, col(Case.lead_unit_id)),
-        else_=null(),
-    ).label("unit_id")
-    return list(
-        session.execute(
-            sa_select(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue, unit, func.min(Clock.name),
-                      func.count())
-            .select_from(Clock)
-            .join(Case, col(Case.id) == col(Clock.case_id))
-            .outerjoin(Task, col(Task.id) == col(Clock.task_id))
-            .where(*_in_period(actor, period))
-            .group_by(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue, unit)
-        ).all()
-    )  # fmt: skip
+def _clock_groups(session: Session, actor: Actor, period: Period, now: datetime, dirty: list[date] | None) -> list[Any]:
+    """The clocks of the period's counted cases by (origin, basis, state, past due, the unit that must meet it;
+    ``daily.live_clock_groups``): from the per-day aggregates with the stale days and the ticking clocks live when
+    ``dirty`` is given (the whole Sở), else live in one pass."""
+    if dirty is None:
+        return list(session.execute(daily.live_clock_groups(now, _in_period(actor, period))).all())
+    return daily.clock_groups(session, period=period, now=now, dirty=dirty)
+
+
+def _dirty(session: Session, actor: Actor, period: Period, aggregates: bool) -> list[date] | None:
+    """The period's stale days when the aggregates serve this reader (the whole Sở), else None (live): a unit
+    head's scope (lead or supporting unit) is not in them."""
+    if not (aggregates and actor.sees_all_cases):
+        return None
+    dirty = daily.dirty_days(session, period)
+    # Mostly stale (nothing refreshed yet): the live path, one pass, is cheaper than its parts on half the days.
+    return None if 2 * len(dirty) >= period.days else dirty
 
 
 def _clock_rates(groups: list[Any], locale: str) -> list[ClockRateRead]:
@@ -205,36 +177,29 @@ def _unit_buckets(groups: list[Any]) -> dict[int, rules.BucketCounts]:
     return result
 
 
-def _durations(session: Session, actor: Actor, period: Period, now: datetime, total: int) -> tuple[DurationRead, ...]:
-    """Hours from receipt to the first notice and to the first reply, over the period's cases that got one: one
-    read of the notices. PostgreSQL takes the percentiles (``percentile_cont``: ``rules.percentile``'s linear
-    interpolation); SQLite returns the hours and ``rules.durations`` takes them."""
-    first = func.min(Notice.published_at)
-    first_reply = func.min(sql_case((col(Notice.kind).in_(sorted(rules.REPLY_KINDS)), col(Notice.published_at))))
-    per_case = (
-        sa_select(col(Case.received_at).label("received_at"), first.label("first"),
-                  first_reply.label("first_reply"))
-        .select_from(Notice)
-        .join(Case, col(Case.id) == col(Notice.case_id))
-        .where(*_in_period(actor, period), col(Notice.published_at) <= now)
-        .group_by(col(Case.id), col(Case.received_at))
-        .subquery()
-    )  # fmt: skip
-    c = per_case.c
-    h_first = func.greatest(sql.HoursBetween(c.received_at, c.first), 0.0)
-    h_reply = sql_case((c.first_reply.is_not(None), func.greatest(sql.HoursBetween(c.received_at, c.first_reply),
-                                                                  0.0)), else_=None)  # fmt: skip
+def _durations(
+    session: Session, actor: Actor, period: Period, now: datetime, total: int, dirty: list[date] | None
+) -> tuple[DurationRead, ...]:
+    """Hours from receipt to the first notice and to the first reply, over the period's cases that got one by
+    ``now`` (``daily.duration_hours``: live, or from the per-day aggregates when ``dirty`` is given). PostgreSQL
+    takes the percentiles (``percentile_cont``: ``rules.percentile``'s linear interpolation); SQLite returns the
+    hours and ``rules.durations`` takes them."""
+    if dirty is None:
+        hours = daily.live_duration_hours(now, _in_period(actor, period)).subquery()
+    else:
+        hours = daily.duration_hours(period=period, now=now, dirty=dirty)
+    c = hours.c
+    h_first = func.greatest(c.first_hours, 0.0)
+    h_reply = sql_case((c.reply_hours.is_not(None), func.greatest(c.reply_hours, 0.0)), else_=None)
     if _postgres(session):
         row = session.execute(
-            sa_select(func.count(c.first), func.percentile_cont(0.5).within_group(h_first),
-                      func.percentile_cont(0.9).within_group(h_first), func.count(c.first_reply),
+            sa_select(func.count(c.first_hours), func.percentile_cont(0.5).within_group(h_first),
+                      func.percentile_cont(0.9).within_group(h_first), func.count(c.reply_hours),
                       func.percentile_cont(0.5).within_group(h_reply), func.percentile_cont(0.9).within_group(h_reply))
         ).one()  # fmt: skip
         return (DurationRead(count=row[0], of=total, median_hours=row[1], p90_hours=row[2]),
                 DurationRead(count=row[3], of=total, median_hours=row[4], p90_hours=row[5]))  # fmt: skip
-    rows = session.execute(
-        sa_select(sql.HoursBetween(c.received_at, c.first), sql.HoursBetween(c.received_at, c.first_reply))
-    ).all()
+    rows = session.execute(sa_select(c.first_hours, c.reply_hours)).all()
     any_hours = [max(a, 0.0) for a, _r in rows]
     reply_hours = [max(r, 0.0) for _a, r in rows if r is not None]
     return _duration(any_hours, total), _duration(reply_hours, total)
@@ -261,13 +226,17 @@ def _now_counts(session: Session, actor: Actor, now: datetime, locale: str) -> N
                    overdue_by_severity=_label_counts(overdue_counts, labels, locale))  # fmt: skip
 
 
-def dashboard(session: Session, *, actor: Actor, period: Period, now: datetime, locale: str) -> Dashboard:
+def dashboard(
+    session: Session, *, actor: Actor, period: Period, now: datetime, locale: str, aggregates: bool = True
+) -> Dashboard:
     """Volumes by topic, unit, source kind and severity over the period; on-time rates per clock and per unit;
-    time to initial information and to the final response; open and overdue cases now."""
+    time to initial information and to the final response; open and overdue cases now. ``aggregates=False``:
+    everything live (the reference the tests compare the per-day aggregates with)."""
     _require_reports(actor)
     sql.report_memory(session)
-    total, everything, counts = _volumes(session, actor, period)
-    groups = _clock_groups(session, actor, period, now)
+    dirty = _dirty(session, actor, period, aggregates)
+    total, everything, counts = _volumes(session, actor, period, dirty)
+    groups = _clock_groups(session, actor, period, now, dirty)
     unit_buckets = _unit_buckets(groups)
     units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(list(unit_buckets)))).all()}
     unit_rates = [
@@ -276,7 +245,7 @@ def dashboard(session: Session, *, actor: Actor, period: Period, now: datetime, 
         if i in units
     ]
     per_day = {d if isinstance(d, date) else date.fromisoformat(d): n for d, n in counts["day"].items()}
-    initial, final = _durations(session, actor, period, now, total)
+    initial, final = _durations(session, actor, period, now, total, dirty)
     return Dashboard(
         period=period_read(period), as_of=now, scope=_scope(actor), total=total, duplicates=everything - total,
         by_topic=_label_counts(counts["topic"], TOPIC_LABELS, locale),
@@ -301,12 +270,15 @@ def _grouped(session: Session, query: Any) -> dict[Any, int]:
     return {key: int(n) for key, n in session.execute(query).all()}
 
 
-def unit_scorecards(session: Session, *, actor: Actor, period: Period, now: datetime) -> ScorecardPage:
+def unit_scorecards(
+    session: Session, *, actor: Actor, period: Period, now: datetime, aggregates: bool = True
+) -> ScorecardPage:
     """Per unit, over the period: cases led, supported and answered, the on-time rate of the unit's own clocks,
     the information tasks it was given, and the notices published on its cases (the Sở's emulation criteria).
 
     Rows: every active office, division, inspectorate and affiliated unit, and any other unit with activity; a
-    unit head sees only the rows of their own units."""
+    unit head sees only the rows of their own units. The cases led and the on-time rates come from the per-day
+    aggregates for the whole Sở, like the dashboard's (``aggregates=False``: live)."""
     _require_reports(actor)
     sql.report_memory(session)
     in_period = _in_period(actor, period)
@@ -314,7 +286,12 @@ def unit_scorecards(session: Session, *, actor: Actor, period: Period, now: date
     # The unit head's scope looks at case_supporting_unit itself (a correlated EXISTS): the rows counted here are
     # read through an alias, so that the two are not taken for one another.
     support = aliased(CaseSupportingUnit)
-    led = _grouped(session, sa_select(lead, func.count()).where(*in_period).group_by(lead))
+    dirty = _dirty(session, actor, period, aggregates)
+    if dirty is None:
+        led = _grouped(session, sa_select(lead, func.count()).where(*in_period).group_by(lead))
+    else:  # the counted cases per lead unit are a dimension of the dashboard's volumes
+        by_lead = daily.volumes(session, period=period, dirty=dirty)["lead_unit_id"]
+        led = {unit_id: n for unit_id, (n, _all) in by_lead.items() if n}
     supported = _grouped(session, sa_select(col(support.unit_id), func.count())
                          .join(Case, col(Case.id) == col(support.case_id)).where(*in_period)
                          .group_by(col(support.unit_id)))  # fmt: skip
@@ -340,7 +317,7 @@ def unit_scorecards(session: Session, *, actor: Actor, period: Period, now: date
         .where(*in_window, *_visible(actor)).group_by(col(support.unit_id))
     ).all():  # fmt: skip
         notices[unit_id] += n
-    buckets = _unit_buckets(_clock_groups(session, actor, period, now))
+    buckets = _unit_buckets(_clock_groups(session, actor, period, now, dirty))
 
     active = {u for u in (*led, *supported, *tasks, *notices, *buckets) if u is not None}
     units = session.exec(select(Unit).order_by(col(Unit.name))).all()

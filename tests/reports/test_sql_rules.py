@@ -11,18 +11,22 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.cases.models import Case
 from app.clocks.models import Clock
 from app.notices.models import Notice
+from app.org.models import Unit
 from app.press_events.models import PressEvent, PressEventCase, PressEventCreate, PressEventKind
 from app.press_events.service import create_press_event
-from app.reports import annual, rules, service
+from app.reports import annual, daily, rules, service
+from app.reports.models import Dashboard, ReportClockDay, ReportVolumeDay
 from app.reports.rules import report_period
 from app.rules.packs import pack_for_day
+from app.tasks import service as tasks
+from app.tasks.models import Task, TaskCreate
 from app.timeutil import LOCAL_TZ, local_date
 from tests.factories import actor, bulk_cases_with_clocks, publish_statement, standard_org
 
@@ -242,7 +246,10 @@ def test_case_lines_page_by_keyset(
 @pytest.mark.parametrize("now", MOMENTS, ids=["june", "september", "december"])
 def test_the_dashboard_in_sql_is_the_rules(session: Session, varied: list[str], now: datetime) -> None:
     office = actor(session, "office")
-    d = service.dashboard(session, actor=office, period=PERIOD, now=now, locale="vi")
+    _check_dashboard(session, service.dashboard(session, actor=office, period=PERIOD, now=now, locale="vi"), now)
+
+
+def _check_dashboard(session: Session, d: Dashboard, now: datetime) -> None:
     lo, hi = annual.window(PERIOD)
     cases = {c.id: c for c in session.exec(select(Case)).all() if lo <= c.received_at < hi}
     counted = {i: c for i, c in cases.items() if c.close_reason != "duplicate"}
@@ -278,3 +285,68 @@ def test_the_dashboard_in_sql_is_the_rules(session: Session, varied: list[str], 
         assert got_d.p90_hours == pytest.approx(want.p90) if want.p90 is not None else got_d.p90_hours is None
     # The timeline adds up to the total, on local days.
     assert sum(p.count for p in d.timeline) == d.total
+
+
+def _same_as_live(session: Session, now: datetime) -> None:
+    """The dashboard from the per-day aggregates (and the stale days live) is the live one, figure for figure,
+    and both are the rules."""
+    office = actor(session, "office")
+    fast = service.dashboard(session, actor=office, period=PERIOD, now=now, locale="vi")
+    live = service.dashboard(session, actor=office, period=PERIOD, now=now, locale="vi", aggregates=False)
+    assert fast == live
+    _check_dashboard(session, fast, now)
+    scorecards = service.unit_scorecards(session, actor=office, period=PERIOD, now=now)
+    assert scorecards == service.unit_scorecards(session, actor=office, period=PERIOD, now=now, aggregates=False)
+    assert any(row.decided for row in scorecards.items)
+
+
+def _refresh_all(session: Session) -> None:
+    while daily.refresh(session, now=MOMENTS[0], limit=3):
+        pass
+    assert daily.dirty_days(session, PERIOD) == []
+
+
+def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, varied: list[str]) -> None:
+    cases = session.exec(select(Case).order_by(col(Case.id))).all()
+    units = {u.code: u.id for u in session.exec(select(Unit)).all()}
+    # Clocks that a unit must meet (its internal targets: the lead unit's) and an information task's.
+    for k, case in enumerate(cases):
+        session.execute(
+            update(Case).where(col(Case.id) == case.id).values(lead_unit_id=units["GDTrH" if k % 2 else "GDTH"])
+        )
+        if k % 6 == 1:
+            session.execute(update(Clock).where(col(Clock.case_id) == case.id).values(actor="unit"))
+    spokesperson = actor(session, "spokesperson")
+    data = TaskCreate(unit="GDTrH", request="Số liệu", due_at=at(7, 5))
+    task = tasks.create_task(session, actor=spokesperson, reference=cases[20].reference, data=data, now=at(7, 2))
+    session.flush()
+    assert len(daily.dirty_days(session, PERIOD)) > 10  # nothing refreshed: every day of the period is read live
+    for now in MOMENTS:
+        _same_as_live(session, now)
+
+    # (a) after a refresh: every day from the aggregates, only the running and paused clocks live.
+    _refresh_all(session)
+    assert session.execute(sa_select(func.count()).select_from(ReportClockDay)).scalar_one() > 0
+    assert session.execute(sa_select(func.count()).select_from(ReportVolumeDay)).scalar_one() > 0
+    for now in MOMENTS:
+        _same_as_live(session, now)
+
+    # (b) edits without a refresh, by Core statements and by the services: each marks its day stale.
+    session.execute(update(Case).where(col(Case.id) == cases[3].id).values(lead_unit_id=units["VP"]))  # reassigned
+    session.execute(update(Clock).where(col(Clock.case_id) == cases[7].id)  # a running clock met
+                    .values(state="met_on_time", met_at=cases[7].received_at + timedelta(hours=2)))  # fmt: skip
+    session.execute(update(Clock).where(col(Clock.case_id) == cases[13].id).values(state="missed"))
+    session.execute(update(Case).where(col(Case.id) == cases[9].id).values(topic="policy_reform", severity="hot"))
+    session.execute(update(Case).where(col(Case.id) == cases[10].id).values(close_reason="duplicate"))
+    session.execute(update(Task).where(col(Task.id) == task.id).values(unit_id=units["GDTH"]))
+    publish_statement(session, cases[12], kind="response", at=cases[12].received_at + timedelta(hours=3))
+    bulk_cases_with_clocks(session, count=2, received_at=at(8, 2), due_at=lambda _i: at(8, 3), now=at(8, 2))  # new
+    session.flush()
+    assert daily.dirty_days(session, PERIOD)
+    for now in MOMENTS:
+        _same_as_live(session, now)
+
+    # (c) after a refresh again.
+    _refresh_all(session)
+    for now in MOMENTS:
+        _same_as_live(session, now)

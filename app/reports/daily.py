@@ -1,0 +1,302 @@
+"""The dashboard's volumes, clock buckets and durations of the whole Sở from per-day aggregates, exact at every
+moment.
+
+What of them does not depend on *now* is kept per local day of receipt (tables in ``models.py``, migration
+5e1b7c9d3a2f): the cases per topic, lead unit, source kind, severity and day (``report_volume_day``); the clocks in a
+final state per origin, basis, state and unit (``report_clock_day``); per case with a notice, the time of its first
+notice and first reply with the hours to them (``report_duration_case``: at a moment *now* the case counts if its
+first notice is ``<= now``, its reply if that is). A running or paused clock depends on *now* (past due or not): it
+is always counted live.
+
+Staleness: database triggers on ``case``, ``clock``, ``task`` and ``notice`` append the local day of receipt of
+every row a write touches to ``report_dirty`` — an insert-only log, so writers never wait on one another, and
+Core ``update()`` statements are covered like ORM flushes. A read takes the period's dirty days once, computes
+them live with the queries of the live path restricted to them (``received_at`` ranges, indexed), and the other
+days from the aggregates: each day comes from one side only, so no figure is counted twice or missed, and
+correctness never depends on the worker having run. Nothing refreshed yet (the migration marks every day dirty)
+costs what the live path costs.
+
+``refresh`` (the worker's "report aggregates" job) reads the marks of the oldest stale days, recomputes those days
+and deletes exactly the marks it read: a write that commits meanwhile leaves its own mark, so its day stays dirty.
+Worked example: a clock of a case received 3 Jun 2026 10:00 (local) is met → the trigger appends (3 Jun); until the
+refresh, the dashboard reads 3 Jun live and 2 and 4 Jun from the aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from datetime import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    not_,
+    null,
+    or_,
+)
+from sqlalchemy import case as sql_case
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from app.cases.models import Case
+from app.clocks.models import TICKING_STATES, Clock, ClockOrigin
+from app.notices.models import Notice
+from app.reports import rules, sql
+from app.reports.models import ReportClockDay, ReportDirty, ReportDurationCase, ReportVolumeDay
+from app.reports.rules import Period
+from app.rules.schema import ClockActor
+from app.tasks.models import Task
+from app.timeutil import local_midnight
+
+DIMENSIONS = ("topic", "lead_unit_id", "source_kind", "severity", "day")
+Volumes = dict[str, dict[Any, tuple[int, int]]]  # dimension → value → (counted, all)
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# --- the live queries (also the unit heads' whole path) -------------------------------------------------------
+
+
+def dimension_columns() -> dict[str, Any]:
+    return {"topic": col(Case.topic), "lead_unit_id": col(Case.lead_unit_id), "source_kind": col(Case.source_kind),
+            "severity": col(Case.severity), "day": sql.LocalDay(col(Case.received_at))}  # fmt: skip
+
+
+def live_volumes(session: Session, where: list[ColumnElement[bool]]) -> Volumes:
+    """The cases matching ``where`` (duplicates included) per value of each dimension: (counted, all). One pass
+    (GROUPING SETS) on PostgreSQL, a query each on SQLite."""
+    columns = dimension_columns()
+    counted = func.sum(sql_case((sql.counted(), 1), else_=0))
+    result: Volumes = {name: {} for name in DIMENSIONS}
+    if _postgres(session):
+        grouping = func.grouping(*columns.values())
+        rows = session.execute(
+            sa_select(grouping, *columns.values(), counted, func.count()).where(*where)
+            .group_by(func.grouping_sets(*columns.values()))
+        ).all()  # fmt: skip
+        width = len(DIMENSIONS)
+        for row in rows:
+            # GROUPING() has a bit set for each column the row is NOT grouped by (the first column is the high bit).
+            index = next(i for i in range(width) if not row[0] & (1 << (width - 1 - i)))
+            result[DIMENSIONS[index]][row[1 + index]] = (int(row[-2] or 0), int(row[-1]))
+    else:
+        for name, column in columns.items():
+            for value, n, total in session.execute(
+                sa_select(column, counted, func.count()).where(*where).group_by(column)
+            ).all():
+                result[name][value] = (int(n or 0), int(total))
+    return result
+
+
+def clock_unit() -> Any:
+    """The unit that must meet a clock: a task's unit for an information task; the lead unit for a clock whose
+    actor is the unit (its internal targets); none otherwise."""
+    return sql_case(
+        (col(Clock.origin) == ClockOrigin.TASK, col(Task.unit_id)),
+        (col(Clock.actor) == ClockActor.UNIT, col(Case.lead_unit_id)),
+        else_=null(),
+    )
+
+
+def live_clock_groups(now: dt, where: list[ColumnElement[bool]]) -> Select[Any]:
+    """The clocks of the cases matching ``where`` (conditions on ``case`` and ``clock``) counted by (origin, basis,
+    state, past due, unit): columns origin, basis, state, overdue, unit_id, name (the smallest), n."""
+    past_due = and_(col(Clock.state).in_(sorted(TICKING_STATES)), col(Clock.due_at).is_not(None),
+                    col(Clock.due_at) < now)  # fmt: skip
+    overdue = sql_case((past_due, 1), else_=0).label("overdue")
+    unit = clock_unit().label("unit_id")
+    return (
+        sa_select(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue, unit,
+                  func.min(Clock.name).label("name"), func.count().label("n"))
+        .select_from(Clock)
+        .join(Case, col(Case.id) == col(Clock.case_id))
+        .outerjoin(Task, col(Task.id) == col(Clock.task_id))
+        .where(*where)
+        .group_by(col(Clock.origin), col(Clock.basis), col(Clock.state), overdue, unit)
+    )  # fmt: skip
+
+
+def _first_notices(where: list[ColumnElement[bool]]) -> Select[Any]:
+    """Per case matching ``where`` (conditions on ``case`` and ``notice``) that has a notice: its receipt, its
+    first notice's time and its first reply's (NULL: none)."""
+    first_reply = func.min(sql_case((col(Notice.kind).in_(sorted(rules.REPLY_KINDS)), col(Notice.published_at))))
+    first: Any = func.min(Notice.published_at)
+    firsts: Select[Any] = (
+        sa_select(col(Case.received_at).label("received_at"), first.label("first"), first_reply.label("first_reply"))
+        .select_from(Notice)
+        .join(Case, col(Case.id) == col(Notice.case_id))
+        .where(*where)
+        .group_by(col(Case.id), col(Case.received_at))
+    )  # fmt: skip
+    return firsts
+
+
+def live_duration_hours(now: dt, where: list[ColumnElement[bool]]) -> Select[Any]:
+    """Per case matching ``where`` that got a notice by ``now``: the hours from receipt to its first notice
+    (``first_hours``) and to its first reply (``reply_hours``, NULL: none yet); not clamped at 0."""
+    c = _first_notices([*where, col(Notice.published_at) <= now]).subquery().c
+    hours: Select[Any] = sa_select(sql.HoursBetween(c.received_at, c.first).label("first_hours"),
+                     sql.HoursBetween(c.received_at, c.first_reply).label("reply_hours"))  # fmt: skip
+    return hours
+
+
+# --- which days are stale -------------------------------------------------------------------------------------
+
+
+def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
+    """Consecutive days as inclusive ranges: [1, 2, 3, 7] June → (1, 3), (7, 7)."""
+    runs: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def received_on(days: Sequence[date]) -> ColumnElement[bool]:
+    """Cases received on one of ``days`` (local), as ranges of ``received_at`` (the index's)."""
+    ranges = [
+        and_(col(Case.received_at) >= sql.at(local_midnight(lo), "lo"),
+             col(Case.received_at) < sql.at(local_midnight(hi + timedelta(days=1)), "hi"))
+        for lo, hi in _runs(days)
+    ]  # fmt: skip
+    return or_(*ranges) if ranges else literal(False)
+
+
+def _fresh(column: Any, period: Period, dirty: Sequence[date]) -> list[ColumnElement[bool]]:
+    return [column >= period.start, column <= period.end,
+            *(not_(column.between(lo, hi)) for lo, hi in _runs(dirty))]  # fmt: skip
+
+
+def dirty_days(session: Session, period: Period) -> list[date]:
+    day = col(ReportDirty.day)
+    rows = session.execute(sa_select(day).distinct().where(day >= period.start, day <= period.end)).scalars()
+    return [d if isinstance(d, date) else date.fromisoformat(d) for d in rows]
+
+
+# --- reads ----------------------------------------------------------------------------------------------------
+
+
+def volumes(session: Session, *, period: Period, dirty: Sequence[date]) -> Volumes:
+    """``live_volumes`` of the period's cases: the dirty days live, the others from ``report_volume_day``."""
+    result = live_volumes(session, [received_on(dirty)]) if dirty else {name: {} for name in DIMENSIONS}
+    v = ReportVolumeDay
+    day_key = sql_case((col(v.dimension) == "day", col(v.day)), else_=None)
+    rows = session.execute(
+        sa_select(col(v.dimension), col(v.value), day_key, func.sum(v.counted), func.sum(v.n))
+        .where(*_fresh(col(v.day), period, dirty))
+        .group_by(col(v.dimension), col(v.value), day_key)
+    ).all()  # fmt: skip
+    for dimension, value, day, counted, n in rows:
+        if dimension == "day":
+            key: Any = day if isinstance(day, date) else date.fromisoformat(day)
+        elif dimension == "lead_unit_id":
+            key = None if value is None else int(value)
+        else:
+            key = value  # a StrEnum's value: equal to (and hashed like) the member the live query returns
+        was_counted, was_all = result[dimension].get(key, (0, 0))
+        result[dimension][key] = (was_counted + int(counted), was_all + int(n))
+    return result
+
+
+def clock_groups(session: Session, *, period: Period, now: dt, dirty: Sequence[date]) -> list[Any]:
+    """``live_clock_groups`` of the period's counted cases, in one statement (one snapshot): the running and paused
+    clocks live, the others live on the dirty days and from ``report_clock_day`` on the rest."""
+    lo, hi = local_midnight(period.start), local_midnight(period.end + timedelta(days=1))
+    in_period = [col(Case.received_at) >= lo, col(Case.received_at) < hi, sql.counted()]
+    ticking = col(Clock.state).in_(sorted(TICKING_STATES))
+    parts: list[Any] = [live_clock_groups(now, [*in_period, ticking])]
+    if dirty:
+        parts.append(live_clock_groups(now, [*in_period, received_on(dirty), not_(ticking)]))
+    a = ReportClockDay
+    stored = (
+        sa_select(col(a.origin), col(a.basis), col(a.state), literal(0), col(a.unit_id), col(a.name), col(a.n))
+        .where(*_fresh(col(a.day), period, dirty))
+    )  # fmt: skip
+    parts.append(stored)
+    every = parts[0].union_all(*parts[1:]).subquery()
+    c = every.c
+    return list(
+        session.execute(
+            sa_select(c.origin, c.basis, c.state, c.overdue, c.unit_id, func.min(c.name), cast(func.sum(c.n), Integer))
+            .group_by(c.origin, c.basis, c.state, c.overdue, c.unit_id)
+        ).all()
+    )  # fmt: skip
+
+
+def duration_hours(*, period: Period, now: dt, dirty: Sequence[date]) -> Any:
+    """``live_duration_hours`` of the period's counted cases (a subquery): the dirty days live, the others from
+    ``report_duration_case`` — a case counts if its first notice is ``<= now``, its reply if that is."""
+    parts: list[Any] = []
+    if dirty:
+        parts.append(live_duration_hours(now, [received_on(dirty), sql.counted()]))
+    d = ReportDurationCase
+    reply = sql_case((col(d.reply_at) <= now, col(d.reply_hours)), else_=None)
+    parts.append(
+        sa_select(col(d.first_hours).label("first_hours"), reply.label("reply_hours"))
+        .where(*_fresh(col(d.day), period, dirty), col(d.first_at) <= now)
+    )  # fmt: skip
+    return (parts[0].union_all(*parts[1:]) if len(parts) > 1 else parts[0]).subquery()
+
+
+# --- the refresh (the worker's job) ---------------------------------------------------------------------------
+
+
+def refresh(session: Session, *, now: dt, limit: int) -> int:
+    """Recompute the ``limit`` oldest stale days and delete the marks read for them; returns the days recomputed.
+    Flushes, never commits. One refresher at a time on PostgreSQL (a transaction-level advisory lock)."""
+    del now  # the aggregates hold only what does not depend on it
+    if _postgres(session):
+        session.execute(sa_select(func.pg_advisory_xact_lock(literal(0x7265706F7274))))  # "report"
+    d = col(ReportDirty.day)
+    oldest = sa_select(d).distinct().order_by(d).limit(limit).scalar_subquery()
+    marks = session.execute(sa_select(col(ReportDirty.id), d).where(d.in_(oldest))).all()
+    days = sorted({day if isinstance(day, date) else date.fromisoformat(day) for _id, day in marks})
+    if not days:
+        return 0
+    session.execute(delete(ReportClockDay).where(col(ReportClockDay.day).in_(days)))
+    session.execute(delete(ReportVolumeDay).where(col(ReportVolumeDay.day).in_(days)))
+    session.execute(delete(ReportDurationCase).where(col(ReportDurationCase.day).in_(days)))
+    on_days = [received_on(days)]
+    day = sql.LocalDay(col(Case.received_at))
+    unit = clock_unit()
+    clocks = (
+        sa_select(day, col(Clock.origin), col(Clock.basis), col(Clock.state), unit, func.min(Clock.name),
+                  func.count())
+        .select_from(Clock)
+        .join(Case, col(Case.id) == col(Clock.case_id))
+        .outerjoin(Task, col(Task.id) == col(Clock.task_id))
+        .where(*on_days, sql.counted(), col(Clock.state).not_in(sorted(TICKING_STATES)))
+        .group_by(day, col(Clock.origin), col(Clock.basis), col(Clock.state), unit)
+    )  # fmt: skip
+    a = ReportClockDay
+    session.execute(insert(a).from_select(["day", "origin", "basis", "state", "unit_id", "name", "n"], clocks))
+    counted = func.sum(sql_case((sql.counted(), 1), else_=0))
+    for name, column in dimension_columns().items():
+        value = null() if name == "day" else cast(column, String)
+        per_day = sa_select(day, literal(name), value, counted, func.count()).where(*on_days).group_by(day, column)
+        columns = ["day", "dimension", "value", "counted", "n"]
+        session.execute(insert(ReportVolumeDay).from_select(columns, per_day))
+    f = _first_notices([*on_days, sql.counted()]).subquery().c
+    firsts = sa_select(sql.LocalDay(f.received_at), f.first, sql.HoursBetween(f.received_at, f.first), f.first_reply,
+                       sql.HoursBetween(f.received_at, f.first_reply))  # fmt: skip
+    columns = ["day", "first_at", "first_hours", "reply_at", "reply_hours"]
+    session.execute(insert(ReportDurationCase).from_select(columns, firsts))
+    ids = [i for i, _day in marks]
+    for start in range(0, len(ids), 5000):
+        session.execute(delete(ReportDirty).where(col(ReportDirty.id).in_(ids[start : start + 5000])))
+    session.flush()
+    return len(days)
