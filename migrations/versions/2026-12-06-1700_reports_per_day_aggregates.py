@@ -13,7 +13,7 @@ deletes the marks it read.
 Backfill: every existing day is marked dirty (one ``INSERT … SELECT DISTINCT``); the worker fills the tables.
 
 Revision ID: 5e1b7c9d3a2f
-Revises: 4c8e2a6f1b3d
+Revises: 8e1f4a7b2c5d
 Create Date: 2026-12-06 17:00:00.000000
 
 """
@@ -25,7 +25,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "5e1b7c9d3a2f"
-down_revision: str | Sequence[str] | None = "4c8e2a6f1b3d"
+down_revision: str | Sequence[str] | None = "8e1f4a7b2c5d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
