@@ -6,10 +6,14 @@ What of them does not depend on *now* is kept per local day of receipt (tables i
 final state per origin, basis, state and unit (``report_clock_day``); per case with a notice, the time of its first
 notice and first reply with the hours to them (``report_duration_case``: at a moment *now* the case counts if its
 first notice is ``<= now``, its reply if that is). A running or paused clock depends on *now* (past due or not): it
-is always counted live.
+is always counted live. The units report's parts (migration 3c7a9e2d4b61, ``report_unit_day``): per unit, the cases
+supported, the tasks and the cases answered (whenever) by day of receipt — answered at *now* takes off the stored
+cases whose first reply is after *now* — and the notices by day of PUBLICATION, read from the table only for the
+days before the local day of *now*.
 
-Staleness: database triggers on ``case``, ``clock``, ``task`` and ``notice`` append the local day of receipt of
-every row a write touches to ``report_dirty`` — an insert-only log, so writers never wait on one another, and
+Staleness: database triggers on ``case``, ``clock``, ``task``, ``notice`` and ``case_supporting_unit`` append the
+local day of receipt of every row a write touches to ``report_dirty`` (and, for the notices, their days of
+publication: a marked day is stale on both axes) — an insert-only log, so writers never wait on one another, and
 Core ``update()`` statements are covered like ORM flushes. A read takes the period's dirty days once, computes
 them live with the queries of the live path restricted to them (``received_at`` ranges, indexed), and the other
 days from the aggregates: each day comes from one side only, so no figure is counted twice or missed, and
