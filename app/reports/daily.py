@@ -6,10 +6,14 @@ What of them does not depend on *now* is kept per local day of receipt (tables i
 final state per origin, basis, state and unit (``report_clock_day``); per case with a notice, the time of its first
 notice and first reply with the hours to them (``report_duration_case``: at a moment *now* the case counts if its
 first notice is ``<= now``, its reply if that is). A running or paused clock depends on *now* (past due or not): it
-is always counted live.
+is always counted live. The units report's parts (migration 3c7a9e2d4b61, ``report_unit_day``): per unit, the cases
+supported, the tasks and the cases answered (whenever) by day of receipt — answered at *now* takes off the stored
+cases whose first reply is after *now* — and the notices by day of PUBLICATION, read from the table only for the
+days before the local day of *now*.
 
-Staleness: database triggers on ``case``, ``clock``, ``task`` and ``notice`` append the local day of receipt of
-every row a write touches to ``report_dirty`` — an insert-only log, so writers never wait on one another, and
+Staleness: database triggers on ``case``, ``clock``, ``task``, ``notice`` and ``case_supporting_unit`` append the
+local day of receipt of every row a write touches to ``report_dirty`` (and, for the notices, their days of
+publication: a marked day is stale on both axes) — an insert-only log, so writers never wait on one another, and
 Core ``update()`` statements are covered like ORM flushes. A read takes the period's dirty days once, computes
 them live with the queries of the live path restricted to them (``received_at`` ranges, indexed), and the other
 days from the aggregates: each day comes from one side only, so no figure is counted twice or missed, and
@@ -37,6 +41,7 @@ from sqlalchemy import (
     and_,
     cast,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -46,20 +51,23 @@ from sqlalchemy import (
 )
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from app.cases.models import Case
+from app.cases.models import Case, CaseSupportingUnit
 from app.clocks.models import TICKING_STATES, Clock, ClockOrigin
 from app.notices.models import Notice
 from app.reports import rules, sql
-from app.reports.models import ReportClockDay, ReportDirty, ReportDurationCase, ReportVolumeDay
+from app.reports.models import ReportClockDay, ReportDirty, ReportDurationCase, ReportUnitDay, ReportVolumeDay
 from app.reports.rules import Period
 from app.rules.schema import ClockActor
 from app.tasks.models import Task
-from app.timeutil import local_midnight
+from app.timeutil import local_date, local_midnight
 
 DIMENSIONS = ("topic", "lead_unit_id", "source_kind", "severity", "day")
 Volumes = dict[str, dict[Any, tuple[int, int]]]  # dimension → value → (counted, all)
+UNIT_PARTS = ("supported", "tasks", "answered", "notices")
+UnitParts = dict[str, dict[Any, int]]  # part → unit id → count
 
 
 def _postgres(session: Session) -> bool:
@@ -134,11 +142,12 @@ def _first_notices(where: list[ColumnElement[bool]]) -> Select[Any]:
     first_reply = func.min(sql_case((col(Notice.kind).in_(sorted(rules.REPLY_KINDS)), col(Notice.published_at))))
     first: Any = func.min(Notice.published_at)
     firsts: Select[Any] = (
-        sa_select(col(Case.received_at).label("received_at"), first.label("first"), first_reply.label("first_reply"))
+        sa_select(col(Case.received_at).label("received_at"), first.label("first"), first_reply.label("first_reply"),
+                  col(Case.lead_unit_id).label("lead_unit_id"))
         .select_from(Notice)
         .join(Case, col(Case.id) == col(Notice.case_id))
         .where(*where)
-        .group_by(col(Case.id), col(Case.received_at))
+        .group_by(col(Case.id), col(Case.received_at), col(Case.lead_unit_id))
     )  # fmt: skip
     return firsts
 
@@ -150,6 +159,78 @@ def live_duration_hours(now: dt, where: list[ColumnElement[bool]]) -> Select[Any
     hours: Select[Any] = sa_select(sql.HoursBetween(c.received_at, c.first).label("first_hours"),
                      sql.HoursBetween(c.received_at, c.first_reply).label("reply_hours"))  # fmt: skip
     return hours
+
+
+# The units report's parts per unit (``by``: columns to group by first, the refresh's day). The unit head's scope
+# looks at case_supporting_unit itself (a correlated EXISTS): the rows counted here are read through an alias.
+
+
+def _per_unit(unit: Any, by: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    return [*by, unit.label("unit_id"), func.count().label("n")], [*by, unit]
+
+
+def live_supported(where: list[ColumnElement[bool]], by: Sequence[Any] = ()) -> Select[Any]:
+    """The cases matching ``where`` per unit supporting them."""
+    support = aliased(CaseSupportingUnit)
+    columns, keys = _per_unit(col(support.unit_id), by)
+    return (sa_select(*columns).select_from(support).join(Case, col(Case.id) == col(support.case_id))
+            .where(*where).group_by(*keys))  # fmt: skip
+
+
+def live_tasks(where: list[ColumnElement[bool]], by: Sequence[Any] = ()) -> Select[Any]:
+    """The information tasks on the cases matching ``where`` per unit given them."""
+    columns, keys = _per_unit(col(Task.unit_id), by)
+    return (sa_select(*columns).select_from(Task).join(Case, col(Case.id) == col(Task.case_id))
+            .where(*where).group_by(*keys))  # fmt: skip
+
+
+def live_answered(now: dt, where: list[ColumnElement[bool]]) -> Select[Any]:
+    """The cases matching ``where`` with a reply published by ``now``, per lead unit."""
+    reply = exists().where(col(Notice.case_id) == col(Case.id), col(Notice.kind).in_(sorted(rules.REPLY_KINDS)),
+                           col(Notice.published_at) <= now)  # fmt: skip
+    columns, keys = _per_unit(col(Case.lead_unit_id), ())
+    return sa_select(*columns).where(*where, reply).group_by(*keys)
+
+
+def live_notices(where: list[ColumnElement[bool]], by: Sequence[Any] = ()) -> list[Select[Any]]:
+    """The notices matching ``where`` (conditions on ``notice`` and ``case``) per unit that led their case, and per
+    unit supporting it (a notice counts for each)."""
+    lead = col(Case.lead_unit_id)
+    columns, keys = _per_unit(lead, by)
+    led = (sa_select(*columns).select_from(Notice).join(Case, col(Case.id) == col(Notice.case_id))
+           .where(*where, lead.is_not(None)).group_by(*keys))  # fmt: skip
+    support = aliased(CaseSupportingUnit)
+    columns, keys = _per_unit(col(support.unit_id), by)
+    supported = (sa_select(*columns).select_from(Notice)
+                 .join(support, col(support.case_id) == col(Notice.case_id))
+                 .join(Case, col(Case.id) == col(Notice.case_id)).where(*where).group_by(*keys))  # fmt: skip
+    return [led, supported]
+
+
+def published_in(period: Period, now: dt) -> list[ColumnElement[bool]]:
+    """Notices published in the period by ``now``."""
+    lo, hi = local_midnight(period.start), local_midnight(period.end + timedelta(days=1))
+    p = col(Notice.published_at)
+    return [p >= sql.at(lo, "published_lo"), p < sql.at(hi, "published_hi"), p <= now]
+
+
+def _add(result: UnitParts, part: str, rows: Sequence[Any]) -> None:
+    for unit_id, n in rows:
+        result[part][unit_id] = result[part].get(unit_id, 0) + int(n)
+
+
+def live_unit_parts(
+    session: Session, *, now: dt, period: Period, cases: list[ColumnElement[bool]], visible: list[ColumnElement[bool]]
+) -> UnitParts:
+    """The units report's parts, live: ``cases`` selects the period's counted cases (visible to the reader), the
+    notices are those published in the period by ``now`` on the cases ``visible`` to the reader."""
+    result: UnitParts = {part: {} for part in UNIT_PARTS}
+    _add(result, "supported", session.execute(live_supported(cases)).all())
+    _add(result, "tasks", session.execute(live_tasks(cases)).all())
+    _add(result, "answered", session.execute(live_answered(now, cases)).all())
+    for query in live_notices([*published_in(period, now), *visible]):
+        _add(result, "notices", session.execute(query).all())
+    return result
 
 
 # --- which days are stale -------------------------------------------------------------------------------------
@@ -166,11 +247,12 @@ def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def received_on(days: Sequence[date]) -> ColumnElement[bool]:
-    """Cases received on one of ``days`` (local), as ranges of ``received_at`` (the index's)."""
+def received_on(days: Sequence[date], column: Any = None) -> ColumnElement[bool]:
+    """Cases received on one of ``days`` (local), as ranges of ``received_at`` (the index's); or the rows whose
+    ``column`` (a timestamp) falls on one of them."""
+    at = col(Case.received_at) if column is None else column
     ranges = [
-        and_(col(Case.received_at) >= sql.at(local_midnight(lo), "lo"),
-             col(Case.received_at) < sql.at(local_midnight(hi + timedelta(days=1)), "hi"))
+        and_(at >= sql.at(local_midnight(lo), "lo"), at < sql.at(local_midnight(hi + timedelta(days=1)), "hi"))
         for lo, hi in _runs(days)
     ]  # fmt: skip
     return or_(*ranges) if ranges else literal(False)
@@ -252,6 +334,37 @@ def duration_hours(*, period: Period, now: dt, dirty: Sequence[date]) -> Any:
     return (parts[0].union_all(*parts[1:]) if len(parts) > 1 else parts[0]).subquery()
 
 
+def unit_parts(session: Session, *, period: Period, now: dt, dirty: Sequence[date]) -> UnitParts:
+    """``live_unit_parts`` of the whole Sở: the dirty days live, the others from ``report_unit_day`` and
+    ``report_duration_case``. The notices by day of publication: the days from the local day of ``now`` on are
+    live too (a stored day holds all its notices; those published after ``now`` do not count yet)."""
+    result: UnitParts = {part: {} for part in UNIT_PARTS}
+    if dirty:
+        cases = [received_on(dirty), sql.counted()]
+        _add(result, "supported", session.execute(live_supported(cases)).all())
+        _add(result, "tasks", session.execute(live_tasks(cases)).all())
+        _add(result, "answered", session.execute(live_answered(now, cases)).all())
+    today = local_date(now)
+    live_days = or_(received_on(dirty, col(Notice.published_at)),
+                    col(Notice.published_at) >= sql.at(local_midnight(today), "today"))  # fmt: skip
+    for query in live_notices([*published_in(period, now), live_days]):
+        _add(result, "notices", session.execute(query).all())
+    u = ReportUnitDay
+    day = col(u.day)
+    receipt = and_(col(u.part) != "notices", *_fresh(day, period, dirty))
+    publication = and_(col(u.part) == "notices", *_fresh(day, period, dirty), day < today)
+    for part, unit_id, n in session.execute(
+        sa_select(col(u.part), col(u.unit_id), func.sum(u.n)).where(or_(receipt, publication))
+        .group_by(col(u.part), col(u.unit_id))
+    ).all():  # fmt: skip
+        _add(result, part, [(unit_id, n)])
+    d = ReportDurationCase
+    lead = col(d.lead_unit_id)
+    later = sa_select(lead, func.count()).where(*_fresh(col(d.day), period, dirty), col(d.reply_at) > now)
+    _add(result, "answered", [(unit_id, -n) for unit_id, n in session.execute(later.group_by(lead)).all()])
+    return result
+
+
 # --- the refresh (the worker's job) ---------------------------------------------------------------------------
 
 
@@ -270,6 +383,7 @@ def refresh(session: Session, *, now: dt, limit: int) -> int:
     session.execute(delete(ReportClockDay).where(col(ReportClockDay.day).in_(days)))
     session.execute(delete(ReportVolumeDay).where(col(ReportVolumeDay.day).in_(days)))
     session.execute(delete(ReportDurationCase).where(col(ReportDurationCase.day).in_(days)))
+    session.execute(delete(ReportUnitDay).where(col(ReportUnitDay.day).in_(days)))
     on_days = [received_on(days)]
     day = sql.LocalDay(col(Case.received_at))
     unit = clock_unit()
@@ -292,9 +406,24 @@ def refresh(session: Session, *, now: dt, limit: int) -> int:
         session.execute(insert(ReportVolumeDay).from_select(columns, per_day))
     f = _first_notices([*on_days, sql.counted()]).subquery().c
     firsts = sa_select(sql.LocalDay(f.received_at), f.first, sql.HoursBetween(f.received_at, f.first), f.first_reply,
-                       sql.HoursBetween(f.received_at, f.first_reply))  # fmt: skip
-    columns = ["day", "first_at", "first_hours", "reply_at", "reply_hours"]
+                       sql.HoursBetween(f.received_at, f.first_reply), f.lead_unit_id)  # fmt: skip
+    columns = ["day", "first_at", "first_hours", "reply_at", "reply_hours", "lead_unit_id"]
     session.execute(insert(ReportDurationCase).from_select(columns, firsts))
+    published = sql.LocalDay(col(Notice.published_at))
+    for part, query in (
+        ("supported", live_supported([*on_days, sql.counted()], by=[day])),
+        ("tasks", live_tasks([*on_days, sql.counted()], by=[day])),
+        *(("notices", q) for q in live_notices([received_on(days, col(Notice.published_at))], by=[published])),
+    ):
+        q = query.subquery()
+        rows = sa_select(q.c[0], literal(part), q.c.unit_id, q.c.n)
+        session.execute(insert(ReportUnitDay).from_select(["day", "part", "unit_id", "n"], rows))
+    r = ReportDurationCase
+    lead = col(r.lead_unit_id)
+    answered = (sa_select(col(r.day), literal("answered"), lead, func.count())
+                .where(col(r.day).in_(days), col(r.reply_at).is_not(None), lead.is_not(None))
+                .group_by(col(r.day), lead))  # fmt: skip
+    session.execute(insert(ReportUnitDay).from_select(["day", "part", "unit_id", "n"], answered))
     ids = [i for i, _day in marks]
     for start in range(0, len(ids), 5000):
         session.execute(delete(ReportDirty).where(col(ReportDirty.id).in_(ids[start : start + 5000])))

@@ -260,5 +260,23 @@ class ReportDurationCase(SQLModel, table=True):
     day: date = Field(index=True)
     first_at: datetime = Field(sa_type=UTCDateTime)
     first_hours: float
-    reply_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reply_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     reply_hours: float | None = None
+    lead_unit_id: int | None = None  # the units report's cases answered (migration 3c7a9e2d4b61)
+
+
+class ReportUnitDay(SQLModel, table=True):
+    """The units report's parts per day and unit (migration 3c7a9e2d4b61): ``supported`` (counted cases the unit
+    supports), ``tasks`` (information tasks given to it on counted cases) and ``answered`` (counted cases it leads
+    with a reply, whenever published: a read takes off those of ``report_duration_case`` with ``reply_at`` after
+    its *now*) by local day of receipt; ``notices``
+    (notices on cases it led or supported) by local day of PUBLICATION. A day marked in ``report_dirty`` is stale
+    on both axes."""
+
+    __tablename__ = "report_unit_day"
+    __table_args__ = {"info": DERIVED}
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    part: str = Field(max_length=16)
+    unit_id: int
+    n: int

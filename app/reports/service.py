@@ -15,20 +15,18 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, require
-from app.cases.models import Case, CaseSupportingUnit
+from app.cases.models import Case
 from app.cases.scope import visibility_clause
 from app.cases.vocabulary import SEVERITY_LABELS, SOURCE_KIND_LABELS, TOPIC_LABELS, Severity
 from app.cases.workflow import OPEN_STATUSES
 from app.clocks.models import ClockOrigin
 from app.i18n import Message, _, text
-from app.notices.models import Notice
 from app.org.models import Unit, UnitKind
 from app.reports import daily, rules, sql
 from app.reports.annual import period_read, window
@@ -45,7 +43,6 @@ from app.reports.models import (
     UnitScoreRead,
 )
 from app.reports.rules import Bucket, Period
-from app.tasks.models import Task
 
 # Every query starts from the actor's visible cases (``visibility_clause``): the press office, the spokesperson, the
 # director and the admin see the whole Sở; a unit head sees the cases of their unit.
@@ -277,46 +274,21 @@ def unit_scorecards(
     the information tasks it was given, and the notices published on its cases (the Sở's emulation criteria).
 
     Rows: every active office, division, inspectorate and affiliated unit, and any other unit with activity; a
-    unit head sees only the rows of their own units. The cases led and the on-time rates come from the per-day
-    aggregates for the whole Sở, like the dashboard's (``aggregates=False``: live)."""
+    unit head sees only the rows of their own units. For the whole Sở every part comes from the per-day
+    aggregates (``daily``: the notices by day of publication), like the dashboard's (``aggregates=False``: live)."""
     _require_reports(actor)
     sql.report_memory(session)
     in_period = _in_period(actor, period)
-    lead = col(Case.lead_unit_id)
-    # The unit head's scope looks at case_supporting_unit itself (a correlated EXISTS): the rows counted here are
-    # read through an alias, so that the two are not taken for one another.
-    support = aliased(CaseSupportingUnit)
     dirty = _dirty(session, actor, period, aggregates)
     if dirty is None:
+        lead = col(Case.lead_unit_id)
         led = _grouped(session, sa_select(lead, func.count()).where(*in_period).group_by(lead))
+        parts = daily.live_unit_parts(session, now=now, period=period, cases=in_period, visible=_visible(actor))
     else:  # the counted cases per lead unit are a dimension of the dashboard's volumes
         by_lead = daily.volumes(session, period=period, dirty=dirty)["lead_unit_id"]
         led = {unit_id: n for unit_id, (n, _all) in by_lead.items() if n}
-    supported = _grouped(session, sa_select(col(support.unit_id), func.count())
-                         .join(Case, col(Case.id) == col(support.case_id)).where(*in_period)
-                         .group_by(col(support.unit_id)))  # fmt: skip
-    reply = exists().where(
-        col(Notice.case_id) == col(Case.id), col(Notice.kind).in_(sorted(rules.REPLY_KINDS)),
-        col(Notice.published_at) <= now,
-    )  # fmt: skip
-    answered = _grouped(session, sa_select(lead, func.count()).where(*in_period, reply).group_by(lead))
-    tasks = _grouped(session, sa_select(col(Task.unit_id), func.count()).join(Case, col(Case.id) == col(Task.case_id))
-                     .where(*in_period).group_by(col(Task.unit_id)))  # fmt: skip
-    lo, hi = window(period)
-    in_window = (col(Notice.published_at) >= lo, col(Notice.published_at) < hi, col(Notice.published_at) <= now)
-    notices: dict[int, int] = defaultdict(int)
-    for unit_id, n in session.execute(
-        sa_select(lead, func.count()).select_from(Notice).join(Case, col(Case.id) == col(Notice.case_id))
-        .where(*in_window, *_visible(actor), lead.is_not(None)).group_by(lead)
-    ).all():  # fmt: skip
-        notices[unit_id] += n
-    for unit_id, n in session.execute(
-        sa_select(col(support.unit_id), func.count()).select_from(Notice)
-        .join(support, col(support.case_id) == col(Notice.case_id))
-        .join(Case, col(Case.id) == col(Notice.case_id))
-        .where(*in_window, *_visible(actor)).group_by(col(support.unit_id))
-    ).all():  # fmt: skip
-        notices[unit_id] += n
+        parts = daily.unit_parts(session, period=period, now=now, dirty=dirty)
+    supported, answered, tasks, notices = (parts[p] for p in ("supported", "answered", "tasks", "notices"))
     buckets = _unit_buckets(_clock_groups(session, actor, period, now, dirty))
 
     active = {u for u in (*led, *supported, *tasks, *notices, *buckets) if u is not None}

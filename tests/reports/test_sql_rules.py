@@ -11,18 +11,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.cases.models import Case
+from app.cases.models import Case, CaseSupportingUnit
 from app.clocks.models import Clock
 from app.notices.models import Notice
 from app.org.models import Unit
 from app.press_events.models import PressEvent, PressEventCase, PressEventCreate, PressEventKind
 from app.press_events.service import create_press_event
 from app.reports import annual, daily, rules, service
-from app.reports.models import Dashboard, ReportClockDay, ReportVolumeDay
+from app.reports.models import Dashboard, ReportClockDay, ReportUnitDay, ReportVolumeDay
 from app.reports.rules import report_period
 from app.rules.packs import pack_for_day
 from app.tasks import service as tasks
@@ -298,6 +298,7 @@ def _same_as_live(session: Session, now: datetime) -> None:
     scorecards = service.unit_scorecards(session, actor=office, period=PERIOD, now=now)
     assert scorecards == service.unit_scorecards(session, actor=office, period=PERIOD, now=now, aggregates=False)
     assert any(row.decided for row in scorecards.items)
+    assert any(row.cases_supported for row in scorecards.items) and any(row.notices for row in scorecards.items)
 
 
 def _refresh_all(session: Session) -> None:
@@ -316,6 +317,10 @@ def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, v
         )
         if k % 6 == 1:
             session.execute(update(Clock).where(col(Clock.case_id) == case.id).values(actor="unit"))
+        if k % 4 == 2:  # supporting units (the notices count for them too: cases 2, 11, 20 … have notices)
+            session.execute(
+                insert(CaseSupportingUnit).values(case_id=case.id, unit_id=units["VP" if k % 8 else "GDTH"])
+            )
     spokesperson = actor(session, "spokesperson")
     data = TaskCreate(unit="GDTrH", request="Số liệu", due_at=at(7, 5))
     task = tasks.create_task(session, actor=spokesperson, reference=cases[20].reference, data=data, now=at(7, 2))
@@ -328,6 +333,7 @@ def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, v
     _refresh_all(session)
     assert session.execute(sa_select(func.count()).select_from(ReportClockDay)).scalar_one() > 0
     assert session.execute(sa_select(func.count()).select_from(ReportVolumeDay)).scalar_one() > 0
+    assert session.execute(sa_select(func.count()).select_from(ReportUnitDay)).scalar_one() > 0
     for now in MOMENTS:
         _same_as_live(session, now)
 
@@ -341,6 +347,21 @@ def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, v
     session.execute(update(Task).where(col(Task.id) == task.id).values(unit_id=units["GDTH"]))
     publish_statement(session, cases[12], kind="response", at=cases[12].received_at + timedelta(hours=3))
     bulk_cases_with_clocks(session, count=2, received_at=at(8, 2), due_at=lambda _i: at(8, 3), now=at(8, 2))  # new
+    # The units report's parts, on days nothing else marks: a case reassigned whose notice came days after its
+    # receipt (22 → 26 Aug), a notice published weeks after receipt, a notice's publication moved past a moment
+    # (12 Aug → 6 Sep: withdrawn from the report at 1 Sep), a supporting unit added and one removed, a task
+    # inserted by a Core statement (no clock with it) and one by the service.
+    session.execute(update(Case).where(col(Case.id) == cases[74].id).values(lead_unit_id=units["VP"]))
+    publish_statement(session, cases[5], kind="rebuttal", at=cases[5].received_at + timedelta(days=40))
+    moved = session.exec(select(Notice).where(col(Notice.case_id) == cases[56].id)).one()
+    session.execute(update(Notice).where(col(Notice.id) == moved.id)
+                    .values(published_at=moved.published_at + timedelta(days=25)))  # fmt: skip
+    session.execute(insert(CaseSupportingUnit).values(case_id=cases[29].id, unit_id=units["GDTrH"]))
+    session.execute(delete(CaseSupportingUnit).where(col(CaseSupportingUnit.case_id) == cases[38].id))
+    session.execute(insert(Task).values(case_id=cases[40].id, unit_id=units["VP"], request="Số liệu",
+                                        due_at=at(8, 5), created_at=at(8, 2)))  # fmt: skip
+    data = TaskCreate(unit="VP", request="Số liệu bổ sung", due_at=at(8, 5))
+    tasks.create_task(session, actor=spokesperson, reference=cases[30].reference, data=data, now=at(8, 2))
     session.flush()
     assert daily.dirty_days(session, PERIOD)
     for now in MOMENTS:
