@@ -263,10 +263,15 @@ def _fresh(column: Any, period: Period, dirty: Sequence[date]) -> list[ColumnEle
             *(not_(column.between(lo, hi)) for lo, hi in _runs(dirty))]  # fmt: skip
 
 
+def as_date(value: date | str) -> date:
+    """A day as the engine returns it: a ``date`` (PostgreSQL), or ISO text for an untyped expression (SQLite)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def dirty_days(session: Session, period: Period) -> list[date]:
     day = col(ReportDirty.day)
     rows = session.execute(sa_select(day).distinct().where(day >= period.start, day <= period.end)).scalars()
-    return [d if isinstance(d, date) else date.fromisoformat(d) for d in rows]
+    return [as_date(d) for d in rows]
 
 
 # --- reads ----------------------------------------------------------------------------------------------------
@@ -284,7 +289,7 @@ def volumes(session: Session, *, period: Period, dirty: Sequence[date]) -> Volum
     ).all()  # fmt: skip
     for dimension, value, day, counted, n in rows:
         if dimension == "day":
-            key: Any = day if isinstance(day, date) else date.fromisoformat(day)
+            key: Any = as_date(day)
         elif dimension == "lead_unit_id":
             key = None if value is None else int(value)
         else:
@@ -377,7 +382,7 @@ def refresh(session: Session, *, now: dt, limit: int) -> int:
     d = col(ReportDirty.day)
     oldest = sa_select(d).distinct().order_by(d).limit(limit).scalar_subquery()
     marks = session.execute(sa_select(col(ReportDirty.id), d).where(d.in_(oldest))).all()
-    days = sorted({day if isinstance(day, date) else date.fromisoformat(day) for _id, day in marks})
+    days = sorted({as_date(day) for _id, day in marks})
     if not days:
         return 0
     session.execute(delete(ReportClockDay).where(col(ReportClockDay.day).in_(days)))

@@ -241,7 +241,7 @@ def dashboard(
         for i, b in unit_buckets.items()
         if i in units
     ]
-    per_day = {d if isinstance(d, date) else date.fromisoformat(d): n for d, n in counts["day"].items()}
+    per_day = {daily.as_date(d): n for d, n in counts["day"].items()}
     initial, final = _durations(session, actor, period, now, total, dirty)
     return Dashboard(
         period=period_read(period), as_of=now, scope=_scope(actor), total=total, duplicates=everything - total,
