@@ -61,6 +61,7 @@ from app.migrate import upgrade  # noqa: E402
 from app.notices.models import Notice  # noqa: E402
 from app.notifications.service import process_reminders  # noqa: E402
 from app.org.models import Unit, UnitKind  # noqa: E402
+from app.reports import daily  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.text import fold  # noqa: E402
 from app.web import cursors  # noqa: E402
@@ -280,6 +281,7 @@ def load(args: argparse.Namespace) -> int:
         with _step(progress, "VACUUM ANALYZE"):
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))
+        _aggregates(engine, progress, now=now)
     elapsed = time.perf_counter() - started
     if args.copy:  # before anyone else connects: CREATE DATABASE … TEMPLATE needs the template unused
         engine.dispose()
@@ -470,6 +472,28 @@ def _bulk(conn: Connection, progress: Progress, *, n: int, now: datetime, templa
         conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
     conn.execute(text("SET session_replication_role = DEFAULT"))
     conn.commit()
+
+
+def _aggregates(engine: Engine, progress: Progress, *, now: datetime) -> None:
+    """The reports' per-day aggregates, as the worker keeps them: the load wrote its rows with the triggers off
+    (``session_replication_role = replica``), so no day was marked stale; mark every day of receipt and of
+    publication, then refresh them all (the worker's "report aggregates" job, ``app.reports.daily.refresh``)."""
+    with engine.begin() as conn:
+        conn.execute(text(f"""
+            INSERT INTO report_dirty (day)
+            SELECT DISTINCT CAST((received_at AT TIME ZONE '{TZ}') AS DATE) FROM "case"
+            UNION SELECT DISTINCT CAST((published_at AT TIME ZONE '{TZ}') AS DATE) FROM notice
+            WHERE published_at IS NOT NULL"""))  # fmt: skip
+        stale = conn.execute(text("SELECT count(DISTINCT day) FROM report_dirty")).scalar_one()
+    batch = 100
+    with _step(progress, f"per-day aggregates ({stale:,} days)", -(-stale // batch)) as advance:
+        while True:
+            with Session(engine) as session:
+                done = daily.refresh(session, now=now, limit=batch)
+                session.commit()
+            advance()
+            if done < batch:
+                break
 
 
 def _statements(conn: Connection, progress: Progress, *, issuer: str) -> None:
