@@ -1,5 +1,5 @@
-"""The dashboard's volumes, clock buckets and durations of the whole Sở from per-day aggregates, exact at every
-moment.
+"""The dashboard's volumes, clock buckets and durations, and the units report's parts, from per-day aggregates,
+exact at every moment: for the whole Sở and for each unit's scope (a unit head's).
 
 What of them does not depend on *now* is kept per local day of receipt (tables in ``models.py``, migration
 5e1b7c9d3a2f): the cases per topic, lead unit, source kind, severity and day (``report_volume_day``); the clocks in a
@@ -10,6 +10,16 @@ is always counted live. The units report's parts (migration 3c7a9e2d4b61, ``repo
 supported, the tasks and the cases answered (whenever) by day of receipt — answered at *now* takes off the stored
 cases whose first reply is after *now* — and the notices by day of PUBLICATION, read from the table only for the
 days before the local day of *now*.
+
+Scopes (migration 9d4e2a7c1b85): every row has a ``scope_unit_id`` — NULL for the whole Sở's figures, a unit's id for
+the figures of the cases that unit leads or supports (what ``visibility_clause`` shows its head). The refresh
+writes each case's figures once in the whole Sở's rows, once in its lead unit's and once in each supporting unit's
+that is not its lead unit (``_scopes``): a unit that leads and supports a case counts it once. A read takes one
+``Reader``: the stored rows of its scope and, for the stale days, the live queries with its visibility condition.
+A head of several units is read live (a case one unit leads and another supports is in both scopes). Worked
+example: a case led by GDTrH and supported by GDTH and GDTrH → rows for NULL, GDTrH and GDTH, one each.
+A case moving between scopes (lead unit changed, a supporting unit added or removed) marks its days through the
+triggers below (``case``, ``case_supporting_unit``), receipt and publication alike.
 
 Staleness: database triggers on ``case``, ``clock``, ``task``, ``notice`` and ``case_supporting_unit`` append the
 local day of receipt of every row a write touches to ``report_dirty`` (and, for the notices, their days of
