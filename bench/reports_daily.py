@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/reports_daily.py postgresql+psycopg://postgres@127.0.0.1:5432/crisisdesk_scale_reports \\
         refresh [--days 100]          # what the worker's "report aggregates" job does, timed per batch
-    .venv/bin/python bench/reports_daily.py URL compare [--years 2026,2025,2023]
+    .venv/bin/python bench/reports_daily.py URL compare [--years 2026,2025,2023] [--users office,head]
 
-``compare`` computes the dashboard and the units report of the press office with the aggregates and live
-(``aggregates=False``) at one ``now`` and prints whether they are equal, and their in-process times. Read-only
-except ``refresh`` (bench/README.md, "Third pass").
+``compare`` computes the dashboard and the units report of each user (the press office: the whole Sở's rows; a
+unit head: their unit's scope) with the aggregates and live (``aggregates=False``) at one ``now`` and prints
+whether they are equal, and their in-process times. Read-only except ``refresh`` (bench/README.md, "Third pass",
+"Fifth pass").
 """
 
 from __future__ import annotations
@@ -43,25 +44,28 @@ def refresh(url: str, days: int) -> None:
     print(f"{total} days in {time.perf_counter() - start:.1f} s")
 
 
-def compare(url: str, years: list[int]) -> int:
+def compare(url: str, years: list[int], usernames: list[str]) -> int:
     engine = make_engine(normalize_url(url))
     now, failures = datetime.now(UTC), 0
     with Session(engine) as session:
-        office = load_actor(session, session.exec(select(User).where(User.username == "office")).one())
-        for year in years:
-            period = report_period(year)
-            t = time.perf_counter()
-            fast = service.dashboard(session, actor=office, period=period, now=now, locale="vi")
-            t_fast = time.perf_counter() - t
-            t = time.perf_counter()
-            live = service.dashboard(session, actor=office, period=period, now=now, locale="vi", aggregates=False)
-            t_live = time.perf_counter() - t
-            units = service.unit_scorecards(session, actor=office, period=period, now=now)
-            units_live = service.unit_scorecards(session, actor=office, period=period, now=now, aggregates=False)
-            same = fast == live and units == units_live
-            failures += not same
-            print(f"{year}: {'equal' if same else 'DIFFERENT'}; dashboard {t_fast * 1000:.0f} ms from the "
-                  f"aggregates, {t_live * 1000:.0f} ms live; {fast.total} cases")  # fmt: skip
+        for username in usernames:
+            reader = load_actor(session, session.exec(select(User).where(User.username == username)).one())
+            for year in years:
+                period = report_period(year)
+                t = time.perf_counter()
+                fast = service.dashboard(session, actor=reader, period=period, now=now, locale="vi")
+                t_fast = time.perf_counter() - t
+                t = time.perf_counter()
+                live = service.dashboard(session, actor=reader, period=period, now=now, locale="vi", aggregates=False)
+                t_live = time.perf_counter() - t
+                units = service.unit_scorecards(session, actor=reader, period=period, now=now)
+                units_live = service.unit_scorecards(session, actor=reader, period=period, now=now, aggregates=False)
+                same = fast == live and units == units_live
+                failures += not same
+                print(f"{username} {year}: {'equal' if same else 'DIFFERENT'}; dashboard {t_fast * 1000:.0f} ms "
+                      f"from the aggregates, {t_live * 1000:.0f} ms live; {fast.total} cases, "
+                      f"{sum(u.cases_supported for u in units.items)} supported, "
+                      f"{sum(u.notices for u in units.items)} notices in the units report")  # fmt: skip
     return 1 if failures else 0
 
 
@@ -71,11 +75,12 @@ def main() -> int:
     parser.add_argument("command", choices=("refresh", "compare"))
     parser.add_argument("--days", type=int, default=100, help="days a refresh transaction")
     parser.add_argument("--years", default="2026,2025,2023")
+    parser.add_argument("--users", default="office,head", help="usernames whose reports are compared")
     args = parser.parse_args()
     if args.command == "refresh":
         refresh(args.url, args.days)
         return 0
-    return compare(args.url, [int(y) for y in args.years.split(",")])
+    return compare(args.url, [int(y) for y in args.years.split(",")], args.users.split(","))
 
 
 if __name__ == "__main__":

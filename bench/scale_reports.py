@@ -4,7 +4,7 @@ Measures p50/p95 against an already loaded database (``bench/scale.py`` on the `
 ``crisisdesk_scale``; this script loads nothing and writes nothing but the login sessions and tokens of the users
 it signs in as): it starts one ``crisisdesk serve`` on that database, signs in, and times
 
-* ``GET /api/v1/reports/dashboard`` (the press office; and a unit head: unit-scoped),
+* ``GET /api/v1/reports/dashboard`` (the press office; and a unit head: unit-scoped, and the head's units report),
 * ``GET /api/v1/reports/units``, ``GET /api/v1/reports/annual`` (totals and the first 100 lines of each indicator),
   a deep page of the yearly report's lines (``/annual/4/cases`` 20 pages down) and the whole line list streamed as
   CSV (``/annual/cases.csv``: time and size),
@@ -160,6 +160,13 @@ def main() -> int:
                         lambda c=client: c.get(  # type: ignore[misc]
                             "/api/v1/reports/dashboard", params=year
                         ),
+                        args.runs,
+                    )
+                )
+                checks.append(
+                    (
+                        f"api units report (unit head {name})",
+                        lambda c=client: c.get("/api/v1/reports/units", params=year),  # type: ignore[misc]
                         args.runs,
                     )
                 )

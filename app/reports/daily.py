@@ -1,5 +1,5 @@
-"""The dashboard's volumes, clock buckets and durations of the whole Sở from per-day aggregates, exact at every
-moment.
+"""The dashboard's volumes, clock buckets and durations, and the units report's parts, from per-day aggregates,
+exact at every moment: for the whole Sở and for each unit's scope (a unit head's).
 
 What of them does not depend on *now* is kept per local day of receipt (tables in ``models.py``, migration
 5e1b7c9d3a2f): the cases per topic, lead unit, source kind, severity and day (``report_volume_day``); the clocks in a
@@ -10,6 +10,16 @@ is always counted live. The units report's parts (migration 3c7a9e2d4b61, ``repo
 supported, the tasks and the cases answered (whenever) by day of receipt — answered at *now* takes off the stored
 cases whose first reply is after *now* — and the notices by day of PUBLICATION, read from the table only for the
 days before the local day of *now*.
+
+Scopes (migration 9d4e2a7c1b85): every row has a ``scope_unit_id`` — NULL for the whole Sở's figures, a unit's id for
+the figures of the cases that unit leads or supports (what ``visibility_clause`` shows its head). The refresh
+writes each case's figures once in the whole Sở's rows, once in its lead unit's and once in each supporting unit's
+that is not its lead unit (``_scopes``): a unit that leads and supports a case counts it once. A read takes one
+``Reader``: the stored rows of its scope and, for the stale days, the live queries with its visibility condition.
+A head of several units is read live (a case one unit leads and another supports is in both scopes). Worked
+example: a case led by GDTrH and supported by GDTH and GDTrH → rows for NULL, GDTrH and GDTH, one each.
+A case moving between scopes (lead unit changed, a supporting unit added or removed) marks its days through the
+triggers below (``case``, ``case_supporting_unit``), receipt and publication alike.
 
 Staleness: database triggers on ``case``, ``clock``, ``task``, ``notice`` and ``case_supporting_unit`` append the
 local day of receipt of every row a write touches to ``report_dirty`` (and, for the notices, their days of
@@ -29,6 +39,7 @@ refresh, the dashboard reads 3 Jun live and 2 and 4 Jun from the aggregates.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import datetime as dt
 from typing import Any
@@ -136,18 +147,18 @@ def live_clock_groups(now: dt, where: list[ColumnElement[bool]]) -> Select[Any]:
     )  # fmt: skip
 
 
-def _first_notices(where: list[ColumnElement[bool]]) -> Select[Any]:
+def _first_notices(where: list[ColumnElement[bool]], by: Sequence[Any] = ()) -> Select[Any]:
     """Per case matching ``where`` (conditions on ``case`` and ``notice``) that has a notice: its receipt, its
-    first notice's time and its first reply's (NULL: none)."""
+    first notice's time and its first reply's (NULL: none); ``by``: columns to group by too (the refresh's scope)."""
     first_reply = func.min(sql_case((col(Notice.kind).in_(sorted(rules.REPLY_KINDS)), col(Notice.published_at))))
     first: Any = func.min(Notice.published_at)
     firsts: Select[Any] = (
         sa_select(col(Case.received_at).label("received_at"), first.label("first"), first_reply.label("first_reply"),
-                  col(Case.lead_unit_id).label("lead_unit_id"))
+                  col(Case.lead_unit_id).label("lead_unit_id"), *by)
         .select_from(Notice)
         .join(Case, col(Case.id) == col(Notice.case_id))
         .where(*where)
-        .group_by(col(Case.id), col(Case.received_at), col(Case.lead_unit_id))
+        .group_by(col(Case.id), col(Case.received_at), col(Case.lead_unit_id), *by)
     )  # fmt: skip
     return firsts
 
@@ -277,14 +288,35 @@ def dirty_days(session: Session, period: Period) -> list[date]:
 # --- reads ----------------------------------------------------------------------------------------------------
 
 
-def volumes(session: Session, *, period: Period, dirty: Sequence[date]) -> Volumes:
+@dataclass(frozen=True)
+class Reader:
+    """Whose figures a read gives: the whole Sở (``unit_id`` None), or the cases one unit leads or supports (a unit
+    head's scope: the stored rows of ``scope_unit_id``). ``visible``: the same cases as conditions on ``case`` (the
+    reader's ``visibility_clause``), for the days read live."""
+
+    unit_id: int | None = None
+    visible: tuple[ColumnElement[bool], ...] = ()
+
+    def stored(self, column: Any) -> ColumnElement[bool]:
+        """The stored rows of this reader's scope."""
+        scope: ColumnElement[bool] = column.is_(None) if self.unit_id is None else column == self.unit_id
+        return scope
+
+
+WHOLE = Reader()
+
+
+def volumes(session: Session, *, period: Period, dirty: Sequence[date], reader: Reader = WHOLE) -> Volumes:
     """``live_volumes`` of the period's cases: the dirty days live, the others from ``report_volume_day``."""
-    result = live_volumes(session, [received_on(dirty)]) if dirty else {name: {} for name in DIMENSIONS}
+    if dirty:
+        result = live_volumes(session, [received_on(dirty), *reader.visible])
+    else:
+        result = {name: {} for name in DIMENSIONS}
     v = ReportVolumeDay
     day_key = sql_case((col(v.dimension) == "day", col(v.day)), else_=None)
     rows = session.execute(
         sa_select(col(v.dimension), col(v.value), day_key, func.sum(v.counted), func.sum(v.n))
-        .where(*_fresh(col(v.day), period, dirty))
+        .where(reader.stored(col(v.scope_unit_id)), *_fresh(col(v.day), period, dirty))
         .group_by(col(v.dimension), col(v.value), day_key)
     ).all()  # fmt: skip
     for dimension, value, day, counted, n in rows:
@@ -299,11 +331,13 @@ def volumes(session: Session, *, period: Period, dirty: Sequence[date]) -> Volum
     return result
 
 
-def clock_groups(session: Session, *, period: Period, now: dt, dirty: Sequence[date]) -> list[Any]:
+def clock_groups(
+    session: Session, *, period: Period, now: dt, dirty: Sequence[date], reader: Reader = WHOLE
+) -> list[Any]:
     """``live_clock_groups`` of the period's counted cases, in one statement (one snapshot): the running and paused
     clocks live, the others live on the dirty days and from ``report_clock_day`` on the rest."""
     lo, hi = local_midnight(period.start), local_midnight(period.end + timedelta(days=1))
-    in_period = [col(Case.received_at) >= lo, col(Case.received_at) < hi, sql.counted()]
+    in_period = [col(Case.received_at) >= lo, col(Case.received_at) < hi, sql.counted(), *reader.visible]
     ticking = col(Clock.state).in_(sorted(TICKING_STATES))
     parts: list[Any] = [live_clock_groups(now, [*in_period, ticking])]
     if dirty:
@@ -311,7 +345,7 @@ def clock_groups(session: Session, *, period: Period, now: dt, dirty: Sequence[d
     a = ReportClockDay
     stored = (
         sa_select(col(a.origin), col(a.basis), col(a.state), literal(0), col(a.unit_id), col(a.name), col(a.n))
-        .where(*_fresh(col(a.day), period, dirty))
+        .where(reader.stored(col(a.scope_unit_id)), *_fresh(col(a.day), period, dirty))
     )  # fmt: skip
     parts.append(stored)
     every = parts[0].union_all(*parts[1:]).subquery()
@@ -324,53 +358,71 @@ def clock_groups(session: Session, *, period: Period, now: dt, dirty: Sequence[d
     )  # fmt: skip
 
 
-def duration_hours(*, period: Period, now: dt, dirty: Sequence[date]) -> Any:
+def duration_hours(*, period: Period, now: dt, dirty: Sequence[date], reader: Reader = WHOLE) -> Any:
     """``live_duration_hours`` of the period's counted cases (a subquery): the dirty days live, the others from
     ``report_duration_case`` — a case counts if its first notice is ``<= now``, its reply if that is."""
     parts: list[Any] = []
     if dirty:
-        parts.append(live_duration_hours(now, [received_on(dirty), sql.counted()]))
+        parts.append(live_duration_hours(now, [received_on(dirty), sql.counted(), *reader.visible]))
     d = ReportDurationCase
     reply = sql_case((col(d.reply_at) <= now, col(d.reply_hours)), else_=None)
     parts.append(
         sa_select(col(d.first_hours).label("first_hours"), reply.label("reply_hours"))
-        .where(*_fresh(col(d.day), period, dirty), col(d.first_at) <= now)
+        .where(reader.stored(col(d.scope_unit_id)), *_fresh(col(d.day), period, dirty), col(d.first_at) <= now)
     )  # fmt: skip
     return (parts[0].union_all(*parts[1:]) if len(parts) > 1 else parts[0]).subquery()
 
 
-def unit_parts(session: Session, *, period: Period, now: dt, dirty: Sequence[date]) -> UnitParts:
-    """``live_unit_parts`` of the whole Sở: the dirty days live, the others from ``report_unit_day`` and
+def unit_parts(
+    session: Session, *, period: Period, now: dt, dirty: Sequence[date], reader: Reader = WHOLE
+) -> UnitParts:
+    """``live_unit_parts`` of the reader's cases: the dirty days live, the others from ``report_unit_day`` and
     ``report_duration_case``. The notices by day of publication: the days from the local day of ``now`` on are
     live too (a stored day holds all its notices; those published after ``now`` do not count yet)."""
     result: UnitParts = {part: {} for part in UNIT_PARTS}
     if dirty:
-        cases = [received_on(dirty), sql.counted()]
+        cases = [received_on(dirty), sql.counted(), *reader.visible]
         _add(result, "supported", session.execute(live_supported(cases)).all())
         _add(result, "tasks", session.execute(live_tasks(cases)).all())
         _add(result, "answered", session.execute(live_answered(now, cases)).all())
     today = local_date(now)
     live_days = or_(received_on(dirty, col(Notice.published_at)),
                     col(Notice.published_at) >= sql.at(local_midnight(today), "today"))  # fmt: skip
-    for query in live_notices([*published_in(period, now), live_days]):
+    for query in live_notices([*published_in(period, now), live_days, *reader.visible]):
         _add(result, "notices", session.execute(query).all())
     u = ReportUnitDay
     day = col(u.day)
     receipt = and_(col(u.part) != "notices", *_fresh(day, period, dirty))
     publication = and_(col(u.part) == "notices", *_fresh(day, period, dirty), day < today)
     for part, unit_id, n in session.execute(
-        sa_select(col(u.part), col(u.unit_id), func.sum(u.n)).where(or_(receipt, publication))
+        sa_select(col(u.part), col(u.unit_id), func.sum(u.n))
+        .where(reader.stored(col(u.scope_unit_id)), or_(receipt, publication))
         .group_by(col(u.part), col(u.unit_id))
     ).all():  # fmt: skip
         _add(result, part, [(unit_id, n)])
     d = ReportDurationCase
     lead = col(d.lead_unit_id)
-    later = sa_select(lead, func.count()).where(*_fresh(col(d.day), period, dirty), col(d.reply_at) > now)
+    later = sa_select(lead, func.count()).where(reader.stored(col(d.scope_unit_id)), *_fresh(col(d.day), period, dirty),
+                                                col(d.reply_at) > now)  # fmt: skip
     _add(result, "answered", [(unit_id, -n) for unit_id, n in session.execute(later.group_by(lead)).all()])
     return result
 
 
 # --- the refresh (the worker's job) ---------------------------------------------------------------------------
+
+
+def _scopes() -> list[tuple[list[Any], list[ColumnElement[bool]]]]:
+    """The scopes a case counts in, as (the scope column to group by, the conditions on ``case``): the whole Sở
+    (no column: NULL), its lead unit, and each supporting unit that is not its lead unit. Disjoint: a unit that
+    both leads and supports a case counts it once in its scope."""
+    lead = col(Case.lead_unit_id)
+    support = aliased(CaseSupportingUnit, name="scope_support")
+    unit = col(support.unit_id)
+    return [
+        ([], []),
+        ([lead.label("scope_unit_id")], [lead.is_not(None)]),
+        ([unit.label("scope_unit_id")], [col(support.case_id) == col(Case.id), or_(lead.is_(None), unit != lead)]),
+    ]
 
 
 def refresh(session: Session, *, now: dt, limit: int) -> int:
@@ -385,52 +437,62 @@ def refresh(session: Session, *, now: dt, limit: int) -> int:
     days = sorted({as_date(day) for _id, day in marks})
     if not days:
         return 0
-    session.execute(delete(ReportClockDay).where(col(ReportClockDay.day).in_(days)))
-    session.execute(delete(ReportVolumeDay).where(col(ReportVolumeDay.day).in_(days)))
-    session.execute(delete(ReportDurationCase).where(col(ReportDurationCase.day).in_(days)))
-    session.execute(delete(ReportUnitDay).where(col(ReportUnitDay.day).in_(days)))
-    on_days = [received_on(days)]
-    day = sql.LocalDay(col(Case.received_at))
-    unit = clock_unit()
-    clocks = (
-        sa_select(day, col(Clock.origin), col(Clock.basis), col(Clock.state), unit, func.min(Clock.name),
-                  func.count())
-        .select_from(Clock)
-        .join(Case, col(Case.id) == col(Clock.case_id))
-        .outerjoin(Task, col(Task.id) == col(Clock.task_id))
-        .where(*on_days, sql.counted(), col(Clock.state).not_in(sorted(TICKING_STATES)))
-        .group_by(day, col(Clock.origin), col(Clock.basis), col(Clock.state), unit)
-    )  # fmt: skip
-    a = ReportClockDay
-    session.execute(insert(a).from_select(["day", "origin", "basis", "state", "unit_id", "name", "n"], clocks))
-    counted = func.sum(sql_case((sql.counted(), 1), else_=0))
-    for name, column in dimension_columns().items():
-        value = null() if name == "day" else cast(column, String)
-        per_day = sa_select(day, literal(name), value, counted, func.count()).where(*on_days).group_by(day, column)
-        columns = ["day", "dimension", "value", "counted", "n"]
-        session.execute(insert(ReportVolumeDay).from_select(columns, per_day))
-    f = _first_notices([*on_days, sql.counted()]).subquery().c
-    firsts = sa_select(sql.LocalDay(f.received_at), f.first, sql.HoursBetween(f.received_at, f.first), f.first_reply,
-                       sql.HoursBetween(f.received_at, f.first_reply), f.lead_unit_id)  # fmt: skip
-    columns = ["day", "first_at", "first_hours", "reply_at", "reply_hours", "lead_unit_id"]
-    session.execute(insert(ReportDurationCase).from_select(columns, firsts))
-    published = sql.LocalDay(col(Notice.published_at))
-    for part, query in (
-        ("supported", live_supported([*on_days, sql.counted()], by=[day])),
-        ("tasks", live_tasks([*on_days, sql.counted()], by=[day])),
-        *(("notices", q) for q in live_notices([received_on(days, col(Notice.published_at))], by=[published])),
-    ):
-        q = query.subquery()
-        rows = sa_select(q.c[0], literal(part), q.c.unit_id, q.c.n)
-        session.execute(insert(ReportUnitDay).from_select(["day", "part", "unit_id", "n"], rows))
+    for table in (ReportClockDay, ReportVolumeDay, ReportDurationCase, ReportUnitDay):
+        session.execute(delete(table).where(col(table.day).in_(days)))
+    for scope, conditions in _scopes():
+        _refresh_scope(session, days, scope, conditions)
     r = ReportDurationCase
-    lead = col(r.lead_unit_id)
-    answered = (sa_select(col(r.day), literal("answered"), lead, func.count())
+    lead, scope_unit = col(r.lead_unit_id), col(r.scope_unit_id)
+    answered = (sa_select(col(r.day), scope_unit, literal("answered"), lead, func.count())
                 .where(col(r.day).in_(days), col(r.reply_at).is_not(None), lead.is_not(None))
-                .group_by(col(r.day), lead))  # fmt: skip
-    session.execute(insert(ReportUnitDay).from_select(["day", "part", "unit_id", "n"], answered))
+                .group_by(col(r.day), scope_unit, lead))  # fmt: skip
+    columns = ["day", "scope_unit_id", "part", "unit_id", "n"]
+    session.execute(insert(ReportUnitDay).from_select(columns, answered))
     ids = [i for i, _day in marks]
     for start in range(0, len(ids), 5000):
         session.execute(delete(ReportDirty).where(col(ReportDirty.id).in_(ids[start : start + 5000])))
     session.flush()
     return len(days)
+
+
+def _refresh_scope(session: Session, days: list[date], scope: list[Any], conditions: list[ColumnElement[bool]]) -> None:
+    """Insert the rows of one kind of scope (``_scopes``) for ``days``: the live queries grouped by day (and
+    scope unit)."""
+    named = ["scope_unit_id"] if scope else []
+    on_days = [received_on(days), *conditions]
+    day = sql.LocalDay(col(Case.received_at))
+    unit = clock_unit()
+    clocks = (
+        sa_select(day, *scope, col(Clock.origin), col(Clock.basis), col(Clock.state), unit, func.min(Clock.name),
+                  func.count())
+        .select_from(Clock)
+        .join(Case, col(Case.id) == col(Clock.case_id))
+        .outerjoin(Task, col(Task.id) == col(Clock.task_id))
+        .where(*on_days, sql.counted(), col(Clock.state).not_in(sorted(TICKING_STATES)))
+        .group_by(day, *scope, col(Clock.origin), col(Clock.basis), col(Clock.state), unit)
+    )  # fmt: skip
+    columns = ["day", *named, "origin", "basis", "state", "unit_id", "name", "n"]
+    session.execute(insert(ReportClockDay).from_select(columns, clocks))
+    counted = func.sum(sql_case((sql.counted(), 1), else_=0))
+    for name, column in dimension_columns().items():
+        value = null() if name == "day" else cast(column, String)
+        per_day = (sa_select(day, *scope, literal(name), value, counted, func.count()).where(*on_days)
+                   .group_by(day, *scope, column))  # fmt: skip
+        columns = ["day", *named, "dimension", "value", "counted", "n"]
+        session.execute(insert(ReportVolumeDay).from_select(columns, per_day))
+    f = _first_notices([*on_days, sql.counted()], by=scope).subquery().c
+    firsts = sa_select(sql.LocalDay(f.received_at), *(f.scope_unit_id for _ in scope), f.first,
+                       sql.HoursBetween(f.received_at, f.first), f.first_reply,
+                       sql.HoursBetween(f.received_at, f.first_reply), f.lead_unit_id)  # fmt: skip
+    columns = ["day", *named, "first_at", "first_hours", "reply_at", "reply_hours", "lead_unit_id"]
+    session.execute(insert(ReportDurationCase).from_select(columns, firsts))
+    published = sql.LocalDay(col(Notice.published_at))
+    notices = live_notices([received_on(days, col(Notice.published_at)), *conditions], by=[published, *scope])
+    for part, query in (
+        ("supported", live_supported([*on_days, sql.counted()], by=[day, *scope])),
+        ("tasks", live_tasks([*on_days, sql.counted()], by=[day, *scope])),
+        *(("notices", q) for q in notices),
+    ):
+        q = query.subquery()
+        rows = sa_select(q.c[0], *(q.c.scope_unit_id for _ in scope), literal(part), q.c.unit_id, q.c.n)
+        session.execute(insert(ReportUnitDay).from_select(["day", *named, "part", "unit_id", "n"], rows))

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from app.cases.vocabulary import LegalTrigger, SourceKind
@@ -208,6 +209,16 @@ class EmulationPage(BaseModel):
 # Derived from the other tables: left out of backups (``app/backup``); an import's inserts mark every day stale.
 DERIVED = {"derived": True}
 
+# ``scope_unit_id`` (migration 9d4e2a7c1b85): NULL, the whole Sở's figures; a unit's id, the figures of the cases that
+# unit leads or supports (a unit head's scope) — a case counts once in its lead unit's scope and once in each other
+# supporting unit's, never twice in one. Reads take one scope and a range of days: the index (scope_unit_id, day),
+# covering the columns read on PostgreSQL (an index-only scan: a unit's rows are scattered among the others' days).
+
+
+def _scoped(table: str, *read: str) -> tuple[Index, dict[str, dict[str, bool]]]:
+    index = Index(f"ix_{table}_scope_unit_id_day", "scope_unit_id", "day", postgresql_include=list(read))
+    return index, {"info": DERIVED}
+
 
 class ReportDirty(SQLModel, table=True):
     """A local day of receipt whose aggregates are stale: appended by database triggers on ``case``, ``clock``,
@@ -223,9 +234,10 @@ class ReportClockDay(SQLModel, table=True):
     """The clocks in a final state (not running, not paused) of the counted cases received on ``day``."""
 
     __tablename__ = "report_clock_day"
-    __table_args__ = {"info": DERIVED}
+    __table_args__ = _scoped("report_clock_day", "origin", "basis", "state", "unit_id", "name", "n")
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
+    scope_unit_id: int | None = None
     origin: str = Field(max_length=32)
     basis: str = Field(max_length=300)
     state: str = Field(max_length=32)
@@ -239,9 +251,10 @@ class ReportVolumeDay(SQLModel, table=True):
     counted ones (duplicates left out) and all of them."""
 
     __tablename__ = "report_volume_day"
-    __table_args__ = {"info": DERIVED}
+    __table_args__ = _scoped("report_volume_day", "dimension", "value", "counted", "n")
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
+    scope_unit_id: int | None = None
     dimension: str = Field(max_length=32)
     value: str | None = Field(default=None, max_length=64)
     counted: int
@@ -255,9 +268,12 @@ class ReportDurationCase(SQLModel, table=True):
     earliest of those ``<= now``."""
 
     __tablename__ = "report_duration_case"
-    __table_args__ = {"info": DERIVED}
+    __table_args__ = _scoped(
+        "report_duration_case", "first_at", "first_hours", "reply_at", "reply_hours", "lead_unit_id"
+    )
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
+    scope_unit_id: int | None = None
     first_at: datetime = Field(sa_type=UTCDateTime)
     first_hours: float
     reply_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
@@ -274,9 +290,10 @@ class ReportUnitDay(SQLModel, table=True):
     on both axes."""
 
     __tablename__ = "report_unit_day"
-    __table_args__ = {"info": DERIVED}
+    __table_args__ = _scoped("report_unit_day", "part", "unit_id", "n")
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
+    scope_unit_id: int | None = None
     part: str = Field(max_length=16)
     unit_id: int
     n: int

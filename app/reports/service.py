@@ -75,16 +75,21 @@ def _postgres(session: Session) -> bool:
 # --- dashboard ------------------------------------------------------------------------------------------------
 
 
+# The per-day aggregates serve a reader when ``_stored`` gives their scope and the period's stale days; None: live.
+Stored = tuple[daily.Reader, list[date]] | None
+
+
 def _volumes(
-    session: Session, actor: Actor, period: Period, dirty: list[date] | None
+    session: Session, actor: Actor, period: Period, stored: Stored
 ) -> tuple[int, int, dict[str, dict[Any, int]]]:
     """The counted cases of the period (duplicates left out), all of them, and the counted ones per topic, lead
     unit, source kind, severity and local day: from the per-day aggregates and the stale days live (``daily``)
-    when ``dirty`` is given (the whole Sở), else live."""
-    if dirty is None:
+    when ``stored`` is given, else live."""
+    if stored is None:
         result = daily.live_volumes(session, _in_period(actor, period, counted_only=False))
     else:
-        result = daily.volumes(session, period=period, dirty=dirty)
+        reader, dirty = stored
+        result = daily.volumes(session, period=period, dirty=dirty, reader=reader)
     total = sum(n for n, _all in result["topic"].values())
     everything = sum(a for _n, a in result["topic"].values())
     counts = {name: {k: n for k, (n, _a) in values.items() if n} for name, values in result.items()}
@@ -119,23 +124,34 @@ def _buckets(counts: rules.BucketCounts) -> dict[str, Any]:
             "rate": counts.rate}  # fmt: skip
 
 
-def _clock_groups(session: Session, actor: Actor, period: Period, now: datetime, dirty: list[date] | None) -> list[Any]:
+def _clock_groups(session: Session, actor: Actor, period: Period, now: datetime, stored: Stored) -> list[Any]:
     """The clocks of the period's counted cases by (origin, basis, state, past due, the unit that must meet it;
     ``daily.live_clock_groups``): from the per-day aggregates with the stale days and the ticking clocks live when
-    ``dirty`` is given (the whole Sở), else live in one pass."""
-    if dirty is None:
+    ``stored`` is given, else live in one pass."""
+    if stored is None:
         return list(session.execute(daily.live_clock_groups(now, _in_period(actor, period))).all())
-    return daily.clock_groups(session, period=period, now=now, dirty=dirty)
+    reader, dirty = stored
+    return daily.clock_groups(session, period=period, now=now, dirty=dirty, reader=reader)
 
 
-def _dirty(session: Session, actor: Actor, period: Period, aggregates: bool) -> list[date] | None:
-    """The period's stale days when the aggregates serve this reader (the whole Sở), else None (live): a unit
-    head's scope (lead or supporting unit) is not in them."""
-    if not (aggregates and actor.sees_all_cases):
+def _stored(session: Session, actor: Actor, period: Period, aggregates: bool) -> Stored:
+    """The scope of the per-day aggregates that serves this reader, and the period's stale days; None: live. The
+    whole Sở's rows for those who see every case; a unit head's unit's rows (the cases it leads or supports,
+    ``visibility_clause``'s scope). A reader of several units is read live: a case one of them leads and another
+    supports is in both their scopes, and a sum of scopes would count it twice."""
+    if not aggregates:
         return None
+    if actor.sees_all_cases:
+        reader = daily.WHOLE
+    else:
+        units = actor.unit_ids(Permission.CASE_VIEW)
+        if len(units) != 1:
+            return None
+        (unit_id,) = units
+        reader = daily.Reader(unit_id=unit_id, visible=tuple(_visible(actor)))
     dirty = daily.dirty_days(session, period)
     # Mostly stale (nothing refreshed yet): the live path, one pass, is cheaper than its parts on half the days.
-    return None if 2 * len(dirty) >= period.days else dirty
+    return None if 2 * len(dirty) >= period.days else (reader, dirty)
 
 
 def _clock_rates(groups: list[Any], locale: str) -> list[ClockRateRead]:
@@ -175,16 +191,17 @@ def _unit_buckets(groups: list[Any]) -> dict[int, rules.BucketCounts]:
 
 
 def _durations(
-    session: Session, actor: Actor, period: Period, now: datetime, total: int, dirty: list[date] | None
+    session: Session, actor: Actor, period: Period, now: datetime, total: int, stored: Stored
 ) -> tuple[DurationRead, ...]:
     """Hours from receipt to the first notice and to the first reply, over the period's cases that got one by
-    ``now`` (``daily.duration_hours``: live, or from the per-day aggregates when ``dirty`` is given). PostgreSQL
+    ``now`` (``daily.duration_hours``: live, or from the per-day aggregates when ``stored`` is given). PostgreSQL
     takes the percentiles (``percentile_cont``: ``rules.percentile``'s linear interpolation); SQLite returns the
     hours and ``rules.durations`` takes them."""
-    if dirty is None:
+    if stored is None:
         hours = daily.live_duration_hours(now, _in_period(actor, period)).subquery()
     else:
-        hours = daily.duration_hours(period=period, now=now, dirty=dirty)
+        reader, dirty = stored
+        hours = daily.duration_hours(period=period, now=now, dirty=dirty, reader=reader)
     c = hours.c
     h_first = func.greatest(c.first_hours, 0.0)
     h_reply = sql_case((c.reply_hours.is_not(None), func.greatest(c.reply_hours, 0.0)), else_=None)
@@ -227,13 +244,14 @@ def dashboard(
     session: Session, *, actor: Actor, period: Period, now: datetime, locale: str, aggregates: bool = True
 ) -> Dashboard:
     """Volumes by topic, unit, source kind and severity over the period; on-time rates per clock and per unit;
-    time to initial information and to the final response; open and overdue cases now. ``aggregates=False``:
-    everything live (the reference the tests compare the per-day aggregates with)."""
+    time to initial information and to the final response; open and overdue cases now. From the per-day aggregates
+    of the reader's scope (the whole Sở, or a unit head's unit: ``_stored``); ``aggregates=False``: everything live
+    (the reference the tests compare the per-day aggregates with)."""
     _require_reports(actor)
     sql.report_memory(session)
-    dirty = _dirty(session, actor, period, aggregates)
-    total, everything, counts = _volumes(session, actor, period, dirty)
-    groups = _clock_groups(session, actor, period, now, dirty)
+    stored = _stored(session, actor, period, aggregates)
+    total, everything, counts = _volumes(session, actor, period, stored)
+    groups = _clock_groups(session, actor, period, now, stored)
     unit_buckets = _unit_buckets(groups)
     units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(list(unit_buckets)))).all()}
     unit_rates = [
@@ -242,7 +260,7 @@ def dashboard(
         if i in units
     ]
     per_day = {daily.as_date(d): n for d, n in counts["day"].items()}
-    initial, final = _durations(session, actor, period, now, total, dirty)
+    initial, final = _durations(session, actor, period, now, total, stored)
     return Dashboard(
         period=period_read(period), as_of=now, scope=_scope(actor), total=total, duplicates=everything - total,
         by_topic=_label_counts(counts["topic"], TOPIC_LABELS, locale),
@@ -274,22 +292,23 @@ def unit_scorecards(
     the information tasks it was given, and the notices published on its cases (the Sở's emulation criteria).
 
     Rows: every active office, division, inspectorate and affiliated unit, and any other unit with activity; a
-    unit head sees only the rows of their own units. For the whole Sở every part comes from the per-day
-    aggregates (``daily``: the notices by day of publication), like the dashboard's (``aggregates=False``: live)."""
+    unit head sees only the rows of their own units. Every part comes from the per-day aggregates of the reader's
+    scope (``daily``: the notices by day of publication), like the dashboard's (``aggregates=False``: live)."""
     _require_reports(actor)
     sql.report_memory(session)
     in_period = _in_period(actor, period)
-    dirty = _dirty(session, actor, period, aggregates)
-    if dirty is None:
+    stored = _stored(session, actor, period, aggregates)
+    if stored is None:
         lead = col(Case.lead_unit_id)
         led = _grouped(session, sa_select(lead, func.count()).where(*in_period).group_by(lead))
         parts = daily.live_unit_parts(session, now=now, period=period, cases=in_period, visible=_visible(actor))
     else:  # the counted cases per lead unit are a dimension of the dashboard's volumes
-        by_lead = daily.volumes(session, period=period, dirty=dirty)["lead_unit_id"]
+        reader, dirty = stored
+        by_lead = daily.volumes(session, period=period, dirty=dirty, reader=reader)["lead_unit_id"]
         led = {unit_id: n for unit_id, (n, _all) in by_lead.items() if n}
-        parts = daily.unit_parts(session, period=period, now=now, dirty=dirty)
+        parts = daily.unit_parts(session, period=period, now=now, dirty=dirty, reader=reader)
     supported, answered, tasks, notices = (parts[p] for p in ("supported", "answered", "tasks", "notices"))
-    buckets = _unit_buckets(_clock_groups(session, actor, period, now, dirty))
+    buckets = _unit_buckets(_clock_groups(session, actor, period, now, stored))
 
     active = {u for u in (*led, *supported, *tasks, *notices, *buckets) if u is not None}
     units = session.exec(select(Unit).order_by(col(Unit.name))).all()

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from app.auth.permissions import Role
 from app.cases.models import Case, CaseSupportingUnit
 from app.clocks.models import Clock
 from app.notices.models import Notice
@@ -28,7 +29,7 @@ from app.rules.packs import pack_for_day
 from app.tasks import service as tasks
 from app.tasks.models import Task, TaskCreate
 from app.timeutil import LOCAL_TZ, local_date
-from tests.factories import actor, bulk_cases_with_clocks, publish_statement, standard_org
+from tests.factories import actor, bulk_cases_with_clocks, make_user, publish_statement, standard_org
 
 
 def at(month: int, day: int, hour: int = 9, year: int = 2026) -> datetime:
@@ -289,7 +290,8 @@ def _check_dashboard(session: Session, d: Dashboard, now: datetime) -> None:
 
 def _same_as_live(session: Session, now: datetime) -> None:
     """The dashboard from the per-day aggregates (and the stale days live) is the live one, figure for figure,
-    and both are the rules."""
+    and both are the rules; the same for each unit head's scope (their unit's aggregates: the cases it leads or
+    supports) and for a head of two units (read live)."""
     office = actor(session, "office")
     fast = service.dashboard(session, actor=office, period=PERIOD, now=now, locale="vi")
     live = service.dashboard(session, actor=office, period=PERIOD, now=now, locale="vi", aggregates=False)
@@ -299,6 +301,14 @@ def _same_as_live(session: Session, now: datetime) -> None:
     assert scorecards == service.unit_scorecards(session, actor=office, period=PERIOD, now=now, aggregates=False)
     assert any(row.decided for row in scorecards.items)
     assert any(row.cases_supported for row in scorecards.items) and any(row.notices for row in scorecards.items)
+    for username in ("head", "head2", "head_both"):
+        head = actor(session, username)
+        fast = service.dashboard(session, actor=head, period=PERIOD, now=now, locale="vi")
+        assert fast.scope == "units" and fast.total
+        assert fast == service.dashboard(session, actor=head, period=PERIOD, now=now, locale="vi", aggregates=False)
+        scorecards = service.unit_scorecards(session, actor=head, period=PERIOD, now=now)
+        assert scorecards.items
+        assert scorecards == service.unit_scorecards(session, actor=head, period=PERIOD, now=now, aggregates=False)
 
 
 def _refresh_all(session: Session) -> None:
@@ -310,6 +320,7 @@ def _refresh_all(session: Session) -> None:
 def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, varied: list[str]) -> None:
     cases = session.exec(select(Case).order_by(col(Case.id))).all()
     units = {u.code: u.id for u in session.exec(select(Unit)).all()}
+    make_user(session, "head_both", (Role.UNIT_HEAD, "GDTrH"), (Role.UNIT_HEAD, "GDTH"), now=at(5, 1))
     # Clocks that a unit must meet (its internal targets: the lead unit's) and an information task's.
     for k, case in enumerate(cases):
         session.execute(
@@ -317,10 +328,12 @@ def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, v
         )
         if k % 6 == 1:
             session.execute(update(Clock).where(col(Clock.case_id) == case.id).values(actor="unit"))
-        if k % 4 == 2:  # supporting units (the notices count for them too: cases 2, 11, 20 … have notices)
-            session.execute(
-                insert(CaseSupportingUnit).values(case_id=case.id, unit_id=units["VP" if k % 8 else "GDTH"])
-            )
+        # Supporting units (the notices count for them too: cases 2, 11, 20 … have notices): the office's; GDTrH
+        # on cases GDTH leads (in head's scope without being led by it); GDTH on cases it leads too (once in
+        # head2's scope, not twice).
+        for support, code in ((k % 4 == 2, "VP"), (k % 6 == 4, "GDTrH"), (k % 10 == 0, "GDTH")):
+            if support:
+                session.execute(insert(CaseSupportingUnit).values(case_id=case.id, unit_id=units[code]))
     spokesperson = actor(session, "spokesperson")
     data = TaskCreate(unit="GDTrH", request="Số liệu", due_at=at(7, 5))
     task = tasks.create_task(session, actor=spokesperson, reference=cases[20].reference, data=data, now=at(7, 2))
@@ -334,6 +347,8 @@ def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, v
     assert session.execute(sa_select(func.count()).select_from(ReportClockDay)).scalar_one() > 0
     assert session.execute(sa_select(func.count()).select_from(ReportVolumeDay)).scalar_one() > 0
     assert session.execute(sa_select(func.count()).select_from(ReportUnitDay)).scalar_one() > 0
+    in_scope = col(ReportVolumeDay.scope_unit_id) == units["GDTrH"]  # the head's unit's scope
+    assert session.execute(sa_select(func.count()).select_from(ReportVolumeDay).where(in_scope)).scalar_one() > 0
     for now in MOMENTS:
         _same_as_live(session, now)
 
@@ -358,6 +373,13 @@ def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, v
                     .values(published_at=moved.published_at + timedelta(days=25)))  # fmt: skip
     session.execute(insert(CaseSupportingUnit).values(case_id=cases[29].id, unit_id=units["GDTrH"]))
     session.execute(delete(CaseSupportingUnit).where(col(CaseSupportingUnit.case_id) == cases[38].id))
+    # Heads' scopes: a case GDTrH supported now led by it too (in head's scope once), one it no longer supports
+    # (out of it), one moved from GDTrH to GDTH with GDTH supporting it already (GDTH's once; out of head's).
+    session.execute(update(Case).where(col(Case.id) == cases[16].id).values(lead_unit_id=units["GDTrH"]))
+    session.execute(delete(CaseSupportingUnit).where(col(CaseSupportingUnit.case_id) == cases[28].id,
+                                                     col(CaseSupportingUnit.unit_id) == units["GDTrH"]))  # fmt: skip
+    session.execute(insert(CaseSupportingUnit).values(case_id=cases[45].id, unit_id=units["GDTH"]))
+    session.execute(update(Case).where(col(Case.id) == cases[45].id).values(lead_unit_id=units["GDTH"]))
     session.execute(insert(Task).values(case_id=cases[40].id, unit_id=units["VP"], request="Số liệu",
                                         due_at=at(8, 5), created_at=at(8, 2)))  # fmt: skip
     data = TaskCreate(unit="VP", request="Số liệu bổ sung", due_at=at(8, 5))
