@@ -139,6 +139,26 @@ class TestQueue:
         assert queue(api, "handler") == []
         assert queue(api, "head") == [("to_submit", reference, sid)]
 
+    def test_returned_waits_for_who_created_it_or_wrote_its_current_version(self, api: Api) -> None:
+        """Not for who wrote an earlier version only; the two ways are read apart (issue 17), each item once."""
+        first = in_progress(api)
+        by_head = api.draft(first)["id"]  # created by the handler
+        api.version(by_head, "Bản trưởng phòng viết lại.", who="head")
+        second = in_progress(api)
+        earlier = api.draft(second)["id"]
+        api.version(earlier, "Bản của phó phòng.", who="deputy")
+        api.version(earlier, "Bản cuối của trưởng phòng.", who="head")
+        third = in_progress(api)
+        own = api.draft(third, who="deputy")["id"]  # created and written by the deputy alone
+        for sid in (by_head, earlier, own):
+            api.submit(sid)
+            api.ok(api.post(f"/api/v1/statements/{sid}/return", "spokesperson", {"comment": "Viết lại."}))
+        returned = [("returned", first, by_head), ("returned", second, earlier)]
+        assert sorted(queue(api, "handler")) == sorted(returned)  # created both
+        assert sorted(queue(api, "head")) == sorted(returned)  # wrote both current versions
+        assert queue(api, "deputy") == [("returned", third, own)]  # an earlier version of ``earlier`` only
+        assert queue(api, "spokesperson") == [] and queue(api, "director") == []
+
     def test_to_publish_waits_for_the_press_office(self, api: Api) -> None:
         reference = in_progress(api)
         sid = api.draft(reference)["id"]
