@@ -7,6 +7,7 @@ of the exact text; a new version after it voids it (the approval row keeps the r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -332,9 +333,11 @@ class DraftingOptions(SQLModel):
     correctable: list[NoticeRef]
 
 
-class QueueItem(SQLModel):
+@dataclass(frozen=True, slots=True)
+class QueueItem:
     """A statement waiting for a decision, with its case and the time left: what the approval queue shows of it
-    (read as columns, not as whole statements and cases)."""
+    (read as columns, not as whole statements and cases). Plain data: every staff page of an approver builds up to
+    200 of them (a pydantic model cost 23 µs each, a dataclass 1 µs)."""
 
     statement_id: int
     kind: StatementKind

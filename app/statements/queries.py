@@ -442,6 +442,8 @@ def submissions(session: Session, *, actor: Actor, now: datetime, limit: int = 5
         return []
     cases = [(r.case_id, r.received_at) for r in rows]
     authorities = spokespersons.authorities_of(session, actor=actor, cases=cases, at=now)
+    people = {(r.username, r.full_name): UserRef(username=r.username, full_name=r.full_name)
+              for r in rows if r.username is not None}  # fmt: skip
     return [
         QueueItem(
             statement_id=r.statement_id,
@@ -451,7 +453,7 @@ def submissions(session: Session, *, actor: Actor, now: datetime, limit: int = 5
             case_title=r.title,
             case_severity=r.severity,
             submitted_at=r.submitted_at,
-            submitted_by=UserRef(username=r.username, full_name=r.full_name) if r.username is not None else None,
+            submitted_by=people.get((r.username, r.full_name)),
             approval_due_at=r.approval_due_at,
             case_due_at=r.next_due_at,
             may_decide=authorities[r.case_id] is not None,
