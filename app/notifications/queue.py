@@ -133,7 +133,7 @@ def _returned(session: Session, actor: Actor) -> list[QueueItem]:
     ``ix_statement_created_by_status``, the versions by author from ``ix_statement_version_author_id``. As one
     ``OR`` with an ``EXISTS`` it probed the versions of every returned statement (1,959 at a million cases) for
     someone who has none."""
-    returned = Statement.status == StatementStatus.RETURNED
+    returned = col(Statement.status) == StatementStatus.RETURNED
 
     def first(query: Any) -> Any:
         return sa_select(query.order_by(col(Statement.updated_at), col(Statement.id)).limit(LIMIT).subquery().c.id)

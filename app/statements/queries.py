@@ -434,7 +434,7 @@ def submissions(session: Session, *, actor: Actor, now: datetime, limit: int = 5
         )
         .join(Case, col(Case.id) == col(Statement.case_id))
         .outerjoin(User, col(User.id) == col(Statement.submitted_by_id))
-        .where(Statement.status == StatementStatus.SUBMITTED, visible(actor))
+        .where(col(Statement.status) == StatementStatus.SUBMITTED, visible(actor))
         .order_by(col(Statement.submitted_at), col(Statement.id))
         .limit(limit)
     ).all()

@@ -29,8 +29,12 @@ def clocks(session: Session) -> tuple[datetime, datetime]:
     unit = session.exec(select(Unit.id).where(Unit.code == "GDTrH")).one()
     start = since - timedelta(days=5)
     for lead_unit_id, offset in ((unit, 0), (None, 30)):
+
+        def due_at(i: int, offset: int = offset) -> datetime:
+            return start + timedelta(hours=15 * (i + offset))
+
         bulk_cases_with_clocks(session, count=30, received_at=start, now=start, lead_unit_id=lead_unit_id,
-                               due_at=lambda i, offset=offset: start + timedelta(hours=15 * (i + offset)))  # fmt: skip
+                               due_at=due_at)  # fmt: skip
     ids = session.exec(select(Clock.id).order_by(col(Clock.id))).all()
     for n, clock_id in enumerate(ids):
         session.execute(update(Clock).where(col(Clock.id) == clock_id).values(state=STATES[n % len(STATES)]))
@@ -44,12 +48,14 @@ def test_the_late_clocks_of_the_month(session: Session, clocks: tuple[datetime, 
     since, until = clocks
     reader = actor(session, who)
     late = [c for c in session.exec(select(Clock)).all()
-            if since <= c.due_at < until and (c.state in (ClockState.MISSED, ClockState.MET_LATE) or (
-                c.state in (ClockState.RUNNING, ClockState.PAUSED) and c.due_at < FIXED_NOW))]  # fmt: skip
+            if c.due_at is not None and since <= c.due_at < until and (
+                c.state in (ClockState.MISSED, ClockState.MET_LATE)
+                or (c.state in (ClockState.RUNNING, ClockState.PAUSED) and c.due_at < FIXED_NOW))]  # fmt: skip
     if who == "head":  # the head of GDTrH sees its cases only
         unit = session.exec(select(Unit.id).where(Unit.code == "GDTrH")).one()
+        assert unit is not None
         late = [c for c in late if c.case_id in cases_of(session, unit)]
-    latest = sorted(late, key=lambda c: (c.due_at, c.id or 0), reverse=True)
+    latest = sorted(late, key=lambda c: (c.due_at or since, c.id or 0), reverse=True)
     for limit in (3, 20):
         total, rows = missed_clocks(session, actor=reader, since=since, until=until, now=FIXED_NOW, locale="vi",
                                     limit=limit)  # fmt: skip
