@@ -128,17 +128,19 @@ def _to_approve(session: Session, actor: Actor, now: datetime,
 
 
 def _returned(session: Session, actor: Actor) -> list[QueueItem]:
-    """The returned statements the actor created or whose current version they wrote. Each part gives its first
-    ``LIMIT`` in the queue's order (the first of both are among them): the statements by creator from
-    ``ix_statement_created_by_status``, the versions by author from ``ix_statement_version_author_id``. As one
-    ``OR`` with an ``EXISTS`` it probed the versions of every returned statement (1,959 at a million cases) for
-    someone who has none."""
+    """The returned statements the actor created or whose current version they wrote, on the cases they see. Each
+    part gives its first ``LIMIT`` in the queue's order (the first of both are among them): the statements by
+    creator from ``ix_statement_created_by_status``, the versions by author from ``ix_statement_version_author_id``.
+    As one ``OR`` with an ``EXISTS`` it probed the versions of every returned statement (1,959 at a million cases)
+    for someone who has none. Each part is limited among the visible cases: a drafter who moved unit keeps the
+    statements they created there (one head created 1,959 returned statements, 66 of them on cases they see)."""
     returned = col(Statement.status) == StatementStatus.RETURNED
 
     def first(query: Any) -> Any:
+        query = query.join(Case, col(Case.id) == col(Statement.case_id)).where(returned, visible(actor))
         return sa_select(query.order_by(col(Statement.updated_at), col(Statement.id)).limit(LIMIT).subquery().c.id)
 
-    created = sa_select(col(Statement.id)).where(returned, col(Statement.created_by_id) == actor.user_id)
+    created = sa_select(col(Statement.id)).where(col(Statement.created_by_id) == actor.user_id)
     wrote_current = (
         sa_select(col(Statement.id))
         .join(
@@ -148,7 +150,7 @@ def _returned(session: Session, actor: Actor) -> list[QueueItem]:
                 col(StatementVersion.number) == col(Statement.current_version),
             ),
         )
-        .where(returned, col(StatementVersion.author_id) == actor.user_id)
+        .where(col(StatementVersion.author_id) == actor.user_id)
     )
     mine = union(first(created), first(wrote_current))
     rows = _statements(session, actor, returned, col(Statement.id).in_(mine))
