@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, Role
 from app.cases.models import Case, CaseAssignee
-from app.cases.scope import visible
+from app.cases.scope import visibility_clause, visible
 from app.cases.workflow import CaseStatus
 from app.notifications.models import Notification, NotificationKind, QueueItem, QueueKind, QueuePage
 from app.statements.models import QueueItem as ApprovalItem
@@ -128,16 +128,21 @@ def _to_approve(session: Session, actor: Actor, now: datetime,
 
 
 def _returned(session: Session, actor: Actor) -> list[QueueItem]:
-    """The returned statements the actor created or whose current version they wrote, on the cases they see. Each
-    part gives its first ``LIMIT`` in the queue's order (the first of both are among them): the statements by
-    creator from ``ix_statement_created_by_status``, the versions by author from ``ix_statement_version_author_id``.
-    As one ``OR`` with an ``EXISTS`` it probed the versions of every returned statement (1,959 at a million cases)
-    for someone who has none. Each part is limited among the visible cases: a drafter who moved unit keeps the
-    statements they created there (one head created 1,959 returned statements, 66 of them on cases they see)."""
+    """The returned statements the actor created or whose current version they wrote, on the cases they see.
+
+    Each part gives its first ``LIMIT`` ids in the queue's order, among the cases the actor sees (the first of
+    both are among them): the statements by creator from ``ix_statement_created_by_status``, the versions by author
+    from ``ix_statement_version_author_id``; their rows are then read by primary key. As one ``OR`` with an
+    ``EXISTS`` it probed the versions of every returned statement (1,959 at a million cases) for someone who has
+    none (the director: 9,131 buffers, 8.7 ms; now 12 buffers, 0.3 ms). Limited before being narrowed to what the
+    actor sees, a head who created 1,959 returned statements, 66 on cases they see, would have seen 5."""
     returned = col(Statement.status) == StatementStatus.RETURNED
+    scope = visibility_clause(actor)  # None: every case (no join needed to narrow)
 
     def first(query: Any) -> Any:
-        query = query.join(Case, col(Case.id) == col(Statement.case_id)).where(returned, visible(actor))
+        query = query.where(returned)
+        if scope is not None:
+            query = query.join(Case, col(Case.id) == col(Statement.case_id)).where(scope)
         return sa_select(query.order_by(col(Statement.updated_at), col(Statement.id)).limit(LIMIT).subquery().c.id)
 
     created = sa_select(col(Statement.id)).where(col(Statement.created_by_id) == actor.user_id)
@@ -152,8 +157,15 @@ def _returned(session: Session, actor: Actor) -> list[QueueItem]:
         )
         .where(col(StatementVersion.author_id) == actor.user_id)
     )
-    mine = union(first(created), first(wrote_current))
-    rows = _statements(session, actor, returned, col(Statement.id).in_(mine))
+    mine = union(first(created), first(wrote_current)).subquery()
+    rows = session.execute(
+        sa_select(col(Statement.id), col(Statement.updated_at), *CASE_COLUMNS)
+        .select_from(mine)
+        .join(Statement, col(Statement.id) == mine.c.id)
+        .join(Case, col(Case.id) == col(Statement.case_id))
+        .order_by(col(Statement.updated_at), col(Statement.id))
+        .limit(LIMIT)
+    ).all()
     return [_item(QueueKind.RETURNED, r, r.updated_at, r.id) for r in rows]
 
 
