@@ -42,6 +42,8 @@ class Case(SQLModel, table=True):
         # The open cases by nearest deadline: a unit's worklist (its home), the lists sorted by due time, read in
         # that order (migration 4c8e2a6f1b3d).
         _open_cases_index("ix_case_open_next_due_at", "next_due_at", "id"),
+        # The open cases by severity: the director's home counts them from the index alone (migration 5d2f8b3e7a91).
+        _open_cases_index("ix_case_open_severity", "severity"),
         # Free text (``q``): ``search_text LIKE '%word%'`` from a trigram index, not a scan (PostgreSQL only).
         Index(
             "ix_case_search_text_trgm",

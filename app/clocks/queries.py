@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, union_all
+from sqlalchemy import func, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can
@@ -229,31 +230,31 @@ def running_clocks(
 def missed_clocks(session: Session, *, actor: Actor, since: datetime, until: datetime, now: datetime, locale: str,
                   limit: int = 20) -> tuple[int, list[CaseClockRead]]:  # fmt: skip
     """The clocks due in [since, until) that were not met on time: missed, met late, or still ticking past their
-    due time. Returns how many, and the latest ``limit`` of them."""
-    late = or_(
-        col(Clock.state).in_([ClockState.MISSED, ClockState.MET_LATE]),
-        and_(col(Clock.state).in_(list(TICKING_STATES)), col(Clock.due_at) < now),
-    )
-    window = (col(Clock.due_at) >= since, col(Clock.due_at) < until, late)
+    due time. Returns how many, and the latest ``limit`` of them.
+
+    Each late state is a range of ``ix_clock_state_due_at``: missed and met late ones due in [since, until),
+    ticking ones due in [since, min(until, now)). The count adds the four ranges' counts, each from the index alone
+    when the actor sees every case (each clock has its case): not a bitmap scan of the month's 9,300 late clocks'
+    rows (3,079 buffers, 5-15 ms at a million cases) nor 8,500 case look-ups, for the director's home."""
     visible = visibility_clause(actor)
-    # Counted on the clocks alone when the actor sees every case (each clock has its case): not 8,500 case look-ups
-    # at a million cases for the director's home.
-    counted = select(func.count(col(Clock.id))).where(*window)
-    if visible is not None:
-        counted = counted.join(Case, col(Case.id) == col(Clock.case_id)).where(visible)
-    total = session.exec(counted).one()
+    states = [(state, until) for state in (ClockState.MISSED, ClockState.MET_LATE)]
+    states += [(state, min(until, now)) for state in sorted(TICKING_STATES)]
+
+    def late_of(query: Any, state: ClockState, upper: datetime) -> Any:
+        query = query.where(Clock.state == state, col(Clock.due_at) >= since, col(Clock.due_at) < upper)
+        return query if visible is None else query.join(Case, col(Case.id) == col(Clock.case_id)).where(visible)
+
+    counts = sa_select(*(late_of(sa_select(func.count()).select_from(Clock), state, upper).scalar_subquery()
+                         for state, upper in states))  # fmt: skip
+    total = sum(session.execute(counts).one())
     latest = (col(Clock.due_at).desc(), col(Clock.id).desc())
 
     def latest_of(state: ClockState, upper: datetime) -> Any:
         """The latest ``limit`` late clocks of one state: a backward range of ``ix_clock_state_due_at``."""
-        query = select(Clock.id).where(Clock.state == state, col(Clock.due_at) >= since, col(Clock.due_at) < upper)
-        if visible is not None:
-            query = query.join(Case, col(Case.id) == col(Clock.case_id)).where(visible)
+        query = late_of(select(Clock.id), state, upper)
         return select(query.order_by(*latest).limit(limit).subquery().c.id)
 
     # The latest of all is among the latest of each state: not a sort of the month's 8,500 late clocks.
-    states = [(state, until) for state in (ClockState.MISSED, ClockState.MET_LATE)]
-    states += [(state, min(until, now)) for state in sorted(TICKING_STATES)]
     candidates = union_all(*(latest_of(state, upper) for state, upper in states))
     query = _visible_clocks(actor).where(col(Clock.id).in_(candidates))
     rows = session.exec(query.order_by(*latest).limit(limit)).all()

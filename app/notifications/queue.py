@@ -8,8 +8,8 @@ Each kind asks one question of the database, within the cases the actor may see 
   statement open: draft, submitted, returned or approved);
 * ``to_submit`` — unit head: a statement in ``draft`` on a case the actor's unit leads (since its last change);
 * ``to_approve`` — a submitted statement on a case for which the actor holds spokesperson authority now: the
-  director, the standing spokesperson, or a person authorised in writing for that case (the approval queue of
-  ``statements.service``, which asks ``spokespersons.service.authority_for`` for each);
+  director, the standing spokesperson, or a person authorised in writing for that case (the items of the approval
+  queue, ``statements.queries.approval_rows``, that the actor may decide: ``spokespersons.service.authorities_of``);
 * ``returned`` — the drafter (who created it or wrote its current version): a statement returned with a comment;
 * ``to_publish`` — press office: an approved statement (since its approval);
 * ``mentioned`` — a note that names ``@you``, until its notification is read.
@@ -20,20 +20,22 @@ nearest running clock (``Case.next_due_at``). Items come nearest deadline first,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, exists, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, Role
 from app.cases.models import Case, CaseAssignee
-from app.cases.scope import visible
+from app.cases.scope import visibility_clause, visible
 from app.cases.workflow import CaseStatus
 from app.notifications.models import Notification, NotificationKind, QueueItem, QueueKind, QueuePage
+from app.statements.models import QueueItem as ApprovalItem
 from app.statements.models import Statement, StatementApproval, StatementVersion
-from app.statements.queries import decidable_submissions
+from app.statements.queries import approval_rows
 from app.statements.rules import MAIN_KINDS, StatementStatus
 
 LIMIT = 200
@@ -108,21 +110,62 @@ def _to_submit(session: Session, actor: Actor) -> list[QueueItem]:
     return [_item(QueueKind.TO_SUBMIT, r, r.updated_at, r.id) for r in rows]
 
 
-def _to_approve(session: Session, actor: Actor, now: datetime) -> list[QueueItem]:
-    if not actor.sees_all_cases and not actor.unit_ids():
-        return []
-    return [_item(QueueKind.TO_APPROVE, case, s.submitted_at or now, s.id, due_at)
-            for s, case, due_at in decidable_submissions(session, actor=actor, now=now, limit=LIMIT)]  # fmt: skip
+def _to_approve(session: Session, actor: Actor, now: datetime,
+                submitted: Sequence[ApprovalItem] | None) -> list[QueueItem]:  # fmt: skip
+    rows = submitted if submitted is not None else approval_rows(session, actor=actor, now=now, limit=LIMIT) or []
+    return [
+        QueueItem(
+            kind=QueueKind.TO_APPROVE,
+            case_reference=s.case_reference,
+            case_title=s.case_title,
+            statement_id=s.statement_id,
+            since=s.submitted_at or now,
+            due_at=s.approval_due_at if s.approval_due_at is not None else s.case_due_at,
+        )
+        for s in rows
+        if s.may_decide
+    ]
 
 
 def _returned(session: Session, actor: Actor) -> list[QueueItem]:
-    wrote_current = exists().where(
-        col(StatementVersion.statement_id) == col(Statement.id),
-        col(StatementVersion.number) == col(Statement.current_version),
-        col(StatementVersion.author_id) == actor.user_id,
+    """The returned statements the actor created or whose current version they wrote, on the cases they see.
+
+    Each part gives its first ``LIMIT`` ids in the queue's order, among the cases the actor sees (the first of
+    both are among them): the statements by creator from ``ix_statement_created_by_status``, the versions by author
+    from ``ix_statement_version_author_id``; their rows are then read by primary key. As one ``OR`` with an
+    ``EXISTS`` it probed the versions of every returned statement (1,959 at a million cases) for someone who has
+    none (the director: 9,131 buffers, 8.7 ms; now 12 buffers, 0.3 ms). Limited before being narrowed to what the
+    actor sees, a head who created 1,959 returned statements, 66 on cases they see, would have seen 5."""
+    returned = col(Statement.status) == StatementStatus.RETURNED
+    scope = visibility_clause(actor)  # None: every case (no join needed to narrow)
+
+    def first(query: Any) -> Any:
+        query = query.where(returned)
+        if scope is not None:
+            query = query.join(Case, col(Case.id) == col(Statement.case_id)).where(scope)
+        return sa_select(query.order_by(col(Statement.updated_at), col(Statement.id)).limit(LIMIT).subquery().c.id)
+
+    created = sa_select(col(Statement.id)).where(col(Statement.created_by_id) == actor.user_id)
+    wrote_current = (
+        sa_select(col(Statement.id))
+        .join(
+            StatementVersion,
+            and_(
+                col(StatementVersion.statement_id) == col(Statement.id),
+                col(StatementVersion.number) == col(Statement.current_version),
+            ),
+        )
+        .where(col(StatementVersion.author_id) == actor.user_id)
     )
-    rows = _statements(session, actor, Statement.status == StatementStatus.RETURNED,
-                       or_(col(Statement.created_by_id) == actor.user_id, wrote_current))  # fmt: skip
+    mine = union(first(created), first(wrote_current)).subquery()
+    rows = session.execute(
+        sa_select(col(Statement.id), col(Statement.updated_at), *CASE_COLUMNS)
+        .select_from(mine)
+        .join(Statement, col(Statement.id) == mine.c.id)
+        .join(Case, col(Case.id) == col(Statement.case_id))
+        .order_by(col(Statement.updated_at), col(Statement.id))
+        .limit(LIMIT)
+    ).all()
     return [_item(QueueKind.RETURNED, r, r.updated_at, r.id) for r in rows]
 
 
@@ -163,8 +206,11 @@ def _mentioned(session: Session, actor: Actor) -> list[QueueItem]:
     return items
 
 
-def my_queue(session: Session, *, actor: Actor, now: datetime) -> QueuePage:
-    """Everything that waits for ``actor`` now, nearest deadline first, then the oldest."""
+def my_queue(session: Session, *, actor: Actor, now: datetime,
+             submitted: Sequence[ApprovalItem] | None = None) -> QueuePage:  # fmt: skip
+    """Everything that waits for ``actor`` now, nearest deadline first, then the oldest. ``submitted``: the approval
+    queue's rows when the caller has read them already (``statements.queries.approval_rows``, ``LIMIT`` of them;
+    an empty list for someone who may approve nothing)."""
     items: list[QueueItem] = []
     if actor.has_role(Role.PRESS_OFFICER):
         items += _to_route(session, actor)
@@ -173,7 +219,7 @@ def my_queue(session: Session, *, actor: Actor, now: datetime) -> QueuePage:
         items += _to_accept(session, actor)
         items += _to_submit(session, actor)
     items += _to_draft(session, actor)
-    items += _to_approve(session, actor, now)
+    items += _to_approve(session, actor, now, submitted)
     items += _returned(session, actor)
     items += _mentioned(session, actor)
     items.sort(key=lambda i: (i.due_at or FAR, i.since, i.case_reference, i.statement_id or 0))

@@ -163,6 +163,12 @@ def authority(
     return None
 
 
+def by_office(person: Person) -> bool:
+    """Whether ``authority`` answers for ``person`` without their appointments and authorisations: the director
+    approves as director under every regime (``REGIME_CAPACITIES``), whatever else they hold."""
+    return person.is_director and all(Capacity.DIRECTOR in allowed for allowed in REGIME_CAPACITIES.values())
+
+
 def may_authorise(person: Person) -> bool:
     """Only the head authorises. A standing or authorised spokesperson may not pass authority on (244 Art. 3.6,
     09 Art. 3.7)."""

@@ -7,6 +7,7 @@ of the exact text; a new version after it voids it (the approval row keeps the r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -44,8 +45,12 @@ StatementText = Annotated[str, StringConstraints(min_length=1, max_length=50000)
 
 class Statement(SQLModel, table=True):
     # What waits for someone (to submit, returned, to publish) is a status read oldest change first: the index walks
-    # it in that order and stops at the queue's limit.
-    __table_args__ = (Index("ix_statement_status_updated_at", "status", "updated_at", "id"),)
+    # it in that order and stops at the queue's limit. "Returned to me" reads the statements I created the same way
+    # (migration 5d2f8b3e7a91).
+    __table_args__ = (
+        Index("ix_statement_status_updated_at", "status", "updated_at", "id"),
+        Index("ix_statement_created_by_status", "created_by_id", "status", "updated_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(
@@ -66,7 +71,9 @@ class Statement(SQLModel, table=True):
 
 class StatementVersion(SQLModel, table=True):
     __tablename__ = "statement_version"
-    __table_args__ = (UniqueConstraint("statement_id", "number"),)
+    # By author: "returned to me" finds the versions I wrote (none, for most) without reading every returned
+    # statement's (migration 5d2f8b3e7a91).
+    __table_args__ = (UniqueConstraint("statement_id", "number"), Index("ix_statement_version_author_id", "author_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     statement_id: int = Field(
@@ -326,10 +333,16 @@ class DraftingOptions(SQLModel):
     correctable: list[NoticeRef]
 
 
-class QueueItem(SQLModel):
-    """A statement waiting for a decision, with its case and the time left."""
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """A statement waiting for a decision, with its case and the time left: what the approval queue shows of it
+    (read as columns, not as whole statements and cases). Plain data: every staff page of an approver builds up to
+    200 of them (a pydantic model cost 23 µs each, a dataclass 1 µs)."""
 
-    statement: StatementSummary
+    statement_id: int
+    kind: StatementKind
+    version: int  # the version submitted (the statement's current one)
+    case_reference: str
     case_title: str
     case_severity: Severity
     submitted_at: datetime | None

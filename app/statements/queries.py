@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can
@@ -397,74 +399,87 @@ def drafting_options(session: Session, *, actor: Actor, case: Case) -> DraftingO
     return DraftingOptions(kinds=kinds, refusal_grounds=grounds, correctable=correctable)
 
 
-def _submitted(session: Session, actor: Actor, limit: int) -> list[tuple[Statement, Case]]:
-    """The submitted statements of the cases the actor may see, oldest submission first (``visible``: a condition
-    on the joined case, not "case.id IN (every visible case)")."""
-    return list(session.exec(
-        select(Statement, Case)
-        .join(Case, col(Case.id) == col(Statement.case_id))
-        .where(Statement.status == StatementStatus.SUBMITTED, visible(actor))
-        .order_by(col(Statement.submitted_at), col(Statement.id))
-        .limit(limit)
-    ).all())  # fmt: skip
+def submissions(session: Session, *, actor: Actor, now: datetime, limit: int = 50) -> list[QueueItem]:
+    """The first ``limit`` submitted statements of the cases the actor may see, oldest submission first, each with
+    the time left (its approval clock, else the case's nearest running clock) and whether the actor may decide it
+    now. One statement reads the columns the queue shows (the statement's, its case's, who submitted it, and the
+    nearest running approval clock as a subquery); the authorities add two more (none for the director).
 
-
-def _approval_due(session: Session, case_ids: set[int | None]) -> dict[int, datetime]:
-    """The nearest running approval clock (started by the submission) of each case."""
-    due_at: dict[int, datetime] = {}
-    if not case_ids:
-        return due_at
-    for case_id, due in session.exec(
-        select(Clock.case_id, Clock.due_at).where(
-            col(Clock.case_id).in_(case_ids),
+    ``visible``: a condition on the joined case, not "case.id IN (every visible case)"."""
+    approval_due = (
+        select(func.min(Clock.due_at))
+        .where(
+            col(Clock.case_id) == col(Case.id),
             Clock.state == ClockState.RUNNING,
             Clock.start_event == StartEvent.SUBMITTED,
         )
-    ).all():
-        if due is not None and (case_id not in due_at or due < due_at[case_id]):
-            due_at[case_id] = due
-    return due_at
-
-
-def decidable_submissions(
-    session: Session, *, actor: Actor, now: datetime, limit: int = 50
-) -> list[tuple[Statement, Case, datetime | None]]:
-    """The items of ``approval_queue`` that the actor may decide now, each with its approval clock's due time, without
-    the statements' summaries (what waits for the actor, on every staff page): five queries at most, two for
-    someone who may approve nothing."""
-    if not spokesperson_queries.may_hold_authority(session, actor=actor):
-        return []
-    rows = _submitted(session, actor, limit)
-    authorities = spokespersons.authorities_for(session, actor=actor, cases=[case for _s, case in rows], at=now)
-    mine = [(statement, case) for statement, case in rows if authorities[case.id or 0] is not None]
-    due_at = _approval_due(session, {case.id for _s, case in mine})
-    return [(statement, case, due_at.get(case.id or 0)) for statement, case in mine]
-
-
-def approval_queue(session: Session, *, actor: Actor, now: datetime, limit: int = 50) -> list[QueueItem]:
-    """The submitted statements of the cases the actor may see, oldest submission first, with the time left on
-    each (the approval clock, else the case's nearest running clock) and whether the actor may decide now."""
-    rows = _submitted(session, actor, limit)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        sa_select(
+            col(Statement.id).label("statement_id"),
+            col(Statement.kind),
+            col(Statement.current_version),
+            col(Statement.submitted_at),
+            col(Case.id).label("case_id"),
+            col(Case.reference),
+            col(Case.title),
+            col(Case.severity),
+            col(Case.received_at),
+            col(Case.next_due_at),
+            col(User.username),
+            col(User.full_name),
+            approval_due.label("approval_due_at"),
+        )
+        .join(Case, col(Case.id) == col(Statement.case_id))
+        .outerjoin(User, col(User.id) == col(Statement.submitted_by_id))
+        .where(col(Statement.status) == StatementStatus.SUBMITTED, visible(actor))
+        .order_by(col(Statement.submitted_at), col(Statement.id))
+        .limit(limit)
+    ).all()
     if not rows:
         return []
-    approval_due = _approval_due(session, {case.id for _statement, case in rows})
-    users = _users(session, {s.submitted_by_id for s, _case in rows})
-    pairs = [(statement, case) for statement, case in rows]
-    summaries = summaries_of(session, pairs)
-    authorities = spokespersons.authorities_for(session, actor=actor, cases=[case for _s, case in pairs], at=now)
-    items = []
-    for (statement, case), summary in zip(pairs, summaries, strict=True):
-        assert case.id is not None
-        items.append(
-            QueueItem(
-                statement=summary,
-                case_title=case.title,
-                case_severity=case.severity,
-                submitted_at=statement.submitted_at,
-                submitted_by=users.get(statement.submitted_by_id) if statement.submitted_by_id else None,
-                approval_due_at=approval_due.get(case.id),
-                case_due_at=case.next_due_at,
-                may_decide=authorities[case.id] is not None,
-            )
+    cases = [(r.case_id, r.received_at) for r in rows]
+    authorities = spokespersons.authorities_of(session, actor=actor, cases=cases, at=now)
+    people = {(r.username, r.full_name): UserRef(username=r.username, full_name=r.full_name)
+              for r in rows if r.username is not None}  # fmt: skip
+    return [
+        QueueItem(
+            statement_id=r.statement_id,
+            kind=r.kind,
+            version=r.current_version,
+            case_reference=r.reference,
+            case_title=r.title,
+            case_severity=r.severity,
+            submitted_at=r.submitted_at,
+            submitted_by=people.get((r.username, r.full_name)),
+            approval_due_at=r.approval_due_at,
+            case_due_at=r.next_due_at,
+            may_decide=authorities[r.case_id] is not None,
         )
-    return items
+        for r in rows
+    ]
+
+
+def approval_rows(session: Session, *, actor: Actor, now: datetime, limit: int = 50) -> list[QueueItem] | None:
+    """``submissions`` for someone who may approve something: read once per staff page, the header's queue takes
+    the ones the actor may decide, the home's approval panel the first of them. None, without reading them, for
+    someone who sees no case or may approve nothing (no appointment, no authorisation on record, not the
+    director: ``spokespersons.queries.may_hold_authority``)."""
+    if not actor.sees_all_cases and not actor.unit_ids():
+        return None
+    if not spokesperson_queries.may_hold_authority(session, actor=actor):
+        return None
+    return submissions(session, actor=actor, now=now, limit=limit)
+
+
+def approval_queue(
+    session: Session, *, actor: Actor, now: datetime, limit: int = 50, read: Sequence[QueueItem] | None = None
+) -> list[QueueItem]:
+    """The approval panel: the first ``limit`` of ``submissions``. ``read``: the rows this request has already read
+    (``approval_rows`` for the header, with a limit of at least ``limit``, in the same order): their first
+    ``limit`` are the same items, so they are not read again."""
+    if read is not None:
+        return list(read[:limit])
+    return submissions(session, actor=actor, now=now, limit=limit)

@@ -293,7 +293,11 @@ def story_counts(session: Session, *, start: date, end: date, now: datetime) -> 
 
 
 def unit_progress(session: Session, *, actor: Actor, now: datetime) -> list[ProgressRead]:
-    """The actor's units' progress against the plan of the school year of today (for their home page)."""
+    """The actor's units' progress against the plan of the school year of today (for their home page); nothing, and
+    nothing read, for someone with no unit (the director, the press office at large)."""
+    units = _units(session, actor.unit_ids(Permission.STORY_VIEW))
+    if not units:
+        return []
     today = local_date(now)
     year = school_year_of(today)
     semester = year.semester_of(today)
@@ -303,7 +307,6 @@ def unit_progress(session: Session, *, actor: Actor, now: datetime) -> list[Prog
     sub_sem, pub_sem = story_counts(session, start=sem_start, end=sem_end, now=now)
     sub_year, pub_year = story_counts(session, start=year.start, end=year.end, now=now)
     contacts = current_contacts(session, on=today)
-    units = _units(session, actor.unit_ids(Permission.STORY_VIEW))
     result = []
     for unit_id, unit in sorted(units.items(), key=lambda kv: kv[1].name):
         target = own.get(unit_id, default)

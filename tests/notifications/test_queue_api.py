@@ -8,15 +8,17 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from app.auth.permissions import Role
 from app.cases import service as cases
 from app.cases.scope import get_case
+from app.notifications import queue as queue_module
 from app.notifications import service as notifications
 from app.notifications.events import mentioned_usernames
 from app.notifications.models import EmailStatus, Notification
-from app.org.models import User
+from app.org.models import RoleAssignment, Unit, User
 from tests.conftest import FIXED_NOW
 from tests.factories import actor, appoint_spokesperson, make_user, standard_org
 from tests.statements.helpers import Api
@@ -52,6 +54,14 @@ def notes(api: Api, who: str) -> list[dict[str, Any]]:
 
 def kinds(api: Api, who: str, reference: str) -> list[str]:
     return [n["kind"] for n in notes(api, who) if n["case_reference"] == reference]
+
+
+def unit_id(session: Session, code: str) -> int | None:
+    return session.exec(select(Unit.id).where(Unit.code == code)).one()
+
+
+def user_id(session: Session, username: str) -> int | None:
+    return session.exec(select(User.id).where(User.username == username)).one()
 
 
 def intake(api: Api, **extra: Any) -> str:
@@ -138,6 +148,55 @@ class TestQueue:
         api.version(sid, "Nội dung đã sửa.")
         assert queue(api, "handler") == []
         assert queue(api, "head") == [("to_submit", reference, sid)]
+
+    def test_returned_waits_for_who_created_it_or_wrote_its_current_version(self, api: Api) -> None:
+        """Not for who wrote an earlier version only; the two ways are read apart (issue 17), each item once."""
+        first = in_progress(api)
+        by_head = api.draft(first)["id"]  # created by the handler
+        api.version(by_head, "Bản trưởng phòng viết lại.", who="head")
+        second = in_progress(api)
+        earlier = api.draft(second)["id"]
+        api.version(earlier, "Bản của phó phòng.", who="deputy")
+        api.version(earlier, "Bản cuối của trưởng phòng.", who="head")
+        third = in_progress(api)
+        own = api.draft(third, who="deputy")["id"]  # created and written by the deputy alone
+        for sid in (by_head, earlier, own):
+            api.submit(sid)
+            api.ok(api.post(f"/api/v1/statements/{sid}/return", "spokesperson", {"comment": "Viết lại."}))
+        returned = [("returned", first, by_head), ("returned", second, earlier)]
+        assert sorted(queue(api, "handler")) == sorted(returned)  # created both
+        assert sorted(queue(api, "head")) == sorted(returned)  # wrote both current versions
+        assert queue(api, "deputy") == [("returned", third, own)]  # an earlier version of ``earlier`` only
+        assert queue(api, "spokesperson") == [] and queue(api, "director") == []
+
+    def test_returned_among_the_cases_one_sees(self, api: Api, session: Session,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+        """Each way of being the drafter takes its first items among the cases the reader sees (issue 17: read apart
+        and each limited, they must not be limited first and narrowed after). "mover" drafted at GDTH, then moved to
+        GDTrH: what they drafted at GDTH is no longer theirs to see, and comes first in the queue's order."""
+        monkeypatch.setattr(queue_module, "LIMIT", 2)
+        make_user(session, "mover", (Role.HANDLER, "GDTH"), (Role.HANDLER, "GDTrH"), now=FIXED_NOW)
+
+        def returned(unit: str, *, created: bool) -> tuple[str, str, int]:
+            reference = intake(api)
+            route(api, reference, unit)
+            accept(api, reference, who="head2" if unit == "GDTH" else "head", assignees=[])
+            sid = api.draft(reference, who="mover" if created else "handler2" if unit == "GDTH" else "handler")["id"]
+            if not created:
+                api.version(sid, "Bản của người chuyển đơn vị.", who="mover")
+            api.submit(sid, who="head2" if unit == "GDTH" else "head")
+            api.ok(api.post(f"/api/v1/statements/{sid}/return", "spokesperson", {"comment": "Viết lại."}))
+            return ("returned", reference, sid)
+
+        for _ in range(2):
+            returned("GDTH", created=True)
+            returned("GDTH", created=False)
+        mine = [returned("GDTrH", created=True), returned("GDTrH", created=False)]
+        moved = delete(RoleAssignment).where(col(RoleAssignment.unit_id) == unit_id(session, "GDTH"),
+                                             col(RoleAssignment.user_id) == user_id(session, "mover"))  # fmt: skip
+        session.execute(moved)
+        session.flush()
+        assert sorted(i for i in queue(api, "mover") if i[0] == "returned") == sorted(mine)
 
     def test_to_publish_waits_for_the_press_office(self, api: Api) -> None:
         reference = in_progress(api)

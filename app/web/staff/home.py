@@ -138,12 +138,12 @@ def _unit_panels(session: Session, actor: Actor, now: datetime) -> list[Panel]:
     return panels
 
 
-def _approval_panel(session: Session, actor: Actor, now: datetime) -> Panel:
+def _approval_panel(session: Session, actor: Actor, now: datetime, submitted: list[QueueItem] | None) -> Panel:
     return Panel(
         "approval-queue",
         _("Chờ duyệt nội dung phát ngôn"),
         kind="queue",
-        queue=statement_queries.approval_queue(session, actor=actor, now=now, limit=PANEL_LIMIT),
+        queue=statement_queries.approval_queue(session, actor=actor, now=now, limit=PANEL_LIMIT, read=submitted),
         more_url=list_url(status="awaiting_approval", sort="updated_at"),
         empty=_("Không có nội dung nào chờ duyệt."),
     )
@@ -210,7 +210,9 @@ def _admin_panel(actor: Actor) -> Panel:
                  links=[(label, url) for label, url, perm in links if can(actor, perm)])  # fmt: skip
 
 
-def home_panels(session: Session, actor: Actor, now: datetime, locale: str) -> list[Panel]:
+def home_panels(session: Session, actor: Actor, now: datetime, locale: str,
+                submitted: list[QueueItem] | None = None) -> list[Panel]:  # fmt: skip
+    """``submitted``: the approval queue's rows the header has read (``load_unread``), if it read them."""
     panels: list[Panel] = []
     if actor.has_role(Role.PRESS_OFFICER):
         panels += _press_office_panels(session, actor)
@@ -220,7 +222,7 @@ def home_panels(session: Session, actor: Actor, now: datetime, locale: str) -> l
     if actor.has_role(Role.DIRECTOR):
         panels += _overview_panels(session, actor, now, locale)
     if actor.has_role(Role.SPOKESPERSON, Role.DIRECTOR):
-        panels.append(_approval_panel(session, actor, now))
+        panels.append(_approval_panel(session, actor, now, submitted))
     if actor.has_role(Role.ADMIN):
         panels.append(_admin_panel(actor))
     return panels
@@ -243,6 +245,7 @@ def waiting_panel(page: QueuePage) -> Panel:
 @router.get("/")
 def home(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
     mine: QueuePage = request.state.my_queue  # computed once per request, for the header (``load_unread``)
-    panels = [waiting_panel(mine), *home_panels(session, actor, now, get_locale(request))]
+    submitted = request.state.submitted  # the approval queue's rows, read for the header (None: not read)
+    panels = [waiting_panel(mine), *home_panels(session, actor, now, get_locale(request), submitted)]
     progress = story_queries.unit_progress(session, actor=actor, now=now)  # the unit's communications plan
     return render(request, "staff/home.html", {"panels": panels, "queue_counts": mine.counts, "progress": progress})

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.notifications import queue, service
+from app.statements import queries as statement_queries
 from app.web.deps import ActorDep, IdPath, NowDep, SessionDep
 from app.web.staff.forms import FormDep, form_values
 from app.web.staff.session import safe_next
@@ -18,9 +19,12 @@ router = APIRouter()
 
 def load_unread(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> None:
     """The header's counts, as plain data (error pages render after the unit of work has closed): unread messages,
-    and what waits for the user (kept for the home page, which lists it)."""
+    and what waits for the user (kept for the home page, which lists it). The approval queue is read once for both:
+    its rows (None when the user may approve nothing) are kept for the home's approval panel too."""
     request.state.unread_notifications = service.unread_count(session, actor=actor)
-    request.state.my_queue = queue.my_queue(session, actor=actor, now=now)
+    submitted = statement_queries.approval_rows(session, actor=actor, now=now, limit=queue.LIMIT)
+    request.state.submitted = submitted
+    request.state.my_queue = queue.my_queue(session, actor=actor, now=now, submitted=submitted or [])
 
 
 @router.get("/notifications")
