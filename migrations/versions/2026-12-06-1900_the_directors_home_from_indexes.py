@@ -12,7 +12,7 @@ queue's order, stopping at its limit), and the versions the actor wrote from ``i
 (none for the director: 0.1 ms; for a heavy author the planner still walks the returned statements).
 
 Revision ID: 5d2f8b3e7a91
-Revises: 3c7a9e2d4b61
+Revises: 9d4e2a7c1b85
 Create Date: 2026-12-06 19:00:00.000000
 
 """
@@ -24,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "5d2f8b3e7a91"
-down_revision: str | Sequence[str] | None = "3c7a9e2d4b61"
+down_revision: str | Sequence[str] | None = "9d4e2a7c1b85"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
