@@ -19,12 +19,14 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     String,
+    and_,
     any_,
     bindparam,
     exists,
     false,
     func,
     literal,
+    literal_column,
     null,
     or_,
     tuple_,
@@ -166,10 +168,9 @@ def _narrowed(session: Session, query: _Query, filters: CaseFilters) -> _Query:
     if filters.received_to:
         query = query.where(col(Case.received_at) < filters.received_to)
     if filters.q:
+        postgres = session.get_bind().dialect.name == "postgresql"
         for term in search_terms(filters.q):
-            # A bound parameter, never text written into the statement (what a user typed); the generic plan's
-            # guess at its selectivity is avoided by ``plan_cache_mode`` (``app.db.make_engine``).
-            query = query.where(col(Case.search_text).like(f"%{term}%", escape="\\"))
+            query = query.where(_text_contains(term, postgres=postgres))
     if filters.overdue is not None or filters.due_within_hours is not None:
         if filters.now is None:
             raise ValueError("the overdue and due_within_hours filters need now")
@@ -182,6 +183,36 @@ def _narrowed(session: Session, query: _Query, filters: CaseFilters) -> _Query:
             until = now + timedelta(hours=filters.due_within_hours)
             query = query.where(col(Case.next_due_at) >= now, col(Case.next_due_at) < until)
     return query
+
+
+# How a case reference starts once folded into ``search_text`` (``VV-2021-00101`` → ``vv-2021-00101``).
+REFERENCE_MARK = "vv-"
+
+
+def _text_contains(term: str, *, postgres: bool) -> ColumnElement[bool]:
+    """``search_text LIKE '%term%'``: the folded text contains ``term`` (a word of ``q``, escaped by
+    ``text.search_terms``). The pattern is a bound parameter, never text written into the statement (what a user
+    typed); the generic plan's guess at its selectivity is avoided by ``plan_cache_mode`` (``app.db.make_engine``).
+
+    On PostgreSQL a term containing ``vv-`` (a reference, ``vv-2021-00101``) is written as the same condition in two
+    parts, each with an index of its own: the text *starts* with the term — its first word does, since the term has
+    no space: ``split_part(search_text, ' ', 1) LIKE 'term%'`` (``ix_case_search_first_word``; the first word is the
+    case's own reference) — or ``vv-`` occurs after the first character and the text contains the term
+    (``ix_case_search_quotes_trgm``: the trigrams of the few texts that quote a reference). A match at the first
+    character is the first part; any later match has the term's ``vv-`` after the first character, the second. The
+    trigram index alone intersected the posting lists of ``vv``, ``202``, ``00``… that every case has: 14 ms for
+    ``VV-2021-00101`` at a million cases."""
+    folded = col(Case.search_text)
+    contains = folded.like(f"%{term}%", escape="\\")
+    if not postgres or REFERENCE_MARK not in term:
+        return contains
+    # Constants written into the statement as the index definitions write them (migration 6d2f8b4a1c93), so
+    # that PostgreSQL matches the expression and proves the partial index's predicate (QUOTES_REFERENCE_SQL).
+    first_word = func.split_part(folded, literal_column("' '"), literal_column("1"))
+    quotes = func.strpos(
+        func.substr(folded, literal_column("2")), literal_column(f"'{REFERENCE_MARK}'")
+    ) > literal_column("0")
+    return or_(first_word.like(f"{term}%", escape="\\"), and_(quotes, contains))
 
 
 def _assigned_to(session: Session, username: str) -> ColumnElement[bool]:

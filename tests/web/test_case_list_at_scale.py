@@ -22,6 +22,7 @@ from app.cases.workflow import OPEN_STATUSES
 from app.clocks.models import Clock as ClockRow
 from app.clocks.models import ClockState
 from app.org.models import Unit
+from app.text import fold
 from tests.conftest import FIXED_NOW, Clock
 from tests.factories import actor, case_in_progress, make_case, make_unit, make_user, standard_org, token
 
@@ -129,6 +130,56 @@ class TestFreeText:
         session.execute(text("SET LOCAL enable_seqscan = off"))
         plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")).all())
         assert "ix_case_search_text_trgm" in plan, plan
+
+
+class TestReferenceAsText:
+    """A term containing ``vv-`` (a reference) is read on PostgreSQL from the first word of the folded text and from
+    the texts that quote a reference (``queries._text_contains``): the cases it finds are still exactly those whose
+    folded text contains every word — the case itself, the cases quoting it in a title, summary or link, a longer
+    text it starts — in the list's order, for the press office and for a unit-scoped reader."""
+
+    def test_the_same_cases_as_the_text_containing_every_word(self, client: TestClient, session: Session,
+                                                              org: None) -> None:  # fmt: skip
+        own = make_case(session, by="office", now=FIXED_NOW, title="Học phí năm học mới", lead_unit="GDTrH")
+        ref = own.reference
+        made = [own]
+        for n, fields in enumerate([
+            {"title": f"Phụ huynh hỏi lại vụ {ref}", "lead_unit": "GDTrH"},
+            {"title": "Tiếp theo", "summary": f"Liên quan {ref.lower()} và VV-2020-00007"},
+            {"title": "Bài báo", "source_url": f"https://bao.example/{ref.lower()}-hoc-phi", "lead_unit": "GDTH"},
+            {"title": f"Trích x{ref}y giữa từ", "lead_unit": "GDTrH"},
+            {"title": "Không liên quan: vv-", "summary": "năm 2026, số 00001"},
+        ]):  # fmt: skip
+            made.append(make_case(session, by="office", now=FIXED_NOW + timedelta(minutes=n % 2), **fields))
+        made += [make_case(session, by="office", now=FIXED_NOW, lead_unit="GDTrH") for _ in range(2)]
+        session.flush()
+        words = [ref, ref.lower(), ref[:-1], ref[3:], f"x{ref}", f"{ref}y", f"x{ref}y", "vv-", "-vv-", "vv-2020",
+                 f"{ref} hỏi", f"học {ref[:8]}", f"{ref}0", "vv-%", "vv-_", "vv-\\", "VV-2026-0000_"]  # fmt: skip
+        for username in ("office", "handler"):
+            headers = token(client, username)
+            reader = actor(session, username)
+            mine = reader.unit_ids()
+            visible = [c for c in made if reader.sees_all_cases or c.lead_unit_id in mine]
+            for q in words:
+                terms = fold(q).split(" ")
+                expected = [c.reference for c in sorted(visible, key=lambda c: (c.received_at, c.id), reverse=True)
+                            if all(t in c.search_text for t in terms)]  # fmt: skip
+                assert _pages(client, headers, q=q) == expected, (username, q)
+        assert _pages(client, token(client, "office"), q=ref) == [c.reference for c in sorted(
+            made[:5], key=lambda c: (c.received_at, c.id), reverse=True)]  # fmt: skip
+
+    def test_on_postgresql_a_reference_reads_its_own_two_indexes(self, session: Session, org: None) -> None:
+        """Not the trigram index of every text: the first word's (the case's own reference) and the partial trigram
+        index of the texts that quote a reference."""
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's indexes; SQLite scans the folded text")
+        case = make_case(session, by="office", now=FIXED_NOW, title="Học phí năm học mới")
+        query = filtered_cases(session, actor=actor(session, "office"), filters=CaseFilters(q=case.reference))
+        compiled = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")).all())
+        assert "ix_case_search_first_word" in plan and "ix_case_search_quotes_trgm" in plan, plan
+        assert "ix_case_search_text_trgm" not in plan, plan
 
 
 class TestUnitScopedSearch:
