@@ -44,7 +44,7 @@ import httpx  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
-from sqlalchemy import event, func, text  # noqa: E402
+from sqlalchemy import event, func, inspect, text  # noqa: E402
 from sqlalchemy.engine import Connection, Engine, make_url  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
@@ -437,7 +437,10 @@ def _bulk(conn: Connection, progress: Progress, *, n: int, now: datetime, templa
     with _step(progress, "tags, supporting units, assignees"):
         conn.execute(text("INSERT INTO case_tag (case_id, tag) SELECT p.id, t.tag FROM scale_plan p "
                           "JOIN case_tag t ON t.case_id = p.template_id"))  # fmt: skip
-        conn.execute(text("INSERT INTO case_supporting_unit (case_id, unit_id) SELECT p.id, s.unit_id "
+        # The receipt time is copied into case_supporting_unit from migration 6d2f8b4a1c93 on (--revision).
+        copied = "received_at" in {c["name"] for c in inspect(conn).get_columns("case_supporting_unit")}
+        conn.execute(text(f"INSERT INTO case_supporting_unit (case_id, unit_id{', received_at' * copied}) "
+                          f"SELECT p.id, s.unit_id{', p.received_at' * copied} "
                           "FROM scale_plan p "
                           "JOIN case_supporting_unit s ON s.case_id = p.template_id "
                           "WHERE s.unit_id IS DISTINCT FROM p.unit_id"))  # fmt: skip

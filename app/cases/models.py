@@ -128,9 +128,14 @@ class Case(SQLModel, table=True):
 
 class CaseSupportingUnit(SQLModel, table=True):
     __tablename__ = "case_supporting_unit"
+    # The cases a unit supports in order of receipt: the supported part of a unit-scoped search is a range of it,
+    # like the lead part on ``ix_case_lead_unit_received`` (migration 6d2f8b4a1c93).
+    __table_args__ = (Index("ix_case_supporting_unit_unit_received", "unit_id", "received_at", "case_id"),)
 
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), primary_key=True))
     unit_id: int = Field(sa_column=Column(Integer, ForeignKey("unit.id"), primary_key=True, index=True))
+    # The case's ``received_at``, copied: written with the row and when the case's changes (``cases.links``).
+    received_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class CaseAssignee(SQLModel, table=True):

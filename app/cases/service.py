@@ -271,6 +271,8 @@ def update_case(session: Session, *, actor: Actor, case: Case, data: CaseUpdate,
             setattr(case, name, value)
     if not diff:
         return case
+    if "received_at" in diff:
+        links.follow_receipt(session, case)
     case.updated_at = now
     case.search_text = _search_text(case)
     session.add(case)

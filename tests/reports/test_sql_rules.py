@@ -319,7 +319,9 @@ def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, v
             session.execute(update(Clock).where(col(Clock.case_id) == case.id).values(actor="unit"))
         if k % 4 == 2:  # supporting units (the notices count for them too: cases 2, 11, 20 … have notices)
             session.execute(
-                insert(CaseSupportingUnit).values(case_id=case.id, unit_id=units["VP" if k % 8 else "GDTH"])
+                insert(CaseSupportingUnit).values(
+                    case_id=case.id, unit_id=units["VP" if k % 8 else "GDTH"], received_at=case.received_at
+                )
             )
     spokesperson = actor(session, "spokesperson")
     data = TaskCreate(unit="GDTrH", request="Số liệu", due_at=at(7, 5))
@@ -356,7 +358,11 @@ def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, v
     moved = session.exec(select(Notice).where(col(Notice.case_id) == cases[56].id)).one()
     session.execute(update(Notice).where(col(Notice.id) == moved.id)
                     .values(published_at=moved.published_at + timedelta(days=25)))  # fmt: skip
-    session.execute(insert(CaseSupportingUnit).values(case_id=cases[29].id, unit_id=units["GDTrH"]))
+    session.execute(
+        insert(CaseSupportingUnit).values(
+            case_id=cases[29].id, unit_id=units["GDTrH"], received_at=cases[29].received_at
+        )
+    )
     session.execute(delete(CaseSupportingUnit).where(col(CaseSupportingUnit.case_id) == cases[38].id))
     session.execute(insert(Task).values(case_id=cases[40].id, unit_id=units["VP"], request="Số liệu",
                                         due_at=at(8, 5), created_at=at(8, 2)))  # fmt: skip

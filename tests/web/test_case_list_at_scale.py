@@ -200,7 +200,9 @@ class TestUnitScopedSearch:
             case.lead_unit_id = units[lead] if lead else None
             case.next_due_at = None if n % 4 == 0 else FIXED_NOW + timedelta(hours=n % 2)
             session.add(case)
-            session.add_all(CaseSupportingUnit(case_id=case.id or 0, unit_id=units[u] or 0) for u in supporting)
+            session.add_all(
+                CaseSupportingUnit(case_id=case.id or 0, unit_id=units[u] or 0, received_at=at) for u in supporting
+            )
             made.append(case)
         make_case(session, by="office", now=FIXED_NOW, title="Học phí năm học mới", lead_unit="GDTrH")
         session.flush()
@@ -226,6 +228,47 @@ class TestUnitScopedSearch:
                     if cursor is None:
                         break
                 assert seen == [c.reference for c in expected], (username, sort)
+
+
+class TestSupportingUnitsKeepTheReceiptTime:
+    """``case_supporting_unit.received_at`` is the case's, whichever way a unit comes to support it (intake, an
+    update, a task) and when the case's receipt time is corrected: a unit's search reads its supported cases in
+    that order (``scope.supported_parts``)."""
+
+    def test_every_row_holds_its_case_receipt_time(self, client: TestClient, session: Session, org: None) -> None:
+        office = token(client, "office")
+        first = make_case(session, by="office", now=FIXED_NOW - timedelta(days=2), title="Bạo lực học đường A",
+                          lead_unit="GDTrH", supporting_units=["GDTH"])  # fmt: skip
+        second = make_case(session, by="office", now=FIXED_NOW - timedelta(days=1), title="Bạo lực học đường B",
+                           lead_unit="GDTrH")  # fmt: skip
+        third = make_case(session, by="office", now=FIXED_NOW, title="Bạo lực học đường C", lead_unit="GDTrH",
+                          supporting_units=["GDTH", "VP"])  # fmt: skip
+        session.flush()
+        self._check(session, rows=3)
+        # The first case's receipt corrected to after the others': the handler of GDTH now sees it first.
+        later = (FIXED_NOW + timedelta(minutes=1)).isoformat()
+        response = client.patch(f"/api/v1/cases/{first.reference}", json={"received_at": later}, headers=office)
+        assert response.status_code == 200, response.text
+        self._check(session, rows=3)
+        # Units and receipt time changed together; a task makes GDTH support the second case.
+        response = client.patch(f"/api/v1/cases/{third.reference}", headers=office, json={
+            "supporting_units": ["VP"], "received_at": (FIXED_NOW - timedelta(days=3)).isoformat()})  # fmt: skip
+        assert response.status_code == 200, response.text
+        response = client.post(f"/api/v1/cases/{second.reference}/tasks", headers=token(client, "spokesperson"),
+                               json={"unit": "GDTH", "request": "Đề nghị cung cấp số liệu.",
+                                     "due_at": "2026-11-27T17:00:00+07:00"})  # fmt: skip
+        assert response.status_code == 201, response.text
+        self._check(session, rows=3)
+        for sort, expected in (("-received_at", [first, second]), ("received_at", [second, first])):
+            assert _pages(client, token(client, "handler2"), q="bạo lực", sort=sort) == [
+                c.reference for c in expected], sort  # fmt: skip
+
+    @staticmethod
+    def _check(session: Session, *, rows: int) -> None:
+        session.expire_all()
+        pairs = session.exec(select(CaseSupportingUnit.received_at, Case.received_at).join(
+            Case, col(Case.id) == col(CaseSupportingUnit.case_id))).all()  # fmt: skip
+        assert len(pairs) == rows and all(copied == own for copied, own in pairs), pairs
 
 
 class TestReminderBatch:
