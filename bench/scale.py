@@ -670,7 +670,9 @@ def _parameters(engine: Engine, secret: str) -> dict[str, str]:
     """Values the measured requests need, read from the loaded database."""
     with Session(engine) as session:
         total = session.exec(select(func.count()).select_from(Case)).one()
-        old = session.exec(select(Case.reference).order_by(col(Case.received_at)).offset(100).limit(1)).one()
+        # Ties on the receipt time broken by id, so that every tree (and plan) picks the same cases.
+        old = session.exec(select(Case.reference).order_by(col(Case.received_at), col(Case.id)).offset(100)
+                           .limit(1)).one()  # fmt: skip
         tag = session.exec(select(CaseTag.tag).group_by(col(CaseTag.tag)).order_by(func.count().desc())).first()
         deep = {}
         for sort in (CaseSort.RECEIVED_DESC, CaseSort.RECEIVED_ASC):
@@ -679,9 +681,10 @@ def _parameters(engine: Engine, secret: str) -> dict[str, str]:
             case = session.exec(select(Case).order_by(*order).offset(int(total * 0.9)).limit(1)).one()
             deep[sort.value] = _seal(_encode_cursor(case, sort), f"cases:{sort.value}", secret)
         recent = session.exec(select(Case.reference).where(Case.status == CaseStatus.IN_PROGRESS)
-                              .order_by(col(Case.received_at).desc()).limit(1)).one()  # fmt: skip
+                              .order_by(col(Case.received_at).desc(), col(Case.id).desc()).limit(1)).one()  # fmt: skip
         published = session.exec(select(Case.reference).where(Case.status == CaseStatus.PUBLISHED)
-                                 .order_by(col(Case.received_at)).offset(1000).limit(1)).one()  # fmt: skip
+                                 .order_by(col(Case.received_at), col(Case.id)).offset(1000)
+                                 .limit(1)).one()  # fmt: skip
     three_years = datetime.now(UTC) - timedelta(days=3 * 365)
     return {"old": old, "tag": tag or "", "deep_desc": deep["-received_at"], "deep_asc": deep["received_at"],
             "recent": recent, "published": published,
