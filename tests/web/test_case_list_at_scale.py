@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -143,13 +144,14 @@ class TestReferenceAsText:
         own = make_case(session, by="office", now=FIXED_NOW, title="Học phí năm học mới", lead_unit="GDTrH")
         ref = own.reference
         made = [own]
-        for n, fields in enumerate([
+        quoting: list[dict[str, Any]] = [
             {"title": f"Phụ huynh hỏi lại vụ {ref}", "lead_unit": "GDTrH"},
             {"title": "Tiếp theo", "summary": f"Liên quan {ref.lower()} và VV-2020-00007"},
             {"title": "Bài báo", "source_url": f"https://bao.example/{ref.lower()}-hoc-phi", "lead_unit": "GDTH"},
             {"title": f"Trích x{ref}y giữa từ", "lead_unit": "GDTrH"},
             {"title": "Không liên quan: vv-", "summary": "năm 2026, số 00001"},
-        ]):  # fmt: skip
+        ]  # fmt: skip
+        for n, fields in enumerate(quoting):
             made.append(make_case(session, by="office", now=FIXED_NOW + timedelta(minutes=n % 2), **fields))
         made += [make_case(session, by="office", now=FIXED_NOW, lead_unit="GDTrH") for _ in range(2)]
         session.flush()
