@@ -161,7 +161,13 @@ def load(url: str, rows: int) -> str:
                 if i % 3 == 0:
                     tags.append({"case_id": ident, "tag": "báo chí"})
                 if i % 5 == 0:
-                    supporting.append({"case_id": ident, "unit_id": rng.choice([u for u in unit_ids if u != lead])})
+                    supporting.append(
+                        {
+                            "case_id": ident,
+                            "unit_id": rng.choice([u for u in unit_ids if u != lead]),
+                            "received_at": received,
+                        }
+                    )
             conn.execute(insert(Case.__table__), cases)  # type: ignore[attr-defined]
             if tags:
                 conn.execute(insert(CaseTag.__table__), tags)  # type: ignore[attr-defined]

@@ -46,6 +46,14 @@ def main() -> int:
     requests += [("head", f"/api/v1/cases?q={words}"), ("head", f"/api/v1/cases?q={quote('học sinh')}&limit=200"),
                  ("handler", f"/api/v1/cases?q={quote('ngựa vằn xyzzy')}"), ("handler", "/api/v1/cases?q=100%25_"),
                  ("handler", f"/api/v1/cases?q={words}&severity=hot")]  # fmt: skip
+    # References as q (branch search2): exact, folded, a prefix of a hundred, a year, the mark alone, with words.
+    old = values["old"]
+    for q in (old, old.lower(), old[:-2], old[:7], "vv-", f"{old} {quote('bạo lực')}", f"x{old}", old[3:]):
+        requests += [("office", f"/api/v1/cases?q={q}"), ("handler", f"/api/v1/cases?q={q}")]
+    requests += [("office", f"/api/v1/cases?q={old[:-2]}&sort=received_at&limit=200"),
+                 ("handler", f"/api/v1/cases?q={quote('học sinh')}&limit=200"),
+                 ("handler", f"/api/v1/cases?q={quote('học sinh')}&limit=200&sort=received_at"),
+                 ("head", f"/api/v1/cases?q={quote('học sinh')}&limit=200&sort=received_at")]  # fmt: skip
     app = create_app(settings, clock=lambda: FIXED_NOW)
     with TestClient(app) as client:
         logged = None

@@ -44,7 +44,7 @@ import httpx  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
-from sqlalchemy import event, func, text  # noqa: E402
+from sqlalchemy import event, func, inspect, text  # noqa: E402
 from sqlalchemy.engine import Connection, Engine, make_url  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
@@ -439,7 +439,10 @@ def _bulk(conn: Connection, progress: Progress, *, n: int, now: datetime, templa
     with _step(progress, "tags, supporting units, assignees"):
         conn.execute(text("INSERT INTO case_tag (case_id, tag) SELECT p.id, t.tag FROM scale_plan p "
                           "JOIN case_tag t ON t.case_id = p.template_id"))  # fmt: skip
-        conn.execute(text("INSERT INTO case_supporting_unit (case_id, unit_id) SELECT p.id, s.unit_id "
+        # The receipt time is copied into case_supporting_unit from migration 6d2f8b4a1c93 on (--revision).
+        copied = "received_at" in {c["name"] for c in inspect(conn).get_columns("case_supporting_unit")}
+        conn.execute(text(f"INSERT INTO case_supporting_unit (case_id, unit_id{', received_at' * copied}) "
+                          f"SELECT p.id, s.unit_id{', p.received_at' * copied} "
                           "FROM scale_plan p "
                           "JOIN case_supporting_unit s ON s.case_id = p.template_id "
                           "WHERE s.unit_id IS DISTINCT FROM p.unit_id"))  # fmt: skip
@@ -691,7 +694,9 @@ def _parameters(engine: Engine, secret: str) -> dict[str, str]:
     """Values the measured requests need, read from the loaded database."""
     with Session(engine) as session:
         total = session.exec(select(func.count()).select_from(Case)).one()
-        old = session.exec(select(Case.reference).order_by(col(Case.received_at)).offset(100).limit(1)).one()
+        # Ties on the receipt time broken by id, so that every tree (and plan) picks the same cases.
+        old = session.exec(select(Case.reference).order_by(col(Case.received_at), col(Case.id)).offset(100)
+                           .limit(1)).one()  # fmt: skip
         tag = session.exec(select(CaseTag.tag).group_by(col(CaseTag.tag)).order_by(func.count().desc())).first()
         deep = {}
         for sort in (CaseSort.RECEIVED_DESC, CaseSort.RECEIVED_ASC):
@@ -700,9 +705,10 @@ def _parameters(engine: Engine, secret: str) -> dict[str, str]:
             case = session.exec(select(Case).order_by(*order).offset(int(total * 0.9)).limit(1)).one()
             deep[sort.value] = _seal(_encode_cursor(case, sort), f"cases:{sort.value}", secret)
         recent = session.exec(select(Case.reference).where(Case.status == CaseStatus.IN_PROGRESS)
-                              .order_by(col(Case.received_at).desc()).limit(1)).one()  # fmt: skip
+                              .order_by(col(Case.received_at).desc(), col(Case.id).desc()).limit(1)).one()  # fmt: skip
         published = session.exec(select(Case.reference).where(Case.status == CaseStatus.PUBLISHED)
-                                 .order_by(col(Case.received_at)).offset(1000).limit(1)).one()  # fmt: skip
+                                 .order_by(col(Case.received_at), col(Case.id)).offset(1000)
+                                 .limit(1)).one()  # fmt: skip
     three_years = datetime.now(UTC) - timedelta(days=3 * 365)
     return {"old": old, "tag": tag or "", "deep_desc": deep["-received_at"], "deep_asc": deep["received_at"],
             "recent": recent, "published": published,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -69,3 +71,29 @@ def test_the_calendar_version_backfill(isolated_url: str) -> None:
     assert versions[ids["running"]] == ("working_days", 0)
     assert versions[ids["finished"]] == ("working_days", None)
     assert versions[ids["hours"]] == ("hours", None)
+
+
+def test_the_supporting_units_receipt_backfill(isolated_url: str) -> None:
+    """Migration 6d2f8b4a1c93 copies each case's ``received_at`` into its ``case_supporting_unit`` rows, and the
+    reports' triggers on that table still mark a supporting unit's days afterwards (SQLite rebuilds the table)."""
+    engine = make_engine(isolated_url)
+    with Session(engine) as session:
+        standard_org(session, FIXED_NOW)
+        supported = make_case(session, by="office", now=FIXED_NOW - timedelta(days=40), lead_unit="GDTrH",
+                              supporting_units=["GDTH", "VP"])  # fmt: skip
+        other = make_case(session, by="office", now=FIXED_NOW - timedelta(days=3), lead_unit="GDTH")
+        session.commit()
+        ids = {"supported": supported.id, "other": other.id}
+    command.downgrade(alembic_config(isolated_url), "3c7a9e2d4b61")
+    upgrade(isolated_url)
+    with engine.begin() as conn:
+        rows = conn.execute(sa_text('SELECT s.received_at = c.received_at FROM case_supporting_unit s '
+                                    'JOIN "case" c ON c.id = s.case_id')).scalars().all()  # fmt: skip
+        conn.execute(sa_text("DELETE FROM report_dirty"))
+        conn.execute(sa_text("INSERT INTO case_supporting_unit (case_id, unit_id, received_at) "
+                             'SELECT c.id, u.id, c.received_at FROM "case" c, unit u '
+                             "WHERE c.id = :id AND u.code = 'VP'"), {"id": ids["other"]})  # fmt: skip
+        marked = conn.execute(sa_text("SELECT count(*) FROM report_dirty")).scalar_one()
+    engine.dispose()
+    assert rows == [True, True]
+    assert marked > 0

@@ -83,8 +83,23 @@ def replace_supporting(session: Session, case: Case, units: Sequence[Unit]) -> N
     session.flush()
     for unit in units:
         if unit.id != case.lead_unit_id:
-            assert unit.id is not None
-            session.add(CaseSupportingUnit(case_id=case.id, unit_id=unit.id))
+            add_supporting(session, case, unit)
+    session.flush()
+
+
+def add_supporting(session: Session, case: Case, unit: Unit) -> None:
+    """``unit`` supports ``case`` (the caller knows it did not), with the case's receipt time copied: the unit's
+    supported cases are read in that order (``ix_case_supporting_unit_unit_received``, ``queries.list_cases``)."""
+    assert case.id is not None and unit.id is not None
+    session.add(CaseSupportingUnit(case_id=case.id, unit_id=unit.id, received_at=case.received_at))
+
+
+def follow_receipt(session: Session, case: Case) -> None:
+    """Copy the case's (changed) ``received_at`` to its supporting units' rows, which keep it for their order."""
+    rows = session.exec(select(CaseSupportingUnit).where(CaseSupportingUnit.case_id == case.id)).all()
+    for row in rows:
+        row.received_at = case.received_at
+        session.add(row)
     session.flush()
 
 

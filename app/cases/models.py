@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import StringConstraints, model_validator
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, literal_column, text
 from sqlmodel import Field, SQLModel
 
 from app.cases.vocabulary import CaseEventKind, LegalTrigger, Severity, SourceKind, Topic
@@ -20,6 +20,10 @@ REFERENCE_PATTERN = r"^VV-\d{4}-\d{5,}$"
 # The open statuses (``workflow.OPEN_STATUSES``) as the partial index below is written; a query narrowed to some
 # of them (``status IN ('new', 'assigned')``) is served by it on PostgreSQL.
 OPEN_STATUS_SQL = "status IN ('new', 'assigned', 'in_progress', 'on_hold', 'awaiting_approval', 'approved')"
+
+# The folded text quotes a case reference after its first character (its own reference is its first word): the
+# predicate of ``ix_case_search_quotes_trgm``, written the same in the list's query so that PostgreSQL may use it.
+QUOTES_REFERENCE_SQL = "strpos(substr(search_text, 2), 'vv-') > 0"
 
 
 def _open_cases_index(name: str, *columns: str) -> Index:
@@ -52,6 +56,23 @@ class Case(SQLModel, table=True):
             postgresql_ops={"search_text": "gin_trgm_ops"},
             info={"dialects": ("postgresql",)},
         ),  # fmt: skip
+        # A term that quotes a reference (``vv-2021-00101``) is read from these two, not from the trigrams every
+        # reference shares (``cases.queries._text_contains``, migration 6d2f8b4a1c93; PostgreSQL only): the texts
+        # starting with it (their first word, the case's own reference) and the few texts quoting a reference later.
+        Index(
+            "ix_case_search_first_word",
+            func.split_part(literal_column("search_text"), literal_column("' '"), literal_column("1")).label("word"),
+            postgresql_ops={"word": "text_pattern_ops"},
+            info={"dialects": ("postgresql",)},
+        ),
+        Index(
+            "ix_case_search_quotes_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            postgresql_where=text(QUOTES_REFERENCE_SQL),
+            info={"dialects": ("postgresql",)},
+        ),
         # The reports' period scans: index-only on PostgreSQL (migration 7a3b9c1d2e4f).
         Index(
             "ix_case_received_report",
@@ -109,9 +130,14 @@ class Case(SQLModel, table=True):
 
 class CaseSupportingUnit(SQLModel, table=True):
     __tablename__ = "case_supporting_unit"
+    # The cases a unit supports in order of receipt: the supported part of a unit-scoped search is a range of it,
+    # like the lead part on ``ix_case_lead_unit_received`` (migration 6d2f8b4a1c93).
+    __table_args__ = (Index("ix_case_supporting_unit_unit_received", "unit_id", "received_at", "case_id"),)
 
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), primary_key=True))
     unit_id: int = Field(sa_column=Column(Integer, ForeignKey("unit.id"), primary_key=True, index=True))
+    # The case's ``received_at``, copied: written with the row and when the case's changes (``cases.links``).
+    received_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class CaseAssignee(SQLModel, table=True):

@@ -61,19 +61,57 @@ def visibility_parts(actor: Actor) -> list[ColumnElement[bool]] | None:
     condition could use no index: with two common words a handler's search walked the whole table's receipt order
     and read 22,207 rows to find 51. The unit ids are written into the statement: as parameters, a prepared
     statement's generic plan would guess how many cases each unit has."""
+    split = _lead_parts(actor)
+    if split is None:
+        return None
+    leads, units = split
+    supported = exists().where(
+        col(CaseSupportingUnit.case_id) == col(Case.id), col(CaseSupportingUnit.unit_id).in_(_literal_ids(units))
+    )
+    return [*leads, and_(supported, _not_led(units))]
+
+
+def supported_parts(actor: Actor, support: Any) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]] | None:
+    """``visibility_parts(actor)`` with its supported part split by unit, as conditions on ``support`` (an alias of
+    ``case_supporting_unit`` joined to its case): the lead parts, then one part per unit of the actor's — ``support``
+    is that unit's row, none of the actor's units leads the case and none before it supports it —, so that each is a
+    range of ``ix_case_supporting_unit_unit_received`` in order of receipt. None when ``visibility_parts`` is None or
+    the actor has more units than ``_UNIT_PARTS``."""
+    split = _lead_parts(actor)
+    if split is None or len(split[1]) > _UNIT_PARTS:
+        return None
+    leads, units = split
+    parts = []
+    for n, unit in enumerate(units):
+        part = [col(support.unit_id) == _literal_id(unit), _not_led(units)]
+        if n:
+            part.append(~exists().where(col(CaseSupportingUnit.case_id) == col(support.case_id),
+                                        col(CaseSupportingUnit.unit_id).in_(_literal_ids(units[:n]))))  # fmt: skip
+        parts.append(and_(*part))
+    return leads, parts
+
+
+def _lead_parts(actor: Actor) -> tuple[list[ColumnElement[bool]], list[int]] | None:
+    """The lead parts of ``visibility_parts(actor)`` and the actor's units."""
     if actor.sees_all_cases:
         return None
     units = sorted(actor.unit_ids(Permission.CASE_VIEW))
     if not units:
         return None
     lead = col(Case.lead_unit_id)
-    leads = [lead == literal(unit, Integer(), literal_execute=True) for unit in units]
+    leads = [lead == _literal_id(unit) for unit in units]
     if len(leads) > _UNIT_PARTS:
         leads = [lead.in_(_literal_ids(units))]
-    supported = exists().where(
-        col(CaseSupportingUnit.case_id) == col(Case.id), col(CaseSupportingUnit.unit_id).in_(_literal_ids(units))
-    )
-    return [*leads, and_(supported, or_(lead.is_(None), lead.not_in(_literal_ids(units))))]
+    return leads, units
+
+
+def _not_led(units: list[int]) -> ColumnElement[bool]:
+    lead = col(Case.lead_unit_id)
+    return or_(lead.is_(None), lead.not_in(_literal_ids(units)))
+
+
+def _literal_id(ident: int) -> Any:
+    return literal(ident, Integer(), literal_execute=True)
 
 
 def _literal_ids(ids: list[int]) -> BindParameter[Any]:

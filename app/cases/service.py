@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from app.auth.permissions import Actor, Permission, can, require
 from app.cases import links
+from app.cases.editing import changed_fields
 from app.cases.events import record_event
 from app.cases.models import (
     Case,
@@ -22,7 +23,7 @@ from app.cases.models import (
     CaseUpdate,
     TransitionIn,
 )
-from app.cases.queries import case_read, changed_fields
+from app.cases.queries import case_read
 from app.cases.scope import TRIAGE_FIELDS, scope_of
 from app.cases.vocabulary import CaseEventKind, LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import (
@@ -271,6 +272,8 @@ def update_case(session: Session, *, actor: Actor, case: Case, data: CaseUpdate,
             setattr(case, name, value)
     if not diff:
         return case
+    if "received_at" in diff:
+        links.follow_receipt(session, case)
     case.updated_at = now
     case.search_text = _search_text(case)
     session.add(case)

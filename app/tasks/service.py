@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Actor, Permission, can, require
+from app.cases import links
 from app.cases.events import record_event
-from app.cases.models import Case, CaseSupportingUnit, UnitRef, UserRef
+from app.cases.models import Case, UnitRef, UserRef
 from app.cases.scope import get_case, scope_of, visible, visible_cases
 from app.cases.vocabulary import CaseEventKind
 from app.cases.workflow import CaseStatus
@@ -40,7 +41,7 @@ def create_task(session: Session, *, actor: Actor, reference: str, data: TaskCre
         raise ValidationFailed(_("Hạn cung cấp thông tin phải ở tương lai."), field="due_at")
     assert case.id is not None and unit.id is not None
     if unit.id != case.lead_unit_id and unit.id not in scope.supporting_unit_ids:
-        session.add(CaseSupportingUnit(case_id=case.id, unit_id=unit.id))
+        links.add_supporting(session, case, unit)
         session.flush()
     task = Task(case_id=case.id, unit_id=unit.id, request=data.request, due_at=data.due_at, created_at=now,
                 created_by_id=actor.user_id)  # fmt: skip

@@ -333,7 +333,8 @@ def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, v
         # head2's scope, not twice).
         for support, code in ((k % 4 == 2, "VP"), (k % 6 == 4, "GDTrH"), (k % 10 == 0, "GDTH")):
             if support:
-                session.execute(insert(CaseSupportingUnit).values(case_id=case.id, unit_id=units[code]))
+                session.execute(insert(CaseSupportingUnit).values(case_id=case.id, unit_id=units[code],
+                                                                 received_at=case.received_at))  # fmt: skip
     spokesperson = actor(session, "spokesperson")
     data = TaskCreate(unit="GDTrH", request="Số liệu", due_at=at(7, 5))
     task = tasks.create_task(session, actor=spokesperson, reference=cases[20].reference, data=data, now=at(7, 2))
@@ -371,14 +372,19 @@ def test_the_dashboard_from_daily_aggregates_is_the_live_one(session: Session, v
     moved = session.exec(select(Notice).where(col(Notice.case_id) == cases[56].id)).one()
     session.execute(update(Notice).where(col(Notice.id) == moved.id)
                     .values(published_at=moved.published_at + timedelta(days=25)))  # fmt: skip
-    session.execute(insert(CaseSupportingUnit).values(case_id=cases[29].id, unit_id=units["GDTrH"]))
+    session.execute(
+        insert(CaseSupportingUnit).values(
+            case_id=cases[29].id, unit_id=units["GDTrH"], received_at=cases[29].received_at
+        )
+    )
     session.execute(delete(CaseSupportingUnit).where(col(CaseSupportingUnit.case_id) == cases[38].id))
     # Heads' scopes: a case GDTrH supported now led by it too (in head's scope once), one it no longer supports
     # (out of it), one moved from GDTrH to GDTH with GDTH supporting it already (GDTH's once; out of head's).
     session.execute(update(Case).where(col(Case.id) == cases[16].id).values(lead_unit_id=units["GDTrH"]))
     session.execute(delete(CaseSupportingUnit).where(col(CaseSupportingUnit.case_id) == cases[28].id,
                                                      col(CaseSupportingUnit.unit_id) == units["GDTrH"]))  # fmt: skip
-    session.execute(insert(CaseSupportingUnit).values(case_id=cases[45].id, unit_id=units["GDTH"]))
+    session.execute(insert(CaseSupportingUnit).values(case_id=cases[45].id, unit_id=units["GDTH"],
+                                                      received_at=cases[45].received_at))  # fmt: skip
     session.execute(update(Case).where(col(Case.id) == cases[45].id).values(lead_unit_id=units["GDTH"]))
     session.execute(insert(Task).values(case_id=cases[40].id, unit_id=units["VP"], request="Số liệu",
                                         due_at=at(8, 5), created_at=at(8, 2)))  # fmt: skip

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +23,7 @@ from app.cases.workflow import OPEN_STATUSES
 from app.clocks.models import Clock as ClockRow
 from app.clocks.models import ClockState
 from app.org.models import Unit
+from app.text import fold
 from tests.conftest import FIXED_NOW, Clock
 from tests.factories import actor, case_in_progress, make_case, make_unit, make_user, standard_org, token
 
@@ -131,6 +133,57 @@ class TestFreeText:
         assert "ix_case_search_text_trgm" in plan, plan
 
 
+class TestReferenceAsText:
+    """A term containing ``vv-`` (a reference) is read on PostgreSQL from the first word of the folded text and from
+    the texts that quote a reference (``queries._text_contains``): the cases it finds are still exactly those whose
+    folded text contains every word — the case itself, the cases quoting it in a title, summary or link, a longer
+    text it starts — in the list's order, for the press office and for a unit-scoped reader."""
+
+    def test_the_same_cases_as_the_text_containing_every_word(self, client: TestClient, session: Session,
+                                                              org: None) -> None:  # fmt: skip
+        own = make_case(session, by="office", now=FIXED_NOW, title="Học phí năm học mới", lead_unit="GDTrH")
+        ref = own.reference
+        made = [own]
+        quoting: list[dict[str, Any]] = [
+            {"title": f"Phụ huynh hỏi lại vụ {ref}", "lead_unit": "GDTrH"},
+            {"title": "Tiếp theo", "summary": f"Liên quan {ref.lower()} và VV-2020-00007"},
+            {"title": "Bài báo", "source_url": f"https://bao.example/{ref.lower()}-hoc-phi", "lead_unit": "GDTH"},
+            {"title": f"Trích x{ref}y giữa từ", "lead_unit": "GDTrH"},
+            {"title": "Không liên quan: vv-", "summary": "năm 2026, số 00001"},
+        ]  # fmt: skip
+        for n, fields in enumerate(quoting):
+            made.append(make_case(session, by="office", now=FIXED_NOW + timedelta(minutes=n % 2), **fields))
+        made += [make_case(session, by="office", now=FIXED_NOW, lead_unit="GDTrH") for _ in range(2)]
+        session.flush()
+        words = [ref, ref.lower(), ref[:-1], ref[3:], f"x{ref}", f"{ref}y", f"x{ref}y", "vv-", "-vv-", "vv-2020",
+                 f"{ref} hỏi", f"học {ref[:8]}", f"{ref}0", "vv-%", "vv-_", "vv-\\", "VV-2026-0000_"]  # fmt: skip
+        for username in ("office", "handler"):
+            headers = token(client, username)
+            reader = actor(session, username)
+            mine = reader.unit_ids()
+            visible = [c for c in made if reader.sees_all_cases or c.lead_unit_id in mine]
+            for q in words:
+                terms = fold(q).split(" ")
+                expected = [c.reference for c in sorted(visible, key=lambda c: (c.received_at, c.id), reverse=True)
+                            if all(t in c.search_text for t in terms)]  # fmt: skip
+                assert _pages(client, headers, q=q) == expected, (username, q)
+        assert _pages(client, token(client, "office"), q=ref) == [c.reference for c in sorted(
+            made[:5], key=lambda c: (c.received_at, c.id), reverse=True)]  # fmt: skip
+
+    def test_on_postgresql_a_reference_reads_its_own_two_indexes(self, session: Session, org: None) -> None:
+        """Not the trigram index of every text: the first word's (the case's own reference) and the partial trigram
+        index of the texts that quote a reference."""
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's indexes; SQLite scans the folded text")
+        case = make_case(session, by="office", now=FIXED_NOW, title="Học phí năm học mới")
+        query = filtered_cases(session, actor=actor(session, "office"), filters=CaseFilters(q=case.reference))
+        compiled = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")).all())
+        assert "ix_case_search_first_word" in plan and "ix_case_search_quotes_trgm" in plan, plan
+        assert "ix_case_search_text_trgm" not in plan, plan
+
+
 class TestUnitScopedSearch:
     """A unit-scoped reader's search reads its units' lead cases and the cases they only support as separate parts,
     merged (``scope.visibility_parts``): the same cases in the same order as the scope's ``OR``, page by page, in
@@ -149,7 +202,9 @@ class TestUnitScopedSearch:
             case.lead_unit_id = units[lead] if lead else None
             case.next_due_at = None if n % 4 == 0 else FIXED_NOW + timedelta(hours=n % 2)
             session.add(case)
-            session.add_all(CaseSupportingUnit(case_id=case.id or 0, unit_id=units[u] or 0) for u in supporting)
+            session.add_all(
+                CaseSupportingUnit(case_id=case.id or 0, unit_id=units[u] or 0, received_at=at) for u in supporting
+            )
             made.append(case)
         make_case(session, by="office", now=FIXED_NOW, title="Học phí năm học mới", lead_unit="GDTrH")
         session.flush()
@@ -175,6 +230,47 @@ class TestUnitScopedSearch:
                     if cursor is None:
                         break
                 assert seen == [c.reference for c in expected], (username, sort)
+
+
+class TestSupportingUnitsKeepTheReceiptTime:
+    """``case_supporting_unit.received_at`` is the case's, whichever way a unit comes to support it (intake, an
+    update, a task) and when the case's receipt time is corrected: a unit's search reads its supported cases in
+    that order (``scope.supported_parts``)."""
+
+    def test_every_row_holds_its_case_receipt_time(self, client: TestClient, session: Session, org: None) -> None:
+        office = token(client, "office")
+        first = make_case(session, by="office", now=FIXED_NOW - timedelta(days=2), title="Bạo lực học đường A",
+                          lead_unit="GDTrH", supporting_units=["GDTH"])  # fmt: skip
+        second = make_case(session, by="office", now=FIXED_NOW - timedelta(days=1), title="Bạo lực học đường B",
+                           lead_unit="GDTrH")  # fmt: skip
+        third = make_case(session, by="office", now=FIXED_NOW, title="Bạo lực học đường C", lead_unit="GDTrH",
+                          supporting_units=["GDTH", "VP"])  # fmt: skip
+        session.flush()
+        self._check(session, rows=3)
+        # The first case's receipt corrected to after the others': the handler of GDTH now sees it first.
+        later = (FIXED_NOW + timedelta(minutes=1)).isoformat()
+        response = client.patch(f"/api/v1/cases/{first.reference}", json={"received_at": later}, headers=office)
+        assert response.status_code == 200, response.text
+        self._check(session, rows=3)
+        # Units and receipt time changed together; a task makes GDTH support the second case.
+        response = client.patch(f"/api/v1/cases/{third.reference}", headers=office, json={
+            "supporting_units": ["VP"], "received_at": (FIXED_NOW - timedelta(days=3)).isoformat()})  # fmt: skip
+        assert response.status_code == 200, response.text
+        response = client.post(f"/api/v1/cases/{second.reference}/tasks", headers=token(client, "spokesperson"),
+                               json={"unit": "GDTH", "request": "Đề nghị cung cấp số liệu.",
+                                     "due_at": "2026-11-27T17:00:00+07:00"})  # fmt: skip
+        assert response.status_code == 201, response.text
+        self._check(session, rows=3)
+        for sort, expected in (("-received_at", [first, second]), ("received_at", [second, first])):
+            assert _pages(client, token(client, "handler2"), q="bạo lực", sort=sort) == [
+                c.reference for c in expected], sort  # fmt: skip
+
+    @staticmethod
+    def _check(session: Session, *, rows: int) -> None:
+        session.expire_all()
+        pairs = session.exec(select(CaseSupportingUnit.received_at, Case.received_at).join(
+            Case, col(Case.id) == col(CaseSupportingUnit.case_id))).all()  # fmt: skip
+        assert len(pairs) == rows and all(copied == own for copied, own in pairs), pairs
 
 
 class TestReminderBatch:

@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from app.auth.permissions import Actor, Permission, Role, can, require
 from app.cases import service
+from app.cases.editing import assignable_users, editable_fields
 from app.cases.models import Case, CaseCreate, CaseRead, CaseUpdate, NoteIn, TransitionIn
-from app.cases.queries import CaseSort, assignable_users, case_read, editable_fields
+from app.cases.queries import CaseSort, case_read
 from app.cases.scope import get_case
 from app.cases.vocabulary import Severity
 from app.cases.workflow import CaseStatus
