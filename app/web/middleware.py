@@ -203,7 +203,8 @@ class EmptyQueryValues:
     filter", on every filter form, public and staff, and in the JSON API alike. The query string of a GET or HEAD
     request is passed on without its empty values (``?q=hoc+phi&topic=&kind=`` → ``?q=hoc+phi``), before any route
     (or the public edge's cache) reads it. The early path of cached public reads applies the same function
-    (``app/web/public/fastpath.py``)."""
+    (``app/web/public/fastpath.py``). The scope is changed in place, not copied: what the routes and the edge
+    leave on it (the route, ``cache``) is read by the access log outside (a copy logged ``<unmatched>``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -211,7 +212,5 @@ class EmptyQueryValues:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         query: bytes = scope.get("query_string", b"") if scope["type"] == "http" else b""
         if query and scope.get("method") in ("GET", "HEAD"):
-            kept = without_empty_values(query)
-            if kept is not query:
-                scope = {**scope, "query_string": kept}
+            scope["query_string"] = without_empty_values(query)
         await self.app(scope, receive, send)
