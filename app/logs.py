@@ -20,7 +20,7 @@ import time
 import traceback
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 request_id_var: ContextVar[str | None] = ContextVar("crisisdesk_request_id", default=None)

@@ -58,7 +58,6 @@ REQUESTS_IN_PROGRESS = Gauge(
 )
 
 
-
 class HistogramBatch:
     """Observations of a labelled histogram counted in the process and added to it in bulk: at most every
     ``flush_seconds`` (by the event loop), before this process renders ``/metrics``, and at exit.

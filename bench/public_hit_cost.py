@@ -89,7 +89,7 @@ class Keep:
             self.body = message.get("body", b"")
 
 
-async def drop(message: dict[str, Any]) -> None:
+async def drop(message: dict[str, Any]) -> None:  # noqa: ARG001
     return None
 
 
@@ -167,7 +167,8 @@ async def run(args: argparse.Namespace, url: str) -> None:
         return
     sys.stdout.write(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {args.calls} calls × "
                      f"{args.blocks} blocks, median µs CPU a call\n\n")  # fmt: skip
-    sys.stdout.write("| measure | raw ceiling | " + ("FastAPI ceiling | " if ceiling_app else "") + "service | ratio |\n")
+    fastapi_column = "FastAPI ceiling | " if ceiling_app else ""
+    sys.stdout.write(f"| measure | raw ceiling | {fastapi_column}service | ratio |\n")
     sys.stdout.write("|---|---:|" + ("---:|" if ceiling_app else "") + "---:|---:|\n")
     for name, scope in scopes.items():  # paired: the ceiling, then the measure
         raw_us = await cost(raw, scope, args.calls, args.blocks)

@@ -43,7 +43,7 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -111,7 +111,7 @@ def _under(path: str, prefixes: tuple[str, ...]) -> bool:
     return path in prefixes or path.startswith(_BELOW[prefixes])
 
 
-_BELOW = {prefixes: tuple(p + "/" for p in prefixes) for prefixes in (WRITE_APIS, WRITE_PAGES)}
+_BELOW: dict[tuple[str, ...], tuple[str, ...]] = {ps: tuple(p + "/" for p in ps) for ps in (WRITE_APIS, WRITE_PAGES)}
 
 
 def classify(path: str) -> str | None:

@@ -271,6 +271,7 @@ def test_hits_have_their_request_id_access_line_and_latency(
     try:
         before = early(app)
         given = anon.get(path, headers={"X-Request-ID": "trace-hit"})
+        assert given.headers["x-request-id"] == "trace-hit"
         made = anon.get(path)
         assert early(app) == before + 2
         lines = root.access_lines()
@@ -307,7 +308,6 @@ def test_the_line_of_a_hit_is_the_stacks(
     for line in (fast, slow):
         del line["ts"], line["duration_ms"]
     assert fast == slow and fast["cache"] == "hit" and fast["path"] == NOTICES
-
 
 
 def test_empty_filters_keep_the_route_in_the_access_line(
