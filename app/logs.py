@@ -32,7 +32,7 @@ _STANDARD_ATTRS = frozenset(
 )
 
 
-_LEVEL_NAMES = {logging.DEBUG: "DEBUG", logging.INFO: "INFO", logging.WARNING: "WARNING", logging.ERROR: "ERROR"}
+MAX_SHAPES = 4096  # access lines' pieces kept by shape (AccessLog.request)
 
 
 def current_request_id() -> str | None:
@@ -163,6 +163,7 @@ class AccessLog:
         self._millisecond = -1
         self._ts = ""
         self._name_json = encode_basestring(name)
+        self._shapes: dict[tuple[Any, ...], tuple[str, str, str]] = {}
         atexit.register(self.flush)
 
     def _direct(self) -> logging.StreamHandler[Any] | None:
@@ -216,13 +217,15 @@ class AccessLog:
         path: str,
         status: int,
         duration: float,
-        user_id: Any = None,
+        user_id: int | None = None,
         cache: str | None = None,
-        route_json: str | None = None,
-        path_json: str | None = None,
     ) -> None:
         """A request's line: ``"<label> <route> <status>"`` with the fields ``method`` … ``cache``. ``label`` is
-        the method as the metrics name it (``OTHER`` for an unusual one), ``method`` the request's own."""
+        the method as the metrics name it (``OTHER`` for an unusual one), ``method`` the request's own.
+
+        Written directly, the line is three pieces kept per shape (level, method, route, path, status, user,
+        cache: the same for every hit of one cached read; at most ``MAX_SHAPES`` kept) around the timestamp, the
+        request id and the duration."""
         if not self.logger.isEnabledFor(level):
             return
         duration_ms = round(duration * 1000, 2)
@@ -234,29 +237,30 @@ class AccessLog:
                 fields["cache"] = cache
             self.logger.log(level, "%s", f"{label} {route} {status}", extra=fields)
             return
-        if route_json is None:
-            route_json = encode_basestring(route)
-        if path_json is None:
-            path_json = encode_basestring(path)
+        shape = (level, label, method, route, path, status, user_id, cache)
+        pieces = self._shapes.get(shape)
+        if pieces is None:
+            if len(self._shapes) >= MAX_SHAPES:
+                self._shapes.clear()
+            pieces = self._shapes[shape] = self._pieces(*shape)
         request_id = request_id_var.get()
         # The request id is sane (letters, digits, ``._:+=/-``: app/web/observability.py) and so needs no escaping.
         rid = "" if request_id is None else f', "request_id": "{request_id}"'
-        if method in ("GET", "HEAD", "POST"):
-            method_json = f'"{method}"'
-        else:
-            method_json = encode_basestring(method)
-        if user_id is None:
-            uid = "null"
-        elif type(user_id) is int:
-            uid = str(user_id)
-        else:
-            uid = json.dumps(user_id, ensure_ascii=False, default=str)
-        tail = "}" if cache is None else f', "cache": {encode_basestring(cache)}}}'
-        self._write(
-            f'{{"ts": "{self._timestamp()}", "level": "{_LEVEL_NAMES.get(level) or logging.getLevelName(level)}", '
-            f'"logger": {self._name_json}, '
-            f'"message": "{label} {route_json[1:-1]} {status}"{rid}, "method": {method_json}, "route": {route_json}, '
-            f'"path": {path_json}, "status": {status}, "duration_ms": {duration_ms!r}, "user_id": {uid}{tail}'
+        self._write(f'{{"ts": "{self._timestamp()}{pieces[0]}{rid}{pieces[1]}{duration_ms!r}{pieces[2]}')
+
+    def _pieces(
+        self, level: int, label: str, method: str, route: str, path: str, status: int, user: Any, cache: str | None
+    ) -> tuple[str, str, str]:
+        """What a line of this shape holds around the timestamp, the request id and the duration, escaped."""
+        level_name = logging.getLevelName(level)
+        message = encode_basestring(f"{label} {route} {status}")
+        uid = "null" if user is None else json.dumps(user, ensure_ascii=False, default=str)
+        end = "}" if cache is None else f', "cache": {encode_basestring(cache)}}}'
+        return (
+            f'", "level": "{level_name}", "logger": {self._name_json}, "message": {message}',
+            f', "method": {encode_basestring(method)}, "route": {encode_basestring(route)}, '
+            f'"path": {encode_basestring(path)}, "status": {status}, "duration_ms": ',
+            f', "user_id": {uid}{end}',
         )
 
     def _timestamp(self) -> str:

@@ -125,18 +125,15 @@ def record(
     status: int,
     duration: float,
     *,
-    user_id: Any = None,
+    user_id: int | None = None,
     cache: str | None = None,
-    route_json: str | None = None,
-    path_json: str | None = None,
 ) -> None:
-    """A request's latency observation and access line. ``method`` is the request's own; ``route_json`` and
-    ``path_json`` may give the route and path already as JSON strings (a cached public answer keeps them)."""
+    """A request's latency observation and access line (``method``: the request's own)."""
     label = method if method in KNOWN_METHODS else "OTHER"
     status_class = STATUS_CLASSES.get(status // 100) or f"{status // 100}xx"
     REQUEST_LATENCY_BATCH.observe((label, route, status_class), duration)
     level = logging.DEBUG if status < 400 and route in QUIET_ROUTES else logging.INFO
-    access_log.request(level, label, method, route, path, status, duration, user_id, cache, route_json, path_json)
+    access_log.request(level, label, method, route, path, status, duration, user_id, cache)
 
 
 def route_template(scope: Scope, root_path: str = "") -> str:

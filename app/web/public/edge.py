@@ -43,7 +43,6 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -154,9 +153,6 @@ class Entry:
     etag: bytes | None
     not_modified_headers: list[tuple[bytes, bytes]]
     route: str
-    # The route and the path as JSON strings, for the access line of each hit (app/logs.py ``AccessLog.request``).
-    route_json: str = ""
-    path_json: str = ""
 
 
 Key = tuple[str, bytes, str]  # path, query string, locale ("" for the API)
@@ -490,11 +486,9 @@ class PublicEdge:
         route = route_template(scope)
         scope[ROUTE_KEY] = route
         body = b"".join(chunks)
-        return self._entry(status, raw_headers, body, kind, route, scope["path"])
+        return self._entry(status, raw_headers, body, kind, route)
 
-    def _entry(
-        self, status: int, raw: list[tuple[bytes, bytes]], body: bytes, kind: str, route: str, path: str
-    ) -> Entry:
+    def _entry(self, status: int, raw: list[tuple[bytes, bytes]], body: bytes, kind: str, route: str) -> Entry:
         drop = {b"content-length", b"etag", b"cache-control", b"vary", REQUEST_ID_KEY}
         headers = [(k, v) for k, v in raw if k.lower() not in drop]
         extra: list[tuple[bytes, bytes]] = []
@@ -515,7 +509,7 @@ class PublicEdge:
         headers += extra
         full = IdFreeHeaders([*headers, (b"content-length", str(len(body)).encode())])
         return Entry(status=status, headers=full, body=body, etag=etag, not_modified_headers=IdFreeHeaders(extra),
-                     route=route, route_json=encode_basestring(route), path_json=encode_basestring(path))  # fmt: skip
+                     route=route)  # fmt: skip
 
     # --- answers ------------------------------------------------------------------------------------------
 

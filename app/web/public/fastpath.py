@@ -118,8 +118,7 @@ class CrisisDeskApp(FastAPI):
             if in_progress is not None:
                 in_progress.dec()
             if entry is not None:
-                record(method, entry.route, scope["path"], observed.status, time.perf_counter() - started,
-                       cache="hit", route_json=entry.route_json, path_json=entry.path_json)  # fmt: skip
+                record(method, entry.route, scope["path"], observed.status, time.perf_counter() - started, cache="hit")
             elif not scope.get(ADMITTED_KEY):
                 record(method, scope.get(ROUTE_KEY) or LIMITED_ROUTES[early.kind], scope["path"], observed.status,
                        time.perf_counter() - started)  # fmt: skip
