@@ -118,11 +118,11 @@ def test_other_configurations_go_through_logging(root: Root) -> None:
         ("GET", "/notices/{key}", "/notices/2026-tb-12", 200, None, "hit"),
         ("HEAD", "/api/public/v1/notices/{key}", "/api/public/v1/notices/12/TB-SGDĐT", 304, None, "hit"),
         ("POST", "/api/v1/cases", '/api/v1/cases/"quoted"\\back\tslash\u2028', 201, 7, None),
-        ("BREW", "<unmatched>", "/tệp/ảnh", 405, "a string id", "miss"),
+        ("BREW", "<unmatched>", "/tệp/ảnh", 405, 123456789, "miss"),
     ],
 )
 def test_request_lines_match_the_logging_path(
-    root: Root, method: str, route: str, path: str, status: int, user_id: object, cache: str | None
+    root: Root, method: str, route: str, path: str, status: int, user_id: int | None, cache: str | None
 ) -> None:
     """``AccessLog.request``'s f-string line is the JSON the formatter writes for the same fields, key for key
     and in the same order, whatever the path holds (quotes, backslashes, controls, Vietnamese)."""
