@@ -98,16 +98,18 @@ class Observed:
     """The ``send`` of an observed request: remembers the status and returns the request id in its header
     (replacing any the app set). One per request, on both request paths."""
 
-    __slots__ = ("send", "header", "status")
+    __slots__ = ("send", "header", "status", "started")
 
     def __init__(self, send: Send, request_id: str) -> None:
         self.send = send
         self.header = request_id.encode()
         self.status = 500
+        self.started = False
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
+            self.started = True
             given = message.get("headers", ())
             if type(given) is IdFreeHeaders:
                 headers = [*given, (_HEADER_KEY, self.header)]

@@ -15,6 +15,11 @@ For every public request it applies, in order:
 4. **Validators**: a strong ETag (a hash of the body) on every 200 response, 304 on a matching
    ``If-None-Match`` (weak comparison, lists and ``*``), and ``Cache-Control`` that a proxy or CDN can follow.
 
+A hit is answered by one method, :meth:`PublicEdge.try_hit`, on two paths: here, after the limits, the version
+check and the read-after check, and before the whole middleware stack (``fastpath.py``) for the reads that
+:meth:`PublicEdge.early` says it can answer with certainty (fresh cache, no cookie but ``lang``, the answer
+cached), with the same limiter (:attr:`PublicEdge.reads`) and the same 429 (:meth:`PublicEdge.too_many`).
+
 Freshness: the cache is valid for one *public version* (``app/public_version.py``), a counter bumped in the
 transaction of every publication, correction, withdrawal or registry change, plus the next moment something
 changes by itself (an embargo's minute). Each process reads both at most once every

@@ -83,8 +83,10 @@ class CrisisDeskApp(FastAPI):
     async def _answer_early(
         self, edge: PublicEdge, early: EarlyHit, scope: Scope, receive: Receive, send: Send, now: float
     ) -> bool:
-        """Answer an early hit as the stack would (limits, the hit, the observability); False (nothing sent,
-        nothing logged) if the entry left the cache while the limiter waited: the stack answers it then."""
+        """Answer an early hit as the stack would (limits, the hit, the observability). False when nothing was sent
+        (nothing logged either): the entry left the cache, or a version was pushed, while the limiter waited on
+        Redis (the request is then marked as admitted), or something failed before the answer began (not marked:
+        the stack meets the failure again and reports it as it reports any)."""
         request_id = request_id_from(scope["headers"])
         request_id_var.set(request_id)
         state: dict[str, Any] = scope.setdefault("state", {})
@@ -111,14 +113,18 @@ class CrisisDeskApp(FastAPI):
                 scope[ADMITTED_KEY] = True
                 return False
             return True
-        except BaseException:
+        except Exception:
+            if not observed.started:
+                return False
             observed.status = 500
             raise
         finally:
             if in_progress is not None:
                 in_progress.dec()
-            if entry is not None:
-                record(method, entry.route, scope["path"], observed.status, time.perf_counter() - started, cache="hit")
-            elif not scope.get(ADMITTED_KEY):
-                record(method, scope.get(ROUTE_KEY) or LIMITED_ROUTES[early.kind], scope["path"], observed.status,
-                       time.perf_counter() - started)  # fmt: skip
+            if observed.started:
+                duration = time.perf_counter() - started
+                if entry is not None:
+                    record(method, entry.route, scope["path"], observed.status, duration, cache="hit")
+                else:
+                    route = scope.get(ROUTE_KEY) or LIMITED_ROUTES[early.kind]
+                    record(method, route, scope["path"], observed.status, duration)
