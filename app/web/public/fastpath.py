@@ -16,7 +16,8 @@ the stack would give the same answer:
   of a hit, which the middleware calls too);
 * the observability is the stack's (``app/web/observability.py``): the same request id, returned in the same
   header (:class:`~app.web.observability.Observed`), the same access line with ``"cache": "hit"`` and the same
-  latency observation and in-progress gauge (:func:`~app.web.observability.record`).
+  latency observation (:func:`~app.web.observability.record`); the in-progress gauge while the request may wait
+  (on Redis: without it an early hit never gives the event loop a turn, so nothing could see it in progress).
 
 Anything else — a miss, a stale cache, a cookie, a POST, a staff page — goes through the whole stack, unchanged.
 If the cache changed while the limiter waited on Redis, the request goes through the stack too, marked as already
