@@ -16,9 +16,11 @@ import json
 import logging
 import logging.config
 import sys
+import time
 import traceback
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 request_id_var: ContextVar[str | None] = ContextVar("crisisdesk_request_id", default=None)
@@ -28,6 +30,9 @@ _STANDARD_ATTRS = frozenset(
     vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None)).keys()
     | {"message", "asctime", "taskName", "color_message"}
 )
+
+
+MAX_SHAPES = 4096  # access lines' pieces kept by shape (AccessLog.request)
 
 
 def current_request_id() -> str | None:
@@ -139,31 +144,44 @@ class AccessLog:
     building a ``LogRecord``; lines are joined and written at most every ``flush_seconds`` (or every
     ``max_lines``) by the event loop, and at exit. Otherwise (a text format, extra handlers: tests, a developer's
     set-up) it goes through :mod:`logging` as any other line. Either way, every request has its line.
+
+    :meth:`request` writes a request's line from its parts with one f-string: the strings that could need escaping
+    (route, path) are escaped by the JSON encoder's own function, or given already escaped; the timestamp's
+    seconds are formatted once a second. The line is the one :meth:`log` would write (a test pins it).
     """
 
     def __init__(self, name: str, *, flush_seconds: float = 0.05, max_lines: int = 256) -> None:
         self.logger = logging.getLogger(name)
         self.flush_seconds = flush_seconds
         self.max_lines = max_lines
-        self._key: tuple[Any, ...] | None = None
+        self._key: list[list[logging.Handler]] | None = None
         self._handler: logging.StreamHandler[Any] | None = None
         self._buffer: list[str] = []
         self._scheduled = False
+        self._second = -1
+        self._second_text = ""
+        self._millisecond = -1
+        self._ts = ""
+        self._name_json = encode_basestring(name)
+        self._shapes: dict[tuple[Any, ...], tuple[str, str, str]] = {}
         atexit.register(self.flush)
 
     def _direct(self) -> logging.StreamHandler[Any] | None:
-        chain: list[logging.Logger] = []
+        # The handlers of each logger a record would pass (a copy of each list: compared by their items).
+        chain: list[list[logging.Handler]] = []
         logger: logging.Logger | None = self.logger
         while logger is not None:
-            chain.append(logger)
+            chain.append(logger.handlers.copy())
             logger = logger.parent if logger.propagate else None
-        key = tuple((id(lg), tuple(lg.handlers), lg.propagate) for lg in chain)
-        if key != self._key:
-            self._key = key
-            root = chain[-1]
+        if chain != self._key:
+            self._key = chain
+            root = logging.getLogger()
+            last: logging.Logger = self.logger
+            while last.propagate and last.parent is not None:
+                last = last.parent
             ours = (
-                root is logging.getLogger()
-                and all(not lg.handlers for lg in chain[:-1])
+                last is root
+                and all(not handlers for handlers in chain[:-1])
                 and len(root.handlers) == 1
                 and type(root.handlers[0]) is logging.StreamHandler
                 and isinstance(root.handlers[0].formatter, JsonFormatter)
@@ -179,7 +197,7 @@ class AccessLog:
             self.logger.log(level, "%s", message, extra=fields)
             return
         entry: dict[str, Any] = {
-            "ts": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "ts": self._timestamp(),
             "level": logging.getLevelName(level),
             "logger": self.logger.name,
             "message": message,
@@ -188,7 +206,78 @@ class AccessLog:
         if request_id is not None:
             entry["request_id"] = request_id
         entry.update(fields)
-        self._buffer.append(json.dumps(entry, ensure_ascii=False, default=str))
+        self._write(json.dumps(entry, ensure_ascii=False, default=str))
+
+    def request(
+        self,
+        level: int,
+        label: str,
+        method: str,
+        route: str,
+        path: str,
+        status: int,
+        duration: float,
+        user_id: int | None = None,
+        cache: str | None = None,
+    ) -> None:
+        """A request's line: ``"<label> <route> <status>"`` with the fields ``method`` … ``cache``. ``label`` is
+        the method as the metrics name it (``OTHER`` for an unusual one), ``method`` the request's own.
+
+        Written directly, the line is three pieces kept per shape (level, method, route, path, status, user,
+        cache: the same for every hit of one cached read; at most ``MAX_SHAPES`` kept) around the timestamp, the
+        request id and the duration."""
+        if not self.logger.isEnabledFor(level):
+            return
+        duration_ms = round(duration * 1000, 2)
+        handler = self._direct()
+        if handler is None:
+            fields = {"method": method, "route": route, "path": path, "status": status, "duration_ms": duration_ms,
+                      "user_id": user_id}  # fmt: skip
+            if cache is not None:
+                fields["cache"] = cache
+            self.logger.log(level, "%s", f"{label} {route} {status}", extra=fields)
+            return
+        shape = (level, label, method, route, path, status, user_id, cache)
+        pieces = self._shapes.get(shape)
+        if pieces is None:
+            if len(self._shapes) >= MAX_SHAPES:
+                self._shapes.clear()
+            pieces = self._shapes[shape] = self._pieces(*shape)
+        request_id = request_id_var.get()
+        # The request id is sane (letters, digits, ``._:+=/-``: app/web/observability.py) and so needs no escaping.
+        rid = "" if request_id is None else f', "request_id": "{request_id}"'
+        self._write(f'{{"ts": "{self._timestamp()}{pieces[0]}{rid}{pieces[1]}{duration_ms!r}{pieces[2]}')
+
+    def _pieces(
+        self, level: int, label: str, method: str, route: str, path: str, status: int, user: Any, cache: str | None
+    ) -> tuple[str, str, str]:
+        """What a line of this shape holds around the timestamp, the request id and the duration, escaped."""
+        level_name = logging.getLevelName(level)
+        message = encode_basestring(f"{label} {route} {status}")
+        uid = "null" if user is None else json.dumps(user, ensure_ascii=False, default=str)
+        end = "}" if cache is None else f', "cache": {encode_basestring(cache)}}}'
+        return (
+            f'", "level": "{level_name}", "logger": {self._name_json}, "message": {message}',
+            f', "method": {encode_basestring(method)}, "route": {encode_basestring(route)}, '
+            f'"path": {encode_basestring(path)}, "status": {status}, "duration_ms": ',
+            f', "user_id": {uid}{end}',
+        )
+
+    def _timestamp(self) -> str:
+        """Now as ``2026-11-27T04:14:39.201Z`` (UTC, milliseconds, truncated as ``isoformat`` does); made once a
+        millisecond, its seconds once a second."""
+        millisecond = int(time.time() * 1000)
+        if millisecond != self._millisecond:
+            self._millisecond = millisecond
+            second = millisecond // 1000
+            if second != self._second:
+                self._second = second
+                self._second_text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._ts = f"{self._second_text}.{millisecond % 1000:03d}Z"
+        return self._ts
+
+    def _write(self, line: str) -> None:
+        self._buffer.append(line)
         if len(self._buffer) >= self.max_lines:
             self.flush()
         elif not self._scheduled:

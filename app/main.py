@@ -20,6 +20,7 @@ from app.web import api, api_docs, openapi, ops, public, staff
 from app.web.errors import install_error_handlers
 from app.web.middleware import BodySizeLimit, EmptyQueryValues, SecurityHeaders
 from app.web.observability import RequestObservability
+from app.web.public.fastpath import CrisisDeskApp
 from app.web.read_after import ReadYourWrites, cookie_lifetime
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -90,7 +91,7 @@ def create_app(
         lock_timeout=settings.db_lock_timeout_seconds,
         connect_timeout=settings.db_connect_timeout_seconds,
     )
-    app = FastAPI(
+    app = CrisisDeskApp(  # FastAPI, with cached public reads answered before the middleware (fastpath.py)
         docs_url=None,  # served by app.web.api_docs from our own files (no CDN)
         redoc_url=None,
         title="CrisisDesk",

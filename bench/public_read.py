@@ -30,9 +30,11 @@ It drives each with ``wrk`` (Debian package: ``apt-get install wrk``) from the s
 in rounds (default 3), tightly paired: each run of a measure comes right after a run of each ceiling, so that the
 three see the same minute of the machine, and the 1-minute load average is recorded with each triple. It prints
 requests/second, p99 latency and the ratios to both ceilings (the median of the rounds' paired ratios) as a
-Markdown table per topology. By default it first waits (up to 5 minutes) for the load average to fall below 1;
-``--no-wait`` measures on a shared, loaded machine as it is. It also measures the uncached path (cache misses: a
-distinct query string each time) with sequential requests.
+Markdown table per topology; served directly, also the CPU time (user + system, the process and its workers) the
+service and the raw ceiling spend per request during their runs, and its ratio: what each answer costs the
+process, which a loaded machine moves much less than it moves requests/second. By default it first waits (up to
+5 minutes) for the load average to fall below 1; ``--no-wait`` measures on a shared, loaded machine as it is. It
+also measures the uncached path (cache misses: a distinct query string each time) with sequential requests.
 """
 
 from __future__ import annotations
@@ -272,6 +274,39 @@ def wrk(url: str, *, threads: int, connections: int, duration: str, script: Path
             "raw": output}  # fmt: skip
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants (uvicorn's workers)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(times.get(p, 0.0) for p in tree)
+
+
+def wrk_cpu(url: str, pid: int | None, **settings: Any) -> dict[str, Any]:
+    """``wrk`` and, served directly (``pid``: the server's process), the server's CPU µs per request: what it
+    costs the process whatever else the machine runs (a shared machine's load moves req/s much more)."""
+    before = tree_cpu(pid) if pid is not None else 0.0
+    result = wrk(url, **settings)
+    if pid is not None:
+        requests = re.search(r"(\d+) requests in", result["raw"])
+        count = int(requests.group(1)) if requests else 0
+        result["cpu_us"] = (tree_cpu(pid) - before) / count * 1e6 if count else None
+    return result
+
+
 def wait_for_quiet(threshold: float, limit: float) -> float:
     """Wait (at most ``limit`` seconds) for the machine's 1-minute load average to fall below ``threshold``."""
     started = time.monotonic()
@@ -454,9 +489,10 @@ def run_topology(top: Topology, args: argparse.Namespace, folder: Path) -> dict[
             path = paths[name]
             load = float(load_average().split()[0])
             script = lua if name == "304 revalidation" else None
-            fastapi = wrk(ceiling_url(top.fastapi, path), script=script, **settings)
-            raw = wrk(ceiling_url(top.raw, path), script=script, **settings)
-            measured = wrk(top.service + path, script=script, **settings)
+            pids = [None if top.via_nginx else server.proc.pid for server in top.servers]
+            fastapi = wrk_cpu(ceiling_url(top.fastapi, path), pids[1], script=script, **settings)
+            raw = wrk_cpu(ceiling_url(top.raw, path), pids[2], script=script, **settings)
+            measured = wrk_cpu(top.service + path, pids[0], script=script, **settings)
             rounds[name].append({"load": load, "fastapi": fastapi, "raw": raw, "measure": measured})
             out(f"  {top.name} round {round_no} (load {load:5.2f}): FastAPI {fastapi['rps']:>7,.0f} | raw "
                 f"{raw['rps']:>7,.0f} | {name:<22} {measured['rps']:>7,.0f} req/s p99 {measured['p99_ms']:>7.2f} ms "
@@ -467,9 +503,11 @@ def run_topology(top: Topology, args: argparse.Namespace, folder: Path) -> dict[
     out(f"**{top.name}** — load average before the measures {load_before} (waited {waited:.0f} s), after "
         f"{load_after}; wrk -t{args.threads} -c{args.connections} -d{args.duration}, {args.rounds} rounds")  # fmt: skip
     out()
+    cpu = not top.via_nginx
+    cpu_columns = " CPU µs/request: service, raw | CPU ratio |" if cpu else ""
     out("| measure | req/s | p99 | FastAPI ceiling req/s | ratio | raw ceiling req/s | ratio | rounds' ratios to raw "
-        "| load (1 min) | ≥ 90 % of raw |")  # fmt: skip
-    out("|---|---:|---:|---:|---:|---:|---:|---|---|---|")
+        f"| load (1 min) | ≥ 90 % of raw |{cpu_columns}")  # fmt: skip
+    out("|---|---:|---:|---:|---:|---:|---:|---|---|---|" + ("---:|---:|" if cpu else ""))
     summary: dict[str, Any] = {}
     for name in MEASURES:
         runs = rounds[name]
@@ -485,8 +523,18 @@ def run_topology(top: Topology, args: argparse.Namespace, folder: Path) -> dict[
                          "ratios_fastapi": to_fastapi, "loads": loads, "errors": errors}  # fmt: skip
         met = "yes" if ratio_raw >= RAW_TARGET else "**no**"
         each = ", ".join(f"{r:.0%}" for r in to_raw)
+        extra = ""
+        if cpu and all(r[k].get("cpu_us") for r in runs for k in ("measure", "raw")):
+            cpu_service = statistics.median(r["measure"]["cpu_us"] for r in runs)
+            cpu_raw = statistics.median(r["raw"]["cpu_us"] for r in runs)
+            summary_cpu = {"cpu_us": cpu_service, "raw_cpu_us": cpu_raw}
+            extra = f" {cpu_service:.1f}, {cpu_raw:.1f} | {cpu_raw / cpu_service:.0%} |"
+        else:
+            summary_cpu = {}
+        summary[name].update(summary_cpu)
+        loads_seen = f"{min(loads):.1f}–{max(loads):.1f}"
         out(f"| {name} | {med['measure']:,.0f} | {p99:.2f} ms | {med['fastapi']:,.0f} | {ratio_fastapi:.0%} | "
-            f"{med['raw']:,.0f} | {ratio_raw:.0%} | {each} | {min(loads):.1f}–{max(loads):.1f} | {met} |")  # fmt: skip
+            f"{med['raw']:,.0f} | {ratio_raw:.0%} | {each} | {loads_seen} | {met} |{extra}")  # fmt: skip
     bad = {name: s["errors"] for name, s in summary.items() if s["errors"]}
     if bad:
         out(f"WARNING: non-2xx/3xx responses: {bad}")

@@ -190,11 +190,21 @@ class _Refused(Exception):
     pass
 
 
+def without_empty_values(query: bytes) -> bytes:
+    """``q=hoc+phi&topic=&kind=`` → ``q=hoc+phi``: the pairs with an empty value dropped, the rest kept byte for
+    byte (the same object when nothing is dropped)."""
+    parts = query.split(b"&")
+    kept = [p for p in parts if p.partition(b"=")[2]]
+    return query if len(kept) == len(parts) else b"&".join(kept)
+
+
 class EmptyQueryValues:
     """A GET form sends every field, its "Tất cả" / empty choices as ``topic=&kind=``: an empty value means "no
     filter", on every filter form, public and staff, and in the JSON API alike. The query string of a GET or HEAD
     request is passed on without its empty values (``?q=hoc+phi&topic=&kind=`` → ``?q=hoc+phi``), before any route
-    (or the public edge's cache) reads it."""
+    (or the public edge's cache) reads it. The early path of cached public reads applies the same function
+    (``app/web/public/fastpath.py``). The scope is changed in place, not copied: what the routes and the edge
+    leave on it (the route, ``cache``) is read by the access log outside (a copy logged ``<unmatched>``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -202,8 +212,5 @@ class EmptyQueryValues:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         query: bytes = scope.get("query_string", b"") if scope["type"] == "http" else b""
         if query and scope.get("method") in ("GET", "HEAD"):
-            parts = query.split(b"&")
-            kept = [p for p in parts if p.partition(b"=")[2]]  # the rest is kept byte for byte
-            if len(kept) != len(parts):
-                scope = {**scope, "query_string": b"&".join(kept)}
+            scope["query_string"] = without_empty_values(query)
         await self.app(scope, receive, send)

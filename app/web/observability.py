@@ -1,25 +1,32 @@
 """ASGI middleware: the request id, the access log (one JSON line a request) and the request metrics.
 
 The request id is the client's ``X-Request-ID`` when it is sane (1–128 characters of letters, digits and
-``._:-+=/``), otherwise a new random one; it is returned in the ``X-Request-ID`` response header, kept in
-``request.state.request_id`` and in a context variable that the log formatter reads (``app/logs.py``).
+``._:-+=/``), otherwise a new one: 32 hex digits, a random prefix drawn once per process and a counter
+(``3f9c0a…`` + ``…0000002a``), unique without an ``os.urandom`` call a request. It is returned in the
+``X-Request-ID`` response header, kept in ``request.state.request_id`` and in a context variable that the log
+formatter reads (``app/logs.py``).
 
 The route is the template that matched (``/api/v1/cases/{reference}``), never the raw path, so the metrics keep a
 small, fixed set of label values; a request that matched no route counts as ``<unmatched>``.
+
+Two request paths share these functions: the middleware below (every request that goes through the stack) and the
+early answer of a cached public read (``app/web/public/fastpath.py``), which takes the same id, sends the same
+header (:class:`Observed`) and writes the same line and the same observation (:func:`record`).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.logs import AccessLog, request_id_var
-from app.metrics import REQUEST_LATENCY, REQUESTS_IN_PROGRESS
+from app.metrics import REQUEST_LATENCY_BATCH, REQUESTS_IN_PROGRESS
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _HEADER_KEY = REQUEST_ID_HEADER.lower().encode()
@@ -29,26 +36,40 @@ UNMATCHED = "<unmatched>"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Probes and scrapes come every few seconds: their lines are DEBUG, not INFO, unless they fail.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+STATUS_CLASSES = {n: f"{n}xx" for n in range(1, 6)}
 
 access_log = AccessLog("crisisdesk.http")
 # prometheus-client's labels() validates and locks on every call: the labelled children are kept here instead.
 _in_progress: dict[str, Any] = {}
-_latency: dict[tuple[str, str, str], Any] = {}
 
 
-def _in_progress_of(method: str) -> Any:
+def in_progress_of(method: str) -> Any:
     child = _in_progress.get(method)
     if child is None:
         child = _in_progress[method] = REQUESTS_IN_PROGRESS.labels(method)
     return child
 
 
-def _latency_of(method: str, route: str, status_class: str) -> Any:
-    key = (method, route, status_class)
-    child = _latency.get(key)
-    if child is None:
-        child = _latency[key] = REQUEST_LATENCY.labels(method, route, status_class)
-    return child
+class _RequestIds:
+    """New request ids: 16 random hex digits drawn once per process (again in a forked child), then a counter."""
+
+    def __init__(self) -> None:
+        self.reseed()
+
+    def reseed(self) -> None:
+        self.prefix = os.urandom(8).hex()
+        self.counter = itertools.count(1)
+
+    def new(self) -> str:
+        return f"{self.prefix}{next(self.counter) & 0xFFFF_FFFF_FFFF_FFFF:016x}"
+
+
+_ids = _RequestIds()
+os.register_at_fork(after_in_child=_ids.reseed)
+
+
+def new_request_id() -> str:
+    return _ids.new()
 
 
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
@@ -61,7 +82,60 @@ def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
             if _SANE_ID.match(candidate):
                 return candidate
             break
-    return uuid.uuid4().hex
+    return _ids.new()
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else "OTHER"
+
+
+class IdFreeHeaders(list[tuple[bytes, bytes]]):
+    """Response headers known to hold no ``X-Request-ID`` (the public edge's cached answers: it drops the header
+    when it keeps a response), so that :class:`Observed` appends the id without looking for one to replace."""
+
+
+class Observed:
+    """The ``send`` of an observed request: remembers the status and returns the request id in its header
+    (replacing any the app set). One per request, on both request paths."""
+
+    __slots__ = ("send", "header", "status", "started")
+
+    def __init__(self, send: Send, request_id: str) -> None:
+        self.send = send
+        self.header = request_id.encode()
+        self.status = 500
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.started = True
+            given = message.get("headers", ())
+            if type(given) is IdFreeHeaders:
+                headers = [*given, (_HEADER_KEY, self.header)]
+            else:
+                headers = [(k, v) for k, v in given if k.lower() != _HEADER_KEY]
+                headers.append((_HEADER_KEY, self.header))
+            message = {**message, "headers": headers}
+        await self.send(message)
+
+
+def record(
+    method: str,
+    route: str,
+    path: str,
+    status: int,
+    duration: float,
+    *,
+    user_id: int | None = None,
+    cache: str | None = None,
+) -> None:
+    """A request's latency observation and access line (``method``: the request's own)."""
+    label = method if method in KNOWN_METHODS else "OTHER"
+    status_class = STATUS_CLASSES.get(status // 100) or f"{status // 100}xx"
+    REQUEST_LATENCY_BATCH.observe((label, route, status_class), duration)
+    level = logging.DEBUG if status < 400 and route in QUIET_ROUTES else logging.INFO
+    access_log.request(level, label, method, route, path, status, duration, user_id, cache)
 
 
 def route_template(scope: Scope, root_path: str = "") -> str:
@@ -99,43 +173,21 @@ class RequestObservability:
         request_id_var.set(request_id)  # the request's own task: it does not leak into other requests
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
-        method: str = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
+        method: str = scope["method"]
         root_path: str = scope.get("root_path", "")
-        status = 500
+        observed = Observed(send, request_id)
         started = time.perf_counter()
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != _HEADER_KEY]
-                headers.append((_HEADER_KEY, request_id.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        in_progress = _in_progress_of(method)
+        in_progress = in_progress_of(method_label(method))
         in_progress.inc()
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, observed)
         except BaseException:
-            status = 500  # the error handler answers 500 (with the id: app/web/errors.py) after we re-raise
+            observed.status = 500  # the error handler answers 500 (with the id: app/web/errors.py) after we re-raise
             raise
         finally:
             in_progress.dec()
-            duration = time.perf_counter() - started
-            route = route_template(scope, root_path)
-            _latency_of(method, route, f"{status // 100}xx").observe(duration)
             actor = scope.get("state", {}).get("actor")
-            level = logging.DEBUG if route in QUIET_ROUTES and status < 400 else logging.INFO
-            fields = {
-                "method": scope["method"],
-                "route": route,
-                "path": scope.get("path"),
-                "status": status,
-                "duration_ms": round(duration * 1000, 2),
-                "user_id": getattr(actor, "user_id", None),
-            }
-            cache = scope.get("crisisdesk.cache")
-            if cache is not None:
-                fields["cache"] = cache  # the public edge: served from its cache (hit) or rendered (miss)
-            access_log.log(level, f"{method} {route} {status}", fields)
+            # The public edge's answer (hit or miss: ``cache``) names its route on the scope it was given.
+            record(method, route_template(scope, root_path), scope.get("path", ""), observed.status,
+                   time.perf_counter() - started, user_id=getattr(actor, "user_id", None),
+                   cache=scope.get("crisisdesk.cache"))  # fmt: skip

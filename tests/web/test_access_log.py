@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import pytest
@@ -109,3 +110,53 @@ def test_other_configurations_go_through_logging(root: Root) -> None:
     assert [r.getMessage() for r in records] == ["GET /y 200"]
     assert records[0].route == "/y"  # type: ignore[attr-defined]
     assert json.loads(root.lines()[0])["route"] == "/y"  # and the root's JSON handler still has its line
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "path", "status", "user_id", "cache"),
+    [
+        ("GET", "/notices/{key}", "/notices/2026-tb-12", 200, None, "hit"),
+        ("HEAD", "/api/public/v1/notices/{key}", "/api/public/v1/notices/12/TB-SGDĐT", 304, None, "hit"),
+        ("POST", "/api/v1/cases", '/api/v1/cases/"quoted"\\back\tslash\u2028', 201, 7, None),
+        ("BREW", "<unmatched>", "/tệp/ảnh", 405, 123456789, "miss"),
+    ],
+)
+def test_request_lines_match_the_logging_path(
+    root: Root, method: str, route: str, path: str, status: int, user_id: int | None, cache: str | None
+) -> None:
+    """``AccessLog.request``'s f-string line is the JSON the formatter writes for the same fields, key for key
+    and in the same order, whatever the path holds (quotes, backslashes, controls, Vietnamese)."""
+    root.ours()
+    log = AccessLog("crisisdesk.test_access")
+    label = method if method in ("GET", "HEAD", "POST") else "OTHER"
+
+    def request() -> None:
+        request_id_var.set("req-9")
+        log.request(logging.INFO, label, method, route, path, status, 0.012345, user_id, cache)
+
+    in_a_fresh_thread(request)
+    direct = json.loads(root.stream.getvalue().split("\n")[0])  # not splitlines(): U+2028 is not a line break here
+    records: list[logging.LogRecord] = []
+    extra = logging.Handler()
+    extra.emit = records.append  # type: ignore[method-assign,assignment]
+    logging.getLogger("crisisdesk").addHandler(extra)  # not ours any more: through logging
+    try:
+        in_a_fresh_thread(request)
+    finally:
+        logging.getLogger("crisisdesk").removeHandler(extra)
+    via_logging = json.loads(JsonFormatter().format(records[0]))
+    assert list(direct) == list(via_logging)
+    del direct["ts"], via_logging["ts"]
+    assert direct == via_logging
+    assert direct["message"] == f"{label} {route} {status}" and direct["duration_ms"] == 12.35
+    assert direct["path"] == path and direct["request_id"] == "req-9"
+    assert ("cache" in direct) is (cache is not None)
+
+
+def test_the_timestamp_is_utc_to_the_millisecond(root: Root) -> None:
+    log = AccessLog("crisisdesk.test_access")
+    before = datetime.now(UTC).replace(microsecond=0)
+    stamp = log._timestamp()
+    parsed = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    assert len(stamp) == 24 and stamp.endswith("Z")
+    assert before <= parsed <= datetime.now(UTC)

@@ -110,3 +110,30 @@ class TestToken:
             ok = client.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape-token"})
             assert ok.status_code == 200
             assert "crisisdesk_database_up" in ok.text
+
+
+def test_batched_latency_observations_are_the_histograms_own() -> None:
+    """``HistogramBatch`` adds in bulk what ``observe`` would add one by one (prometheus-client's internals)."""
+    from prometheus_client import CollectorRegistry, Histogram
+
+    from app.metrics import LATENCY_BUCKETS, HistogramBatch
+
+    registry = CollectorRegistry()
+    direct = Histogram("t_direct", "x", ["route"], buckets=LATENCY_BUCKETS, registry=registry)
+    batched = Histogram("t_batched", "x", ["route"], buckets=LATENCY_BUCKETS, registry=registry)
+    batch = HistogramBatch(batched, LATENCY_BUCKETS)
+    values = [0.0, 0.004, 0.005, 0.0051, 0.05, 0.3, 1.0, 119.0, 120.0, 500.0]
+    for i, seconds in enumerate(values):
+        route = "/a" if i % 3 else "/b"
+        direct.labels(route).observe(seconds)
+        batch.observe((route,), seconds)  # no event loop here: added at once
+    batch.observe(("/a",), 0.2)
+    direct.labels("/a").observe(0.2)
+    batch.flush()
+
+    def of(name: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        return {(s.name.replace(name, ""), tuple(sorted(s.labels.items()))): s.value
+                for family in registry.collect() if family.name == name
+                for s in family.samples if not s.name.endswith("_created")}  # fmt: skip
+
+    assert of("t_direct") == of("t_batched") != {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -69,7 +70,10 @@ def test_two_workers_share_their_metrics(isolated_url: str, tmp_path: Path) -> N
             statuses = list(pool.map(hit, range(40)))
         assert statuses == [401] * 40
 
-        for _ in range(6):  # whichever worker answers the scrape, it reports all of them
+        # Each worker adds its latency observations to the shared files at most every 0.2 s (app/metrics.py,
+        # HistogramBatch): past that, whichever worker answers the scrape reports all of them.
+        time.sleep(0.5)
+        for _ in range(6):
             status, scraped = _get(port, "/metrics")
             assert status == 200
             assert _count(scraped, "/api/v1/cases") == 40

@@ -15,6 +15,11 @@ For every public request it applies, in order:
 4. **Validators**: a strong ETag (a hash of the body) on every 200 response, 304 on a matching
    ``If-None-Match`` (weak comparison, lists and ``*``), and ``Cache-Control`` that a proxy or CDN can follow.
 
+A hit is answered by one method, :meth:`PublicEdge.try_hit`, on two paths: here, after the limits, the version
+check and the read-after check, and before the whole middleware stack (``fastpath.py``) for the reads that
+:meth:`PublicEdge.early` says it can answer with certainty (fresh cache, no cookie but ``lang``, the answer
+cached), with the same limiter (:attr:`PublicEdge.reads`) and the same 429 (:meth:`PublicEdge.too_many`).
+
 Freshness: the cache is valid for one *public version* (``app/public_version.py``), a counter bumped in the
 transaction of every publication, correction, withdrawal or registry change, plus the next moment something
 changes by itself (an embargo's minute). Each process reads both at most once every
@@ -59,7 +64,7 @@ from app.replica import ReadReplica
 from app.settings import Settings
 from app.web.addresses import client_address, parse_networks
 from app.web.middleware import CONTENT_SECURITY_POLICY
-from app.web.observability import route_template
+from app.web.observability import REQUEST_ID_HEADER, IdFreeHeaders, route_template
 from app.web.public.pages import render_public_error
 from app.web.public.ratelimit import make_limiter
 from app.web.read_after import READ_AFTER
@@ -72,10 +77,14 @@ INQUIRY_PAGES = "/inquiries"
 FILES = "/api/public/v1/attachments/"
 MAX_CACHED_BODY = 1024 * 1024
 READ_METHODS = frozenset({"GET", "HEAD"})
+REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode()  # the observability adds it to every answer
 REDIRECTS = frozenset({301, 302, 307, 308})
 # Scope keys the request log reads (app/web/observability.py): the route a cached answer stands for, hit or miss.
 ROUTE_KEY = "crisisdesk.route"
 CACHE_KEY = "crisisdesk.cache"
+# Scope key: the early path already took this request's token from the read limiter (it then found the cache
+# changed while it waited on Redis, and passed the request on): the edge does not take a second one.
+ADMITTED_KEY = "crisisdesk.admitted"
 RECHECK = timedelta(milliseconds=100)  # between two checks while a pushed version has not been read yet
 
 # What the edge handles: the public API, the cached pages, the uncached public pages (home, language switch), and
@@ -102,7 +111,11 @@ WRITE_PAGES = (INQUIRY_PAGES, "/information-requests", "/subscriptions")
 
 
 def _under(path: str, prefixes: tuple[str, ...]) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in prefixes)
+    """``path`` is one of ``prefixes`` or below one (two C calls: it runs for every public request)."""
+    return path in prefixes or path.startswith(_BELOW[prefixes])
+
+
+_BELOW: dict[tuple[str, ...], tuple[str, ...]] = {ps: tuple(p + "/" for p in ps) for ps in (WRITE_APIS, WRITE_PAGES)}
 
 
 def classify(path: str) -> str | None:
@@ -147,6 +160,19 @@ class Entry:
     route: str
 
 
+Key = tuple[str, bytes, str]  # path, query string, locale ("" for the API)
+
+
+@dataclass(slots=True)
+class EarlyHit:
+    """A request the early path may answer from the cache (:meth:`PublicEdge.early`): what the hit needs."""
+
+    kind: str
+    key: Key
+    if_none_match: bytes | None
+    address: str
+
+
 @dataclass
 class PublicCache:
     """The process's cache of public responses and what it knows of the public version."""
@@ -154,7 +180,7 @@ class PublicCache:
     max_entries: int
     check_interval: timedelta
     max_bytes: int = 64 * 1024 * 1024
-    entries: OrderedDict[tuple[str, bytes, str], Entry] = field(default_factory=OrderedDict)
+    entries: OrderedDict[Key, Entry] = field(default_factory=OrderedDict)
     size: int = 0  # bytes of the bodies kept
     generation: int = 0
     version: int | None = None
@@ -163,7 +189,7 @@ class PublicCache:
     next_change_at: datetime | None = None
     deadline: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     checked_at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
-    inflight: dict[tuple[str, bytes, str], asyncio.Future[None]] = field(default_factory=dict)
+    inflight: dict[Key, asyncio.Future[None]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
 
@@ -176,13 +202,13 @@ class PublicCache:
         """Time to check the public version (or the clock went back: check rather than trust the deadline)."""
         return now >= self.deadline or now < self.checked_at
 
-    def get(self, key: tuple[str, bytes, str]) -> Entry | None:
+    def get(self, key: Key) -> Entry | None:
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)
         return entry
 
-    def put(self, key: tuple[str, bytes, str], entry: Entry) -> None:
+    def put(self, key: Key, entry: Entry) -> None:
         if self.max_entries <= 0 or len(entry.body) > self.max_bytes:
             return
         old = self.entries.pop(key, None)
@@ -244,6 +270,19 @@ def _any_origin(send: Send) -> Send:
     return send_cors
 
 
+def _read_headers(headers: list[tuple[bytes, bytes]]) -> tuple[bytes | None, bytes | None, bytes | None]:
+    """``If-None-Match``, ``Cookie`` and ``X-Forwarded-For`` of a request (None when absent)."""
+    if_none_match = cookie = forwarded_for = None
+    for key, value in headers:
+        if key == b"if-none-match":
+            if_none_match = value
+        elif key == b"cookie":
+            cookie = value
+        elif key == b"x-forwarded-for":
+            forwarded_for = value
+    return if_none_match, cookie, forwarded_for
+
+
 def _read_snapshot(state: Any, now: datetime) -> tuple[PublicSnapshot, int | None]:
     """The public version and the WAL position it reflects (None without a replica)."""
     replica: ReadReplica | None = getattr(state, "replica", None)
@@ -277,25 +316,15 @@ class PublicEdge:
             await self.app(scope, receive, send)
             return
         method: str = scope["method"]
-        if_none_match = cookie = forwarded_for = None
-        for key, value in scope["headers"]:
-            if key == b"if-none-match":
-                if_none_match = value
-            elif key == b"cookie":
-                cookie = value
-            elif key == b"x-forwarded-for":
-                forwarded_for = value
+        if_none_match, cookie, forwarded_for = _read_headers(scope["headers"])
         state = scope["app"].state
         now: datetime = state.clock()
 
-        if self.limits:
-            client = scope.get("client")
-            forwarded = forwarded_for.decode("latin-1") if forwarded_for else None
-            address = client_address(client[0] if client else None, forwarded, self.trusted)
+        if self.limits and not scope.get(ADMITTED_KEY):
             buckets = self.inquiries if kind in (INQUIRY, INQUIRY_PAGE) and method == "POST" else self.reads
-            wait = await buckets.take(address, now.timestamp())
+            wait = await buckets.take(self.address(scope, forwarded_for), now.timestamp())
             if wait:
-                await self._too_many(scope, receive, send, kind, wait)
+                await self.too_many(scope, receive, send, kind, wait)
                 return
 
         if kind in (API, INQUIRY, FILE) and method == "OPTIONS":
@@ -328,22 +357,67 @@ class PublicEdge:
                 await self._answer(entry, method, if_none_match, send)
                 return
             request_state[READ_AFTER] = cache.lsn
-        locale = ""
-        if kind == PAGE:
-            lang = cookie_parser(cookie.decode("latin-1")).get("lang") if cookie else None
-            locale = negotiate(None, lang)  # pages: Vietnamese unless the switch chose English
-        key = (scope["path"], scope["query_string"], locale)
-        cached = cache.get(key)
-        if cached is not None:
-            cache.hits += 1
-            scope[ROUTE_KEY] = cached.route
-            scope[CACHE_KEY] = "hit"
-            await self._answer(cached, method, if_none_match, send)
+        key = self.key(scope, kind, cookie)
+        if await self.try_hit(scope, key, if_none_match, send) is not None:
             return
         cache.misses += 1
         scope[CACHE_KEY] = "miss"
         entry = await self._fill(scope, receive, kind, key)
         await self._answer(entry, method, if_none_match, send)
+
+    # --- hits: the one implementation, for this middleware and the early path (app/web/public/fastpath.py) ------
+
+    @staticmethod
+    def key(scope: Scope, kind: str, cookie: bytes | None) -> Key:
+        """The cache key of a read: path, query string and, for pages, the language (Vietnamese unless the
+        switch's ``lang`` cookie chose English; pages do not follow ``Accept-Language``)."""
+        locale = ""
+        if kind == PAGE:
+            lang = cookie_parser(cookie.decode("latin-1")).get("lang") if cookie else None
+            locale = negotiate(None, lang)
+        return (scope["path"], scope["query_string"], locale)
+
+    def address(self, scope: Scope, forwarded_for: bytes | None) -> str:
+        """The client the rate limits count (``X-Forwarded-For`` believed from trusted proxies only)."""
+        client = scope.get("client")
+        forwarded = forwarded_for.decode("latin-1") if forwarded_for else None
+        return client_address(client[0] if client else None, forwarded, self.trusted)
+
+    async def try_hit(self, scope: Scope, key: Key, if_none_match: bytes | None, send: Send) -> Entry | None:
+        """Answer a read from the cache if ``key`` is in it (200, 304 or a HEAD's headers); None if it is not.
+        The caller has applied the limits and knows the cache may answer this client (fresh enough for it)."""
+        cache = self.cache
+        cached = cache.get(key)
+        if cached is None:
+            return None
+        cache.hits += 1
+        scope[ROUTE_KEY] = cached.route
+        scope[CACHE_KEY] = "hit"
+        await self._answer(cached, scope["method"], if_none_match, send)
+        return cached
+
+    def early(self, scope: Scope, now: datetime) -> EarlyHit | None:
+        """A request the early path may answer from the cache with certainty, before the middleware stack: a
+        ``GET``/``HEAD`` of the public API or a cached page, the cache checked within its interval with no pushed
+        version pending, no cookie but ``lang`` (so no read-after mark and no staff session), and its answer in
+        the cache. Anything else (None) goes through the whole stack, this middleware included. The query string
+        is the one the stack would see (``EmptyQueryValues`` applied by the caller)."""
+        method = scope["method"]
+        if method != "GET" and method != "HEAD":
+            return None
+        kind = classify(scope["path"])
+        if kind != API and kind != PAGE:
+            return None
+        cache = self.cache
+        if cache.wanted is not None or cache.stale(now):
+            return None
+        if_none_match, cookie, forwarded_for = _read_headers(scope["headers"])
+        if cookie is not None and any(name != "lang" for name in cookie_parser(cookie.decode("latin-1"))):
+            return None
+        key = self.key(scope, kind, cookie)
+        if key not in cache.entries:
+            return None
+        return EarlyHit(kind, key, if_none_match, self.address(scope, forwarded_for))
 
     # --- freshness ----------------------------------------------------------------------------------------
 
@@ -367,7 +441,7 @@ class PublicEdge:
 
     # --- misses -------------------------------------------------------------------------------------------
 
-    async def _fill(self, scope: Scope, receive: Receive, kind: str, key: tuple[str, bytes, str]) -> Entry:
+    async def _fill(self, scope: Scope, receive: Receive, kind: str, key: Key) -> Entry:
         cache = self.cache
         waiting = cache.inflight.get(key)
         if waiting is not None:
@@ -420,7 +494,7 @@ class PublicEdge:
         return self._entry(status, raw_headers, body, kind, route)
 
     def _entry(self, status: int, raw: list[tuple[bytes, bytes]], body: bytes, kind: str, route: str) -> Entry:
-        drop = {b"content-length", b"etag", b"cache-control", b"vary"}
+        drop = {b"content-length", b"etag", b"cache-control", b"vary", REQUEST_ID_KEY}
         headers = [(k, v) for k, v in raw if k.lower() not in drop]
         extra: list[tuple[bytes, bytes]] = []
         if kind == PAGE:
@@ -438,8 +512,9 @@ class PublicEdge:
         else:
             extra.append((b"cache-control", b"no-store"))
         headers += extra
-        full = [*headers, (b"content-length", str(len(body)).encode())]
-        return Entry(status=status, headers=full, body=body, etag=etag, not_modified_headers=extra, route=route)
+        full = IdFreeHeaders([*headers, (b"content-length", str(len(body)).encode())])
+        return Entry(status=status, headers=full, body=body, etag=etag, not_modified_headers=IdFreeHeaders(extra),
+                     route=route)  # fmt: skip
 
     # --- answers ------------------------------------------------------------------------------------------
 
@@ -465,7 +540,7 @@ class PublicEdge:
         await send({"type": "http.response.start", "status": 204, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
 
-    async def _too_many(self, scope: Scope, receive: Receive, send: Send, kind: str, wait: int) -> None:
+    async def too_many(self, scope: Scope, receive: Receive, send: Send, kind: str, wait: int) -> None:
         scope[ROUTE_KEY] = LIMITED_ROUTES[kind]
         request = Request(scope, receive)
         if kind in HTML_KINDS:
