@@ -406,9 +406,9 @@ def _page_links(session: Session, *, actor: Actor, cases: Sequence[Case]) -> _Pa
         sa_select(col(User.id), kind("creator"), zero, col(User.username), null())
         .where(_among(User.id, creator_ids)),
     ]  # fmt: skip
-    rows = union_all(*parts).subquery("links")
+    ordered = union_all(*parts).order_by(*(literal_column(name) for name in ("kind", "key", "n", "a")))
     links = _PageLinks()
-    for key, what, n, a, b in session.execute(sa_select(rows).order_by(rows.c.kind, rows.c.key, rows.c.n, rows.c.a)):
+    for key, what, n, a, b in session.execute(ordered):
         if what == "supporting":
             links.supporting[key].append((n, UnitRef(code=a, name=b)))
         elif what == "lead":
