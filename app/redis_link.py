@@ -144,10 +144,11 @@ class RedisLink:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
+        # A cancellation that lands inside a Redis call's own timeout can come out as that timeout, which the
+        # listener takes for Redis being down (and goes on): cancelled again until it has ended.
+        while task is not None and not task.done():
             task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait({task}, timeout=self.timeout)
         client, self.client = self.client, None
         self.up = False
         if client is not None:

@@ -8,6 +8,7 @@ Nothing is written to disk (no RDB, no AOF); the working directory is a temporar
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -76,6 +77,17 @@ class RedisServer:
             self.process.wait(timeout=10)
         self.process = None
 
+    def pause(self) -> None:
+        """As a hung server: SIGSTOP. Connections stay open and nothing answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def destroy(self) -> None:
+        if self.process is not None:
+            self.resume()
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)

@@ -10,6 +10,7 @@ the test of Redis going away and coming back uses a redis-server of its own (tes
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -167,3 +168,26 @@ def test_redis_going_away_and_coming_back(
 
 def test_readyz_says_off_without_redis(client: TestClient) -> None:
     assert client.get("/readyz").json()["redis"] == {"status": "off", "affects_readiness": False}
+
+
+
+@pytest.mark.parametrize("hung", [False, True], ids=["answering", "hung"])
+def test_an_app_always_stops(make_app: Callable[..., FastAPI], own_redis: RedisServer, hung: bool) -> None:
+    """The shutdown cancels the listener wherever it is: in a read, a ping that times out because Redis hangs
+    (SIGSTOP: its connections stay open and nothing answers), the pause between two attempts. A cancellation that
+    lands inside a Redis call's own timeout came out as that timeout and the listener went on for ever (seen once in
+    CI as a test hung at shutdown): stopped twenty times at varied moments, each shutdown must end."""
+    for attempt in range(20):
+        app = make_app(**limited(own_redis.url, unique_prefix(), redis_retry_seconds=0.1))
+        client = TestClient(app, base_url="https://testserver")
+        client.__enter__()
+        wait_for(app, "ok")
+        if hung:
+            own_redis.pause()
+        time.sleep(0.01 * (attempt % 10))
+        stopping = threading.Thread(target=client.__exit__, args=(None, None, None), daemon=True)
+        stopping.start()
+        stopping.join(timeout=30)
+        if hung:
+            own_redis.resume()
+        assert not stopping.is_alive(), f"shutdown {attempt + 1} never ended"
