@@ -170,7 +170,6 @@ def test_readyz_says_off_without_redis(client: TestClient) -> None:
     assert client.get("/readyz").json()["redis"] == {"status": "off", "affects_readiness": False}
 
 
-
 @pytest.mark.parametrize("hung", [False, True], ids=["answering", "hung"])
 def test_an_app_always_stops(make_app: Callable[..., FastAPI], own_redis: RedisServer, hung: bool) -> None:
     """The shutdown cancels the listener wherever it is: in a read, a ping that times out because Redis hangs
