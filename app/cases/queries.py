@@ -248,10 +248,12 @@ def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple
     workers (12 ms on a loaded machine). In order of receipt (the default), the cases a unit only supports are read
     from ``case_supporting_unit`` in that order (``scope.supported_parts``: a range of
     ``ix_case_supporting_unit_unit_received``, stopped at the page), not all of them (1,885 for a handler)."""
+    by_receipt = filters.sort in (CaseSort.RECEIVED_DESC, CaseSort.RECEIVED_ASC)
     if not (filters.q and search_terms(filters.q)):
+        if len(filters.status) > 1 and by_receipt:
+            return _by_status(session, actor=actor, filters=filters)
         return _paged(session, _page(filtered_cases(session, actor=actor, filters=filters), filters), filters)
     support = aliased(CaseSupportingUnit)
-    by_receipt = filters.sort in (CaseSort.RECEIVED_DESC, CaseSort.RECEIVED_ASC)
     split = supported_parts(actor, support) if by_receipt else None
     parts = visibility_parts(actor) if split is None else split[0]
     if parts is None:
@@ -263,6 +265,24 @@ def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple
         supported = sa_select(keys.id.label("id"), keys.received_at.label("received_at"))
         supported = _narrowed(session, supported.join(Case, col(Case.id) == keys.id), filters)
         pages += [_page(supported.where(part), filters, keys) for part in split[1]]
+    return _merged(session, pages, filters)
+
+
+def _by_status(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple[list[Case], str | None]:
+    """Several statuses in order of receipt: each status's page read from ``ix_case_status_received`` (a range of
+    ``(status, received_at)``, stopped at the page), then merged. As one ``status IN (…)`` the order walked the
+    open cases' receipt index discarding every other status (3,100 rows for ``new,assigned``: 3.6 ms at a million
+    cases)."""
+    ids = sa_select(col(Case.id), getattr(Case, filters.sort.column_name)).where(visible(actor))
+    pages = [
+        _page(_narrowed(session, ids, filters.model_copy(update={"status": [status]})), filters)
+        for status in filters.status
+    ]
+    return _merged(session, pages, filters)
+
+
+def _merged(session: Session, pages: list[SaSelect[Any]], filters: CaseFilters) -> tuple[list[Case], str | None]:
+    """The cases of several pages of ids and sort keys (each in the list's order), merged into the list's page."""
     merged = union_all(*(page.subquery(f"part{n}").select() for n, page in enumerate(pages))).subquery("scoped")
     query = _ordered(select(Case).join(merged, col(Case.id) == merged.c.id), merged.c, filters.sort)
     return _paged(session, query.limit(_page_size(filters)), filters)
@@ -410,11 +430,11 @@ def _page_links(session: Session, *, actor: Actor, cases: Sequence[Case]) -> _Pa
     links = _PageLinks()
     for key, what, n, a, b in session.execute(ordered):
         if what == "supporting":
-            links.supporting[key].append((n, UnitRef(code=a, name=b)))
+            links.supporting[key].append((n, UnitRef.model_construct(code=a, name=b)))
         elif what == "lead":
-            links.units[key] = UnitRef(code=a, name=b)
+            links.units[key] = UnitRef.model_construct(code=a, name=b)
         elif what == "assignee":
-            links.assignees[key].append(UserRef(username=a, full_name=b))
+            links.assignees[key].append(UserRef.model_construct(username=a, full_name=b))
         elif what == "tag":
             links.tags[key].append(a)
         elif what == "related":
@@ -442,7 +462,7 @@ def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case], now: da
                     Action.ASSIGN, Action.REASSIGN) else scope):  # fmt: skip
                 actions.append(action)
         reads.append(
-            CaseRead(
+            CaseRead.model_construct(  # typed values from the database and the links: nothing to validate
                 reference=case.reference,
                 status=case.status,
                 title=case.title,

@@ -13,9 +13,9 @@ from fastapi import Depends, Path, Request
 from pwdlib import PasswordHash
 from sqlmodel import Session
 
-from app.auth.models import AuthToken, TokenKind
+from app.auth.models import TokenKind
 from app.auth.permissions import Actor
-from app.auth.service import load_actor, password_hasher, resolve_token
+from app.auth.service import Caller, password_hasher, resolve_caller
 from app.db import Admission, SessionFactory, ending_in, in_use, unit_of_work_in
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import Locale, _, negotiate
@@ -151,21 +151,16 @@ async def _csrf_from_request(request: Request) -> str | None:
     return None
 
 
-def authenticate_request(request: Request, session: Session, now: datetime) -> tuple[Actor, AuthToken] | None:
+def authenticate_request(request: Request, session: Session, now: datetime) -> Caller | None:
     """The caller by bearer token (API) or session cookie (browser), or None."""
     settings: Settings = request.app.state.settings
     raw = bearer_token(request)
     if raw is not None:
-        found = resolve_token(session, raw=raw, kinds=frozenset({TokenKind.ACCESS, TokenKind.API}), now=now)
-    else:
-        cookie = request.cookies.get(settings.session_cookie_name)
-        if not cookie:
-            return None
-        found = resolve_token(session, raw=cookie, kinds=frozenset({TokenKind.SESSION}), now=now)
-    if found is None:
+        return resolve_caller(session, raw=raw, kinds=frozenset({TokenKind.ACCESS, TokenKind.API}), now=now)
+    cookie = request.cookies.get(settings.session_cookie_name)
+    if not cookie:
         return None
-    token, user = found
-    return load_actor(session, user), token
+    return resolve_caller(session, raw=cookie, kinds=frozenset({TokenKind.SESSION}), now=now)
 
 
 def authenticate(request: Request, session: SessionDep, now: NowDep) -> Actor:
@@ -176,16 +171,14 @@ def authenticate(request: Request, session: SessionDep, now: NowDep) -> Actor:
     if hasattr(request.state, "actor"):
         actor: Actor = request.state.actor
         return actor
-    found = authenticate_request(request, session, now)
-    if found is None:
+    caller = authenticate_request(request, session, now)
+    if caller is None:
         raise NotAuthenticated(_("Cần đăng nhập."))
-    actor, token = found
-    request.state.actor = actor
-    request.state.auth_token = token
-    # Plain copies for what runs after the unit of work has closed (error pages, the language of an error).
-    request.state.auth_kind = token.kind
-    request.state.csrf_token = token.csrf_token or ""
-    return actor
+    request.state.actor = caller.actor
+    request.state.auth_token_id = caller.token_id
+    request.state.auth_kind = caller.kind
+    request.state.csrf_token = caller.csrf_token or ""
+    return caller.actor
 
 
 async def get_actor(request: Request, actor: Annotated[Actor, Depends(authenticate)]) -> Actor:

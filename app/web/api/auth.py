@@ -68,7 +68,7 @@ def login_for_token(
 @router.post("/auth/logout", status_code=204)
 def logout(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> None:
     """Revoke the token (or session) this request came with."""
-    revoke_token(session, token=request.state.auth_token, now=now)
+    revoke_token(session, token_id=request.state.auth_token_id, now=now)
 
 
 @router.get("/me", response_model=UserRead)

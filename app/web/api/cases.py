@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
 
 from app.auth.permissions import Actor
 from app.cases import queries, scope, service
@@ -15,6 +16,7 @@ from app.web.case_query import FiltersDep
 from app.web.cursors import seal
 from app.web.deps import ActorDep, NowDep, SessionDep
 from app.web.idempotency import StaffIdempotencyDep
+from app.web.json import model_json
 
 router = APIRouter(tags=["cases"])
 
@@ -43,15 +45,16 @@ def create_case(
 
 
 @router.get("/cases", response_model=CasePage)
-def list_cases(request: Request, session: SessionDep, actor: ActorDep, filters: FiltersDep) -> CasePage:
+def list_cases(request: Request, session: SessionDep, actor: ActorDep, filters: FiltersDep) -> Response:
     """The cases the caller may see, newest received first (``sort=due``: nearest due clock first), with filters
     and cursor pagination. ``overdue=true`` keeps the cases whose nearest running clock is past due;
     ``due_within_hours=N`` those whose nearest running clock falls due between now and N hours from now."""
     cases, next_cursor = queries.list_cases(session, actor=actor, filters=filters)
-    return CasePage(
+    page = CasePage.model_construct(
         items=queries.case_reads(session, actor=actor, cases=cases, now=filters.now),
         next_cursor=seal(request, next_cursor, f"cases:{filters.sort.value}"),
     )
+    return model_json(page)
 
 
 @router.get("/cases/{reference}", response_model=CaseRead)

@@ -116,7 +116,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, session: SessionDep, settings: SettingsDep, actor: ActorDep, now: NowDep) -> Response:
-    revoke_token(session, token=request.state.auth_token, now=now)
+    revoke_token(session, token_id=request.state.auth_token_id, now=now)
     response = RedirectResponse("/staff/login?done=logout", status_code=303)
     response.delete_cookie(settings.session_cookie_name, path="/")
     return response
