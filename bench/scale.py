@@ -437,16 +437,20 @@ def _bulk(conn: Connection, progress: Progress, *, n: int, now: datetime, templa
     }, "scale_plan p JOIN scale_t_clock c ON c.case_id = p.template_id", "TRUE AND c.task_id IS NULL")  # fmt: skip
     chunked("clocks", clock_sql, {"now": now})
     with _step(progress, "tags, supporting units, assignees"):
-        conn.execute(text("INSERT INTO case_tag (case_id, tag) SELECT p.id, t.tag FROM scale_plan p "
-                          "JOIN case_tag t ON t.case_id = p.template_id"))  # fmt: skip
-        # The receipt time is copied into case_supporting_unit from migration 6d2f8b4a1c93 on (--revision).
+        # The receipt time is copied into case_supporting_unit from migration 6d2f8b4a1c93 on (--revision), into
+        # case_tag and case_assignee from 7e3a9c5d2b14 on.
         copied = "received_at" in {c["name"] for c in inspect(conn).get_columns("case_supporting_unit")}
+        linked = "received_at" in {c["name"] for c in inspect(conn).get_columns("case_tag")}
+        conn.execute(text(f"INSERT INTO case_tag (case_id, tag{', received_at' * linked}) "
+                          f"SELECT p.id, t.tag{', p.received_at' * linked} FROM scale_plan p "
+                          "JOIN case_tag t ON t.case_id = p.template_id"))  # fmt: skip
         conn.execute(text(f"INSERT INTO case_supporting_unit (case_id, unit_id{', received_at' * copied}) "
                           f"SELECT p.id, s.unit_id{', p.received_at' * copied} "
                           "FROM scale_plan p "
                           "JOIN case_supporting_unit s ON s.case_id = p.template_id "
                           "WHERE s.unit_id IS DISTINCT FROM p.unit_id"))  # fmt: skip
-        conn.execute(text("INSERT INTO case_assignee (case_id, user_id) SELECT id, assignee_id FROM scale_plan "
+        conn.execute(text(f"INSERT INTO case_assignee (case_id, user_id{', received_at' * linked}) "
+                          f"SELECT id, assignee_id{', received_at' * linked} FROM scale_plan "
                           "WHERE assignee_id IS NOT NULL"))  # fmt: skip
         conn.commit()
     _statements(conn, progress, issuer=issuer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import GLOBAL_ROLES, Actor
@@ -95,11 +95,10 @@ def add_supporting(session: Session, case: Case, unit: Unit) -> None:
 
 
 def follow_receipt(session: Session, case: Case) -> None:
-    """Copy the case's (changed) ``received_at`` to its supporting units' rows, which keep it for their order."""
-    rows = session.exec(select(CaseSupportingUnit).where(CaseSupportingUnit.case_id == case.id)).all()
-    for row in rows:
-        row.received_at = case.received_at
-        session.add(row)
+    """Copy the case's (changed) ``received_at`` to its supporting units', tags' and assignees' rows, which keep it
+    for their order."""
+    for table in (CaseSupportingUnit, CaseTag, CaseAssignee):
+        session.execute(update(table).where(col(table.case_id) == case.id).values(received_at=case.received_at))
     session.flush()
 
 
@@ -109,7 +108,7 @@ def replace_tags(session: Session, case: Case, tags: Sequence[str]) -> None:
         session.delete(row)
     session.flush()
     for tag in dict.fromkeys(t.strip().lower() for t in tags):
-        session.add(CaseTag(case_id=case.id, tag=tag))
+        session.add(CaseTag(case_id=case.id, tag=tag, received_at=case.received_at))
     session.flush()
 
 
@@ -137,7 +136,7 @@ def replace_assignees(session: Session, case: Case, users: Sequence[User]) -> No
     session.flush()
     for user in users:
         assert user.id is not None
-        session.add(CaseAssignee(case_id=case.id, user_id=user.id))
+        session.add(CaseAssignee(case_id=case.id, user_id=user.id, received_at=case.received_at))
     session.flush()
 
 

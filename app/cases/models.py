@@ -142,16 +142,24 @@ class CaseSupportingUnit(SQLModel, table=True):
 
 class CaseAssignee(SQLModel, table=True):
     __tablename__ = "case_assignee"
+    # A user's cases in order of receipt (``assignee=``): a range of it, stopped at the page (migration 7e3a9c5d2b14).
+    __table_args__ = (Index("ix_case_assignee_user_received", "user_id", "received_at", "case_id"),)
 
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), primary_key=True))
     user_id: int = Field(sa_column=Column(Integer, ForeignKey("user.id"), primary_key=True, index=True))
+    # The case's ``received_at``, copied: written with the row and when the case's changes (``cases.links``).
+    received_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class CaseTag(SQLModel, table=True):
     __tablename__ = "case_tag"
+    # A tag's cases in order of receipt (``tag=``): a range of it, stopped at the page (migration 7e3a9c5d2b14).
+    __table_args__ = (Index("ix_case_tag_tag_received", "tag", "received_at", "case_id"),)
 
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), primary_key=True))
     tag: str = Field(sa_column=Column(String(50), primary_key=True, index=True))
+    # The case's ``received_at``, copied, as ``case_assignee``'s.
+    received_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class CaseRelation(SQLModel, table=True):

@@ -229,13 +229,16 @@ def _assigned_to(session: Session, username: str) -> ColumnElement[bool]:
     of a million (3 ms), read the user's few rows and sort them for a head with 3 (5 ms). Joined to ``user`` by
     name, the count was a guess and the plan walked the whole order for the head (2.1 s); bound as a parameter, a
     prepared statement's generic plan would guess the same for everyone."""
-    user_id = session.exec(select(User.id).where(col(User.username) == username)).first()
+    user_id = _user_id(session, username)
     if user_id is None:
         return false()
-    return exists().where(
-        col(CaseAssignee.case_id) == col(Case.id),
-        col(CaseAssignee.user_id) == literal(user_id, Integer(), literal_execute=True),
-    )
+    return exists().where(col(CaseAssignee.case_id) == col(Case.id), col(CaseAssignee.user_id) == user_id)
+
+
+def _user_id(session: Session, username: str) -> Any:
+    """The user's id as a literal of the statement (``_assigned_to``), or None when there is no such user."""
+    user_id = session.exec(select(User.id).where(col(User.username) == username)).first()
+    return None if user_id is None else literal(user_id, Integer(), literal_execute=True)
 
 
 def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple[list[Case], str | None]:
@@ -250,6 +253,8 @@ def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple
     ``ix_case_supporting_unit_unit_received``, stopped at the page), not all of them (1,885 for a handler)."""
     by_receipt = filters.sort in (CaseSort.RECEIVED_DESC, CaseSort.RECEIVED_ASC)
     if not (filters.q and search_terms(filters.q)):
+        if by_receipt and (filters.tag or filters.assignee):
+            return _by_link(session, actor=actor, filters=filters)
         if len(filters.status) > 1 and by_receipt:
             return _by_status(session, actor=actor, filters=filters)
         return _paged(session, _page(filtered_cases(session, actor=actor, filters=filters), filters), filters)
@@ -261,7 +266,7 @@ def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple
     narrowed = _narrowed(session, sa_select(col(Case.id), getattr(Case, filters.sort.column_name)), filters)
     pages = [_page(narrowed.where(part), filters) for part in parts]
     if split is not None:
-        keys = _SupportKeys(support)
+        keys = _CopiedKeys(support)
         supported = sa_select(keys.id.label("id"), keys.received_at.label("received_at"))
         supported = _narrowed(session, supported.join(Case, col(Case.id) == keys.id), filters)
         pages += [_page(supported.where(part), filters, keys) for part in split[1]]
@@ -281,6 +286,30 @@ def _by_status(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple
     return _merged(session, pages, filters)
 
 
+def _by_link(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple[list[Case], str | None]:
+    """A tag's or an assignee's cases in order of receipt: a range of ``ix_case_tag_tag_received`` or
+    ``ix_case_assignee_user_received`` (the link's row keeps the case's receipt time), stopped at the page, joined to
+    the cases for the scope and the other filters. As an ``EXISTS`` the order walked the cases' receipt index
+    probing the link for each: 2,500 cases for a page of a tag one case in ten has (6.4 ms at a million cases)."""
+    link: Any
+    if filters.tag:
+        link = aliased(CaseTag)  # aliased: a filter's own EXISTS on the same table must not correlate to it
+        condition = col(link.tag) == filters.tag.lower()
+        rest = filters.model_copy(update={"tag": None})
+    else:
+        assert filters.assignee
+        user_id = _user_id(session, filters.assignee)
+        if user_id is None:
+            return [], None
+        link = aliased(CaseAssignee)
+        condition = col(link.user_id) == user_id
+        rest = filters.model_copy(update={"assignee": None})
+    keys = _CopiedKeys(link)
+    ids = sa_select(keys.id.label("id"), keys.received_at.label("received_at"))
+    ids = _narrowed(session, ids.join(Case, col(Case.id) == keys.id).where(condition, visible(actor)), rest)
+    return _merged(session, [_page(ids, filters, keys)], filters)
+
+
 def _merged(session: Session, pages: list[SaSelect[Any]], filters: CaseFilters) -> tuple[list[Case], str | None]:
     """The cases of several pages of ids and sort keys (each in the list's order), merged into the list's page."""
     merged = union_all(*(page.subquery(f"part{n}").select() for n, page in enumerate(pages))).subquery("scoped")
@@ -288,9 +317,9 @@ def _merged(session: Session, pages: list[SaSelect[Any]], filters: CaseFilters) 
     return _paged(session, query.limit(_page_size(filters)), filters)
 
 
-class _SupportKeys:
-    """The keys of a supported case as its ``case_supporting_unit`` row holds them (``_page``'s ``keys``): the
-    case's id and its receipt time, copied."""
+class _CopiedKeys:
+    """The keys of a case as a row linked to it holds them (``_page``'s ``keys``): the case's id and its receipt
+    time, copied (``case_supporting_unit``, ``case_tag``, ``case_assignee``)."""
 
     def __init__(self, support: Any) -> None:
         self.id: Any = col(support.case_id)
@@ -305,7 +334,7 @@ def _paged(session: Session, query: SelectOfScalar[Case], filters: CaseFilters) 
 
 def _page(query: _Query, filters: CaseFilters, keys: Any = Case) -> _Query:
     """The cases after the cursor in the list's order, one more than a page; ``keys`` has the columns the order
-    reads (``id`` and the sort's), ``Case``'s or those of a row that copies them (``_SupportKeys``)."""
+    reads (``id`` and the sort's), ``Case``'s or those of a row that copies them (``_CopiedKeys``)."""
     sort = filters.sort
     if sort == CaseSort.DUE:
         return _due_page(query, filters.cursor).limit(_page_size(filters))
