@@ -20,7 +20,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select  # noqa: E402
 
 from app.auth.service import load_actor  # noqa: E402
 from app.cases import queries  # noqa: E402
+from app.cases import reads as read_models  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.org.models import User  # noqa: E402
 
@@ -40,6 +41,12 @@ def _other_queries(tree: str) -> ModuleType:
     sys.modules["other_queries"] = module
     spec.loader.exec_module(module)
     module.CaseFilters.model_rebuild(_types_namespace=vars(module))
+    if (Path(tree) / "app/cases/reads.py").exists():  # the read models in a module of their own since 7 Dec 2026
+        spec = importlib.util.spec_from_file_location("other_reads", Path(tree) / "app/cases/reads.py")
+        assert spec and spec.loader
+        reads_module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(reads_module)
+        module.case_reads = reads_module.case_reads
     return module
 
 
@@ -54,7 +61,8 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=40)
     args = parser.parse_args()
     engine = make_engine(f"{args.server}/{args.database}")
-    trees: dict[str, Any] = {"other": _other_queries(args.other), "this": queries}
+    trees: dict[str, Any] = {"other": _other_queries(args.other),
+                             "this": SimpleNamespace(**vars(queries), case_reads=read_models.case_reads)}  # fmt: skip
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with Session(engine) as session:
         user = session.exec(select(User).where(col(User.username) == args.user)).one()

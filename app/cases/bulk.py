@@ -20,7 +20,7 @@ from sqlmodel import Field, Session, SQLModel
 from app.auth.permissions import Actor
 from app.cases import service
 from app.cases.models import CaseUpdate, TransitionIn
-from app.cases.queries import case_read
+from app.cases.reads import case_read
 from app.cases.scope import get_case
 from app.cases.workflow import Action, CaseStatus, CloseReason
 from app.errors import DomainError, ValidationFailed

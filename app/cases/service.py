@@ -23,7 +23,7 @@ from app.cases.models import (
     CaseUpdate,
     TransitionIn,
 )
-from app.cases.queries import case_read
+from app.cases.reads import case_read
 from app.cases.scope import TRIAGE_FIELDS, scope_of
 from app.cases.vocabulary import CaseEventKind, LegalTrigger, Severity, SourceKind, Topic
 from app.cases.workflow import (

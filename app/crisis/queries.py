@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 from app.auth.permissions import Actor, Permission, can
 from app.cases.events import list_events
 from app.cases.models import Case, CaseRead, EventRead
-from app.cases.queries import case_read
+from app.cases.reads import case_read
 from app.cases.scope import get_case, scope_of, visibility_clause
 from app.cases.workflow import CaseStatus
 from app.clocks.models import Clock, ClockRead, ClockState

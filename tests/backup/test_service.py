@@ -287,12 +287,15 @@ class TestRefusals:
             import_database(target, bad)
         assert snapshot(target) == before
 
-    @pytest.mark.parametrize(("row", "message"), [("[1]", "values for"), ('[999999,"vu-viec"]', "refused the data")])
+    @pytest.mark.parametrize(
+        ("row", "message"),
+        [("[1]", "values for"), ('[999999,"vu-viec","2026-11-27T02:00:00+00:00"]', "refused the data")],
+    )
     def test_a_bad_row_rolls_everything_back(self, backup: Path, isolated_url: str, engines: list[Engine],
                                              tmp_path: Path, row: str, message: str) -> None:  # fmt: skip
         lines = backup.read_text(encoding="utf-8").splitlines(keepends=True)
         last_header = max(i for i, line in enumerate(lines) if '"table":"case_tag"' in line)
-        assert json.loads(lines[last_header])["columns"] == ["case_id", "tag"]
+        assert json.loads(lines[last_header])["columns"] == ["case_id", "tag", "received_at"]
         lines[last_header + 1] = row + "\n"  # a tag of a case that does not exist, or a short row
         bad = tmp_path / "bad.jsonl"
         bad.write_text("".join(lines), encoding="utf-8")

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.cases import service
 from app.cases.events import list_events
 from app.cases.models import CaseEvent, CaseUpdate
-from app.cases.queries import case_read
+from app.cases.reads import case_read
 from app.cases.scope import get_case, scope_of
 from app.cases.vocabulary import EVENT_KIND_LABELS, CaseEventKind, SourceKind
 from app.cases.workflow import CaseStatus

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from app.auth.permissions import Actor
-from app.cases import queries, scope, service
+from app.cases import queries, reads, scope, service
 from app.cases.events import list_events
 from app.cases.models import CaseCreate, CasePage, CaseRead, CaseUpdate, EventPage, NoteIn, TransitionIn
 from app.web.case_query import FiltersDep
@@ -27,7 +27,7 @@ Reference = Annotated[
 
 def _read(session: SessionDep, actor: Actor, reference: str, now: datetime) -> CaseRead:
     case = scope.get_case(session, actor=actor, reference=reference)
-    return queries.case_read(session, actor=actor, case=case, now=now)
+    return reads.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.post("/cases", response_model=CaseRead, status_code=201)
@@ -37,7 +37,7 @@ def create_case(
     """Intake: log a new case. It starts as ``new`` with the next reference of the year (``VV-2026-00042``).
     Send an ``Idempotency-Key`` to retry safely after a time-out: the retry answers the same case."""
     case = service.open_case(session, actor=actor, data=body, now=now, numbered=False)
-    answer = queries.case_read(session, actor=actor, case=case, now=now)  # read before the counter row is locked
+    answer = reads.case_read(session, actor=actor, case=case, now=now)  # read before the counter row is locked
     if case.ref_seq < 0:  # provisional: number it last (a case routed at intake is numbered already)
         service.take_reference(session, case, now)
         answer = answer.model_copy(update={"reference": case.reference})
@@ -51,7 +51,7 @@ def list_cases(request: Request, session: SessionDep, actor: ActorDep, filters: 
     ``due_within_hours=N`` those whose nearest running clock falls due between now and N hours from now."""
     cases, next_cursor = queries.list_cases(session, actor=actor, filters=filters)
     page = CasePage.model_construct(
-        items=queries.case_reads(session, actor=actor, cases=cases, now=filters.now),
+        items=reads.case_reads(session, actor=actor, cases=cases, now=filters.now),
         next_cursor=seal(request, next_cursor, f"cases:{filters.sort.value}"),
     )
     return model_json(page)
@@ -67,7 +67,7 @@ def update_case(session: SessionDep, actor: ActorDep, now: NowDep, reference: Re
     """Change a case's fields. The status is not a field: use ``/transitions``."""
     case = scope.get_case(session, actor=actor, reference=reference)
     service.update_case(session, actor=actor, case=case, data=body, now=now)
-    return queries.case_read(session, actor=actor, case=case, now=now)
+    return reads.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.post("/cases/{reference}/transitions", response_model=CaseRead)
@@ -76,7 +76,7 @@ def transition(session: SessionDep, actor: ActorDep, now: NowDep, reference: Ref
     ``resume``, ``close`` (with ``reason`` and ``note``), ``reopen``. 409 when the action is not allowed now."""
     case = scope.get_case(session, actor=actor, reference=reference)
     service.apply_transition(session, actor=actor, case=case, body=body, now=now)
-    return queries.case_read(session, actor=actor, case=case, now=now)
+    return reads.case_read(session, actor=actor, case=case, now=now)
 
 
 @router.post("/cases/{reference}/notes", response_model=EventPage, status_code=201)

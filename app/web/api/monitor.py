@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from app.cases.models import CaseRead
-from app.cases.queries import case_read
+from app.cases.reads import case_read
 from app.cases.vocabulary import Topic
 from app.crisis.models import CrisisIn, CrisisRead
 from app.crisis.paging import Paging

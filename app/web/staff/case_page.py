@@ -23,7 +23,7 @@ from app.auth.permissions import Actor, Permission, can
 from app.cases.editing import assignable_users, editable_fields
 from app.cases.events import list_events
 from app.cases.models import Case
-from app.cases.queries import case_read
+from app.cases.reads import case_read
 from app.cases.scope import scope_of
 from app.cases.workflow import Action, CloseReason, close_reasons_for
 from app.clocks import queries as clock_queries

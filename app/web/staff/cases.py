@@ -19,7 +19,8 @@ from app.auth.permissions import Actor, Permission, Role, can, require
 from app.cases import service
 from app.cases.editing import assignable_users, editable_fields
 from app.cases.models import Case, CaseCreate, CaseRead, CaseUpdate, NoteIn, TransitionIn
-from app.cases.queries import CaseSort, case_read
+from app.cases.queries import CaseSort
+from app.cases.reads import case_read
 from app.cases.scope import get_case
 from app.cases.vocabulary import Severity
 from app.cases.workflow import CaseStatus

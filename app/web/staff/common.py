@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from app.auth.permissions import Actor
 from app.cases.models import CaseRead
-from app.cases.queries import CaseFilters, case_reads, list_cases
+from app.cases.queries import CaseFilters, list_cases
+from app.cases.reads import case_reads
 from app.cases.workflow import OPEN_STATUSES, CaseStatus
 from app.org.models import Unit, UnitKind
 

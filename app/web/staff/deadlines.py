@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from app.cases.queries import case_read
+from app.cases.reads import case_read
 from app.cases.scope import get_case
 from app.clocks import actions as clock_actions
 from app.clocks import queries as clock_queries

@@ -23,7 +23,7 @@ from app.answer_templates import service as answer_templates
 from app.attachments import service as attachments
 from app.auth.permissions import Actor, Permission, can
 from app.cases.models import Case
-from app.cases.queries import case_read
+from app.cases.reads import case_read
 from app.cases.scope import get_case, scope_of
 from app.errors import Conflict, DomainError, ValidationFailed
 from app.i18n import _
