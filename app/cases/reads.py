@@ -92,11 +92,11 @@ def _page_links(session: Session, *, actor: Actor, cases: Sequence[Case]) -> _Pa
     links = _PageLinks()
     for key, what, n, a, b in session.execute(ordered):
         if what == "supporting":
-            links.supporting[key].append((n, UnitRef.model_construct(code=a, name=b)))
+            links.supporting[key].append((n, UnitRef(code=a, name=b)))
         elif what == "lead":
-            links.units[key] = UnitRef.model_construct(code=a, name=b)
+            links.units[key] = UnitRef(code=a, name=b)
         elif what == "assignee":
-            links.assignees[key].append(UserRef.model_construct(username=a, full_name=b))
+            links.assignees[key].append(UserRef(username=a, full_name=b))
         elif what == "tag":
             links.tags[key].append(a)
         elif what == "related":
@@ -124,7 +124,7 @@ def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case], now: da
                     Action.ASSIGN, Action.REASSIGN) else scope):  # fmt: skip
                 actions.append(action)
         reads.append(
-            CaseRead.model_construct(  # typed values from the database and the links: nothing to validate
+            CaseRead(
                 reference=case.reference,
                 status=case.status,
                 title=case.title,

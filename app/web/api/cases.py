@@ -50,7 +50,7 @@ def list_cases(request: Request, session: SessionDep, actor: ActorDep, filters: 
     and cursor pagination. ``overdue=true`` keeps the cases whose nearest running clock is past due;
     ``due_within_hours=N`` those whose nearest running clock falls due between now and N hours from now."""
     cases, next_cursor = queries.list_cases(session, actor=actor, filters=filters)
-    page = CasePage.model_construct(
+    page = CasePage(
         items=reads.case_reads(session, actor=actor, cases=cases, now=filters.now),
         next_cursor=seal(request, next_cursor, f"cases:{filters.sort.value}"),
     )
