@@ -130,7 +130,7 @@ GIVEN = ["Minh Anh", "Thu Trang", "Quốc Bảo", "Hải Yến", "Đức Thịnh
 
 
 def out(line: str) -> None:
-    console.print(line, highlight=False, markup=False)
+    console.print(line, highlight=False, markup=False, soft_wrap=True)  # a table row stays one line
 
 
 def database_url(server: str, database: str) -> str:
@@ -646,7 +646,9 @@ def main() -> int:
     p_measure.add_argument("--server", default=SERVER)
     p_measure.add_argument("--runs", type=int, default=40)
     p_measure.add_argument("--port", type=int, default=8391)
-    p_measure.add_argument("--only", default="", help="comma-separated groups: lists, case, homes, sweep, explain")
+    p_measure.add_argument(
+        "--only", default="", help="comma-separated groups: lists, case, homes, export, sweep, explain"
+    )
     p_measure.add_argument("--match", default="", help="only the requests whose label contains this")
     p_measure.add_argument("--explain-over", type=float, default=10.0, help="plan the slowest query above this (ms)")
     args = parser.parse_args(argv)
@@ -756,6 +758,10 @@ def _requests(v: dict[str, str]) -> list[tuple[str, str, str, str]]:
                 ("case", f"case {ref} page (HTML)", "office", f"/staff/cases/{ref}")]  # fmt: skip
     for user in ("office", "handler", "head", "spokesperson", "director", "admin"):
         result.append(("homes", f"home of {user}", user, "/staff/"))
+    result += [("export", "office: a unit's CSV export (unit=GDTrH, every status)", "office",
+                "/api/v1/cases/export.csv?unit=GDTrH"),
+               ("export", "handler: the CSV export of the cases the handler sees", "handler",
+                "/api/v1/cases/export.csv")]  # fmt: skip
     return result
 
 
@@ -825,13 +831,13 @@ def measure(args: argparse.Namespace) -> int:
     url = database_url(args.server, args.database)
     engine = make_engine(url)
     settings = Settings(database_url=url, environment="development")
-    groups = set(filter(None, args.only.split(","))) or {"lists", "case", "homes", "sweep", "explain"}
+    groups = set(filter(None, args.only.split(","))) or {"lists", "case", "homes", "export", "sweep", "explain"}
     values = _parameters(engine, settings.secret_key.get_secret_value())
     requests = [r for r in _requests(values) if args.match in r[1]]
     load = os.getloadavg()
     out(f"database {args.database}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {args.runs} runs each")
     capture = Capture()
-    if groups & {"lists", "case", "homes"}:
+    if groups & {"lists", "case", "homes", "export"}:
         with _server(url, args.port) as base:
             clients: dict[str, httpx.Client] = {}
             out("| request | status | items | p50 ms | p95 ms |\n|---|---|---|---|---|")
@@ -843,8 +849,12 @@ def measure(args: argparse.Namespace) -> int:
                     _login(clients[user], user)
                 client = clients[user]
                 first = client.get(path)
-                items = len(first.json().get("items", [])) if "json" in first.headers.get("content-type", "") else "—"
-                median, p95 = timed(lambda c=client, p=path: c.get(p), args.runs)
+                kind = first.headers.get("content-type", "")
+                items: Any = len(first.json().get("items", [])) if "json" in kind else "—"
+                if "csv" in kind:
+                    items = f"{first.text.count(chr(10)) - 1:,} rows, {len(first.content) / 1e6:.1f} MB"
+                runs = min(args.runs, 5) if group == "export" else args.runs  # seconds each at a million cases
+                median, p95 = timed(lambda c=client, p=path: c.get(p), runs)
                 out(f"| {label} | {first.status_code} | {items} | {median:.1f} | {p95:.1f} |")
             for client in clients.values():
                 client.close()
