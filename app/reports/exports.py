@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Actor
 from app.cases.models import Case, CaseAssignee, CaseSupportingUnit, CaseTag
 from app.cases.queries import CaseFilters, filtered_cases
+from app.cases.reads import among, id_list
 from app.org.models import Unit, User
 from app.reports.columns import CaseExportRow, UnitName
 
@@ -97,13 +98,13 @@ def case_export_rows(
 
 def _export_rows(session: Session, rows: Iterable[Any]) -> Iterator[CaseExportRow]:
     rows = list(rows)
-    ids = [r.id for r in rows]
     connection = session.connection()
+    ids = id_list("ids", [r.id for r in rows], postgres=connection.dialect.name == "postgresql")
     supporting: dict[int, list[UnitName]] = defaultdict(list)
     for case_id, name, name_en in connection.execute(
         select(CaseSupportingUnit.case_id, Unit.name, Unit.name_en)
         .join(Unit, col(Unit.id) == col(CaseSupportingUnit.unit_id))
-        .where(col(CaseSupportingUnit.case_id).in_(ids))
+        .where(among(CaseSupportingUnit.case_id, ids))
         .order_by(col(CaseSupportingUnit.case_id), col(Unit.name))
     ).all():
         supporting[case_id].append(UnitName(name, name_en))
@@ -111,13 +112,13 @@ def _export_rows(session: Session, rows: Iterable[Any]) -> Iterator[CaseExportRo
     for case_id, full_name in connection.execute(
         select(CaseAssignee.case_id, User.full_name)
         .join(User, col(User.id) == col(CaseAssignee.user_id))
-        .where(col(CaseAssignee.case_id).in_(ids))
+        .where(among(CaseAssignee.case_id, ids))
         .order_by(col(CaseAssignee.case_id), col(User.full_name))
     ).all():
         assignees[case_id].append(full_name)
     tags: dict[int, list[str]] = defaultdict(list)
     for case_id, tag in connection.execute(
-        select(CaseTag.case_id, CaseTag.tag).where(col(CaseTag.case_id).in_(ids)).order_by(col(CaseTag.tag))
+        select(CaseTag.case_id, CaseTag.tag).where(among(CaseTag.case_id, ids)).order_by(col(CaseTag.tag))
     ).all():
         tags[case_id].append(tag)
     for r in rows:
