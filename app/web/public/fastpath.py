@@ -30,17 +30,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.db import utcnow
 from app.logs import request_id_var
 from app.web.middleware import without_empty_values
-from app.web.observability import Observed, in_progress_of, method_label, record, request_id_from
-from app.web.public.edge import ADMITTED_KEY, LIMITED_ROUTES, READ_METHODS, ROUTE_KEY, EarlyHit, PublicEdge
-from app.web.public.ratelimit import LocalLimiter
+from app.web.observability import (
+    REQUEST_ID_KEY,
+    Observed,
+    in_progress_of,
+    method_label,
+    record,
+    record_hit,
+    request_id_of,
+)
+from app.web.public.edge import ADMITTED_KEY, LIMITED_ROUTES, READ_METHODS, EarlyHit, Entry, PublicEdge
+from app.web.public.ratelimit import LocalLimiter, TokenBuckets
 
 
 def find_edge(app: ASGIApp) -> PublicEdge | None:
@@ -55,6 +63,14 @@ def find_edge(app: ASGIApp) -> PublicEdge | None:
     return None
 
 
+def timestamps(clock: Callable[[], Any]) -> Callable[[], float]:
+    """The app's clock as POSIX timestamps: ``time.time`` itself for the real clock (what ``utcnow`` reads, without
+    making a datetime), else the clock's datetimes converted (the tests' frozen clock)."""
+    if clock is utcnow:
+        return time.time
+    return lambda: float(clock().timestamp())
+
+
 class CrisisDeskApp(FastAPI):
     """FastAPI, with cached public reads answered before the middleware stack (the module docstring)."""
 
@@ -63,8 +79,12 @@ class CrisisDeskApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = super().build_middleware_stack()
-        self.public_edge = find_edge(stack)
-        self._clock: Callable[[], datetime] = self.state.clock  # set by create_app before the stack is built
+        edge = self.public_edge = find_edge(stack)
+        self._now = timestamps(self.state.clock)  # set by create_app before the stack is built
+        # The read limiter's buckets when they are this process's own: taken without a turn of the event loop.
+        self._own_buckets: TokenBuckets | None = None
+        if edge is not None and isinstance(edge.reads, LocalLimiter):
+            self._own_buckets = edge.reads.buckets
         return stack
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -72,11 +92,11 @@ class CrisisDeskApp(FastAPI):
         if edge is not None and scope["type"] == "http" and not self.root_path:
             if scope["query_string"] and scope["method"] in READ_METHODS:  # as EmptyQueryValues does
                 scope["query_string"] = without_empty_values(scope["query_string"])
-            now = self._clock()
+            now = self._now()
             early = edge.early(scope, now)
             if early is not None:
                 scope["app"] = self
-                if await self._answer_early(edge, early, scope, receive, send, now.timestamp()):
+                if await self._answer_early(edge, early, scope, receive, send, now):
                     self.early_answers += 1
                     return
         await super().__call__(scope, receive, send)
@@ -88,31 +108,98 @@ class CrisisDeskApp(FastAPI):
         (nothing logged either): the entry left the cache, or a version was pushed, while the limiter waited on
         Redis (the request is then marked as admitted), or something failed before the answer began (not marked:
         the stack meets the failure again and reports it as it reports any)."""
-        request_id = request_id_from(scope["headers"])
-        request_id_var.set(request_id)
-        state: dict[str, Any] = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        method: str = scope["method"]
-        observed = Observed(send, request_id)
+        kind, key, entry, if_none_match, address, given_id = early
+        request_id = request_id_of(given_id)
         started = time.perf_counter()
-        # In progress: only where the request may wait (on Redis). With this process's own buckets an early hit
-        # runs to its end without giving the event loop a turn: no scrape could see it in progress.
-        in_progress = None if isinstance(edge.reads, LocalLimiter) else in_progress_of(method_label(method))
-        if in_progress is not None:
-            in_progress.inc()
-        entry = None
+        if edge.limits:
+            buckets = self._own_buckets
+            if buckets is None:  # shared buckets (Redis): the request may wait
+                return await self._answer_after_waiting(edge, early, request_id, scope, receive, send, now, started)
+            wait = buckets.take(address, now)
+            if wait:
+                return await self._too_many(edge, kind, request_id, scope, receive, send, wait, started)
+        cache = edge.cache
+        cache.hits += 1
+        cache.entries.move_to_end(key)
+        await self._hit(entry, if_none_match, request_id, scope, send, started)
+        return True
+
+    @staticmethod
+    async def _hit(
+        entry: Entry, if_none_match: bytes | None, request_id: str, scope: Scope, send: Send, started: float
+    ) -> None:
+        """The cached answer (:meth:`Entry.answer`, as the edge's own ``try_hit`` sends it) with the request id in
+        its ``X-Request-ID`` header, as :class:`Observed` adds it to the stack's, then its access line and latency
+        (:func:`record_hit`). The request id is not set in the context: nothing logs while a hit is sent, but a
+        failure (logged by the server, in this task's context) carries it."""
+        method: str = scope["method"]
+        status, headers, body = entry.answer(method, if_none_match)
         try:
-            if edge.limits:
-                wait = await edge.reads.take(early.address, now)
-                if wait:
-                    await edge.too_many(scope, receive, observed, early.kind, wait)
-                    return True
-            # A version pushed meanwhile (while Redis answered the limiter): the stack checks it first.
-            if edge.cache.wanted is None:
-                entry = await edge.try_hit(scope, early.key, early.if_none_match, observed)
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [*headers, (REQUEST_ID_KEY, request_id.encode())]})  # fmt: skip
+            await send(body)
+        except BaseException:
+            request_id_var.set(request_id)
+            status = 500  # as the stack logs a request whose answer failed
+            raise
+        finally:
+            record_hit(entry.observed, method, entry.route, scope["path"], status, time.perf_counter() - started,
+                       request_id)  # fmt: skip
+
+    async def _answer_after_waiting(
+        self,
+        edge: PublicEdge,
+        early: EarlyHit,
+        request_id: str,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        now: float,
+        started: float,
+    ) -> bool:
+        """The limits in Redis: the request waits for its token, in progress meanwhile, with its request id in the
+        context (a failure of Redis is logged with it); then the hit, if the answer is still cached and no version
+        was pushed meanwhile (the stack checks it first), else the stack (marked as admitted)."""
+        kind, key, _entry, if_none_match, address, _given = early
+        request_id_var.set(request_id)
+        in_progress = in_progress_of(method_label(scope["method"]))
+        in_progress.inc()
+        try:
+            try:
+                wait = await edge.reads.take(address, now)
+            except Exception:
+                return False
+            if wait:
+                return await self._too_many(edge, kind, request_id, scope, receive, send, wait, started)
+            cache = edge.cache
+            entry = cache.get(key) if cache.wanted is None else None
             if entry is None:
                 scope[ADMITTED_KEY] = True
                 return False
+            cache.hits += 1
+            await self._hit(entry, if_none_match, request_id, scope, send, started)
+            return True
+        finally:
+            in_progress.dec()
+
+    @staticmethod
+    async def _too_many(
+        edge: PublicEdge,
+        kind: str,
+        request_id: str,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        wait: int,
+        started: float,
+    ) -> bool:
+        """The edge's own 429, observed as the stack observes it. False if it failed before it began (nothing sent,
+        nothing logged: the stack meets the failure again)."""
+        request_id_var.set(request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        observed = Observed(send, request_id)
+        try:
+            await edge.too_many(scope, receive, observed, kind, wait)
             return True
         except Exception:
             if not observed.started:
@@ -120,12 +207,6 @@ class CrisisDeskApp(FastAPI):
             observed.status = 500
             raise
         finally:
-            if in_progress is not None:
-                in_progress.dec()
             if observed.started:
-                duration = time.perf_counter() - started
-                if entry is not None:
-                    record(method, entry.route, scope["path"], observed.status, duration, cache="hit")
-                else:
-                    route = scope.get(ROUTE_KEY) or LIMITED_ROUTES[early.kind]
-                    record(method, route, scope["path"], observed.status, duration)
+                record(scope["method"], LIMITED_ROUTES[kind], scope["path"], observed.status,
+                       time.perf_counter() - started)  # fmt: skip
