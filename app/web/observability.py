@@ -59,36 +59,33 @@ class _RequestIds:
     def reseed(self) -> None:
         self.prefix = os.urandom(8).hex()
         self.counter = itertools.count(1)
+        self.format = self.prefix + "%016x"  # the prefix, then the counter's 16 hex digits
 
     def new(self) -> str:
-        return f"{self.prefix}{next(self.counter) & 0xFFFF_FFFF_FFFF_FFFF:016x}"
+        return self.format % (next(self.counter) & 0xFFFF_FFFF_FFFF_FFFF)
 
 
 _ids = _RequestIds()
 os.register_at_fork(after_in_child=_ids.reseed)
-
-
-def new_request_id() -> str:
-    return _ids.new()
+new_request_id = _ids.new  # the bound method (a call fewer a request); a forked child reseeds the same object
 
 
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
     for key, value in headers:
         if key == REQUEST_ID_KEY:
             return request_id_of(value)
-    return _ids.new()
+    return new_request_id()
 
 
 def request_id_of(given: bytes | None) -> str:
     """The id of a request whose (first) ``X-Request-ID`` header is ``given`` (None: it has none)."""
-    if given is not None:
-        try:
-            candidate = given.decode("ascii")
-        except UnicodeDecodeError:
-            return _ids.new()
-        if _SANE_ID.match(candidate):
-            return candidate
-    return _ids.new()
+    if given is None:
+        return new_request_id()
+    try:
+        candidate = given.decode("ascii")
+    except UnicodeDecodeError:
+        return new_request_id()
+    return candidate if _SANE_ID.match(candidate) else new_request_id()
 
 
 def method_label(method: str) -> str:

@@ -111,24 +111,23 @@ WRITE_APIS = (INQUIRIES, "/api/public/v1/information-requests", "/api/public/v1/
 WRITE_PAGES = (INQUIRY_PAGES, "/information-requests", "/subscriptions")
 
 
-def _under(path: str, prefixes: tuple[str, ...]) -> bool:
-    """``path`` is one of ``prefixes`` or below one (two C calls: it runs for every public request)."""
-    return path in prefixes or path.startswith(_BELOW[prefixes])
-
-
-_BELOW: dict[tuple[str, ...], tuple[str, ...]] = {ps: tuple(p + "/" for p in ps) for ps in (WRITE_APIS, WRITE_PAGES)}
+_BELOW_WRITE_APIS = tuple(p + "/" for p in WRITE_APIS)
+_BELOW_WRITE_PAGES = tuple(p + "/" for p in WRITE_PAGES)
+PAGES = frozenset({"/notices", "/spokespersons", "/stories"})
 
 
 def classify(path: str) -> str | None:
-    if path.startswith(FILES):
-        return FILE
+    """What the edge makes of a path (None: not the public side's). It runs for every request, so each test is
+    one C call: ``startswith`` with a tuple, ``in`` a set or a tuple."""
     if path.startswith(API_PREFIX):
-        return INQUIRY if _under(path, WRITE_APIS) else API
-    if path in ("/notices", "/spokespersons", "/stories") or path.startswith(("/notices/", "/stories/")):
+        if path.startswith(FILES):
+            return FILE
+        return INQUIRY if path in WRITE_APIS or path.startswith(_BELOW_WRITE_APIS) else API
+    if path in PAGES or path.startswith(("/notices/", "/stories/")):
         return PAGE
     if path == "/" or path.startswith("/lang/"):
         return OTHER_PAGE
-    if _under(path, WRITE_PAGES):
+    if path in WRITE_PAGES or path.startswith(_BELOW_WRITE_PAGES):
         return INQUIRY_PAGE
     return None
 
@@ -162,6 +161,7 @@ class Entry:
     etag: bytes | None
     not_modified_headers: list[tuple[bytes, bytes]]
     route: str
+    kind: str  # what the edge made of the path (``classify``): API or PAGE for a cached answer
     # The body's ASGI message, made once: the early path sends it as is (nothing between it and the server).
     body_message: Message = field(init=False, compare=False)
     # What the early path's observability derives once from this answer, by (method, status): the access line's
@@ -444,13 +444,15 @@ class PublicEdge:
         method = scope["method"]
         if method != "GET" and method != "HEAD":
             return None
-        path: str = scope["path"]
-        kind = classify(path)
-        if kind != API and kind != PAGE:
-            return None
         cache = self.cache
         if cache.wanted is not None or now >= cache.deadline_ts or now < cache.checked_at_ts:  # cache.stale_at
             return None
+        # The cache itself says what the path is: the API's answers are kept under the locale "", the pages'
+        # under theirs (``key``), and each entry knows the kind it was made for. One look-up for the API, two for
+        # a page, and none of ``classify``'s tests.
+        path: str = scope["path"]
+        query: bytes = scope["query_string"]
+        entry = cache.entries.get((path, query, ""))
         if_none_match = cookie = forwarded_for = request_id = None
         for name, value in scope["headers"]:
             if name == b"if-none-match":
@@ -461,22 +463,26 @@ class PublicEdge:
                 forwarded_for = value
             elif name == REQUEST_ID_KEY:
                 request_id = value
+        lang = None
+        if cookie is not None:
+            cookies = cookie_parser(cookie.decode("latin-1"))
+            if any(name != "lang" for name in cookies):
+                return None
+            lang = cookies.get("lang")
         key: Key
-        if cookie is None:
-            key = (path, scope["query_string"], DEFAULT_LOCALE if kind == PAGE else "")
-        elif any(name != "lang" for name in cookie_parser(cookie.decode("latin-1"))):
-            return None
+        if entry is not None and entry.kind == API:
+            key = (path, query, "")
         else:
-            key = self.key(scope, kind, cookie)
-        entry = cache.entries.get(key)
-        if entry is None:
-            return None
+            key = (path, query, negotiate(None, lang) if lang is not None else DEFAULT_LOCALE)
+            entry = cache.entries.get(key)
+            if entry is None or entry.kind != PAGE:
+                return None
         if forwarded_for is None or not self.trusted:
             client = scope.get("client")
             address = (client[0] if client else None) or "unknown"  # as client_address
         else:
             address = self.address(scope, forwarded_for)
-        return kind, key, entry, if_none_match, address, request_id
+        return entry.kind, key, entry, if_none_match, address, request_id
 
     # --- freshness ----------------------------------------------------------------------------------------
 
@@ -573,7 +579,7 @@ class PublicEdge:
         headers += extra
         full = IdFreeHeaders([*headers, (b"content-length", str(len(body)).encode())])
         return Entry(status=status, headers=full, body=body, etag=etag, not_modified_headers=IdFreeHeaders(extra),
-                     route=route)  # fmt: skip
+                     route=route, kind=kind)  # fmt: skip
 
     # --- answers ------------------------------------------------------------------------------------------
 

@@ -95,34 +95,27 @@ class CrisisDeskApp(FastAPI):
             now = self._now()
             early = edge.early(scope, now)
             if early is not None:
-                scope["app"] = self
-                if await self._answer_early(edge, early, scope, receive, send, now):
+                # The hit is answered from here (a coroutine layer fewer); a limit that waits on Redis or refuses
+                # is answered by the methods below.
+                kind, key, entry, if_none_match, address, given_id = early
+                request_id = request_id_of(given_id)
+                started = time.perf_counter()
+                buckets = self._own_buckets
+                answered = True
+                if edge.limits and buckets is None:  # the shared buckets (Redis): the request may wait
+                    answered = await self._answer_after_waiting(edge, early, request_id, scope, receive, send, now,
+                                                                started)  # fmt: skip
+                elif edge.limits and buckets is not None and (wait := buckets.take(address, now)):
+                    answered = await self._too_many(edge, kind, request_id, scope, receive, send, wait, started)
+                else:
+                    cache = edge.cache
+                    cache.hits += 1
+                    cache.entries.move_to_end(key)
+                    await self._hit(entry, if_none_match, request_id, scope, send, started)
+                if answered:
                     self.early_answers += 1
                     return
         await super().__call__(scope, receive, send)
-
-    async def _answer_early(
-        self, edge: PublicEdge, early: EarlyHit, scope: Scope, receive: Receive, send: Send, now: float
-    ) -> bool:
-        """Answer an early hit as the stack would (limits, the hit, the observability). False when nothing was sent
-        (nothing logged either): the entry left the cache, or a version was pushed, while the limiter waited on
-        Redis (the request is then marked as admitted), or something failed before the answer began (not marked:
-        the stack meets the failure again and reports it as it reports any)."""
-        kind, key, entry, if_none_match, address, given_id = early
-        request_id = request_id_of(given_id)
-        started = time.perf_counter()
-        if edge.limits:
-            buckets = self._own_buckets
-            if buckets is None:  # shared buckets (Redis): the request may wait
-                return await self._answer_after_waiting(edge, early, request_id, scope, receive, send, now, started)
-            wait = buckets.take(address, now)
-            if wait:
-                return await self._too_many(edge, kind, request_id, scope, receive, send, wait, started)
-        cache = edge.cache
-        cache.hits += 1
-        cache.entries.move_to_end(key)
-        await self._hit(entry, if_none_match, request_id, scope, send, started)
-        return True
 
     @staticmethod
     async def _hit(
@@ -161,6 +154,7 @@ class CrisisDeskApp(FastAPI):
         context (a failure of Redis is logged with it); then the hit, if the answer is still cached and no version
         was pushed meanwhile (the stack checks it first), else the stack (marked as admitted)."""
         kind, key, _entry, if_none_match, address, _given = early
+        scope["app"] = self
         request_id_var.set(request_id)
         in_progress = in_progress_of(method_label(scope["method"]))
         in_progress.inc()
@@ -182,8 +176,8 @@ class CrisisDeskApp(FastAPI):
         finally:
             in_progress.dec()
 
-    @staticmethod
     async def _too_many(
+        self,
         edge: PublicEdge,
         kind: str,
         request_id: str,
@@ -195,6 +189,7 @@ class CrisisDeskApp(FastAPI):
     ) -> bool:
         """The edge's own 429, observed as the stack observes it. False if it failed before it began (nothing sent,
         nothing logged: the stack meets the failure again)."""
+        scope["app"] = self
         request_id_var.set(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
         observed = Observed(send, request_id)
