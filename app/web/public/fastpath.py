@@ -43,6 +43,7 @@ from app.web.observability import (
     Observed,
     in_progress_of,
     method_label,
+    new_request_id,
     record,
     record_hit,
     request_id_of,
@@ -98,7 +99,7 @@ class CrisisDeskApp(FastAPI):
                 # The hit is answered from here (a coroutine layer fewer); a limit that waits on Redis or refuses
                 # is answered by the methods below.
                 kind, key, entry, if_none_match, address, given_id = early
-                request_id = request_id_of(given_id)
+                request_id = new_request_id() if given_id is None else request_id_of(given_id)
                 started = time.perf_counter()
                 buckets = self._own_buckets
                 answered = True
