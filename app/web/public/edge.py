@@ -15,8 +15,9 @@ For every public request it applies, in order:
 4. **Validators**: a strong ETag (a hash of the body) on every 200 response, 304 on a matching
    ``If-None-Match`` (weak comparison, lists and ``*``), and ``Cache-Control`` that a proxy or CDN can follow.
 
-A hit is answered by one method, :meth:`PublicEdge.try_hit`, on two paths: here, after the limits, the version
-check and the read-after check, and before the whole middleware stack (``fastpath.py``) for the reads that
+A hit is answered on two paths from the same cached :class:`Entry` (its :meth:`Entry.answer` chooses 200, 304 or
+a HEAD's headers for both): here (:meth:`PublicEdge.try_hit`), after the limits, the version check and the
+read-after check, and before the whole middleware stack (``fastpath.py``) for the reads that
 :meth:`PublicEdge.early` says it can answer with certainty (fresh cache, no cookie but ``lang``, the answer
 cached), with the same limiter (:attr:`PublicEdge.reads`) and the same 429 (:meth:`PublicEdge.too_many`).
 
@@ -421,8 +422,9 @@ class PublicEdge:
         return client_address(client[0] if client else None, forwarded, self.trusted)
 
     async def try_hit(self, scope: Scope, key: Key, if_none_match: bytes | None, send: Send) -> Entry | None:
-        """Answer a read from the cache if ``key`` is in it (200, 304 or a HEAD's headers); None if it is not.
-        The caller has applied the limits and knows the cache may answer this client (fresh enough for it)."""
+        """Answer a read from the cache if ``key`` is in it (200, 304 or a HEAD's headers: :meth:`Entry.answer`);
+        None if it is not. The caller has applied the limits and knows the cache may answer this client (fresh
+        enough for it)."""
         cache = self.cache
         cached = cache.get(key)
         if cached is None:

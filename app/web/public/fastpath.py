@@ -10,14 +10,21 @@ the stack would give the same answer:
   no cookie but ``lang`` (so no read-after mark of a client who just wrote, no staff session), and the answer in
   the cache, under the key the stack would look up (the query string without its empty values, as
   ``EmptyQueryValues`` gives it to the stack: the same function);
-* the same limiter object takes the token from the same bucket (with Redis, the shared one, awaited), and a refused
-  request gets the edge's own 429;
-* the edge answers it (:meth:`PublicEdge.try_hit <app.web.public.edge.PublicEdge.try_hit>`, the one implementation
-  of a hit, which the middleware calls too);
-* the observability is the stack's (``app/web/observability.py``): the same request id, returned in the same
-  header (:class:`~app.web.observability.Observed`), the same access line with ``"cache": "hit"`` and the same
-  latency observation (:func:`~app.web.observability.record`); the in-progress gauge while the request may wait
-  (on Redis: without it an early hit never gives the event loop a turn, so nothing could see it in progress).
+* the same limiter object takes the token from the same bucket (this process's own, taken without a turn of the
+  event loop; with Redis, the shared one, awaited), and a refused request gets the edge's own 429;
+* the answer is the cached entry's (:meth:`Entry.answer <app.web.public.edge.Entry.answer>`: 200, 304 or a HEAD's
+  headers, the one choice, which the edge's ``try_hit`` makes for the stack too);
+* the observability is the stack's (``app/web/observability.py``): the same request id (``request_id_of``),
+  returned in the same header as :class:`~app.web.observability.Observed` adds it, the same access line with
+  ``"cache": "hit"`` and the same latency observation (:func:`~app.web.observability.record_hit`, the line's shape
+  and the histogram's labels kept per cached answer); the in-progress gauge while the request may wait (on Redis:
+  without it an early hit never gives the event loop a turn, so nothing could see it in progress).
+
+A hit is flat, because it runs for every cached read: one coroutine of ours (the app's ``__call__``, then ``_hit``
+for the two sends), no wrapper around ``send``, the body's message made once per cached answer, the clock read as a
+float (``time.time`` for the real one) against the cache's interval kept as timestamps, and the request id set in
+the context only if the answer fails (nothing else logs during a hit; the server logs the failure in this task's
+context). ``bench/public_hit_cost.py`` measures it.
 
 Anything else — a miss, a stale cache, a cookie, a POST, a staff page — goes through the whole stack, unchanged.
 If the cache changed while the limiter waited on Redis, the request goes through the stack too, marked as already
