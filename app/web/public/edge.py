@@ -454,7 +454,8 @@ class PublicEdge:
         # a page, and none of ``classify``'s tests.
         path: str = scope["path"]
         query: bytes = scope["query_string"]
-        entry = cache.entries.get((path, query, ""))
+        key: Key = (path, query, "")
+        entry = cache.entries.get(key)
         if_none_match = cookie = forwarded_for = request_id = None
         for name, value in scope["headers"]:
             if name == b"if-none-match":
@@ -463,7 +464,7 @@ class PublicEdge:
                 cookie = value
             elif name == b"x-forwarded-for":
                 forwarded_for = value
-            elif name == REQUEST_ID_KEY:
+            elif name == REQUEST_ID_KEY and request_id is None:  # the first, as request_id_from takes it
                 request_id = value
         lang = None
         if cookie is not None:
@@ -471,10 +472,7 @@ class PublicEdge:
             if any(name != "lang" for name in cookies):
                 return None
             lang = cookies.get("lang")
-        key: Key
-        if entry is not None and entry.kind == API:
-            key = (path, query, "")
-        else:
+        if entry is None or entry.kind != API:
             key = (path, query, negotiate(None, lang) if lang is not None else DEFAULT_LOCALE)
             entry = cache.entries.get(key)
             if entry is None or entry.kind != PAGE:

@@ -128,6 +128,22 @@ def test_english_pages_and_the_lang_cookie(
     assert fast.content == en_first.content
 
 
+def test_the_first_request_id_header_counts_as_on_the_stack(
+    app: FastAPI, anon: TestClient, stack: TestClient, reads: dict[str, str]
+) -> None:
+    anon.get(reads["list"])
+    before = early(app)
+    for given in (["first-1", "second-2"], ["bad id!", "second-2"]):
+        headers = [("X-Request-ID", value) for value in given]
+        fast, slow = anon.get(reads["list"], headers=headers), stack.get(reads["list"], headers=headers)
+        assert fast.status_code == slow.status_code == 200
+        if given[0] == "first-1":
+            assert fast.headers["x-request-id"] == slow.headers["x-request-id"] == "first-1"
+        else:  # not sane: a new one each, not the second header's
+            assert "second-2" not in (fast.headers["x-request-id"], slow.headers["x-request-id"])
+    assert early(app) == before + 2
+
+
 def test_a_lang_cookie_on_the_api_is_answered_early(
     app: FastAPI, anon: TestClient, stack: TestClient, reads: dict[str, str]
 ) -> None:
