@@ -35,9 +35,18 @@ _STANDARD_ATTRS = frozenset(
 MAX_SHAPES = 4096  # access lines' pieces kept by shape (AccessLog.request)
 
 
+class LinePieces(NamedTuple):
+    head: str
+    middle: str
+    tail: str
+    head_id: str
+    middle_id: str
+
+
 class LineShape(NamedTuple):
     """What an access line holds but its timestamp, request id and duration (:meth:`AccessLog.shape`); ``pieces``:
-    the JSON text around those three, escaped."""
+    the JSON text around those three, escaped: ``head`` (after the timestamp), ``middle`` (before the duration)
+    and ``tail`` (with the line's end), and ``head`` and ``middle`` again around a request id."""
 
     level: int
     label: str
@@ -47,7 +56,7 @@ class LineShape(NamedTuple):
     status: int
     user_id: int | None
     cache: str | None
-    pieces: tuple[str, str, str]
+    pieces: LinePieces
 
 
 def current_request_id() -> str | None:
@@ -160,9 +169,11 @@ class AccessLog:
     ``max_lines``) by the event loop, and at exit. Otherwise (a text format, extra handlers: tests, a developer's
     set-up) it goes through :mod:`logging` as any other line. Either way, every request has its line.
 
-    :meth:`request` writes a request's line from its parts with one f-string: the strings that could need escaping
-    (route, path) are escaped by the JSON encoder's own function, or given already escaped; the timestamp's
-    seconds are formatted once a second. The line is the one :meth:`log` would write (a test pins it).
+    :meth:`request` (and :meth:`write`, with a shape kept) writes a request's line from its parts: the shape's
+    pieces, escaped once by the JSON encoder's own function (route, path), around the timestamp (formatted once a
+    millisecond, its seconds once a second), the request id and the duration; the pieces are kept as they are and
+    joined with all the others when the buffer is written. The line is the one :meth:`log` would write (a test
+    pins it).
     """
 
     def __init__(self, name: str, *, flush_seconds: float = 0.05, max_lines: int = 256) -> None:
@@ -171,7 +182,10 @@ class AccessLog:
         self.max_lines = max_lines
         self._key: list[list[logging.Handler]] = []
         self._handler: logging.StreamHandler[Any] | None = None
+        # The text to write, in pieces (a line's pieces are joined with all the others when written: each
+        # character copied once), and how many lines they make.
         self._buffer: list[str] = []
+        self._lines = 0
         self._scheduled = False
         self._second = -1
         self._second_text = ""
@@ -301,28 +315,30 @@ class AccessLog:
             ms += "0"
         pieces = shape.pieces
         # The request id is sane (letters, digits, ``._:+=/-``: app/web/observability.py) and so needs no escaping.
-        rid = "" if request_id is None else f', "request_id": "{request_id}"'
-        buffer = self._buffer
-        buffer.append(f'{{"ts": "{ts}{pieces[0]}{rid}{pieces[1]}{ms}{pieces[2]}')
-        if len(buffer) >= self.max_lines:
+        if request_id is None:
+            self._buffer.extend(('{"ts": "', ts, pieces.head, pieces.middle, ms, pieces.tail))
+        else:
+            self._buffer.extend(('{"ts": "', ts, pieces.head_id, request_id, pieces.middle_id, ms, pieces.tail))
+        self._lines += 1
+        if self._lines >= self.max_lines:
             self.flush()
         elif not self._scheduled:
             self._schedule()
 
     def _pieces(
         self, level: int, label: str, method: str, route: str, path: str, status: int, user: Any, cache: str | None
-    ) -> tuple[str, str, str]:
+    ) -> LinePieces:
         """What a line of this shape holds around the timestamp, the request id and the duration, escaped."""
         level_name = logging.getLevelName(level)
         message = encode_basestring(f"{label} {route} {status}")
         uid = "null" if user is None else json.dumps(user, ensure_ascii=False, default=str)
         end = "}" if cache is None else f', "cache": {encode_basestring(cache)}}}'
-        return (
-            f'", "level": "{level_name}", "logger": {self._name_json}, "message": {message}',
+        head = f'", "level": "{level_name}", "logger": {self._name_json}, "message": {message}'
+        middle = (
             f', "method": {encode_basestring(method)}, "route": {encode_basestring(route)}, '
-            f'"path": {encode_basestring(path)}, "status": {status}, "duration_ms": ',
-            f', "user_id": {uid}{end}',
+            f'"path": {encode_basestring(path)}, "status": {status}, "duration_ms": '
         )
+        return LinePieces(head, middle, f', "user_id": {uid}{end}\n', head + ', "request_id": "', '"' + middle)
 
     def _timestamp(self, millisecond: int | None = None) -> str:
         """Now (or ``millisecond``, since the epoch) as ``2026-11-27T04:14:39.201Z`` (UTC, milliseconds, truncated as
@@ -339,8 +355,9 @@ class AccessLog:
         return self._ts
 
     def _write(self, line: str) -> None:
-        self._buffer.append(line)
-        if len(self._buffer) >= self.max_lines:
+        self._buffer.extend((line, "\n"))
+        self._lines += 1
+        if self._lines >= self.max_lines:
             self.flush()
         elif not self._scheduled:
             self._schedule()
@@ -359,15 +376,15 @@ class AccessLog:
         self._scheduled = False
         if not self._buffer:
             return
-        lines, self._buffer = self._buffer, []
+        parts, self._buffer, self._lines = self._buffer, [], 0
+        text = "".join(parts)
         handler = self._handler
         if handler is None:
-            for line in lines:
-                sys.stderr.write(line + "\n")
+            sys.stderr.write(text)
             return
         handler.acquire()
         try:
-            handler.stream.write("\n".join(lines) + "\n")
+            handler.stream.write(text)
             handler.flush()
         except Exception:  # a closed stream at exit: nothing more can be said
             pass
