@@ -29,7 +29,7 @@ from app.logs import AccessLog, request_id_var
 from app.metrics import REQUEST_LATENCY_BATCH, REQUESTS_IN_PROGRESS
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_HEADER_KEY = REQUEST_ID_HEADER.lower().encode()
+REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode()
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:+=/-]{1,128}$")
 UNMATCHED = "<unmatched>"
 # Any token is a valid HTTP method: others are counted together, to keep the label set small.
@@ -59,30 +59,33 @@ class _RequestIds:
     def reseed(self) -> None:
         self.prefix = os.urandom(8).hex()
         self.counter = itertools.count(1)
+        self.format = self.prefix + "%016x"  # the prefix, then the counter's 16 hex digits
 
     def new(self) -> str:
-        return f"{self.prefix}{next(self.counter) & 0xFFFF_FFFF_FFFF_FFFF:016x}"
+        return self.format % (next(self.counter) & 0xFFFF_FFFF_FFFF_FFFF)
 
 
 _ids = _RequestIds()
 os.register_at_fork(after_in_child=_ids.reseed)
-
-
-def new_request_id() -> str:
-    return _ids.new()
+new_request_id = _ids.new  # the bound method (a call fewer a request); a forked child reseeds the same object
 
 
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
     for key, value in headers:
-        if key == _HEADER_KEY:
-            try:
-                candidate = value.decode("ascii")
-            except UnicodeDecodeError:
-                break
-            if _SANE_ID.match(candidate):
-                return candidate
-            break
-    return _ids.new()
+        if key == REQUEST_ID_KEY:
+            return request_id_of(value)
+    return new_request_id()
+
+
+def request_id_of(given: bytes | None) -> str:
+    """The id of a request whose (first) ``X-Request-ID`` header is ``given`` (None: it has none)."""
+    if given is None:
+        return new_request_id()
+    try:
+        candidate = given.decode("ascii")
+    except UnicodeDecodeError:
+        return new_request_id()
+    return candidate if _SANE_ID.match(candidate) else new_request_id()
 
 
 def method_label(method: str) -> str:
@@ -112,12 +115,16 @@ class Observed:
             self.started = True
             given = message.get("headers", ())
             if type(given) is IdFreeHeaders:
-                headers = [*given, (_HEADER_KEY, self.header)]
+                headers = [*given, (REQUEST_ID_KEY, self.header)]
             else:
-                headers = [(k, v) for k, v in given if k.lower() != _HEADER_KEY]
-                headers.append((_HEADER_KEY, self.header))
+                headers = [(k, v) for k, v in given if k.lower() != REQUEST_ID_KEY]
+                headers.append((REQUEST_ID_KEY, self.header))
             message = {**message, "headers": headers}
         await self.send(message)
+
+
+def status_class(status: int) -> str:
+    return STATUS_CLASSES.get(status // 100) or f"{status // 100}xx"
 
 
 def record(
@@ -132,10 +139,25 @@ def record(
 ) -> None:
     """A request's latency observation and access line (``method``: the request's own)."""
     label = method if method in KNOWN_METHODS else "OTHER"
-    status_class = STATUS_CLASSES.get(status // 100) or f"{status // 100}xx"
-    REQUEST_LATENCY_BATCH.observe((label, route, status_class), duration)
+    REQUEST_LATENCY_BATCH.observe((label, route, status_class(status)), duration)
     level = logging.DEBUG if status < 400 and route in QUIET_ROUTES else logging.INFO
     access_log.request(level, label, method, route, path, status, duration, user_id, cache)
+
+
+def record_hit(
+    kept: dict[tuple[str, int], Any], method: str, route: str, path: str, status: int, duration: float, request_id: str
+) -> None:
+    """:func:`record` of an answer from the public cache on the early path (``cache="hit"``, no user), with its
+    request id: what does not change from one hit to the next (the access line's shape, the histogram's labels) is
+    made once and kept in ``kept``, the cached answer's own dictionary, by method and status."""
+    found = kept.get((method, status))
+    if found is None:
+        label = method_label(method)
+        level = logging.DEBUG if status < 400 and route in QUIET_ROUTES else logging.INFO
+        shape = access_log.shape(level, label, method, route, path, status, None, "hit")
+        found = kept[(method, status)] = (shape, (label, route, status_class(status)))
+    REQUEST_LATENCY_BATCH.observe(found[1], duration)
+    access_log.write(found[0], request_id, duration)
 
 
 def route_template(scope: Scope, root_path: str = "") -> str:

@@ -153,6 +153,20 @@ def test_request_lines_match_the_logging_path(
     assert ("cache" in direct) is (cache is not None)
 
 
+@pytest.mark.parametrize(
+    "seconds", [0.0, 1e-7, 4.9e-6, 5e-6, 1.5e-5, 0.000125, 0.001, 0.0012345, 0.012345, 0.1, 1.0, 10.0, 123.456789]
+)
+def test_the_duration_is_written_as_json_writes_it(root: Root, seconds: float) -> None:
+    """The direct line's ``duration_ms`` is the text ``json.dumps(round(seconds * 1000, 2))`` gives (the logging
+    path's), byte for byte: ``0.0``, ``12.35``, ``1000.0``."""
+    root.ours()
+    log = AccessLog("crisisdesk.test_access")
+    shape = log.shape(logging.INFO, "GET", "GET", "/x", "/x", 200, None, "hit")
+    in_a_fresh_thread(lambda: log.write(shape, "req-1", seconds))
+    (line,) = root.lines()
+    assert f'"duration_ms": {json.dumps(round(seconds * 1000, 2))},' in line
+
+
 def test_the_timestamp_is_utc_to_the_millisecond(root: Root) -> None:
     log = AccessLog("crisisdesk.test_access")
     before = datetime.now(UTC).replace(microsecond=0)

@@ -15,8 +15,9 @@ For every public request it applies, in order:
 4. **Validators**: a strong ETag (a hash of the body) on every 200 response, 304 on a matching
    ``If-None-Match`` (weak comparison, lists and ``*``), and ``Cache-Control`` that a proxy or CDN can follow.
 
-A hit is answered by one method, :meth:`PublicEdge.try_hit`, on two paths: here, after the limits, the version
-check and the read-after check, and before the whole middleware stack (``fastpath.py``) for the reads that
+A hit is answered on two paths from the same cached :class:`Entry` (its :meth:`Entry.answer` chooses 200, 304 or
+a HEAD's headers for both): here (:meth:`PublicEdge.try_hit`), after the limits, the version check and the
+read-after check, and before the whole middleware stack (``fastpath.py``) for the reads that
 :meth:`PublicEdge.early` says it can answer with certainty (fresh cache, no cookie but ``lang``, the answer
 cached), with the same limiter (:attr:`PublicEdge.reads`) and the same 429 (:meth:`PublicEdge.too_many`).
 
@@ -56,7 +57,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.i18n import _, negotiate, text
+from app.i18n import DEFAULT_LOCALE, _, negotiate, text
 from app.notices import snapshot as public
 from app.notices.snapshot import PublicSnapshot
 from app.redis_link import RedisLink
@@ -64,7 +65,7 @@ from app.replica import ReadReplica
 from app.settings import Settings
 from app.web.addresses import client_address, parse_networks
 from app.web.middleware import CONTENT_SECURITY_POLICY
-from app.web.observability import REQUEST_ID_HEADER, IdFreeHeaders, route_template
+from app.web.observability import REQUEST_ID_KEY, IdFreeHeaders, route_template
 from app.web.public.pages import render_public_error
 from app.web.public.ratelimit import make_limiter
 from app.web.read_after import READ_AFTER
@@ -77,7 +78,7 @@ INQUIRY_PAGES = "/inquiries"
 FILES = "/api/public/v1/attachments/"
 MAX_CACHED_BODY = 1024 * 1024
 READ_METHODS = frozenset({"GET", "HEAD"})
-REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode()  # the observability adds it to every answer
+
 REDIRECTS = frozenset({301, 302, 307, 308})
 # Scope keys the request log reads (app/web/observability.py): the route a cached answer stands for, hit or miss.
 ROUTE_KEY = "crisisdesk.route"
@@ -86,6 +87,7 @@ CACHE_KEY = "crisisdesk.cache"
 # changed while it waited on Redis, and passed the request on): the edge does not take a second one.
 ADMITTED_KEY = "crisisdesk.admitted"
 RECHECK = timedelta(milliseconds=100)  # between two checks while a pushed version has not been read yet
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC).timestamp()  # a cache never checked is stale
 
 # What the edge handles: the public API, the cached pages, the uncached public pages (home, language switch), and
 # the inquiry pages (a form with a per-visitor token, a status that changes): never cached, anywhere, and a POST
@@ -110,24 +112,23 @@ WRITE_APIS = (INQUIRIES, "/api/public/v1/information-requests", "/api/public/v1/
 WRITE_PAGES = (INQUIRY_PAGES, "/information-requests", "/subscriptions")
 
 
-def _under(path: str, prefixes: tuple[str, ...]) -> bool:
-    """``path`` is one of ``prefixes`` or below one (two C calls: it runs for every public request)."""
-    return path in prefixes or path.startswith(_BELOW[prefixes])
-
-
-_BELOW: dict[tuple[str, ...], tuple[str, ...]] = {ps: tuple(p + "/" for p in ps) for ps in (WRITE_APIS, WRITE_PAGES)}
+_BELOW_WRITE_APIS = tuple(p + "/" for p in WRITE_APIS)
+_BELOW_WRITE_PAGES = tuple(p + "/" for p in WRITE_PAGES)
+PAGES = frozenset({"/notices", "/spokespersons", "/stories"})
 
 
 def classify(path: str) -> str | None:
-    if path.startswith(FILES):
-        return FILE
+    """What the edge makes of a path (None: not the public side's). It runs for every request, so each test is
+    one C call: ``startswith`` with a tuple, ``in`` a set or a tuple."""
     if path.startswith(API_PREFIX):
-        return INQUIRY if _under(path, WRITE_APIS) else API
-    if path in ("/notices", "/spokespersons", "/stories") or path.startswith(("/notices/", "/stories/")):
+        if path.startswith(FILES):
+            return FILE
+        return INQUIRY if path in WRITE_APIS or path.startswith(_BELOW_WRITE_APIS) else API
+    if path in PAGES or path.startswith(("/notices/", "/stories/")):
         return PAGE
     if path == "/" or path.startswith("/lang/"):
         return OTHER_PAGE
-    if _under(path, WRITE_PAGES):
+    if path in WRITE_PAGES or path.startswith(_BELOW_WRITE_PAGES):
         return INQUIRY_PAGE
     return None
 
@@ -150,6 +151,9 @@ def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
     return False
 
 
+EMPTY_BODY: Message = {"type": "http.response.body", "body": b""}
+
+
 @dataclass(slots=True)
 class Entry:
     status: int
@@ -158,19 +162,30 @@ class Entry:
     etag: bytes | None
     not_modified_headers: list[tuple[bytes, bytes]]
     route: str
+    kind: str  # what the edge made of the path (``classify``): API or PAGE for a cached answer
+    # The body's ASGI message, made once: the early path sends it as is (nothing between it and the server).
+    body_message: Message = field(init=False, compare=False)
+    # What the early path's observability derives once from this answer, by (method, status): the access line's
+    # shape and the histogram's labels (app/web/observability.py, ``record_hit``).
+    observed: dict[tuple[str, int], Any] = field(init=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.body_message = {"type": "http.response.body", "body": self.body}
+
+    def answer(self, method: str, if_none_match: bytes | None) -> tuple[int, list[tuple[bytes, bytes]], Message]:
+        """The status, headers and body message of this answer to a ``method`` request (304 on a matching
+        ``If-None-Match``; no body for a HEAD): the one choice, for both request paths."""
+        if self.etag is not None and if_none_match is not None and etag_matches(if_none_match, self.etag):
+            return 304, self.not_modified_headers, EMPTY_BODY
+        return self.status, self.headers, EMPTY_BODY if method == "HEAD" else self.body_message
 
 
 Key = tuple[str, bytes, str]  # path, query string, locale ("" for the API)
 
-
-@dataclass(slots=True)
-class EarlyHit:
-    """A request the early path may answer from the cache (:meth:`PublicEdge.early`): what the hit needs."""
-
-    kind: str
-    key: Key
-    if_none_match: bytes | None
-    address: str
+# A request the early path may answer from the cache (:meth:`PublicEdge.early`), as a plain tuple (it is made for
+# every early hit): the kind, the cache key, the entry, ``If-None-Match``, the client address the limits count and
+# the ``X-Request-ID`` the client sent (None when absent).
+EarlyHit = tuple[str, Key, Entry, bytes | None, str, bytes | None]
 
 
 @dataclass
@@ -187,11 +202,29 @@ class PublicCache:
     lsn: int | None = None  # with a replica: the WAL position the version was read at (the renders' floor)
     wanted: int | None = None  # a version pushed by Redis that no check has read yet
     next_change_at: datetime | None = None
-    deadline: datetime = datetime(2000, 1, 1, tzinfo=UTC)
-    checked_at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    # When the version was last checked and when it is to be checked next, as POSIX timestamps (``deadline`` and
+    # ``checked_at`` give them as datetimes): the early path compares them with a float clock, no datetime made.
+    checked_at_ts: float = LONG_AGO
+    deadline_ts: float = LONG_AGO
     inflight: dict[Key, asyncio.Future[None]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+
+    @property
+    def deadline(self) -> datetime:
+        return datetime.fromtimestamp(self.deadline_ts, UTC)
+
+    @deadline.setter
+    def deadline(self, value: datetime) -> None:
+        self.deadline_ts = value.timestamp()
+
+    @property
+    def checked_at(self) -> datetime:
+        return datetime.fromtimestamp(self.checked_at_ts, UTC)
+
+    @checked_at.setter
+    def checked_at(self, value: datetime) -> None:
+        self.checked_at_ts = value.timestamp()
 
     def clear(self) -> None:
         self.entries.clear()
@@ -200,7 +233,12 @@ class PublicCache:
 
     def stale(self, now: datetime) -> bool:
         """Time to check the public version (or the clock went back: check rather than trust the deadline)."""
-        return now >= self.deadline or now < self.checked_at
+        return self.stale_at(now.timestamp())
+
+    def stale_at(self, now: float) -> bool:
+        """:meth:`stale` for ``now`` as a POSIX timestamp. Timestamps keep the datetimes' order to the microsecond
+        (a float's step there is under half a microsecond), so both say the same."""
+        return now >= self.deadline_ts or now < self.checked_at_ts
 
     def get(self, key: Key) -> Entry | None:
         entry = self.entries.get(key)
@@ -228,7 +266,7 @@ class PublicCache:
         polling bound."""
         if version is not None:
             self.wanted = version if self.wanted is None else max(self.wanted, version)
-        self.deadline = datetime(2000, 1, 1, tzinfo=UTC)
+        self.deadline_ts = LONG_AGO
 
     def learn(self, snapshot: PublicSnapshot, now: datetime, lsn: int | None = None) -> None:
         """Take in a fresh snapshot: empty the cache if the version moved or a scheduled change came. ``lsn``
@@ -384,8 +422,9 @@ class PublicEdge:
         return client_address(client[0] if client else None, forwarded, self.trusted)
 
     async def try_hit(self, scope: Scope, key: Key, if_none_match: bytes | None, send: Send) -> Entry | None:
-        """Answer a read from the cache if ``key`` is in it (200, 304 or a HEAD's headers); None if it is not.
-        The caller has applied the limits and knows the cache may answer this client (fresh enough for it)."""
+        """Answer a read from the cache if ``key`` is in it (200, 304 or a HEAD's headers: :meth:`Entry.answer`);
+        None if it is not. The caller has applied the limits and knows the cache may answer this client (fresh
+        enough for it)."""
         cache = self.cache
         cached = cache.get(key)
         if cached is None:
@@ -396,28 +435,54 @@ class PublicEdge:
         await self._answer(cached, scope["method"], if_none_match, send)
         return cached
 
-    def early(self, scope: Scope, now: datetime) -> EarlyHit | None:
+    def early(self, scope: Scope, now: float) -> EarlyHit | None:
         """A request the early path may answer from the cache with certainty, before the middleware stack: a
         ``GET``/``HEAD`` of the public API or a cached page, the cache checked within its interval with no pushed
         version pending, no cookie but ``lang`` (so no read-after mark and no staff session), and its answer in
         the cache. Anything else (None) goes through the whole stack, this middleware included. The query string
-        is the one the stack would see (``EmptyQueryValues`` applied by the caller)."""
+        is the one the stack would see (``EmptyQueryValues`` applied by the caller); ``now`` is the app's clock
+        as a POSIX timestamp. It runs for every request the early path might answer: one pass over the headers,
+        the key and the address made as :meth:`key` and :meth:`address` make them."""
         method = scope["method"]
         if method != "GET" and method != "HEAD":
             return None
-        kind = classify(scope["path"])
-        if kind != API and kind != PAGE:
-            return None
         cache = self.cache
-        if cache.wanted is not None or cache.stale(now):
+        if cache.wanted is not None or now >= cache.deadline_ts or now < cache.checked_at_ts:  # cache.stale_at
             return None
-        if_none_match, cookie, forwarded_for = _read_headers(scope["headers"])
-        if cookie is not None and any(name != "lang" for name in cookie_parser(cookie.decode("latin-1"))):
-            return None
-        key = self.key(scope, kind, cookie)
-        if key not in cache.entries:
-            return None
-        return EarlyHit(kind, key, if_none_match, self.address(scope, forwarded_for))
+        # The cache itself says what the path is: the API's answers are kept under the locale "", the pages'
+        # under theirs (``key``), and each entry knows the kind it was made for. One look-up for the API, two for
+        # a page, and none of ``classify``'s tests.
+        path: str = scope["path"]
+        query: bytes = scope["query_string"]
+        key: Key = (path, query, "")
+        entry = cache.entries.get(key)
+        if_none_match = cookie = forwarded_for = request_id = None
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                if_none_match = value
+            elif name == b"cookie":
+                cookie = value
+            elif name == b"x-forwarded-for":
+                forwarded_for = value
+            elif name == REQUEST_ID_KEY and request_id is None:  # the first, as request_id_from takes it
+                request_id = value
+        lang = None
+        if cookie is not None:
+            cookies = cookie_parser(cookie.decode("latin-1"))
+            if any(name != "lang" for name in cookies):
+                return None
+            lang = cookies.get("lang")
+        if entry is None or entry.kind != API:
+            key = (path, query, negotiate(None, lang) if lang is not None else DEFAULT_LOCALE)
+            entry = cache.entries.get(key)
+            if entry is None or entry.kind != PAGE:
+                return None
+        if forwarded_for is None or not self.trusted:
+            client = scope.get("client")
+            address = (client[0] if client else None) or "unknown"  # as client_address
+        else:
+            address = self.address(scope, forwarded_for)
+        return entry.kind, key, entry, if_none_match, address, request_id
 
     # --- freshness ----------------------------------------------------------------------------------------
 
@@ -514,18 +579,15 @@ class PublicEdge:
         headers += extra
         full = IdFreeHeaders([*headers, (b"content-length", str(len(body)).encode())])
         return Entry(status=status, headers=full, body=body, etag=etag, not_modified_headers=IdFreeHeaders(extra),
-                     route=route)  # fmt: skip
+                     route=route, kind=kind)  # fmt: skip
 
     # --- answers ------------------------------------------------------------------------------------------
 
     @staticmethod
     async def _answer(entry: Entry, method: str, if_none_match: bytes | None, send: Send) -> None:
-        if entry.etag is not None and if_none_match is not None and etag_matches(if_none_match, entry.etag):
-            await send({"type": "http.response.start", "status": 304, "headers": entry.not_modified_headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
-        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else entry.body})
+        status, headers, body = entry.answer(method, if_none_match)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body["body"]})  # a message of its own: the stack's layers
 
     @staticmethod
     async def _preflight(send: Send) -> None:

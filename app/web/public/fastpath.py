@@ -10,14 +10,21 @@ the stack would give the same answer:
   no cookie but ``lang`` (so no read-after mark of a client who just wrote, no staff session), and the answer in
   the cache, under the key the stack would look up (the query string without its empty values, as
   ``EmptyQueryValues`` gives it to the stack: the same function);
-* the same limiter object takes the token from the same bucket (with Redis, the shared one, awaited), and a refused
-  request gets the edge's own 429;
-* the edge answers it (:meth:`PublicEdge.try_hit <app.web.public.edge.PublicEdge.try_hit>`, the one implementation
-  of a hit, which the middleware calls too);
-* the observability is the stack's (``app/web/observability.py``): the same request id, returned in the same
-  header (:class:`~app.web.observability.Observed`), the same access line with ``"cache": "hit"`` and the same
-  latency observation (:func:`~app.web.observability.record`); the in-progress gauge while the request may wait
-  (on Redis: without it an early hit never gives the event loop a turn, so nothing could see it in progress).
+* the same limiter object takes the token from the same bucket (this process's own, taken without a turn of the
+  event loop; with Redis, the shared one, awaited), and a refused request gets the edge's own 429;
+* the answer is the cached entry's (:meth:`Entry.answer <app.web.public.edge.Entry.answer>`: 200, 304 or a HEAD's
+  headers, the one choice, which the edge's ``try_hit`` makes for the stack too);
+* the observability is the stack's (``app/web/observability.py``): the same request id (``request_id_of``),
+  returned in the same header as :class:`~app.web.observability.Observed` adds it, the same access line with
+  ``"cache": "hit"`` and the same latency observation (:func:`~app.web.observability.record_hit`, the line's shape
+  and the histogram's labels kept per cached answer); the in-progress gauge while the request may wait (on Redis:
+  without it an early hit never gives the event loop a turn, so nothing could see it in progress).
+
+A hit is flat, because it runs for every cached read: one coroutine of ours (the app's ``__call__``, then ``_hit``
+for the two sends), no wrapper around ``send``, the body's message made once per cached answer, the clock read as a
+float (``time.time`` for the real one) against the cache's interval kept as timestamps, and the request id set in
+the context only if the answer fails (nothing else logs during a hit; the server logs the failure in this task's
+context). ``bench/public_hit_cost.py`` measures it.
 
 Anything else — a miss, a stale cache, a cookie, a POST, a staff page — goes through the whole stack, unchanged.
 If the cache changed while the limiter waited on Redis, the request goes through the stack too, marked as already
@@ -30,17 +37,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.db import utcnow
 from app.logs import request_id_var
 from app.web.middleware import without_empty_values
-from app.web.observability import Observed, in_progress_of, method_label, record, request_id_from
-from app.web.public.edge import ADMITTED_KEY, LIMITED_ROUTES, READ_METHODS, ROUTE_KEY, EarlyHit, PublicEdge
-from app.web.public.ratelimit import LocalLimiter
+from app.web.observability import (
+    REQUEST_ID_KEY,
+    Observed,
+    in_progress_of,
+    method_label,
+    new_request_id,
+    record,
+    record_hit,
+    request_id_of,
+)
+from app.web.public.edge import ADMITTED_KEY, LIMITED_ROUTES, READ_METHODS, EarlyHit, Entry, PublicEdge
+from app.web.public.ratelimit import LocalLimiter, TokenBuckets
 
 
 def find_edge(app: ASGIApp) -> PublicEdge | None:
@@ -55,6 +71,14 @@ def find_edge(app: ASGIApp) -> PublicEdge | None:
     return None
 
 
+def timestamps(clock: Callable[[], Any]) -> Callable[[], float]:
+    """The app's clock as POSIX timestamps: ``time.time`` itself for the real clock (what ``utcnow`` reads, without
+    making a datetime), else the clock's datetimes converted (the tests' frozen clock)."""
+    if clock is utcnow:
+        return time.time
+    return lambda: float(clock().timestamp())
+
+
 class CrisisDeskApp(FastAPI):
     """FastAPI, with cached public reads answered before the middleware stack (the module docstring)."""
 
@@ -63,8 +87,12 @@ class CrisisDeskApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = super().build_middleware_stack()
-        self.public_edge = find_edge(stack)
-        self._clock: Callable[[], datetime] = self.state.clock  # set by create_app before the stack is built
+        edge = self.public_edge = find_edge(stack)
+        self._now = timestamps(self.state.clock)  # set by create_app before the stack is built
+        # The read limiter's buckets when they are this process's own: taken without a turn of the event loop.
+        self._own_buckets: TokenBuckets | None = None
+        if edge is not None and isinstance(edge.reads, LocalLimiter):
+            self._own_buckets = edge.reads.buckets
         return stack
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -72,47 +100,109 @@ class CrisisDeskApp(FastAPI):
         if edge is not None and scope["type"] == "http" and not self.root_path:
             if scope["query_string"] and scope["method"] in READ_METHODS:  # as EmptyQueryValues does
                 scope["query_string"] = without_empty_values(scope["query_string"])
-            now = self._clock()
+            now = self._now()
             early = edge.early(scope, now)
             if early is not None:
-                scope["app"] = self
-                if await self._answer_early(edge, early, scope, receive, send, now.timestamp()):
+                # The hit is answered from here (a coroutine layer fewer); a limit that waits on Redis or refuses
+                # is answered by the methods below.
+                kind, key, entry, if_none_match, address, given_id = early
+                request_id = new_request_id() if given_id is None else request_id_of(given_id)
+                started = time.perf_counter()
+                buckets = self._own_buckets
+                answered = True
+                if edge.limits and buckets is None:  # the shared buckets (Redis): the request may wait
+                    answered = await self._answer_after_waiting(edge, early, request_id, scope, receive, send, now,
+                                                                started)  # fmt: skip
+                elif edge.limits and buckets is not None and (wait := buckets.take(address, now)):
+                    answered = await self._too_many(edge, kind, request_id, scope, receive, send, wait, started)
+                else:
+                    cache = edge.cache
+                    cache.hits += 1
+                    cache.entries.move_to_end(key)
+                    await self._hit(entry, if_none_match, request_id, scope, send, started)
+                if answered:
                     self.early_answers += 1
                     return
         await super().__call__(scope, receive, send)
 
-    async def _answer_early(
-        self, edge: PublicEdge, early: EarlyHit, scope: Scope, receive: Receive, send: Send, now: float
-    ) -> bool:
-        """Answer an early hit as the stack would (limits, the hit, the observability). False when nothing was sent
-        (nothing logged either): the entry left the cache, or a version was pushed, while the limiter waited on
-        Redis (the request is then marked as admitted), or something failed before the answer began (not marked:
-        the stack meets the failure again and reports it as it reports any)."""
-        request_id = request_id_from(scope["headers"])
-        request_id_var.set(request_id)
-        state: dict[str, Any] = scope.setdefault("state", {})
-        state["request_id"] = request_id
+    @staticmethod
+    async def _hit(
+        entry: Entry, if_none_match: bytes | None, request_id: str, scope: Scope, send: Send, started: float
+    ) -> None:
+        """The cached answer (:meth:`Entry.answer`, as the edge's own ``try_hit`` sends it) with the request id in
+        its ``X-Request-ID`` header, as :class:`Observed` adds it to the stack's, then its access line and latency
+        (:func:`record_hit`). The request id is not set in the context: nothing logs while a hit is sent, but a
+        failure (logged by the server, in this task's context) carries it."""
         method: str = scope["method"]
-        observed = Observed(send, request_id)
-        started = time.perf_counter()
-        # In progress: only where the request may wait (on Redis). With this process's own buckets an early hit
-        # runs to its end without giving the event loop a turn: no scrape could see it in progress.
-        in_progress = None if isinstance(edge.reads, LocalLimiter) else in_progress_of(method_label(method))
-        if in_progress is not None:
-            in_progress.inc()
-        entry = None
+        status, headers, body = entry.answer(method, if_none_match)
         try:
-            if edge.limits:
-                wait = await edge.reads.take(early.address, now)
-                if wait:
-                    await edge.too_many(scope, receive, observed, early.kind, wait)
-                    return True
-            # A version pushed meanwhile (while Redis answered the limiter): the stack checks it first.
-            if edge.cache.wanted is None:
-                entry = await edge.try_hit(scope, early.key, early.if_none_match, observed)
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [*headers, (REQUEST_ID_KEY, request_id.encode())]})  # fmt: skip
+            await send(body)
+        except BaseException:
+            request_id_var.set(request_id)
+            status = 500  # as the stack logs a request whose answer failed
+            raise
+        finally:
+            record_hit(entry.observed, method, entry.route, scope["path"], status, time.perf_counter() - started,
+                       request_id)  # fmt: skip
+
+    async def _answer_after_waiting(
+        self,
+        edge: PublicEdge,
+        early: EarlyHit,
+        request_id: str,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        now: float,
+        started: float,
+    ) -> bool:
+        """The limits in Redis: the request waits for its token, in progress meanwhile, with its request id in the
+        context (a failure of Redis is logged with it); then the hit, if the answer is still cached and no version
+        was pushed meanwhile (the stack checks it first), else the stack (marked as admitted)."""
+        kind, key, _entry, if_none_match, address, _given = early
+        scope["app"] = self
+        request_id_var.set(request_id)
+        in_progress = in_progress_of(method_label(scope["method"]))
+        in_progress.inc()
+        try:
+            try:
+                wait = await edge.reads.take(address, now)
+            except Exception:
+                return False
+            if wait:
+                return await self._too_many(edge, kind, request_id, scope, receive, send, wait, started)
+            cache = edge.cache
+            entry = cache.get(key) if cache.wanted is None else None
             if entry is None:
                 scope[ADMITTED_KEY] = True
                 return False
+            cache.hits += 1
+            await self._hit(entry, if_none_match, request_id, scope, send, started)
+            return True
+        finally:
+            in_progress.dec()
+
+    async def _too_many(
+        self,
+        edge: PublicEdge,
+        kind: str,
+        request_id: str,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        wait: int,
+        started: float,
+    ) -> bool:
+        """The edge's own 429, observed as the stack observes it. False if it failed before it began (nothing sent,
+        nothing logged: the stack meets the failure again)."""
+        scope["app"] = self
+        request_id_var.set(request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        observed = Observed(send, request_id)
+        try:
+            await edge.too_many(scope, receive, observed, kind, wait)
             return True
         except Exception:
             if not observed.started:
@@ -120,12 +210,6 @@ class CrisisDeskApp(FastAPI):
             observed.status = 500
             raise
         finally:
-            if in_progress is not None:
-                in_progress.dec()
             if observed.started:
-                duration = time.perf_counter() - started
-                if entry is not None:
-                    record(method, entry.route, scope["path"], observed.status, duration, cache="hit")
-                else:
-                    route = scope.get(ROUTE_KEY) or LIMITED_ROUTES[early.kind]
-                    record(method, route, scope["path"], observed.status, duration)
+                record(scope["method"], LIMITED_ROUTES[kind], scope["path"], observed.status,
+                       time.perf_counter() - started)  # fmt: skip

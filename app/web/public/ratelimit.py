@@ -36,16 +36,27 @@ class TokenBuckets:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key → (tokens, at)
 
     def take(self, key: str, now: float) -> int:
-        """0 if the request may go, else the whole seconds to wait before the next one will."""
-        tokens, at = self._buckets.get(key, (self.burst, now))
-        tokens = min(self.burst, tokens + max(0.0, now - at) * self.rate)
+        """0 if the request may go, else the whole seconds to wait before the next one will. (Written for the
+        early path, which calls it for every cached read: no ``min``/``max`` calls, no length check for a client
+        already known.)"""
+        buckets = self._buckets
+        saved = buckets.get(key)
+        if saved is None:
+            tokens = self.burst
+        else:
+            tokens, at = saved
+            if now > at:  # refilled since, up to the burst (a clock gone back refills nothing)
+                tokens += (now - at) * self.rate
+                if tokens > self.burst:
+                    tokens = self.burst
         if tokens >= 1.0:
-            self._buckets[key] = (tokens - 1.0, now)
-            self._buckets.move_to_end(key)
-            if len(self._buckets) > self.max_clients:
-                self._buckets.popitem(last=False)
+            buckets[key] = (tokens - 1.0, now)
+            if saved is not None:
+                buckets.move_to_end(key)
+            elif len(buckets) > self.max_clients:
+                buckets.popitem(last=False)
             return 0
-        self._buckets[key] = (tokens, now)
+        buckets[key] = (tokens, now)
         return max(1, math.ceil((1.0 - tokens) / self.rate))
 
     def __len__(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -250,6 +251,23 @@ def test_the_cache_checks_again_when_the_clock_goes_back() -> None:
     assert not cache.stale(FIXED_NOW + timedelta(milliseconds=500))
     assert cache.stale(FIXED_NOW + timedelta(seconds=1))
     assert cache.stale(FIXED_NOW - timedelta(hours=1))  # a wall clock set back: do not wait an hour
+
+
+def test_the_cache_interval_as_timestamps_keeps_the_microsecond() -> None:
+    """The interval is kept as POSIX timestamps (the early path's float clock): the datetimes come back as they
+    were set, and one microsecond either side of each end says what comparing the datetimes says."""
+    from datetime import timedelta
+
+    from app.web.public.edge import PublicCache
+
+    cache = PublicCache(max_entries=10, check_interval=timedelta(seconds=1))
+    one = timedelta(microseconds=1)
+    for start in (FIXED_NOW + timedelta(microseconds=123457), datetime(2038, 1, 19, 3, 14, 7, 999999, tzinfo=UTC)):
+        cache.checked_at, cache.deadline = start, start + timedelta(seconds=1, microseconds=1)
+        assert (cache.checked_at, cache.deadline) == (start, start + timedelta(seconds=1, microseconds=1))
+        for now in (start - one, start, start + one, cache.deadline - one, cache.deadline, cache.deadline + one):
+            expected = now >= cache.deadline or now < cache.checked_at
+            assert cache.stale(now) is expected and cache.stale_at(now.timestamp()) is expected
 
 
 def test_public_error_pages(anon: TestClient) -> None:

@@ -8,6 +8,7 @@ the public edge answering from the same cache). ``app.early_answers`` tells whic
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -22,10 +23,14 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from starlette.types import Receive, Scope, Send
 
-from app.logs import JsonFormatter, RequestIdFilter
+from app.db import utcnow
+from app.logs import JsonFormatter, RequestIdFilter, request_id_var
+from app.main import create_app
+from app.settings import Settings
 from app.web.observability import access_log
-from app.web.public.fastpath import CrisisDeskApp
-from tests.conftest import Clock
+from app.web.public.fastpath import CrisisDeskApp, timestamps
+from tests.conftest import Clock, JoinedSessions
+from tests.shared_routes import share_routes
 from tests.support.redis_server import SHARED_URL, shared_redis_or_skip, unique_prefix
 from tests.web.public.conftest import BOUND
 
@@ -121,6 +126,57 @@ def test_english_pages_and_the_lang_cookie(
     assert early(app) == before + 1
     same(fast, slow)
     assert fast.content == en_first.content
+
+
+def test_the_first_request_id_header_counts_as_on_the_stack(
+    app: FastAPI, anon: TestClient, stack: TestClient, reads: dict[str, str]
+) -> None:
+    anon.get(reads["list"])
+    before = early(app)
+    for given in (["first-1", "second-2"], ["bad id!", "second-2"]):
+        headers = [("X-Request-ID", value) for value in given]
+        fast, slow = anon.get(reads["list"], headers=headers), stack.get(reads["list"], headers=headers)
+        assert fast.status_code == slow.status_code == 200
+        if given[0] == "first-1":
+            assert fast.headers["x-request-id"] == slow.headers["x-request-id"] == "first-1"
+        else:  # not sane: a new one each, not the second header's
+            assert "second-2" not in (fast.headers["x-request-id"], slow.headers["x-request-id"])
+    assert early(app) == before + 2
+
+
+def test_a_lang_cookie_on_the_api_is_answered_early(
+    app: FastAPI, anon: TestClient, stack: TestClient, reads: dict[str, str]
+) -> None:
+    """The API's answers do not depend on the language cookie: kept under one key, answered early with it."""
+    anon.get(reads["list"])
+    before = early(app)
+    headers = {"Cookie": "lang=en", "X-Request-ID": "r-api-en"}
+    fast, slow = anon.get(reads["list"], headers=headers), stack.get(reads["list"], headers=headers)
+    assert early(app) == before + 1
+    same(fast, slow)
+
+
+def test_with_the_real_clock_too(
+    settings: Settings, engine: Any, connection: Any, publish: Callable[..., dict[str, Any]]
+) -> None:
+    """The tests' clock is frozen; the real one is read as ``time.time`` (no datetime made a request), and the
+    cache's interval is kept against it the same way."""
+    publish("Nội dung.")
+    assert timestamps(utcnow) is time.time
+    app = share_routes(create_app(settings, engine=engine, clock=utcnow))
+    app.state.sessions = JoinedSessions(connection, engine)
+    with TestClient(app, base_url="https://testserver") as anon:
+        first = anon.get(NOTICES)
+        assert first.status_code == 200 and early(app) == 0
+        again = anon.get(NOTICES)
+        assert early(app) == 1 and again.content == first.content
+
+
+def test_the_frozen_clock_as_timestamps(clock: Clock) -> None:
+    now = timestamps(clock)
+    assert now() == clock().timestamp()
+    clock.advance(seconds=1.5)
+    assert now() == clock().timestamp()
 
 
 def test_empty_filters_are_dropped_as_the_stack_drops_them(
@@ -294,21 +350,70 @@ def test_hits_have_their_request_id_access_line_and_latency(
     assert float(metrics.split(sample)[1].split()[0]) >= 3
 
 
+@pytest.mark.parametrize("read", ["search hit", "html notice"])
 def test_the_line_of_a_hit_is_the_stacks(
-    app: FastAPI, anon: TestClient, stack: TestClient, reads: dict[str, str]
+    app: FastAPI, anon: TestClient, stack: TestClient, reads: dict[str, str], read: str
 ) -> None:
-    path = reads["search hit"]
-    anon.get(path)
+    """Key for key and in the same order, for a 200, a 304 and a HEAD, with a given and a generated request id
+    (the one in the response)."""
+    path = reads[read]
+    etag = anon.get(path).headers["etag"]
     root = JsonRoot()
+    asks: list[tuple[str, dict[str, str]]] = [
+        ("GET", {"X-Request-ID": "line-1"}),
+        ("GET", {}),
+        ("GET", {"If-None-Match": etag}),
+        ("HEAD", {"X-Request-ID": "h-1"}),
+    ]
     try:
-        anon.get(path, headers={"X-Request-ID": "line-1"})
-        stack.get(path, headers={"X-Request-ID": "line-1"})
-        fast, slow = root.access_lines()
+        before = early(app)
+        ids = []
+        for method, headers in asks:
+            for client in (anon, stack):
+                ids.append(client.request(method, path, headers=headers).headers["x-request-id"])
+        assert early(app) == before + len(asks)
+        lines = root.access_lines()
     finally:
         root.restore()
-    for line in (fast, slow):
-        del line["ts"], line["duration_ms"]
-    assert fast == slow and fast["cache"] == "hit" and fast["path"] == NOTICES
+    assert [line["request_id"] for line in lines] == ids
+    assert [line["status"] for line in lines] == [200, 200, 200, 200, 304, 304, 200, 200]
+    for fast, slow in zip(lines[::2], lines[1::2], strict=True):
+        assert list(fast) == list(slow)
+        assert isinstance(fast["duration_ms"], float) and fast["ts"].endswith("Z")
+        for line in (fast, slow):
+            del line["ts"], line["duration_ms"], line["request_id"]
+        assert fast == slow and fast["cache"] == "hit" and fast["path"] == path.partition("?")[0]
+
+
+def test_a_hit_whose_answer_fails_is_logged_as_the_stack_logs_it(
+    app: FastAPI, anon: TestClient, reads: dict[str, str]
+) -> None:
+    """A ``send`` that fails (the client gone): the line says 500, and the request id is in the context, where
+    the server logs the failure."""
+    anon.get(reads["list"])
+    scope = {"type": "http", "method": "GET", "path": NOTICES, "raw_path": NOTICES.encode(), "query_string": b"",
+             "headers": [(b"x-request-id", b"gone-1")], "client": ("127.0.0.1", 1), "root_path": ""}  # fmt: skip
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        raise OSError("gone")
+
+    async def ask() -> str | None:
+        with pytest.raises(OSError):
+            await app(scope, receive, send)
+        return request_id_var.get()
+
+    root = JsonRoot()
+    try:
+        before = early(app)
+        assert asyncio.run(ask()) == "gone-1"
+        lines = root.access_lines()
+    finally:
+        root.restore()
+    assert early(app) == before
+    assert [(line["request_id"], line["status"], line["cache"]) for line in lines] == [("gone-1", 500, "hit")]
 
 
 def test_empty_filters_keep_the_route_in_the_access_line(
