@@ -13,7 +13,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 from urllib.parse import quote
 
@@ -397,7 +397,7 @@ def test_a_hit_whose_answer_fails_is_logged_as_the_stack_logs_it(
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b""}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         raise OSError("gone")
 
     async def ask() -> str | None:
