@@ -56,7 +56,7 @@ def visibility_parts(actor: Actor) -> list[ColumnElement[bool]] | None:
     """The actor's scope as disjoint conditions whose union is ``visibility_clause(actor)``, for a list that reads
     each part in its own order and merges them (``cases.queries.list_cases``); None when one clause serves (the
     actor sees every case, or none). One part per lead unit (``lead_unit_id = 5``: a walk of
-    ``ix_case_lead_unit_received`` in the list's order), then the cases a unit of the actor's supports but does not
+    ``ix_case_lead_unit_search`` in the list's order), then the cases a unit of the actor's supports but does not
     lead (a few thousand rows at a million cases, read through ``case_supporting_unit``). As one ``OR``, the
     condition could use no index: with two common words a handler's search walked the whole table's receipt order
     and read 22,207 rows to find 51. The unit ids are written into the statement: as parameters, a prepared

@@ -233,6 +233,38 @@ class TestUnitScopedSearch:
                 assert seen == [c.reference for c in expected], (username, sort)
 
 
+    def test_on_postgresql_the_lead_part_reads_the_text_from_its_index(
+        self, session: Session, connection: Connection, org: None
+    ) -> None:
+        """The lead units' part of a unit's search walks ``ix_case_lead_unit_search`` and reads the folded text from
+        it (an index-only scan): no table row per case it passes. Scans, sorts and bitmaps are switched off to see
+        which index gives the list's order with so few rows (migration 8b4d2f6a1e37)."""
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's plans")
+        for n in range(3):
+            make_case(session, by="office", now=FIXED_NOW + timedelta(minutes=n), lead_unit="GDTrH",
+                      title=f"Bạo lực học đường số {n}")  # fmt: skip
+        session.flush()
+        for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
+            session.execute(text(f"SET LOCAL {setting} = off"))
+        captured: list[tuple[str, Any]] = []
+
+        def record(_conn: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
+            captured.append((statement, parameters))
+
+        event.listen(connection, "before_cursor_execute", record)
+        try:
+            page, _cursor = list_cases(session, actor=actor(session, "handler"), filters=CaseFilters(q="bạo lực"))
+        finally:
+            event.remove(connection, "before_cursor_execute", record)
+        assert len(page) == 3
+        statement, parameters = captured[-1]
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(f"EXPLAIN {statement}", parameters)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Index Only Scan Backward using ix_case_lead_unit_search" in plan, plan
+
+
 class TestSupportingUnitsKeepTheReceiptTime:
     """``case_supporting_unit.received_at`` is the case's, whichever way a unit comes to support it (intake, an
     update, a task) and when the case's receipt time is corrected: a unit's search reads its supported cases in
