@@ -232,7 +232,6 @@ class TestUnitScopedSearch:
                         break
                 assert seen == [c.reference for c in expected], (username, sort)
 
-
     def test_on_postgresql_the_lead_part_reads_the_text_from_its_index(
         self, session: Session, connection: Connection, org: None
     ) -> None:
