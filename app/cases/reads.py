@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ARRAY, Integer, String, any_, bindparam, literal, literal_column, null, union_all
 from sqlalchemy import select as sa_select
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlmodel import Session, col
 
@@ -24,7 +25,7 @@ from app.cases.models import (
     UnitRef,
     UserRef,
 )
-from app.cases.scope import Scope, visible
+from app.cases.scope import Scope, scope_key, visible
 from app.cases.workflow import Action, allowed_actions, edge_for
 from app.org.models import Unit, User
 
@@ -60,13 +61,51 @@ def among(column: Any, ids: BindParameter[Any]) -> ColumnElement[bool]:
 
 def _page_links(session: Session, *, actor: Actor, cases: Sequence[Case]) -> _PageLinks:
     """The lead and supporting units, assignees, tags, visible related cases and creators of the page's cases, in
-    ONE statement: a ``UNION ALL`` of a part per relation, each bounded by the page's ids (bound once, ``_ids``),
-    rows ``(key, kind, n, a, b)`` in the order each list shows (supporting units by id, the rest by name). One
-    query per relation made six round trips a page, most of a list's database time on a busy machine."""
+    ONE statement (``_links_statement``), rows ``(key, kind, n, a, b)`` in the order each list shows (supporting
+    units by id, the rest by name). One query per relation made six round trips a page, most of a list's database
+    time on a busy machine."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    ids = id_list("page_ids", [c.id for c in cases if c.id is not None], postgres=postgres)
-    lead_ids = id_list("lead_ids", sorted({c.lead_unit_id for c in cases if c.lead_unit_id}), postgres=postgres)
-    creator_ids = id_list("creator_ids", sorted({c.created_by_id for c in cases if c.created_by_id}), postgres=postgres)
+    key = (postgres, scope_key(actor))
+    statement = _LINKS.get(key)
+    if statement is None:
+        if len(_LINKS) >= _LINKS_KEPT:
+            _LINKS.clear()
+        statement = _LINKS[key] = _links_statement(actor, postgres=postgres)
+    parameters = {
+        "page_ids": [c.id for c in cases if c.id is not None],
+        "lead_ids": sorted({c.lead_unit_id for c in cases if c.lead_unit_id}),
+        "creator_ids": sorted({c.created_by_id for c in cases if c.created_by_id}),
+    }
+    links = _PageLinks()
+    for key_, what, n, a, b in session.execute(statement, parameters):
+        if what == "supporting":
+            links.supporting[key_].append((n, UnitRef(code=a, name=b)))
+        elif what == "lead":
+            links.units[key_] = UnitRef(code=a, name=b)
+        elif what == "assignee":
+            links.assignees[key_].append(UserRef(username=a, full_name=b))
+        elif what == "tag":
+            links.tags[key_].append(a)
+        elif what == "related":
+            links.related[key_].append(a)
+        else:
+            links.creators[key_] = a
+    return links
+
+
+# ``_links_statement`` by engine and reader's scope (``scope.scope_key``): every list page runs it, and building the
+# statement and its cache key anew cost more CPU than PostgreSQL spends answering it. A few hundred scopes at most
+# (the press office's one, each unit's); cleared if ever more.
+_LINKS: dict[tuple[bool, tuple[int, ...] | None], Executable] = {}
+_LINKS_KEPT = 512
+
+
+def _links_statement(actor: Actor, *, postgres: bool) -> Executable:
+    """A ``UNION ALL`` of a part per relation, each bounded by the page's ids (one parameter, ``page_ids``; the lead
+    units' and creators' ids, ``lead_ids`` and ``creator_ids``), the related cases those ``actor``'s scope shows."""
+    ids = id_list("page_ids", [], postgres=postgres)
+    lead_ids = id_list("lead_ids", [], postgres=postgres)
+    creator_ids = id_list("creator_ids", [], postgres=postgres)
 
     def kind(name: str) -> Any:
         return literal(name, String(), literal_execute=True).label("kind")
@@ -90,22 +129,7 @@ def _page_links(session: Session, *, actor: Actor, cases: Sequence[Case]) -> _Pa
         sa_select(col(User.id), kind("creator"), zero, col(User.username), null())
         .where(among(User.id, creator_ids)),
     ]  # fmt: skip
-    ordered = union_all(*parts).order_by(*(literal_column(name) for name in ("kind", "key", "n", "a")))
-    links = _PageLinks()
-    for key, what, n, a, b in session.execute(ordered):
-        if what == "supporting":
-            links.supporting[key].append((n, UnitRef(code=a, name=b)))
-        elif what == "lead":
-            links.units[key] = UnitRef(code=a, name=b)
-        elif what == "assignee":
-            links.assignees[key].append(UserRef(username=a, full_name=b))
-        elif what == "tag":
-            links.tags[key].append(a)
-        elif what == "related":
-            links.related[key].append(a)
-        else:
-            links.creators[key] = a
-    return links
+    return union_all(*parts).order_by(*(literal_column(name) for name in ("kind", "key", "n", "a")))
 
 
 def case_reads(session: Session, *, actor: Actor, cases: Sequence[Case], now: datetime | None = None) -> list[CaseRead]:

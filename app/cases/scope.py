@@ -35,6 +35,15 @@ def scope_of(session: Session, case: Case) -> Scope:
     return Scope(case.lead_unit_id, frozenset(supporting))
 
 
+def scope_key(actor: Actor) -> tuple[int, ...] | None:
+    """What ``visibility_clause`` reads of the actor (None: every case; else the units whose cases it sees): two
+    actors with the same key get the same clause, so a statement built with one serves the other
+    (``reads._page_links`` keeps its statement by it)."""
+    if actor.sees_all_cases:
+        return None
+    return tuple(sorted(actor.unit_ids(Permission.CASE_VIEW)))
+
+
 def visibility_clause(actor: Actor) -> ColumnElement[bool] | None:
     """The WHERE clause that limits cases to the actor's scope; None when the actor sees every case."""
     if actor.sees_all_cases:
