@@ -38,6 +38,7 @@ from app.cases.models import (
     CaseTag,
 )
 from app.cases.scope import (
+    scope_key,
     supported_parts,
     visibility_parts,
     visible,
@@ -45,6 +46,7 @@ from app.cases.scope import (
 )
 from app.cases.vocabulary import Severity, SourceKind, Topic
 from app.cases.workflow import (
+    OPEN_STATUSES,
     CaseStatus,
 )
 from app.errors import ValidationFailed
@@ -124,7 +126,16 @@ _Query = TypeVar("_Query", SelectOfScalar[Case], SaSelect[Any])
 
 def filtered_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> SelectOfScalar[Case]:
     """The actor's visible cases narrowed by the list filters (no order, no paging)."""
-    return _narrowed(session, visible_cases(actor), filters)
+    return _narrowed(session, visible_cases(actor), _beyond_scope(session, actor, filters))
+
+
+def _beyond_scope(session: Session, actor: Actor, filters: CaseFilters) -> CaseFilters:
+    """``filters`` without ``unit`` when the actor's scope is that one unit's cases (a head's or a handler's list of
+    their own unit): the condition would be written twice, and PostgreSQL, taking the two for independent, expected
+    a few rows where there are thousands (a unit's worklist read and sorted every open case)."""
+    if filters.unit and scope_key(actor) == (unit_by_code(session, filters.unit, field="unit").id,):
+        return filters.model_copy(update={"unit": None})
+    return filters
 
 
 def _narrowed(session: Session, query: _Query, filters: CaseFilters) -> _Query:
@@ -229,13 +240,17 @@ def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple
 
     A unit-scoped search (``q``) reads each part of the scope (``scope.visibility_parts``) as a page of its own, in
     the list's order, then merges them (``UNION ALL``) and joins the cases back: the rows of the scope's ``OR``, in
-    the same order, but a handler's search at a million cases reads 2,400 rows by index, not 22,207 (30 → 5 ms). Without
+    the same order, but a handler's search at a million cases reads 2,400 rows by index, not 22,207 (30 → 5 ms). So
+    does a unit's worklist (open statuses, nearest deadline first: the home of a head or a handler): each part is an
+    index-only walk of ``ix_case_open_next_due_at``, which carries the lead unit and the status; as one ``OR`` the
+    planner, misjudging the ``EXISTS`` of the supported cases, read and sorted every open case (13-33 ms). Without
     ``q`` the ``OR`` finds its page in a few hundred rows (2 ms); merged, the supported part would start parallel
     workers (12 ms on a loaded machine). In order of receipt (the default), the cases a unit only supports are read
     from ``case_supporting_unit`` in that order (``scope.supported_parts``: a range of
     ``ix_case_supporting_unit_unit_received``, stopped at the page), not all of them (1,885 for a handler)."""
     by_receipt = filters.sort in (CaseSort.RECEIVED_DESC, CaseSort.RECEIVED_ASC)
-    if not (filters.q and search_terms(filters.q)):
+    open_by_due = filters.sort == CaseSort.DUE and bool(filters.status) and OPEN_STATUSES.issuperset(filters.status)
+    if not (filters.q and search_terms(filters.q)) and not open_by_due:
         if by_receipt and (filters.tag or filters.assignee):
             return _by_link(session, actor=actor, filters=filters)
         if len(filters.status) > 1 and by_receipt:
@@ -246,12 +261,13 @@ def list_cases(session: Session, *, actor: Actor, filters: CaseFilters) -> tuple
     parts = visibility_parts(actor) if split is None else split[0]
     if parts is None:
         return _paged(session, _page(filtered_cases(session, actor=actor, filters=filters), filters), filters)
-    narrowed = _narrowed(session, sa_select(col(Case.id), getattr(Case, filters.sort.column_name)), filters)
+    narrowing = _beyond_scope(session, actor, filters)
+    narrowed = _narrowed(session, sa_select(col(Case.id), getattr(Case, filters.sort.column_name)), narrowing)
     pages = [_page(narrowed.where(part), filters) for part in parts]
     if split is not None:
         keys = _CopiedKeys(support)
         supported = sa_select(keys.id.label("id"), keys.received_at.label("received_at"))
-        supported = _narrowed(session, supported.join(Case, col(Case.id) == keys.id), filters)
+        supported = _narrowed(session, supported.join(Case, col(Case.id) == keys.id), narrowing)
         pages += [_page(supported.where(part), filters, keys) for part in split[1]]
     return _merged(session, pages, filters)
 

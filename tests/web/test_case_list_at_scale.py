@@ -264,6 +264,107 @@ class TestUnitScopedSearch:
         assert "Index Only Scan Backward using ix_case_lead_unit_search" in plan, plan
 
 
+class TestUnitWorklist:
+    """A unit's open cases nearest deadline first (a head's or a handler's home) are read as the scope's parts,
+    merged: the same cases in the same order as the plain condition, page by page, with and without the reader's own
+    unit as ``unit=`` (dropped then: the scope says it) and with another unit's (kept)."""
+
+    STATUSES = [CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS, CaseStatus.ON_HOLD]
+
+    def _cases(self, session: Session) -> list[Case]:
+        make_unit(session, "KHTC", now=FIXED_NOW)
+        make_user(session, "both", (Role.HANDLER, "GDTrH"), (Role.HANDLER, "GDTH"), now=FIXED_NOW)
+        units = {u.code: u.id for u in session.exec(select(Unit)).all()}
+        made: list[Case] = []
+        for n, (lead, supporting, status) in enumerate([
+                ("GDTrH", [], CaseStatus.IN_PROGRESS), ("GDTH", [], CaseStatus.ASSIGNED),
+                ("KHTC", ["GDTrH"], CaseStatus.ON_HOLD), ("GDTrH", ["GDTH"], CaseStatus.NEW),
+                ("KHTC", [], CaseStatus.IN_PROGRESS), (None, ["GDTH"], CaseStatus.ASSIGNED),
+                ("GDTH", ["KHTC"], CaseStatus.CLOSED), ("GDTrH", [], CaseStatus.ASSIGNED),
+                ("KHTC", ["GDTH", "GDTrH"], CaseStatus.IN_PROGRESS), ("GDTrH", [], CaseStatus.ON_HOLD),
+                ("GDTrH", ["KHTC"], CaseStatus.IN_PROGRESS)]):  # fmt: skip
+            at = FIXED_NOW + timedelta(minutes=n)
+            case = make_case(session, by="office", now=at, title=f"Việc số {n}")
+            case.lead_unit_id = units[lead] if lead else None
+            case.status = status
+            case.next_due_at = None if n % 4 == 0 else FIXED_NOW + timedelta(hours=n % 3)  # ties, broken by id
+            session.add(case)
+            session.add_all(
+                CaseSupportingUnit(case_id=case.id or 0, unit_id=units[u] or 0, received_at=at) for u in supporting
+            )
+            made.append(case)
+        session.flush()
+        return made
+
+    def test_every_reader_pages_through_the_same_cases_as_the_plain_condition(
+        self, session: Session, org: None
+    ) -> None:
+        made = self._cases(session)
+        units = {u.id: u.code for u in session.exec(select(Unit)).all()}
+        readers = [
+            ("handler", None),
+            ("handler", "GDTrH"),
+            ("handler", "GDTH"),
+            ("both", None),
+            ("both", "GDTH"),
+            ("head", "GDTrH"),
+            ("handler2", "GDTH"),
+            ("office", "GDTrH"),
+        ]
+        for username, unit in readers:
+            reader = actor(session, username)
+            mine = reader.unit_ids()
+            expected = []
+            for case in made:
+                supporters = {units[s.unit_id] for s in session.exec(
+                    select(CaseSupportingUnit).where(CaseSupportingUnit.case_id == case.id))}  # fmt: skip
+                lead = units.get(case.lead_unit_id) if case.lead_unit_id else None
+                sees = reader.sees_all_cases or case.lead_unit_id in mine or any(
+                    u in mine for u, code in units.items() if code in supporters)  # fmt: skip
+                in_unit = unit is None or lead == unit or unit in supporters
+                if sees and in_unit and case.status in self.STATUSES:
+                    expected.append(case)
+            expected.sort(key=lambda c: (c.next_due_at is None, c.next_due_at or FIXED_NOW, c.id))
+            assert expected, (username, unit)
+            seen: list[str] = []
+            cursor = None
+            while True:
+                page, cursor = list_cases(session, actor=reader, filters=CaseFilters(
+                    status=self.STATUSES, unit=unit, sort=CaseSort.DUE, limit=2, cursor=cursor))  # fmt: skip
+                seen += [c.reference for c in page]
+                if cursor is None:
+                    break
+            assert seen == [c.reference for c in expected], (username, unit)
+
+    def test_on_postgresql_each_part_reads_the_open_cases_deadline_index_alone(
+        self, session: Session, connection: Connection, org: None
+    ) -> None:
+        """Each part of a handler's worklist is an index-only walk of ``ix_case_open_next_due_at`` (it carries the
+        lead unit and the status: migration 9c5e3a7b2d48). Scans, sorts and bitmaps are switched off to see which
+        index gives the list's order with so few rows."""
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's plans")
+        self._cases(session)
+        for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
+            session.execute(text(f"SET LOCAL {setting} = off"))
+        captured: list[tuple[str, Any]] = []
+
+        def record(_conn: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
+            captured.append((statement, parameters))
+
+        event.listen(connection, "before_cursor_execute", record)
+        try:
+            list_cases(session, actor=actor(session, "handler"), filters=CaseFilters(
+                status=self.STATUSES, unit="GDTrH", sort=CaseSort.DUE))  # fmt: skip
+        finally:
+            event.remove(connection, "before_cursor_execute", record)
+        statement, parameters = captured[-1]
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(f"EXPLAIN {statement}", parameters)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert plan.count("Index Only Scan using ix_case_open_next_due_at") == 2, plan
+
+
 class TestSupportingUnitsKeepTheReceiptTime:
     """``case_supporting_unit.received_at`` is the case's, whichever way a unit comes to support it (intake, an
     update, a task) and when the case's receipt time is corrected: a unit's search reads its supported cases in
