@@ -5,7 +5,7 @@ partial index, and the worker's reminder batch read in index order (only running
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -32,6 +32,24 @@ from tests.factories import actor, case_in_progress, make_case, make_unit, make_
 @pytest.fixture
 def org(session: Session) -> None:
     standard_org(session, FIXED_NOW)
+
+
+def _plan_of_last_statement(connection: Connection, run: Callable[[], object]) -> str:
+    """The plan (``EXPLAIN``, with its parameters) of the last statement ``run()`` sends on ``connection``."""
+    captured: list[tuple[str, Any]] = []
+
+    def record(_conn: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
+        captured.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    statement, parameters = captured[-1]
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(f"EXPLAIN {statement}", parameters)
+    return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def _pages(client: TestClient, headers: dict[str, str], **params: object) -> list[str]:
@@ -246,22 +264,11 @@ class TestUnitScopedSearch:
         session.flush()
         for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
             session.execute(text(f"SET LOCAL {setting} = off"))
-        captured: list[tuple[str, Any]] = []
-
-        def record(_conn: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
-            captured.append((statement, parameters))
-
-        event.listen(connection, "before_cursor_execute", record)
-        try:
-            page, _cursor = list_cases(session, actor=actor(session, "handler"), filters=CaseFilters(q="bạo lực"))
-        finally:
-            event.remove(connection, "before_cursor_execute", record)
-        assert len(page) == 3
-        statement, parameters = captured[-1]
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(f"EXPLAIN {statement}", parameters)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        handler = actor(session, "handler")
+        plan = _plan_of_last_statement(connection, lambda: list_cases(session, actor=handler, filters=CaseFilters(
+            q="bạo lực")))  # fmt: skip
         assert "Index Only Scan Backward using ix_case_lead_unit_search" in plan, plan
+        assert len(list_cases(session, actor=handler, filters=CaseFilters(q="bạo lực"))[0]) == 3
 
 
 class TestUnitWorklist:
@@ -347,21 +354,9 @@ class TestUnitWorklist:
         self._cases(session)
         for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
             session.execute(text(f"SET LOCAL {setting} = off"))
-        captured: list[tuple[str, Any]] = []
-
-        def record(_conn: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
-            captured.append((statement, parameters))
-
-        event.listen(connection, "before_cursor_execute", record)
-        try:
-            list_cases(session, actor=actor(session, "handler"), filters=CaseFilters(
-                status=self.STATUSES, unit="GDTrH", sort=CaseSort.DUE))  # fmt: skip
-        finally:
-            event.remove(connection, "before_cursor_execute", record)
-        statement, parameters = captured[-1]
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(f"EXPLAIN {statement}", parameters)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        handler = actor(session, "handler")
+        plan = _plan_of_last_statement(connection, lambda: list_cases(session, actor=handler, filters=CaseFilters(
+            status=self.STATUSES, unit="GDTrH", sort=CaseSort.DUE)))  # fmt: skip
         assert plan.count("Index Only Scan using ix_case_open_next_due_at") == 2, plan
 
 
@@ -464,20 +459,8 @@ class TestListsFromTheirOwnRanges:
         for narrowing, index in (({"tag": "bạo-lực"}, "ix_case_tag_tag_received"),
                                  ({"assignee": "handler"}, "ix_case_assignee_user_received"),
                                  ({"status": both}, "ix_case_status_received")):  # fmt: skip
-            captured: list[tuple[str, Any]] = []
-
-            def record(_conn: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
-                captured.append((statement, parameters))  # noqa: B023 (run at once, in this iteration)
-
-            event.listen(connection, "before_cursor_execute", record)
-            try:
-                list_cases(session, actor=office, filters=CaseFilters(**narrowing))
-            finally:
-                event.remove(connection, "before_cursor_execute", record)
-            statement, parameters = captured[-1]
-            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            cursor.execute(f"EXPLAIN {statement}", parameters)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+            filters = CaseFilters(**narrowing)
+            plan = _plan_of_last_statement(connection, lambda: list_cases(session, actor=office, filters=filters))  # noqa: B023 (run at once)
             assert index in plan, (narrowing, plan)
 
     def test_the_tags_and_assignees_rows_keep_the_receipt_time(
