@@ -133,7 +133,10 @@ def _beyond_scope(session: Session, actor: Actor, filters: CaseFilters) -> CaseF
     """``filters`` without ``unit`` when the actor's scope is that one unit's cases (a head's or a handler's list of
     their own unit): the condition would be written twice, and PostgreSQL, taking the two for independent, expected
     a few rows where there are thousands (a unit's worklist read and sorted every open case)."""
-    if filters.unit and scope_key(actor) == (unit_by_code(session, filters.unit, field="unit").id,):
+    scope = scope_key(actor)
+    if not filters.unit or scope is None or len(scope) != 1:
+        return filters  # no unit, or a scope it cannot equal: no look-up (``_narrowed`` makes the one it needs)
+    if unit_by_code(session, filters.unit, field="unit").id == scope[0]:
         return filters.model_copy(update={"unit": None})
     return filters
 

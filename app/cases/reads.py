@@ -65,31 +65,31 @@ def _page_links(session: Session, *, actor: Actor, cases: Sequence[Case]) -> _Pa
     units by id, the rest by name). One query per relation made six round trips a page, most of a list's database
     time on a busy machine."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    key = (postgres, scope_key(actor))
-    statement = _LINKS.get(key)
+    shape = (postgres, scope_key(actor))
+    statement = _LINKS.get(shape)
     if statement is None:
         if len(_LINKS) >= _LINKS_KEPT:
             _LINKS.clear()
-        statement = _LINKS[key] = _links_statement(actor, postgres=postgres)
+        statement = _LINKS[shape] = _links_statement(actor, postgres=postgres)
     parameters = {
         "page_ids": [c.id for c in cases if c.id is not None],
         "lead_ids": sorted({c.lead_unit_id for c in cases if c.lead_unit_id}),
         "creator_ids": sorted({c.created_by_id for c in cases if c.created_by_id}),
     }
     links = _PageLinks()
-    for key_, what, n, a, b in session.execute(statement, parameters):
+    for key, what, n, a, b in session.execute(statement, parameters):
         if what == "supporting":
-            links.supporting[key_].append((n, UnitRef(code=a, name=b)))
+            links.supporting[key].append((n, UnitRef(code=a, name=b)))
         elif what == "lead":
-            links.units[key_] = UnitRef(code=a, name=b)
+            links.units[key] = UnitRef(code=a, name=b)
         elif what == "assignee":
-            links.assignees[key_].append(UserRef(username=a, full_name=b))
+            links.assignees[key].append(UserRef(username=a, full_name=b))
         elif what == "tag":
-            links.tags[key_].append(a)
+            links.tags[key].append(a)
         elif what == "related":
-            links.related[key_].append(a)
+            links.related[key].append(a)
         else:
-            links.creators[key_] = a
+            links.creators[key] = a
     return links
 
 
