@@ -181,7 +181,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     ctx: dict[str, Any] = {
         "now": get_now(request),
         "unread": getattr(request.state, "unread_notifications", None),
-        "waiting": len(my_queue.items) if (my_queue := getattr(request.state, "my_queue", None)) else None,
+        "waiting": getattr(request.state, "waiting", None),
         "countdown_words": countdown_words(locale),
         "_": gettext,
         "t": t,

@@ -45,6 +45,7 @@ from app.timeutil import local_date, local_midnight
 from app.web.deps import ActorDep, NowDep, SessionDep, get_locale
 from app.web.staff.common import OPEN_ORDER, WORKING_ORDER, CaseRow, list_url
 from app.web.staff.common import case_rows as _case_rows
+from app.web.staff.notifications import shows_my_queue
 from app.web.templating import render
 
 router = APIRouter()
@@ -243,6 +244,7 @@ def waiting_panel(page: QueuePage) -> Panel:
 
 
 @router.get("/")
+@shows_my_queue
 def home(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> Response:
     mine: QueuePage = request.state.my_queue  # computed once per request, for the header (``load_unread``)
     submitted = request.state.submitted  # the approval queue's rows, read for the header (None: not read)

@@ -4,6 +4,9 @@ shows in its header (``load_unread``, a router-level dependency): the unread cou
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -19,12 +22,28 @@ router = APIRouter()
 
 def load_unread(request: Request, session: SessionDep, actor: ActorDep, now: NowDep) -> None:
     """The header's counts, as plain data (error pages render after the unit of work has closed): unread messages,
-    and what waits for the user (kept for the home page, which lists it). The approval queue is read once for both:
-    its rows (None when the user may approve nothing) are kept for the home's approval panel too."""
+    and how many things wait for the user. The approval queue is read once for both: its rows (None when the user
+    may approve nothing) are kept for the home's approval panel too. A page that lists the queue itself
+    (``shows_my_queue``: the home) gets the whole queue, read once; every other page only its count
+    (``queue.queue_count``, one statement)."""
     request.state.unread_notifications = service.unread_count(session, actor=actor)
     submitted = statement_queries.approval_rows(session, actor=actor, now=now, limit=queue.LIMIT)
     request.state.submitted = submitted
-    request.state.my_queue = queue.my_queue(session, actor=actor, now=now, submitted=submitted or [])
+    if getattr(request.scope.get("endpoint"), SHOWS_MY_QUEUE, False):
+        mine = request.state.my_queue = queue.my_queue(session, actor=actor, now=now, submitted=submitted or [])
+        request.state.waiting = len(mine.items)
+    else:
+        request.state.waiting = queue.queue_count(session, actor=actor, now=now, submitted=submitted or [])
+
+
+SHOWS_MY_QUEUE = "crisisdesk_shows_my_queue"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def shows_my_queue(endpoint: Endpoint) -> Endpoint:
+    """Marks a page that lists what waits for the user (``request.state.my_queue``, read by ``load_unread``)."""
+    setattr(endpoint, SHOWS_MY_QUEUE, True)
+    return endpoint
 
 
 @router.get("/notifications")

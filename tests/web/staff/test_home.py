@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app.auth.permissions import Role
 from app.cases.models import Case
 from app.cases.vocabulary import Severity
+from app.notifications import queue
 from app.statements import queries as statement_queries
 from app.statements import service as statements
 from app.statements.models import StatementCreate
@@ -263,3 +264,32 @@ def test_each_home_reads_a_constant_number_of_statements(
     more_of_everything(session, 3)
     four = statements_of_the_home()
     assert four == one <= HOME_STATEMENTS[user], (user, one, four)
+
+
+def waiting_count(html: str) -> int:
+    """The number in the header's "Việc chờ tôi" link (none shown: 0)."""
+    found = re.search(r'data-count="waiting">(\d+)<', html)
+    return int(found.group(1)) if found else 0
+
+
+@pytest.mark.parametrize("user", sorted(HOME_STATEMENTS))
+def test_every_pages_header_counts_what_the_home_lists(browser: TestClient, org: None, session: Session,
+                                                       user: str) -> None:  # fmt: skip
+    """Issue 17: a page other than the home counts what waits for the user (one statement) instead of reading it:
+    the same number as the home's header, the queue's length."""
+    appoint_spokesperson(session, now=FIXED_NOW - timedelta(days=1))
+    more_of_everything(session, 2)
+    login(browser, user)
+    expected = len(queue.my_queue(session, actor=actor(session, user), now=FIXED_NOW).items)
+    assert expected > 0 or user == "admin"
+    for path in ("/staff/", "/staff/cases", "/staff/notifications"):
+        assert waiting_count(browser.get(path).text) == expected, path
+
+
+def test_a_kind_beyond_the_queue_limit_counts_what_the_home_lists(browser: TestClient, org: None,
+                                                                  session: Session) -> None:  # fmt: skip
+    """Each kind lists at most ``queue.LIMIT`` items; the header's count on any page is what the home lists."""
+    for i in range(queue.LIMIT + 2):
+        make_case(session, by="office", now=FIXED_NOW, title=f"Mới {i}")
+    login(browser, "office")
+    assert waiting_count(browser.get("/staff/cases").text) == waiting_count(browser.get("/staff/").text) == queue.LIMIT
