@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -112,6 +113,9 @@ class Databases:
         self.base_url = normalize_url(base_url) if base_url else None
         self.tmp = tmp
         self.created: list[str] = []
+        # Databases a test is done with, dropped meanwhile by one thread (``release``); ``drop_all`` drops the rest.
+        self._dropper: ThreadPoolExecutor | None = None
+        self._dropping: list[Future[None]] = []
 
     @property
     def is_postgres(self) -> bool:
@@ -136,14 +140,31 @@ class Databases:
         self.created.append(name)
         return make_url(self.base_url).set(database=name).render_as_string(hide_password=False)
 
+    def release(self, name: str) -> None:
+        """Drop ``name`` (a test is done with it) on a thread of this run's own, while the tests go on: a drop
+        takes ~0.1 s of the server's disk, and the ~75 databases a process made, dropped one after the other at the
+        end, held each PostgreSQL test process ~10 s past its last test."""
+        if self.base_url is None:
+            return
+        if self._dropper is None:
+            self._dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-databases")
+        self._dropping.append(self._dropper.submit(self._drop, [name]))
+
+    def _drop(self, names: list[str]) -> None:
+        admin = self._admin()
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
     def drop_all(self) -> None:
         if self.base_url is None:
             return
-        admin = self._admin()
-        with admin.connect() as conn:
-            for name in self.created:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        for dropping in self._dropping:
+            dropping.exception()  # waits; a drop that failed is made again below
+        if self._dropper is not None:
+            self._dropper.shutdown()
+        self._drop(self.created)
 
 
 @pytest.fixture(scope="session")
@@ -252,9 +273,11 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def isolated_url(databases: Databases, template_db: str) -> str:
-    """A fresh migrated database for a test that commits for real."""
-    return databases.create(f"crisisdesk_iso_{uuid.uuid4().hex[:10]}", template=template_db)
+def isolated_url(databases: Databases, template_db: str) -> Iterator[str]:
+    """A fresh migrated database for a test that commits for real (dropped once the test is done with it)."""
+    name = f"crisisdesk_iso_{uuid.uuid4().hex[:10]}"
+    yield databases.create(name, template=template_db)
+    databases.release(name)
 
 
 @pytest.fixture
