@@ -60,6 +60,7 @@ def serve(
     import uvicorn
 
     from app.logs import logging_config
+    from app.web.public.protocol import EarlyHitProtocol
 
     settings = get_settings()
     created: Path | None = None
@@ -81,6 +82,8 @@ def serve(
             log_config=logging_config(settings.log_level, settings.log_format),
             log_level=settings.log_level.lower(),
             access_log=False,  # the app's middleware writes the access log, with the request id and the route
+            # Cached public reads answered by the protocol itself, below ASGI (app/web/public/protocol.py).
+            http=EarlyHitProtocol,
         )
     finally:
         if created is not None:

@@ -36,7 +36,7 @@ this path too (or make :meth:`PublicEdge.early` decline): that test fails otherw
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -84,6 +84,7 @@ class CrisisDeskApp(FastAPI):
 
     public_edge: PublicEdge | None = None
     early_answers = 0  # requests answered by the early path (hits and 429s), for the tests and the benchmarks
+    protocol_answers = 0  # of them, hits answered by the HTTP protocol itself (``answer_now``)
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = super().build_middleware_stack()
@@ -124,6 +125,54 @@ class CrisisDeskApp(FastAPI):
                     self.early_answers += 1
                     return
         await super().__call__(scope, receive, send)
+
+    def answer_now(
+        self,
+        scope: Scope,
+        write: Callable[[bytes], object],
+        status_lines: Mapping[int, bytes],
+        server_headers: list[tuple[bytes, bytes]],
+    ) -> bool:
+        """The early hit of ``__call__`` made without the event loop, by the HTTP protocol itself
+        (:class:`app.web.public.protocol.EarlyHitProtocol`): the same decision (``PublicEdge.early``), the same
+        answer (``Entry.answer``) with the request id in its header, written in one piece as the server writes an
+        answer (its ``status_lines``, then its own ``server_headers``: ``date``, ``server``), and the same access
+        line and latency (:func:`record_hit`). Only when nothing needs a wait: no limits, or this process's own
+        buckets with a token for the client. False (nothing written) for anything else — a miss, a refusal, a
+        shared limiter — which the protocol then hands to uvicorn's ASGI cycle and ``__call__``, as before;
+        ``scope`` holds what uvicorn would give the app (method, path, raw path, query string, headers, client),
+        empty query values already dropped."""
+        edge = self.public_edge
+        if edge is None or self.root_path:
+            return False
+        started = time.perf_counter()
+        now = self._now()
+        early = edge.early(scope, now)
+        if early is None:
+            return False
+        _kind, key, entry, if_none_match, address, given_id = early
+        if edge.limits:
+            buckets = self._own_buckets
+            if buckets is None or buckets.take(address, now):
+                return False  # the shared buckets (a wait), or a refusal: the stack's early path answers it
+        cache = edge.cache
+        cache.hits += 1
+        cache.entries.move_to_end(key)
+        request_id = new_request_id() if given_id is None else request_id_of(given_id)
+        method: str = scope["method"]
+        status, headers, body = entry.answer(method, if_none_match)
+        content = [status_lines[status]]
+        for name, value in server_headers:
+            content += (name, b": ", value, b"\r\n")
+        for name, value in headers:
+            content += (name, b": ", value, b"\r\n")
+        content += (REQUEST_ID_KEY, b": ", request_id.encode(), b"\r\n\r\n", body.get("body", b""))
+        self.early_answers += 1  # before the answer leaves: whoever reads it may count
+        self.protocol_answers += 1
+        write(b"".join(content))
+        record_hit(entry.observed, method, entry.route, scope["path"], status, time.perf_counter() - started,
+                   request_id)  # fmt: skip
+        return True
 
     @staticmethod
     async def _hit(

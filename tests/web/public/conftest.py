@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI
@@ -18,6 +19,9 @@ from tests.conftest import FIXED_NOW, Clock, JoinedSessions, make_settings
 from tests.factories import appoint_spokesperson, case_in_progress, standard_org
 from tests.shared_routes import share_routes
 from tests.statements.helpers import Api
+
+NOTICES = "/api/public/v1/notices"
+SEARCH_HIT, SEARCH_MISS = "học phí", "khủng long bạo chúa"
 
 # The cache's bound in the default settings: what a test waits (on the test clock) to see a change.
 BOUND = {"seconds": 1.01}
@@ -60,3 +64,20 @@ def make_app(db_url: str, engine: Engine, connection: Connection, clock: Clock) 
         return application
 
     return _make
+
+
+@pytest.fixture
+def reads(publish: Callable[..., dict[str, Any]]) -> dict[str, str]:
+    """The eight reads of bench/public_read.py, on two published notices."""
+    notice = publish("Hướng dẫn thu học phí năm học 2026-2027.")
+    publish("Thông báo lịch thi tuyển sinh lớp 10.")
+    return {
+        "notice": f"{NOTICES}/{quote(notice['number'], safe='')}",
+        "list": NOTICES,
+        "search hit": f"{NOTICES}?q={quote(SEARCH_HIT)}",
+        "search miss": f"{NOTICES}?q={quote(SEARCH_MISS)}",
+        "atom": f"{NOTICES}.atom",
+        "html notice": f"/notices/{notice['slug']}",
+        "html list": "/notices",
+        "html search": f"/notices?q={quote(SEARCH_HIT)}",
+    }

@@ -15,7 +15,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI
@@ -32,10 +31,7 @@ from app.web.public.fastpath import CrisisDeskApp, timestamps
 from tests.conftest import Clock, JoinedSessions
 from tests.shared_routes import share_routes
 from tests.support.redis_server import SHARED_URL, shared_redis_or_skip, unique_prefix
-from tests.web.public.conftest import BOUND
-
-NOTICES = "/api/public/v1/notices"
-SEARCH_HIT, SEARCH_MISS = "học phí", "khủng long bạo chúa"
+from tests.web.public.conftest import BOUND, NOTICES
 
 
 def whole_stack(app: FastAPI) -> Callable[[Scope, Receive, Send], Any]:
@@ -61,23 +57,6 @@ def early(app: FastAPI) -> int:
 def same(a: Response, b: Response) -> None:
     """Status, every header in order, body: byte for byte."""
     assert (a.status_code, a.headers.raw, a.content) == (b.status_code, b.headers.raw, b.content)
-
-
-@pytest.fixture
-def reads(publish: Callable[..., dict[str, Any]]) -> dict[str, str]:
-    """The eight reads of bench/public_read.py, on two published notices."""
-    notice = publish("Hướng dẫn thu học phí năm học 2026-2027.")
-    publish("Thông báo lịch thi tuyển sinh lớp 10.")
-    return {
-        "notice": f"{NOTICES}/{quote(notice['number'], safe='')}",
-        "list": NOTICES,
-        "search hit": f"{NOTICES}?q={quote(SEARCH_HIT)}",
-        "search miss": f"{NOTICES}?q={quote(SEARCH_MISS)}",
-        "atom": f"{NOTICES}.atom",
-        "html notice": f"/notices/{notice['slug']}",
-        "html list": "/notices",
-        "html search": f"/notices?q={quote(SEARCH_HIT)}",
-    }
 
 
 def test_each_read_is_the_stacks_byte_for_byte(
