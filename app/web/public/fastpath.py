@@ -129,13 +129,13 @@ class CrisisDeskApp(FastAPI):
     def answer_now(
         self,
         scope: Scope,
-        write: Callable[[bytes], object],
+        writelines: Callable[[list[bytes]], object],
         status_lines: Mapping[int, bytes],
         server_headers: list[tuple[bytes, bytes]],
     ) -> bool:
         """The early hit of ``__call__`` made without the event loop, by the HTTP protocol itself
         (:class:`app.web.public.protocol.EarlyHitProtocol`): the same decision (``PublicEdge.early``), the same
-        answer (``Entry.answer``) with the request id in its header, written in one piece as the server writes an
+        answer (``Entry.answer``) with the request id in its header, written at once as the server writes an
         answer (its ``status_lines``, then its own ``server_headers``: ``date``, ``server``), and the same access
         line and latency (:func:`record_hit`). Only when nothing needs a wait: no limits, or this process's own
         buckets with a token for the client. False (nothing written) for anything else — a miss, a refusal, a
@@ -166,10 +166,12 @@ class CrisisDeskApp(FastAPI):
             content += (name, b": ", value, b"\r\n")
         for name, value in headers:
             content += (name, b": ", value, b"\r\n")
-        content += (REQUEST_ID_KEY, b": ", request_id.encode(), b"\r\n\r\n", body.get("body", b""))
+        content += (REQUEST_ID_KEY, b": ", request_id.encode(), b"\r\n\r\n")
         self.early_answers += 1  # before the answer leaves: whoever reads it may count
         self.protocol_answers += 1
-        write(b"".join(content))
+        payload: bytes = body.get("body", b"")
+        # The head and the body as two buffers of one write (uvloop: one ``writev``): the body is not copied.
+        writelines([b"".join(content), payload] if payload else [b"".join(content)])
         record_hit(entry.observed, method, entry.route, scope["path"], status, time.perf_counter() - started,
                    request_id)  # fmt: skip
         return True

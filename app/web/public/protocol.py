@@ -6,8 +6,8 @@ and that alone cost more CPU than a cached answer may add to uvicorn's own work 
 callable's throughput; bench/README.md). :class:`EarlyHitProtocol` is uvicorn's httptools protocol with one
 change: once a request's headers are parsed it offers the request to the app's :meth:`CrisisDeskApp.answer_now
 <app.web.public.fastpath.CrisisDeskApp.answer_now>` — the early path's own decision, answer and observability —
-which writes the cached answer in one piece, as uvicorn would have written it (its status line, its ``date`` and
-``server`` headers). Only a request that can be answered at once, on a connection with nothing in flight, is
+which writes the cached answer at once (one write of two buffers, the body not copied), as uvicorn would have
+written it (its status line, its ``date`` and ``server`` headers). Only a request that can be answered at once, on a connection with nothing in flight, is
 offered: a ``GET``/``HEAD`` over HTTP/1.1 that keeps the connection alive, no upgrade, no concurrency limit set.
 Everything else, and everything ``answer_now`` declines (a miss, a stale cache, a cookie, a refused or shared rate
 limit), goes to uvicorn's ASGI cycle unchanged. ``tests/web/public/test_protocol.py`` runs a real server and pins
@@ -106,7 +106,7 @@ class EarlyHitProtocol(HttpToolsProtocol):
         scope["raw_path"] = self.root_path.encode("ascii") + raw_path
         query: bytes = url.query or b""
         scope["query_string"] = without_empty_values(query) if query else query
-        if not app.answer_now(scope, self.transport.write, STATUS_LINE, self.server_state.default_headers):
+        if not app.answer_now(scope, self.transport.writelines, STATUS_LINE, self.server_state.default_headers):
             return False
         self.cycle = self._answered  # type: ignore[assignment]
         self.on_response_complete()
