@@ -8,8 +8,8 @@ change: once a request's headers are parsed it offers the request to the app's :
 <app.web.public.fastpath.CrisisDeskApp.answer_now>` — the early path's own decision, answer and observability —
 which writes the cached answer at once (one write of two buffers, the body not copied), as uvicorn would have
 written it (its status line, its ``date`` and ``server`` headers). Only a request that can be answered at once, on
-a connection with nothing in flight, is offered: a ``GET``/``HEAD`` over HTTP/1.1 that keeps the connection alive,
-no upgrade, no concurrency limit set.
+a connection with nothing in flight and a client that reads its answers (the transport's writing not paused), is
+offered: a ``GET``/``HEAD`` over HTTP/1.1 that keeps the connection alive, no upgrade, no concurrency limit set.
 Everything else, and everything ``answer_now`` declines (a miss, a stale cache, a cookie, a refused or shared rate
 limit), goes to uvicorn's ASGI cycle unchanged. ``tests/web/public/test_protocol.py`` runs a real server and pins
 each answer byte for byte against the ASGI path's.
@@ -88,6 +88,8 @@ class EarlyHitProtocol(HttpToolsProtocol):
         app = self._crisisdesk
         cycle = self.cycle
         if app is None or (cycle is not None and not cycle.response_complete) or self.limit_concurrency is not None:
+            return False
+        if self.flow.write_paused:  # the client does not read what it asked: the ASGI cycle waits for it to drain
             return False
         parser = self.parser
         method = parser.get_method()
