@@ -204,3 +204,24 @@ def test_a_refused_read_is_the_asgi_paths_429(make_app: Callable[..., FastAPI],
         assert answered(app) == 2
         refused = ask(fast, NOTICES, headers={"Accept-Language": "en"})
         assert refused[0] == 429 and "retry-after" in dict(refused[1]) and answered(app) == 2
+
+
+def test_a_client_that_does_not_read_gets_every_answer_in_order(app: FastAPI, servers: tuple[int, int],
+                                                                 reads: dict[str, str]) -> None:  # fmt: skip
+    """Hits pipelined by a client that reads nothing: the protocol stops answering once the transport's writing is
+    paused (the rest wait in uvicorn's pipeline, which holds its reads), and every answer comes, in order."""
+    fast, _asgi = servers
+    path = reads["html list"]
+    assert ask(fast, path)[0] == 200
+    count = 2000  # ~20 MB of answers: more than the kernel's socket buffers hold (a few MB on loopback)
+    requests = b"".join(f"GET {path} HTTP/1.1\r\nHost: t\r\nX-Request-ID: r{n}\r\n\r\n".encode() for n in range(count))
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window, set before connecting
+        sock.settimeout(30)
+        sock.connect(("127.0.0.1", fast))
+        before = answered(app)
+        sock.sendall(requests)
+        time.sleep(0.5)
+        assert answered(app) - before < count  # writing paused: the rest were left to the ASGI cycle
+        got = _responses(sock, count)
+    assert [r.split(b"x-request-id: ")[1].split(b"\r\n")[0] for r in got] == [f"r{n}".encode() for n in range(count)]
