@@ -28,7 +28,7 @@ from app.statements.rules import (
     StatementStatus,
     normalize_text,
 )
-from app.validation import Clean, Note, OptionalTimestamp, ShortText, Title
+from app.validation import MAX_ID, Clean, Note, OptionalTimestamp, ShortText, Title
 
 
 def _statement_text(value: str) -> str:
@@ -144,7 +144,8 @@ class StatementComment(SQLModel, table=True):
 class StatementCreate(SQLModel):
     kind: StatementKind
     text: StatementText | None = None  # or template_id
-    template_id: int | None = Field(default=None, ge=1)  # draft from this answer template, filled for the case
+    # Draft from this answer template, filled for the case.
+    template_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     title: Title | None = None  # the trích yếu; defaults to the case's title
     refusal_ground: RefusalGround | None = None  # refusal only
     refusal_reason: Note | None = None  # refusal only
@@ -164,7 +165,8 @@ class VersionCreate(SQLModel):
     title: Title | None = None  # defaults to the previous version's
     refusal_ground: RefusalGround | None = None  # defaults to the previous version's
     refusal_reason: Note | None = None  # defaults to the previous version's
-    base_version: int | None = Field(default=None, ge=1)  # optional guard: 409 if the statement moved past it
+    # Optional guard: 409 if the statement moved past it.
+    base_version: int | None = Field(default=None, ge=1, le=MAX_ID)
     note: Note | None = None
 
 
@@ -194,7 +196,7 @@ class Checklist(SQLModel):
 
 class ApproveIn(SQLModel):
     checklist: Checklist
-    version: int | None = Field(default=None, ge=1)  # optional guard: the version the approver read
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)  # optional guard: the version the approver read
     note: Note | None = None
 
 
@@ -204,7 +206,7 @@ class PublishIn(SQLModel):
 
 class CommentIn(SQLModel):
     text: Note
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 # --- schemas: output ----------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -58,12 +58,15 @@ from app.web.observability import (
 from app.web.public.edge import ADMITTED_KEY, LIMITED_ROUTES, READ_METHODS, EarlyHit, Entry, PublicEdge
 from app.web.public.ratelimit import LocalLimiter, TokenBuckets
 
+Layer = TypeVar("Layer")
 
-def find_edge(app: ASGIApp) -> PublicEdge | None:
-    """The public edge in a built middleware stack (each layer keeps the next as ``.app``)."""
+
+def find_layer(app: Any, kind: type[Layer]) -> Layer | None:
+    """The first layer of ``kind`` in a chain of ASGI apps each keeping the next as ``.app``: the public edge in a
+    built middleware stack, or our app under the middleware uvicorn puts around it."""
     layer: Any = app
     for _ in range(64):
-        if isinstance(layer, PublicEdge):
+        if isinstance(layer, kind):
             return layer
         layer = getattr(layer, "app", None)
         if layer is None:
@@ -88,7 +91,7 @@ class CrisisDeskApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = super().build_middleware_stack()
-        edge = self.public_edge = find_edge(stack)
+        edge = self.public_edge = find_layer(stack, PublicEdge)
         self._now = timestamps(self.state.clock)  # set by create_app before the stack is built
         # The read limiter's buckets when they are this process's own: taken without a turn of the event loop.
         self._own_buckets: TokenBuckets | None = None

@@ -28,7 +28,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from app.web.middleware import without_empty_values
-from app.web.public.fastpath import CrisisDeskApp
+from app.web.public.fastpath import CrisisDeskApp, find_layer
 
 
 class _Answered:
@@ -60,24 +60,12 @@ def _unquoted(raw_path: bytes, path: str) -> str:
     return found
 
 
-def crisisdesk_app(app: Any) -> CrisisDeskApp | None:
-    """The app uvicorn serves, under the middleware uvicorn may have put around it (each keeps the next as
-    ``.app``); None if it is not ours."""
-    for _ in range(8):
-        if isinstance(app, CrisisDeskApp):
-            return app
-        app = getattr(app, "app", None)
-        if app is None:
-            return None
-    return None
-
-
 class EarlyHitProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, answering cached public reads itself (the module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._crisisdesk = crisisdesk_app(self.app)
+        self._crisisdesk = find_layer(self.app, CrisisDeskApp)  # under uvicorn's middleware, if any
         self._answered = _Answered()
 
     def on_headers_complete(self) -> None:
