@@ -255,5 +255,5 @@ def queue_count(session: Session, *, actor: Actor, now: datetime,
         sa_select(func.count()).select_from(statement.order_by(None).subquery()).scalar_subquery()
         for _kind, statement in _kinds(actor)
     ]
-    total = session.execute(sa_select(sum(counts[1:], counts[0]))).scalar_one() if counts else 0
+    total = session.execute(sa_select(sum(counts[1:], counts[0]))).scalar_one()  # ``_kinds`` has three at least
     return int(total) + len(_to_approve(session, actor, now, submitted))

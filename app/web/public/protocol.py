@@ -33,13 +33,10 @@ from app.web.public.fastpath import CrisisDeskApp, find_layer
 
 class _Answered:
     """The request cycle of a request the protocol answered itself: complete, so that uvicorn's callbacks for the
-    rest of the request (a body, its end, a lost connection, a shutdown) leave it alone."""
+    rest of the request (a body, its end, a lost connection, a shutdown) leave it alone — each reads
+    ``response_complete`` first; a lost connection also sets ``message_event``."""
 
     response_complete = True
-    keep_alive = True
-    disconnected = False
-    more_body = False
-    body = b""
 
     def __init__(self) -> None:
         self.message_event = asyncio.Event()
